@@ -1,0 +1,21 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+/** Swagger UI at /api/docs and the OpenAPI document at /api/docs-json (both public). */
+export function setupSwagger(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('tradedesk')
+      .setDescription(
+        'Self-hosted trading back end for Binance (USDT) and Upbit (KRW) spot markets. Decimals are JSON strings, times ISO-8601 UTC. ' +
+          'Every route except health and these docs needs `Authorization: Bearer <token>`. ' +
+          'Errors are `{ statusCode, error, message, code, requestId }` with a stable machine `code`.',
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API_TOKEN, or the token printed on first start' })
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
+}

@@ -1,0 +1,3 @@
+import { Initial1795613721656 } from './1795613721656-Initial.js';
+// Generated SQLite migrations in order (npm run migration:generate -- <Name> appends here).
+export const sqliteMigrations = [Initial1795613721656];

@@ -1,0 +1,94 @@
+import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
+import type { DatabaseConfig } from '../config/app-config.js';
+
+/**
+ * A DataSource that stores money exactly on both drivers: entity columns declared `decimal`
+ * (see DecimalColumn) become `numeric(36,18)` on PostgreSQL and `text` on SQLite, and
+ * `timestamptz` columns (TimestampColumn) become SQLite's UTC `datetime`. The rewrite
+ * happens per DataSource after metadata is built, so the TypeORM CLI, migration generation and
+ * the app all see the same schema.
+ */
+export class TradedeskDataSource extends DataSource {
+  constructor(
+    options: DataSourceOptions,
+    /** Held while this DataSource is open (SQLite: one process per file). */
+    private readonly instanceLock?: { release(): void },
+  ) {
+    super(options);
+    // Let the metadata validator accept timestamptz on SQLite; buildMetadatas rewrites it below.
+    if (options.type === 'better-sqlite3') this.driver.supportedDataTypes.push('timestamptz');
+  }
+
+  override async destroy(): Promise<void> {
+    try {
+      await super.destroy();
+    } finally {
+      this.instanceLock?.release();
+    }
+  }
+
+  protected override async buildMetadatas(): Promise<void> {
+    await super.buildMetadatas();
+    if (this.options.type !== 'better-sqlite3') return;
+    for (const entity of this.entityMetadatas) {
+      for (const column of entity.columns) {
+        if (column.type === 'decimal') {
+          column.type = 'text';
+          column.precision = undefined;
+          column.scale = undefined;
+        } else if (column.type === 'timestamptz') {
+          column.type = 'datetime';
+        }
+      }
+    }
+  }
+}
+
+export interface PersistenceSchema {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: { postgres: MixedList<Function>; sqlite: MixedList<Function> };
+}
+
+export function dataSourceOptions(config: DatabaseConfig, schema: PersistenceSchema): DataSourceOptions {
+  const common = { entities: schema.entities, synchronize: false, migrationsRun: false, logging: false } as const;
+  if (config.kind === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: config.url,
+      migrations: schema.migrations.postgres,
+      migrationsTransactionMode: 'all',
+      applicationName: 'tradedesk',
+      extra: { max: config.poolSize, connectionTimeoutMillis: 5000 },
+    };
+  }
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: config.sqlitePath,
+    migrations: schema.migrations.sqlite,
+    migrationsTransactionMode: 'all',
+    enableWAL: true,
+    timeout: 5000,
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      // FULL: a committed order row survives an OS crash too, not only a process crash.
+      db.pragma('synchronous = FULL');
+    },
+  };
+}
+
+/** Runs pending migrations; on PostgreSQL under an advisory lock so instances starting together take turns. */
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  if (dataSource.options.type !== 'postgres') return (await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name);
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(7212001)');
+    return (await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(7212001)').catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Mutex } from 'async-mutex';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { DomainEvent } from '../ddd/domain-event.js';
+
+/** What a unit of work hands to the code running inside its transaction. */
+export interface TransactionScope {
+  readonly manager: EntityManager;
+  /** Queues events to publish once the transaction has committed (never on rollback). */
+  publish(...events: DomainEvent[]): void;
+  /** Runs after commit, after the events are published (e.g. wake a dispatcher). */
+  afterCommit(callback: () => unknown): void;
+}
+
+/**
+ * The only way to write: one database transaction, domain events published after it commits.
+ *
+ * SQLite through better-sqlite3 has a single connection, so two overlapping TypeORM transactions
+ * would nest into each other's savepoints; here they queue behind a mutex instead. PostgreSQL
+ * transactions run concurrently on the pool.
+ */
+@Injectable()
+export class UnitOfWork {
+  private readonly logger = new Logger(UnitOfWork.name);
+  private readonly sqliteWriter = new Mutex();
+  private readonly serialized: boolean;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly eventBus: EventBus,
+  ) {
+    this.serialized = dataSource.options.type === 'better-sqlite3';
+  }
+
+  get driver(): 'postgres' | 'sqlite' {
+    return this.serialized ? 'sqlite' : 'postgres';
+  }
+
+  async run<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+    const events: DomainEvent[] = [];
+    const callbacks: Array<() => unknown> = [];
+    const transact = () =>
+      this.dataSource.transaction((manager) =>
+        work({
+          manager,
+          publish: (...e) => events.push(...e),
+          afterCommit: (cb) => callbacks.push(cb),
+        }),
+      );
+    const result = this.serialized ? await this.sqliteWriter.runExclusive(transact) : await transact();
+    if (events.length > 0) this.eventBus.publishAll(events);
+    for (const callback of callbacks) {
+      try {
+        await callback();
+      } catch (error) {
+        this.logger.error(`after-commit callback failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return result;
+  }
+}

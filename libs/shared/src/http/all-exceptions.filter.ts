@@ -1,0 +1,95 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import { RequestContext } from '../context/request-context.js';
+import { DomainError } from '../errors/domain-error.js';
+import type { ErrorBody } from './error-body.js';
+
+interface ReplyLike {
+  status(code: number): ReplyLike;
+  header(name: string, value: string): ReplyLike;
+  send(body: unknown): void;
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'REQUEST.INVALID',
+  401: 'AUTH.UNAUTHORIZED',
+  403: 'AUTH.FORBIDDEN',
+  404: 'ROUTE.NOT_FOUND',
+  405: 'ROUTE.METHOD_NOT_ALLOWED',
+  409: 'REQUEST.CONFLICT',
+  413: 'REQUEST.TOO_LARGE',
+  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  422: 'REQUEST.UNPROCESSABLE',
+  429: 'REQUEST.RATE_LIMITED',
+  503: 'SERVICE.UNAVAILABLE',
+};
+
+/**
+ * The one place errors become HTTP answers: DomainErrors by their kind and code, Nest/Fastify
+ * HTTP errors by status, anything else as a logged 500 that does not leak internals.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<ReplyLike>();
+    const request = http.getRequest<{ id?: string; method?: string; url?: string }>();
+    const requestId = RequestContext.correlationId() ?? request.id ?? 'unknown';
+    const body = this.toBody(exception, requestId);
+    if (body.statusCode >= 500) {
+      this.logger.error(`${request.method} ${request.url} failed: ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
+    }
+    reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+
+  private toBody(exception: unknown, requestId: string): ErrorBody {
+    if (exception instanceof DomainError) {
+      const status = exception.httpStatus;
+      return { statusCode: status, error: reason(status), message: exception.message, code: exception.code, requestId, ...(exception.details ? { details: exception.details } : {}) };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const message = typeof response === 'string' ? response : messageOf(response) ?? exception.message;
+      const code = exception instanceof ThrottlerException ? 'REQUEST.RATE_LIMITED' : (CODE_BY_STATUS[status] ?? `HTTP.${status}`);
+      return { statusCode: status, error: reason(status), message, code, requestId };
+    }
+    const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
+    if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+      // Raised by Fastify before Nest sees the request (malformed JSON, body too large, bad content type).
+      const status = fastifyError.statusCode;
+      const code = fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(fastifyError.message ?? '') ? 'REQUEST.MALFORMED_JSON' : (CODE_BY_STATUS[status] ?? `HTTP.${status}`);
+      return { statusCode: status, error: reason(status), message: fastifyError.message ?? reason(status), code, requestId };
+    }
+    return {
+      statusCode: 500,
+      error: reason(500),
+      message: 'Internal error; the server log has the details under this requestId',
+      code: 'INTERNAL.ERROR',
+      requestId,
+    };
+  }
+}
+
+function messageOf(response: object): string | undefined {
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : undefined;
+}
+
+function reason(status: number): string {
+  const name = HttpStatus[status];
+  return typeof name === 'string'
+    ? name
+        .toLowerCase()
+        .split('_')
+        .map((w) => w[0]!.toUpperCase() + w.slice(1))
+        .join(' ')
+    : 'Error';
+}
+
+function describe(exception: unknown): string {
+  return exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception);
+}

@@ -1,0 +1,36 @@
+// Cross-cutting building blocks of tradedesk: config, errors, money, DDD bases, persistence, cache, logging, HTTP plumbing.
+export * from './config/app-config.js';
+export * from './config/config.module.js';
+export * from './errors/domain-error.js';
+export * from './money/decimal.js';
+export * from './money/decimal-column.js';
+export * from './ddd/domain-event.js';
+export * from './ddd/aggregate-root.js';
+export * from './context/request-context.js';
+export * from './logging/redaction.js';
+export * from './logging/logger.factory.js';
+export * from './database/columns.js';
+export * from './database/tradedesk-data-source.js';
+export * from './database/sqlite-instance-lock.js';
+export * from './database/unit-of-work.js';
+export * from './outbox/outbox.js';
+export * from './outbox/outbox-message.orm-entity.js';
+export * from './cache/resilient-cache.js';
+export * from './cache/cache.module.js';
+export * from './http/error-body.js';
+export * from './http/all-exceptions.filter.js';
+export * from './http/validation.js';
+export * from './http/request-context.middleware.js';
+export * from './health/health-registry.js';
+export * from './security/api-credential.orm-entity.js';
+export * from './security/api-token.service.js';
+export * from './security/api-token.guard.js';
+export * from './security/public.decorator.js';
+export * from './security/master-key.js';
+export * from './platform.module.js';
+
+import { ApiCredentialOrmEntity } from './security/api-credential.orm-entity.js';
+import { OutboxMessageOrmEntity } from './outbox/outbox-message.orm-entity.js';
+
+/** Tables owned by the platform itself. */
+export const sharedEntities = [OutboxMessageOrmEntity, ApiCredentialOrmEntity];

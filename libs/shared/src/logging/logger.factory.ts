@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import winston from 'winston';
+import DailyRotateFile from 'winston-daily-rotate-file';
+import type { LoggingConfig } from '../config/app-config.js';
+import { RequestContext } from '../context/request-context.js';
+import { redact } from './redaction.js';
+
+/** Adds the correlation id of the current request/command/tick and masks secrets. */
+const enrich = winston.format((info) => {
+  const correlationId = RequestContext.correlationId();
+  const enriched = redact(info);
+  if (correlationId && !enriched.correlationId) enriched.correlationId = correlationId;
+  return enriched;
+});
+
+export interface LoggerTargets {
+  /** JSON lines on stdout (default true). */
+  console?: boolean;
+  /** Daily-rotated, size-capped, gzipped files under LOG_DIR (default true). */
+  files?: boolean;
+  /** Extra transports, e.g. a capture stream in tests. */
+  extra?: winston.transport[];
+}
+
+export const LOG_FILE_PREFIX = 'tradedesk';
+
+export function createWinstonLogger(config: LoggingConfig, targets: LoggerTargets = {}): winston.Logger {
+  const transports: winston.transport[] = [...(targets.extra ?? [])];
+  if (targets.console ?? true) transports.push(new winston.transports.Console());
+  if (targets.files ?? true) {
+    mkdirSync(config.dir, { recursive: true });
+    transports.push(
+      new DailyRotateFile({
+        dirname: config.dir,
+        filename: `${LOG_FILE_PREFIX}-%DATE%.log`,
+        datePattern: 'YYYY-MM-DD',
+        maxSize: config.maxSize,
+        maxFiles: `${config.retentionDays}d`,
+        zippedArchive: true,
+        auditFile: `${config.dir}/.audit.json`,
+      }),
+    );
+  }
+  return winston.createLogger({
+    level: config.level,
+    format: winston.format.combine(enrich(), winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    transports,
+  });
+}

@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { RequestContext } from '../context/request-context.js';
+import { type TransactionScope, UnitOfWork } from '../database/unit-of-work.js';
+import { OutboxMessageOrmEntity } from './outbox-message.orm-entity.js';
+
+export interface OutboxMessage {
+  id: string;
+  topic: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+/** Handles one topic. Must be idempotent: a message can be delivered more than once. */
+export type OutboxHandler = (message: OutboxMessage) => Promise<void>;
+
+/** Thrown by a handler to say "try again later" without counting towards the dead-letter limit. */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly afterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface EnqueueOptions {
+  priority?: number;
+  id?: string;
+  /** Not before this time. */
+  availableAt?: Date;
+}
+
+const CLAIM_LEASE_MS = 30_000;
+const MAX_ATTEMPTS = 10;
+const BATCH = 32;
+
+/**
+ * Transactional outbox with an at-least-once dispatcher. Messages are claimed with a lease
+ * (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several instances share the work without taking
+ * the same message); a failed handler retries with backoff, and after MAX_ATTEMPTS the message
+ * is parked as `dead` for an operator.
+ */
+@Injectable()
+export class Outbox implements OnApplicationShutdown {
+  private readonly logger = new Logger(Outbox.name);
+  private readonly handlers = new Map<string, OutboxHandler>();
+  private timer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | undefined;
+  private wakeRequested = false;
+  private stopped = false;
+
+  constructor(private readonly uow: UnitOfWork) {}
+
+  register(topic: string, handler: OutboxHandler): void {
+    if (this.handlers.has(topic)) throw new Error(`outbox topic "${topic}" already has a handler`);
+    this.handlers.set(topic, handler);
+  }
+
+  /** Writes a message inside the caller's transaction; the dispatcher is woken after commit. */
+  async enqueue(tx: TransactionScope, topic: string, payload: Record<string, unknown>, options: EnqueueOptions = {}): Promise<OutboxMessage> {
+    const now = new Date();
+    const row: OutboxMessageOrmEntity = Object.assign(new OutboxMessageOrmEntity(), {
+      id: options.id ?? randomUUID(),
+      topic,
+      payload,
+      priority: options.priority ?? 100,
+      status: 'pending',
+      attempts: 0,
+      availableAt: options.availableAt ?? now,
+      claimedUntil: null,
+      lastError: null,
+      createdAt: now,
+      processedAt: null,
+    });
+    // insert, not save: save would first SELECT the row to decide between insert and update.
+    await tx.manager.insert(OutboxMessageOrmEntity, row as QueryDeepPartialEntity<OutboxMessageOrmEntity>);
+    tx.afterCommit(() => this.wake());
+    return { id: row.id, topic, payload, attempts: 0 };
+  }
+
+  /** Starts periodic draining (the app calls this once it is ready to act on messages). */
+  start(pollMs: number): void {
+    this.stopped = false;
+    this.timer ??= setInterval(() => this.wake(), pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.draining;
+  }
+
+  /**
+   * Claims one message and runs its handler now, in the caller's flow (e.g. submit an order
+   * while the HTTP request waits). Returns false when someone else holds or finished it.
+   */
+  async dispatchNow(id: string): Promise<boolean> {
+    const [message] = await this.claim({ id });
+    if (!message) return false;
+    await this.process(message);
+    return true;
+  }
+
+  /** Drains everything due; concurrent wake-ups fold into one extra pass. */
+  wake(): void {
+    if (this.stopped || !this.timer) return;
+    if (this.draining) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.draining = this.drain().then(() => undefined).finally(() => {
+      this.draining = undefined;
+      if (this.wakeRequested) {
+        this.wakeRequested = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Processes due messages until none is left; returns how many ran. Exposed for tests. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      if (this.stopped) return total;
+      let batch: OutboxMessage[];
+      try {
+        batch = await this.claim({ limit: BATCH });
+      } catch (error) {
+        this.logger.warn(`outbox claim failed: ${error instanceof Error ? error.message : String(error)}`);
+        return total;
+      }
+      if (batch.length === 0) return total;
+      await Promise.all(batch.map((m) => this.process(m)));
+      total += batch.length;
+    }
+  }
+
+  private async claim(which: { id?: string; limit?: number }): Promise<OutboxMessage[]> {
+    return this.uow.run(async ({ manager }) => {
+      const now = new Date();
+      const query = manager
+        .createQueryBuilder(OutboxMessageOrmEntity, 'm')
+        .select(['m.id', 'm.topic', 'm.payload', 'm.attempts'])
+        .where('m.status = :pending', { pending: 'pending' })
+        .andWhere('m.availableAt <= :now', { now })
+        .andWhere('(m.claimedUntil IS NULL OR m.claimedUntil < :now)', { now })
+        .orderBy('m.priority', 'ASC')
+        .addOrderBy('m.createdAt', 'ASC')
+        .limit(which.limit ?? 1);
+      if (which.id) query.andWhere('m.id = :id', { id: which.id });
+      if (this.uow.driver === 'postgres') query.setLock('pessimistic_write').setOnLocked('skip_locked');
+      const rows = await query.getMany();
+      if (rows.length === 0) return [];
+      await manager.update(
+        OutboxMessageOrmEntity,
+        { id: In(rows.map((r) => r.id)) },
+        { claimedUntil: new Date(now.getTime() + CLAIM_LEASE_MS), attempts: () => 'attempts + 1' },
+      );
+      return rows.map((r) => ({ id: r.id, topic: r.topic, payload: r.payload, attempts: r.attempts + 1 }));
+    });
+  }
+
+  private async process(message: OutboxMessage): Promise<void> {
+    const handler = this.handlers.get(message.topic);
+    try {
+      if (!handler) throw new Error(`no handler for outbox topic "${message.topic}"`);
+      await RequestContext.run(`outbox-${message.id}`, () => handler(message));
+      await this.uow.run(async ({ manager }) => {
+        await manager.update(OutboxMessageOrmEntity, { id: message.id }, { status: 'done', processedAt: new Date(), claimedUntil: null, lastError: null });
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const retryLater = error instanceof RetryLater;
+      const dead = !retryLater && message.attempts >= MAX_ATTEMPTS;
+      const delayMs = retryLater ? error.afterMs : Math.min(60_000, 250 * 2 ** message.attempts);
+      if (dead) this.logger.error(`outbox message ${message.id} (${message.topic}) gave up after ${message.attempts} attempts: ${reason}`);
+      else this.logger.warn(`outbox message ${message.id} (${message.topic}) will retry in ${delayMs} ms: ${reason}`);
+      await this.uow
+        .run(({ manager }) =>
+          manager.update(
+            OutboxMessageOrmEntity,
+            { id: message.id },
+            {
+              status: dead ? 'dead' : 'pending',
+              availableAt: new Date(Date.now() + delayMs),
+              claimedUntil: null,
+              lastError: reason.slice(0, 2000),
+              ...(retryLater ? { attempts: () => 'attempts - 1' } : {}),
+              ...(dead ? { processedAt: new Date() } : {}),
+            },
+          ),
+        )
+        .catch((e: unknown) => this.logger.error(`outbox bookkeeping failed for ${message.id}: ${String(e)}`));
+    }
+  }
+}
