@@ -2,6 +2,7 @@
 // swc rather than tsc: it emits decorator metadata for Nest and rewrites the `@tradedesk/*`
 // path aliases into relative ESM specifiers, which tsc cannot do. `npm run typecheck` runs tsc.
 import { transformFile } from '@swc/core';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,7 @@ const swcOptions = (filename) => ({
     target: 'es2023',
     keepClassNames: true,
     baseUrl: root,
-    paths: { '@tradedesk/*': ['libs/*/src/index.ts'] },
+    paths: { '@tradedesk/exchange-sim': ['apps/exchange-sim/src/index.ts'], '@tradedesk/*': ['libs/*/src/index.ts'] },
     transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
   },
   module: { type: 'es6', resolveFully: true },
@@ -35,7 +36,7 @@ const swcOptions = (filename) => ({
 
 await rm(outDir, { recursive: true, force: true });
 const files = [join(root, 'ormconfig.ts')];
-for (const s of sources) for await (const f of walk(join(root, s))) files.push(f);
+for (const s of sources.filter((d) => existsSync(join(root, d)))) for await (const f of walk(join(root, s))) files.push(f);
 await Promise.all(
   files.map(async (file) => {
     const { code, map } = await transformFile(file, swcOptions(file));

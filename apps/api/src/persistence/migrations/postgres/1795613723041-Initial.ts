@@ -1,10 +1,10 @@
-import { MigrationInterface, QueryRunner } from "typeorm";
+import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class Initial1795613723041 implements MigrationInterface {
-    name = 'Initial1795613723041'
+  name = 'Initial1795613723041';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
             CREATE TABLE "outbox_messages" (
                 "id" character varying(36) NOT NULL,
                 "topic" character varying(100) NOT NULL,
@@ -20,10 +20,10 @@ export class Initial1795613723041 implements MigrationInterface {
                 CONSTRAINT "PK_0171348f527c64b137e4d4f5b66" PRIMARY KEY ("id")
             )
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE INDEX "ix_outbox_due" ON "outbox_messages" ("status", "priority", "availableAt")
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE TABLE "api_credentials" (
                 "id" character varying(32) NOT NULL,
                 "tokenSha256" character varying(64) NOT NULL,
@@ -31,18 +31,17 @@ export class Initial1795613723041 implements MigrationInterface {
                 CONSTRAINT "PK_3e97de2b2f8c5d0897b67e89e3c" PRIMARY KEY ("id")
             )
         `);
-    }
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
             DROP TABLE "api_credentials"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP INDEX "public"."ix_outbox_due"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP TABLE "outbox_messages"
         `);
-    }
-
+  }
 }

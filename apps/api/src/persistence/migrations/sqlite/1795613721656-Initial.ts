@@ -1,10 +1,10 @@
-import { MigrationInterface, QueryRunner } from "typeorm";
+import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class Initial1795613721656 implements MigrationInterface {
-    name = 'Initial1795613721656'
+  name = 'Initial1795613721656';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
             CREATE TABLE "outbox_messages" (
                 "id" varchar(36) PRIMARY KEY NOT NULL,
                 "topic" varchar(100) NOT NULL,
@@ -19,28 +19,27 @@ export class Initial1795613721656 implements MigrationInterface {
                 "processedAt" datetime
             )
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE INDEX "ix_outbox_due" ON "outbox_messages" ("status", "priority", "availableAt")
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE TABLE "api_credentials" (
                 "id" varchar(32) PRIMARY KEY NOT NULL,
                 "tokenSha256" varchar(64) NOT NULL,
                 "createdAt" datetime NOT NULL
             )
         `);
-    }
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
             DROP TABLE "api_credentials"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP INDEX "ix_outbox_due"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP TABLE "outbox_messages"
         `);
-    }
-
+  }
 }
