@@ -1,0 +1,33 @@
+import type { AccountMode, ExchangeGateway, ExchangeId, PlaceOrderRequest } from '../domain/exchange-gateway.js';
+
+/** An exchange account as other contexts see it: never its keys. */
+export interface ExchangeAccountSummary {
+  id: string;
+  exchange: ExchangeId;
+  mode: AccountMode;
+  label: string;
+}
+
+/**
+ * How other contexts reach an exchange account (inject this class). Gateways returned here are
+ * cached, rate-governed and translate every exchange error.
+ */
+export abstract class ExchangeGateways {
+  /** The gateway of an account; NotFoundError `ACCOUNT.NOT_FOUND` for an unknown id. */
+  abstract forAccount(accountId: string): Promise<ExchangeGateway>;
+
+  abstract describeAccount(accountId: string): Promise<ExchangeAccountSummary>;
+
+  abstract listAccounts(): Promise<ExchangeAccountSummary[]>;
+
+  /**
+   * Applies the exchange's rules locally before any exchange call: amount and price precision,
+   * Upbit KRW price steps, minimum notional / minimum total, and a balance pre-check. Returns the
+   * normalized request, or throws a ValidationError whose code names the rule
+   * (`ORDER.BELOW_MIN_TOTAL`, `ORDER.BELOW_MIN_NOTIONAL`, `ORDER.INSUFFICIENT_BALANCE`, …).
+   */
+  abstract validateOrder(accountId: string, request: PlaceOrderRequest): Promise<PlaceOrderRequest>;
+
+  /** Forget cached balances of an account (call it when one of its orders filled). */
+  abstract invalidateBalances(accountId: string): Promise<void>;
+}

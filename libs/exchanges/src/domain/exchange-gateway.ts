@@ -1,0 +1,191 @@
+import type { Decimal } from '@tradedesk/shared';
+
+/** Exchanges tradedesk speaks to (spot only). */
+export type ExchangeId = 'binance' | 'upbit';
+export const EXCHANGE_IDS: readonly ExchangeId[] = ['binance', 'upbit'];
+
+/**
+ * How an account reaches its exchange: `live` real keys, `testnet` Binance spot testnet,
+ * `paper` live public market data with simulated fills, `sim` the emulator.
+ */
+export type AccountMode = 'live' | 'testnet' | 'paper' | 'sim';
+export const ACCOUNT_MODES: readonly AccountMode[] = ['live', 'testnet', 'paper', 'sim'];
+
+export type OrderSide = 'buy' | 'sell';
+export type OrderType = 'market' | 'limit';
+export type ExchangeOrderStatus = 'open' | 'closed' | 'canceled' | 'rejected' | 'expired';
+
+/**
+ * Priority lane of a call in the per-account rate governor: protective exits (stop-loss,
+ * liquidation) first, then other orders, then market data — a stop never waits behind a poll.
+ */
+export type RequestLane = 'protective' | 'order' | 'market-data';
+
+export interface CallOptions {
+  /** Defaults: `order` for order calls, `market-data` for reads. */
+  lane?: RequestLane;
+}
+
+/** What an exchange can do natively; the rest tradedesk emulates server-side. */
+export interface ExchangeCapabilities {
+  nativeStopLoss: boolean;
+  nativeOco: boolean;
+  /** A market buy sized in quote currency (`cost`). */
+  marketBuyByCost: boolean;
+  /** Exchange-wide minimum order value, when there is one (Upbit: 5,000 KRW); otherwise per market (`Market.minNotional`). */
+  minOrderValue?: { currency: string; amount: Decimal };
+  /** `tick-size`: one step per market; `krw-price-table`: Upbit's price-dependent KRW steps. */
+  priceStepRule: 'tick-size' | 'krw-price-table';
+  /** Order requests allowed per window, per account. */
+  orderRateBudget: { orders: number; windowMs: number };
+  /** Binance accepts a used client order id again once the first order is done; Upbit never. */
+  clientOrderIdReuse: 'after-order-done' | 'never';
+  quoteCurrencies: string[];
+}
+
+export interface Market {
+  /** ccxt form: `BTC/USDT`, `BTC/KRW`. */
+  symbol: string;
+  /** The exchange's own id: `BTCUSDT`, `KRW-BTC`. */
+  exchangeSymbol: string;
+  base: string;
+  quote: string;
+  active: boolean;
+  /** Amount step (Binance LOT_SIZE stepSize; Upbit 1e-8). */
+  amountStep: Decimal;
+  /** Price tick; absent where a price-dependent table applies (Upbit KRW). */
+  priceStep?: Decimal;
+  minAmount?: Decimal;
+  maxAmount?: Decimal;
+  minPrice?: Decimal;
+  maxPrice?: Decimal;
+  /** Minimum order value in the quote currency (Binance NOTIONAL minNotional; Upbit 5,000 KRW). */
+  minNotional?: Decimal;
+  maxNotional?: Decimal;
+  /** Fee rates as fractions (0.001 = 0.1 %), as listed; the account's own rate comes from `fetchTradingFee`. */
+  makerFee?: Decimal;
+  takerFee?: Decimal;
+}
+
+export interface Ticker {
+  symbol: string;
+  last: Decimal;
+  bid?: Decimal;
+  ask?: Decimal;
+  high?: Decimal;
+  low?: Decimal;
+  baseVolume?: Decimal;
+  quoteVolume?: Decimal;
+  /** 24 h change in percent. */
+  percentage?: Decimal;
+  timestamp: Date;
+}
+
+export interface OrderBookLevel {
+  price: Decimal;
+  amount: Decimal;
+}
+
+export interface OrderBook {
+  symbol: string;
+  /** Best first. */
+  bids: OrderBookLevel[];
+  asks: OrderBookLevel[];
+  timestamp: Date;
+}
+
+export interface AssetBalance {
+  asset: string;
+  free: Decimal;
+  locked: Decimal;
+  total: Decimal;
+}
+
+/** Balances keyed by asset; assets with nothing are left out. */
+export type Balances = Record<string, AssetBalance>;
+
+export interface TradingFee {
+  symbol: string;
+  /** Fractions: 0.001 = 0.1 %. */
+  maker: Decimal;
+  taker: Decimal;
+}
+
+/**
+ * An order as tradedesk sends it. `amount` in base units (limit orders, market sells, market buys
+ * by amount); `cost` in quote units for a market buy by cost; `price` for limit orders.
+ */
+export interface PlaceOrderRequest {
+  symbol: string;
+  side: OrderSide;
+  type: OrderType;
+  amount?: Decimal;
+  cost?: Decimal;
+  price?: Decimal;
+  /** Derived from tradedesk's own order id; Binance `newClientOrderId`, Upbit `identifier`. */
+  clientOrderId: string;
+}
+
+export interface ExchangeTrade {
+  tradeId: string;
+  orderId: string;
+  symbol: string;
+  side?: OrderSide;
+  price: Decimal;
+  amount: Decimal;
+  /** Fee paid, in `feeCurrency` (zero when the exchange reported none). */
+  fee: Decimal;
+  feeCurrency?: string;
+  timestamp: Date;
+}
+
+export interface ExchangeOrder {
+  exchangeOrderId: string;
+  clientOrderId?: string;
+  symbol: string;
+  side: OrderSide;
+  type: string;
+  status: ExchangeOrderStatus;
+  /** Base amount ordered (for a market buy by cost: what was filled once done). */
+  amount?: Decimal;
+  filled: Decimal;
+  remaining?: Decimal;
+  price?: Decimal;
+  average?: Decimal;
+  /** Quote value filled so far. */
+  cost: Decimal;
+  fee?: { cost: Decimal; currency?: string };
+  timestamp: Date;
+  trades?: ExchangeTrade[];
+}
+
+/**
+ * The one door to an exchange account. Adapters translate every exchange error into the classes
+ * of `exchange.errors.ts`; order-creating calls are never retried inside the gateway.
+ */
+export interface ExchangeGateway {
+  readonly exchange: ExchangeId;
+  readonly mode: AccountMode;
+  readonly capabilities: ExchangeCapabilities;
+
+  /** Spot markets of the exchange (cached for a long time). */
+  fetchMarkets(): Promise<Market[]>;
+  /** One market; NotFoundError `MARKET.NOT_FOUND` when the exchange does not list it. */
+  market(symbol: string): Promise<Market>;
+  /** One batched request for many symbols (cached ~1 s). */
+  fetchTickers(symbols: string[], options?: CallOptions): Promise<Record<string, Ticker>>;
+  fetchTicker(symbol: string, options?: CallOptions): Promise<Ticker>;
+  fetchOrderBook(symbol: string, depth?: number, options?: CallOptions): Promise<OrderBook>;
+  fetchBalances(options?: CallOptions): Promise<Balances>;
+  fetchTradingFee(symbol: string): Promise<TradingFee>;
+
+  /** Sends the order once. A timeout, 5xx or Binance -1007 raises OutcomeUnknown: look it up by client order id, never resend. */
+  createOrder(request: PlaceOrderRequest, options?: CallOptions): Promise<ExchangeOrder>;
+  cancelOrder(symbol: string, exchangeOrderId: string, options?: CallOptions): Promise<ExchangeOrder>;
+  cancelOrderByClientOrderId(symbol: string, clientOrderId: string, options?: CallOptions): Promise<ExchangeOrder>;
+  fetchOrder(symbol: string, exchangeOrderId: string, options?: CallOptions): Promise<ExchangeOrder>;
+  fetchOrderByClientOrderId(symbol: string, clientOrderId: string, options?: CallOptions): Promise<ExchangeOrder>;
+  fetchOpenOrders(symbol?: string, options?: CallOptions): Promise<ExchangeOrder[]>;
+  /** The account's fills in one market, oldest first. */
+  fetchMyTrades(symbol: string, since?: Date, options?: CallOptions): Promise<ExchangeTrade[]>;
+}
