@@ -7,7 +7,9 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
-    alias: [{ find: /^@tradedesk\/([a-z-]+)$/, replacement: `${root}libs/$1/src/index.ts` }],
+    alias: [
+      { find: /^@tradedesk\/exchange-sim$/, replacement: `${root}apps/exchange-sim/src/index.ts` },
+      { find: /^@tradedesk\/([a-z-]+)$/, replacement: `${root}libs/$1/src/index.ts` }],
   },
   test: {
     root,

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import {
   DiskHealthIndicator,
   HealthCheck,
@@ -22,7 +22,7 @@ const example = {
 };
 
 @ApiTags('health')
-@Public()
+@ApiBearerAuth()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -36,14 +36,19 @@ export class HealthController {
     private readonly server: ServerConfig,
   ) {}
 
+  @Public()
   @Get('live')
   @HealthCheck()
   @ApiOperation({ summary: 'Liveness: the process runs and its event loop answers' })
-  @ApiOkResponse({ description: 'Always 200 while the process is alive', schema: { example: { status: 'ok', info: {}, error: {}, details: {} } } })
+  @ApiOkResponse({
+    description: 'Always 200 while the process is alive',
+    schema: { example: { status: 'ok', info: {}, error: {}, details: {} } },
+  })
   live() {
     return this.health.check([]);
   }
 
+  @Public()
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: database, cache, disk space of DATA_DIR, heap, and start-up work such as order reconciliation' })
@@ -67,7 +72,9 @@ export class HealthController {
       () => this.db.pingCheck('database').withTimeout(1500),
       async () => {
         const session = this.indicator.check('cache');
-        return (await this.cache.isReachable()) ? session.up({ store: this.cache.kind }) : session.down({ store: this.cache.kind, message: 'cache store does not answer; serving without cache' });
+        return (await this.cache.isReachable())
+          ? session.up({ store: this.cache.kind })
+          : session.down({ store: this.cache.kind, message: 'cache store does not answer; serving without cache' });
       },
       () => this.disk.checkStorage('disk', { path: this.server.dataDir, thresholdPercent: DISK_FULL_RATIO }),
       () => this.memory.checkHeap('heap', HEAP_LIMIT_BYTES),

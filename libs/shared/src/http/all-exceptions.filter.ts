@@ -10,6 +10,8 @@ interface ReplyLike {
   send(body: unknown): void;
 }
 
+const MALFORMED_JSON = /not valid JSON|Unexpected (token|end of JSON)/i;
+
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'REQUEST.INVALID',
   401: 'AUTH.UNAUTHORIZED',
@@ -39,7 +41,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const requestId = RequestContext.correlationId() ?? request.id ?? 'unknown';
     const body = this.toBody(exception, requestId);
     if (body.statusCode >= 500) {
-      this.logger.error(`${request.method} ${request.url} failed: ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
+      this.logger.error(
+        `${request.method} ${request.url} failed: ${describe(exception)}`,
+        exception instanceof Error ? exception.stack : undefined,
+      );
     }
     reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
@@ -47,20 +52,36 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private toBody(exception: unknown, requestId: string): ErrorBody {
     if (exception instanceof DomainError) {
       const status = exception.httpStatus;
-      return { statusCode: status, error: reason(status), message: exception.message, code: exception.code, requestId, ...(exception.details ? { details: exception.details } : {}) };
+      return {
+        statusCode: status,
+        error: reason(status),
+        message: exception.message,
+        code: exception.code,
+        requestId,
+        ...(exception.details ? { details: exception.details } : {}),
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const message = typeof response === 'string' ? response : messageOf(response) ?? exception.message;
-      const code = exception instanceof ThrottlerException ? 'REQUEST.RATE_LIMITED' : (CODE_BY_STATUS[status] ?? `HTTP.${status}`);
+      const message = typeof response === 'string' ? response : (messageOf(response) ?? exception.message);
+      const code =
+        exception instanceof ThrottlerException
+          ? 'REQUEST.RATE_LIMITED'
+          : // Nest's Fastify adapter rethrows the body parser's failure as a plain BadRequestException.
+            status === 400 && MALFORMED_JSON.test(message)
+            ? 'REQUEST.MALFORMED_JSON'
+            : (CODE_BY_STATUS[status] ?? `HTTP.${status}`);
       return { statusCode: status, error: reason(status), message, code, requestId };
     }
     const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       // Raised by Fastify before Nest sees the request (malformed JSON, body too large, bad content type).
       const status = fastifyError.statusCode;
-      const code = fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(fastifyError.message ?? '') ? 'REQUEST.MALFORMED_JSON' : (CODE_BY_STATUS[status] ?? `HTTP.${status}`);
+      const code =
+        fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || MALFORMED_JSON.test(fastifyError.message ?? '')
+          ? 'REQUEST.MALFORMED_JSON'
+          : (CODE_BY_STATUS[status] ?? `HTTP.${status}`);
       return { statusCode: status, error: reason(status), message: fastifyError.message ?? reason(status), code, requestId };
     }
     return {

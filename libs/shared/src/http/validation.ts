@@ -7,7 +7,8 @@ export function describeValidationErrors(errors: ClassValidatorError[], parent =
   for (const error of errors) {
     const segment = /^\d+$/.test(error.property) ? `[${error.property}]` : parent ? `.${error.property}` : error.property;
     const path = `${parent}${segment}`;
-    if (error.constraints) out.push({ field: path, problems: Object.values(error.constraints).map((p) => p.replace(error.property, path)) });
+    if (error.constraints)
+      out.push({ field: path, problems: Object.values(error.constraints).map((p) => p.replace(error.property, path)) });
     if (error.children?.length) out.push(...describeValidationErrors(error.children, path));
   }
   return out;
