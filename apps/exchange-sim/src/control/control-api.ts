@@ -1,0 +1,288 @@
+import { Dec, parseDecimal } from '../core/decimal.js';
+import { validateFault } from '../core/faults.js';
+import { EXCHANGES } from '../core/markets.js';
+import type { ExchangeId, Market } from '../core/markets.js';
+import { bookPatch } from '../core/sim.js';
+import type { ExchangeSimulator } from '../core/sim.js';
+import type { BookOptions } from '../core/options.js';
+import type { RateLimitOptions } from '../core/rate-limits.js';
+import type { SimOrder } from '../core/types.js';
+import { jsonResponse } from '../http/types.js';
+import type { SimRequest, SimResponse } from '../http/types.js';
+
+class ControlError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const bad = (message: string): ControlError => new ControlError(400, message);
+
+function body(req: SimRequest): Record<string, unknown> {
+  if (!req.rawBody) return {};
+  try {
+    const value = JSON.parse(req.rawBody) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('body must be a JSON object');
+    return value as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof ControlError) throw error;
+    throw bad('body is not valid JSON');
+  }
+}
+
+function exchangeOf(value: unknown, optional: true): ExchangeId | undefined;
+function exchangeOf(value: unknown, optional?: false): ExchangeId;
+function exchangeOf(value: unknown, optional = false): ExchangeId | undefined {
+  if ((value === undefined || value === null || value === '') && optional) return undefined;
+  if (value !== 'binance' && value !== 'upbit') throw bad('exchange must be binance or upbit');
+  return value;
+}
+
+function str(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw bad(`${name} must be a non-empty string`);
+  return value;
+}
+
+function decimalOf(value: unknown, name: string): Dec {
+  const parsed = parseDecimal(typeof value === 'number' ? String(value) : typeof value === 'string' ? value : undefined);
+  if (!parsed) throw bad(`${name} must be a non-negative decimal (string)`);
+  return parsed;
+}
+
+/** Unified order view for tests: one shape for both exchanges. */
+export function controlOrderJson(order: SimOrder): Record<string, unknown> {
+  return {
+    exchange: order.exchange,
+    id: order.id,
+    clientOrderId: order.clientOrderId,
+    apiKey: order.apiKey,
+    symbol: order.symbol,
+    marketId: order.marketId,
+    side: order.side,
+    type: order.nativeType,
+    status: order.status,
+    price: order.price,
+    stopPrice: order.stopPrice,
+    amount: order.quantity,
+    cost: order.quoteQuantity,
+    filled: order.executedQty,
+    filledCost: order.cumQuote,
+    fee: order.commission,
+    feeAsset: order.commissionAsset,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+  };
+}
+
+/** `/_sim/*`: the emulator's control API (api.md), for users and tests. */
+export class ControlApi {
+  constructor(private readonly sim: ExchangeSimulator) {}
+
+  handle = (req: SimRequest): SimResponse => {
+    try {
+      return jsonResponse(200, this.route(req));
+    } catch (error) {
+      if (error instanceof ControlError) return jsonResponse(error.status, { error: error.message });
+      return jsonResponse(400, { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  private market(exchangeValue: unknown, symbolValue: unknown): Market {
+    const exchange = exchangeOf(exchangeValue);
+    const symbol = str(symbolValue, 'symbol');
+    const market = this.sim.catalog.bySymbolName(exchange, symbol) ?? this.sim.catalog.get(exchange, symbol.toUpperCase());
+    if (!market) throw new ControlError(404, `unknown ${exchange} market ${symbol}`);
+    return market;
+  }
+
+  private route(req: SimRequest): unknown {
+    const sim = this.sim;
+    const key = `${req.method} ${req.path}`;
+    const q = (name: string): string | undefined => req.query.get(name) ?? undefined;
+    switch (key) {
+      case 'GET /health':
+        return { ok: true };
+      case 'GET /price': {
+        const market = this.market(q('exchange'), q('symbol'));
+        return { exchange: market.exchange, symbol: market.symbol, price: sim.engine.price(market).toFixed() };
+      }
+      case 'POST /price': {
+        const b = body(req);
+        const market = this.market(b.exchange, b.symbol);
+        const price = decimalOf(b.price, 'price');
+        if (price.isZero()) throw bad('price must be positive');
+        sim.setPrice(market, price);
+        return { exchange: market.exchange, symbol: market.symbol, price: sim.engine.price(market).toFixed() };
+      }
+      case 'GET /prices': {
+        const exchange = exchangeOf(q('exchange'), true);
+        const result: Record<string, Record<string, string>> = {};
+        for (const ex of exchange ? [exchange] : EXCHANGES) {
+          result[ex] = {};
+          for (const m of sim.catalog.list(ex)) result[ex][m.symbol] = sim.engine.price(m).toFixed();
+        }
+        return result;
+      }
+      case 'GET /feed':
+        return this.feedJson();
+      case 'POST /feed': {
+        const b = body(req);
+        if (b.mode === 'manual') sim.setManualFeed();
+        else if (b.mode === 'random') {
+          const num = (name: string): number | undefined => {
+            const v = b[name];
+            if (v === undefined) return undefined;
+            if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(`${name} must be a non-negative number`);
+            return v;
+          };
+          sim.setRandomFeed({
+            seed: num('seed'),
+            tickMs: num('tickMs'),
+            volatilityBps: num('volatilityBps'),
+            premium: b.premium === undefined ? undefined : decimalOf(b.premium, 'premium').toFixed(),
+          });
+        } else if (b.mode === 'replay') {
+          const market = this.market(b.exchange, b.symbol);
+          const speed = b.speed === undefined ? 1 : Number(b.speed);
+          if (!Number.isFinite(speed) || speed <= 0) throw bad('speed must be a positive number');
+          const replay = sim.startReplay(market, str(b.csv, 'csv'), speed, b.loop === true);
+          return { ...this.feedJson(), ...replay };
+        } else throw bad('mode must be random, replay or manual');
+        return this.feedJson();
+      }
+      case 'POST /tick': {
+        const b = body(req);
+        const count = b.count === undefined ? 1 : Number(b.count);
+        if (!Number.isInteger(count) || count < 1 || count > 100_000) throw bad('count must be an integer in [1, 100000]');
+        sim.advance(count);
+        return this.feedJson();
+      }
+      case 'GET /faults':
+        return { faults: sim.faults.list() };
+      case 'POST /faults':
+        return sim.faults.add(validateFault(body(req)));
+      case 'DELETE /faults':
+        sim.faults.clear();
+        return { faults: [] };
+      case 'GET /orders': {
+        const exchange = exchangeOf(q('exchange'), true);
+        const clientOrderId = q('clientOrderId');
+        const apiKey = q('apiKey');
+        const orders: SimOrder[] = [];
+        for (const ex of exchange ? [exchange] : EXCHANGES) orders.push(...sim.store.listOrders({ exchange: ex, clientOrderId, apiKey }));
+        const live = orders.map((o) => sim.engine.findAnyOrder(o.exchange, { id: o.id }) ?? o);
+        const rejected = (exchange ? [exchange] : EXCHANGES)
+          .flatMap((ex) => sim.store.listRejections(ex, clientOrderId))
+          .filter((r) => apiKey === undefined || r.apiKey === apiKey);
+        return { orders: live.map(controlOrderJson), rejected };
+      }
+      case 'POST /fill': {
+        const b = body(req);
+        const exchange = exchangeOf(b.exchange);
+        const order =
+          b.orderId !== undefined
+            ? sim.engine.findAnyOrder(exchange, { id: String(b.orderId) })
+            : sim.engine.findAnyOrder(exchange, { clientOrderId: str(b.clientOrderId, 'clientOrderId') });
+        if (!order) throw new ControlError(404, 'order not found');
+        const live = sim.engine.findOrder(exchange, order.apiKey, { id: order.id });
+        if (!live || (live.status !== 'NEW' && live.status !== 'PARTIALLY_FILLED') || !live.working || live.price === null) {
+          throw new ControlError(409, 'only a working open limit order can be filled');
+        }
+        sim.engine.forceFill(live, b.amount === undefined ? undefined : decimalOf(b.amount, 'amount'));
+        return controlOrderJson(live);
+      }
+      case 'GET /accounts':
+        return { accounts: this.accountsJson(exchangeOf(q('exchange'), true)) };
+      case 'POST /accounts': {
+        const b = body(req);
+        const exchange = exchangeOf(b.exchange);
+        const apiKey = str(b.apiKey, 'apiKey');
+        const secret = str(b.secret, 'secret');
+        const balances: Record<string, string> = {};
+        if (b.balances !== undefined) {
+          if (typeof b.balances !== 'object' || b.balances === null) throw bad('balances must be an object of decimal strings');
+          for (const [asset, amount] of Object.entries(b.balances))
+            balances[asset.toUpperCase()] = decimalOf(amount, `balances.${asset}`).toFixed();
+        }
+        const { created } = sim.engine.upsertAccount(exchange, apiKey, secret, balances, true);
+        return { created, account: this.accountsJson(exchange).find((a) => a.apiKey === apiKey) };
+      }
+      case 'POST /reset':
+        sim.reset();
+        return { ok: true };
+      case 'GET /config':
+        return this.configJson();
+      case 'POST /config': {
+        const b = body(req);
+        if (b.rateLimits !== undefined) sim.updateRateLimits(b.rateLimits as RateLimitOptions);
+        if (b.book !== undefined) {
+          for (const [exchange, options] of Object.entries(b.book as Record<string, BookOptions>)) {
+            sim.engine.updateBookSettings(exchangeOf(exchange), bookPatch(options));
+          }
+        }
+        return this.configJson();
+      }
+      case 'GET /requests':
+        return { requests: sim.requestCountsOf(exchangeOf(q('exchange'), true)) };
+      case 'DELETE /requests':
+        sim.clearRequestCounts();
+        return { requests: {} };
+      default:
+        throw new ControlError(404, `unknown control route ${key}`);
+    }
+  }
+
+  private feedJson(): Record<string, unknown> {
+    const state = this.sim.feed.snapshot();
+    return {
+      mode: state.mode,
+      seed: state.seed,
+      tick: state.tick,
+      tickMs: this.sim.tickMs,
+      volatilityBps: state.volatilityBps,
+      premium: state.premium,
+      ...(state.replay
+        ? {
+            replay: {
+              exchange: state.replay.exchange,
+              marketId: state.replay.marketId,
+              position: state.replay.position,
+              points: state.replay.points.length,
+            },
+          }
+        : {}),
+    };
+  }
+
+  private configJson(): Record<string, unknown> {
+    const book = (ex: ExchangeId): Record<string, unknown> => {
+      const c = this.sim.engine.bookSettings(ex);
+      return {
+        spreadBps: c.spreadBps.toFixed(),
+        bookLevels: c.levels,
+        levelQuoteDepth: c.levelQuoteDepth.toFixed(),
+        levelStepBps: c.levelStepBps.toFixed(),
+      };
+    };
+    return { rateLimits: this.sim.rateLimits, book: { binance: book('binance'), upbit: book('upbit') } };
+  }
+
+  private accountsJson(
+    exchange?: ExchangeId,
+  ): Array<{ exchange: ExchangeId; apiKey: string; balances: Record<string, { free: string; locked: string }> }> {
+    const result: Array<{ exchange: ExchangeId; apiKey: string; balances: Record<string, { free: string; locked: string }> }> = [];
+    for (const ex of exchange ? [exchange] : EXCHANGES) {
+      for (const account of this.sim.engine.accountsOf(ex)) {
+        const balances: Record<string, { free: string; locked: string }> = {};
+        for (const b of [...account.balances.values()].sort((x, y) => x.asset.localeCompare(y.asset))) {
+          balances[b.asset] = { free: b.free.toFixed(), locked: b.locked.toFixed() };
+        }
+        result.push({ exchange: ex, apiKey: account.apiKey, balances });
+      }
+    }
+    return result;
+  }
+}
