@@ -1,0 +1,168 @@
+import { dec, NotFoundError } from '@tradedesk/shared';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BINANCE_ACCOUNT, type SimHarness, startSimHarness } from '../../../test/sim-harness.js';
+import type { PlaceOrderRequest } from '../../domain/exchange-gateway.js';
+import {
+  AuthenticationFailed,
+  ExchangeRateLimited,
+  ExchangeUnavailable,
+  InsufficientFunds,
+  InvalidOrder,
+  OrderNotFound,
+  OutcomeUnknown,
+} from '../../domain/exchange.errors.js';
+import { BinanceGateway } from './binance.gateway.js';
+
+let harness: SimHarness;
+let sut: BinanceGateway;
+let seq = 0;
+const cid = () => `td-bn-${Date.now().toString(36)}-${seq++}`;
+const credentials = { apiKey: BINANCE_ACCOUNT.apiKey, secret: BINANCE_ACCOUNT.secret };
+
+beforeAll(async () => {
+  harness = await startSimHarness();
+  sut = BinanceGateway.create({ mode: 'sim', simUrl: harness.url, credentials, timeoutMs: 2000 });
+});
+afterAll(async () => {
+  await sut.close();
+  await harness.close();
+});
+beforeEach(async () => {
+  await harness.control('DELETE', '/faults');
+  await harness.setPrice('binance', 'BTC/USDT', '60000');
+});
+
+describe('BinanceGateway against the emulator', () => {
+  it('loads spot markets with steps and limits as decimals', async () => {
+    const market = await sut.market('BTC/USDT');
+    expect(market).toMatchObject({ exchangeSymbol: 'BTCUSDT', base: 'BTC', quote: 'USDT', active: true });
+    expect(market.amountStep.toFixed()).toBe('0.00001');
+    expect(market.priceStep!.toFixed()).toBe('0.01');
+    expect(market.minNotional!.toFixed()).toBe('5');
+    await expect(sut.market('NOPE/USDT')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('reads tickers (one and batched), the order book, balances and the fee', async () => {
+    const one = await sut.fetchTicker('BTC/USDT');
+    expect(one.last.toFixed()).toBe('60000');
+    const many = await sut.fetchTickers(['BTC/USDT', 'ETH/USDT']);
+    expect(Object.keys(many).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    const book = await sut.fetchOrderBook('BTC/USDT', 5);
+    expect(book.asks[0]!.price.greaterThanOrEqualTo(book.bids[0]!.price)).toBe(true);
+    expect(book.asks.length).toBeGreaterThan(0);
+    const balances = await sut.fetchBalances();
+    expect(balances.USDT!.total.greaterThan(0)).toBe(true);
+    const fee = await sut.fetchTradingFee('BTC/USDT');
+    expect(fee.taker.greaterThan(0)).toBe(true);
+  });
+
+  it('places, finds (by id and client id), lists and cancels a limit order', async () => {
+    const clientOrderId = cid();
+    const request: PlaceOrderRequest = {
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'limit',
+      amount: dec('0.001'),
+      price: dec('50000'),
+      clientOrderId,
+    };
+    const placed = await sut.createOrder(request);
+    expect(placed).toMatchObject({ clientOrderId, status: 'open', symbol: 'BTC/USDT', side: 'buy' });
+    expect(placed.amount!.toFixed()).toBe('0.001');
+    expect((await sut.fetchOrder('BTC/USDT', placed.exchangeOrderId)).exchangeOrderId).toBe(placed.exchangeOrderId);
+    expect((await sut.fetchOrderByClientOrderId('BTC/USDT', clientOrderId)).exchangeOrderId).toBe(placed.exchangeOrderId);
+    expect((await sut.fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId)).toContain(clientOrderId);
+    const canceled = await sut.cancelOrderByClientOrderId('BTC/USDT', clientOrderId);
+    expect(canceled.status).toBe('canceled');
+    const other = await sut.createOrder({ ...request, clientOrderId: cid() });
+    expect((await sut.cancelOrder('BTC/USDT', other.exchangeOrderId)).status).toBe('canceled');
+  });
+
+  it('buys at market by cost and reports the fill and its trades', async () => {
+    const placed = await sut.createOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', cost: dec('100'), clientOrderId: cid() });
+    expect(placed.status).toBe('closed');
+    expect(placed.filled.greaterThan(0)).toBe(true);
+    expect(placed.cost.lessThanOrEqualTo(100) && placed.cost.greaterThan(99)).toBe(true);
+    const trades = await sut.fetchMyTrades('BTC/USDT');
+    expect(trades.some((t) => t.orderId === placed.exchangeOrderId && t.amount.greaterThan(0))).toBe(true);
+  });
+
+  it('translates every error class from real emulator answers', async () => {
+    const base = { symbol: 'BTC/USDT', type: 'limit' as const, price: dec('50000') };
+    await expect(sut.createOrder({ ...base, side: 'buy', amount: dec('100'), clientOrderId: cid() })).rejects.toBeInstanceOf(
+      InsufficientFunds,
+    );
+    await expect(sut.createOrder({ ...base, side: 'buy', amount: dec('0.00001'), clientOrderId: cid() })).rejects.toBeInstanceOf(
+      InvalidOrder,
+    );
+    await expect(sut.fetchOrderByClientOrderId('BTC/USDT', 'td-never-sent')).rejects.toBeInstanceOf(OrderNotFound);
+    await expect(sut.cancelOrder('BTC/USDT', '999999999')).rejects.toBeInstanceOf(OrderNotFound);
+
+    const badKey = BinanceGateway.create({
+      mode: 'sim',
+      simUrl: harness.url,
+      credentials: { apiKey: credentials.apiKey, secret: 'wrong-secret' },
+    });
+    await expect(badKey.fetchBalances()).rejects.toBeInstanceOf(AuthenticationFailed);
+    await badKey.close();
+  });
+
+  it('reports an unknown outcome for -1007 and a hang on order creation, and never resends', async () => {
+    const clientOrderId = cid();
+    await harness.control('POST', '/faults', {
+      exchange: 'binance',
+      endpoint: '/api/v3/order',
+      method: 'POST',
+      timeoutAfterExecute: '-1007',
+      count: 1,
+    });
+    const error = await sut
+      .createOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: dec('0.001'), price: dec('50000'), clientOrderId })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutcomeUnknown);
+    const sent = await harness.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${clientOrderId}`);
+    expect(sent.orders).toHaveLength(1);
+    expect((await sut.fetchOrderByClientOrderId('BTC/USDT', clientOrderId)).status).toBe('open');
+
+    const hung = cid();
+    await harness.control('POST', '/faults', {
+      exchange: 'binance',
+      endpoint: '/api/v3/order',
+      method: 'POST',
+      timeoutAfterExecute: 'hang',
+      count: 1,
+    });
+    await expect(
+      sut.createOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: dec('0.001'), price: dec('50000'), clientOrderId: hung }),
+    ).rejects.toBeInstanceOf(OutcomeUnknown);
+    expect((await harness.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${hung}`)).orders).toHaveLength(1);
+
+    await harness.control('POST', '/faults', { exchange: 'binance', endpoint: '/api/v3/order', method: 'POST', status: 503, count: 1 });
+    await expect(
+      sut.createOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: dec('0.001'), price: dec('50000'), clientOrderId: cid() }),
+    ).rejects.toBeInstanceOf(OutcomeUnknown);
+  });
+
+  it('retries a read through a 5xx and gives up with ExchangeUnavailable', async () => {
+    await harness.control('POST', '/faults', { exchange: 'binance', endpoint: '/api/v3/account', status: 503, count: 1 });
+    await expect(sut.fetchBalances()).resolves.toHaveProperty('USDT');
+    await harness.control('POST', '/faults', { exchange: 'binance', endpoint: '/api/v3/account', status: 503 });
+    await expect(sut.fetchBalances()).rejects.toBeInstanceOf(ExchangeUnavailable);
+  });
+
+  it('turns a 429 into ExchangeRateLimited with the Retry-After', async () => {
+    const fresh = BinanceGateway.create({ mode: 'sim', simUrl: harness.url, credentials, readAttempts: 1 });
+    await fresh.fetchMarkets();
+    await harness.control('POST', '/faults', { exchange: 'binance', endpoint: '/api/v3/account', rate429: 1, count: 1 });
+    const error = await fresh.fetchBalances().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExchangeRateLimited);
+    expect((error as ExchangeRateLimited).retryAfterMs).toBeGreaterThan(0);
+    await fresh.close();
+  });
+
+  it('says ExchangeUnavailable when nothing listens', async () => {
+    const nowhere = BinanceGateway.create({ mode: 'sim', simUrl: 'http://127.0.0.1:9', credentials, readAttempts: 1 });
+    await expect(nowhere.fetchMarkets()).rejects.toBeInstanceOf(ExchangeUnavailable);
+    await nowhere.close();
+  });
+});

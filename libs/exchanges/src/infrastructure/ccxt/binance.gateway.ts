@@ -1,0 +1,162 @@
+import { dec } from '@tradedesk/shared';
+import { ccxtUrlsFor } from '@tradedesk/exchange-sim';
+import ccxt, { type Exchange, type MarketInterface as CcxtMarket, type Order as CcxtOrder } from 'ccxt';
+import type { ExchangeCapabilities, Market, PlaceOrderRequest, TradingFee } from '../../domain/exchange-gateway.js';
+import { RateGovernor, type BudgetSpec } from '../rate/rate-governor.js';
+import { CcxtGateway, type CallName, type CcxtGatewayOptions, optionalDec } from './ccxt-gateway.js';
+
+export const BINANCE_CAPABILITIES: ExchangeCapabilities = {
+  nativeStopLoss: true,
+  nativeOco: true,
+  marketBuyByCost: true,
+  priceStepRule: 'tick-size',
+  orderRateBudget: { orders: 100, windowMs: 10_000 },
+  clientOrderIdReuse: 'after-order-done',
+  quoteCurrencies: ['USDT'],
+};
+
+/** Binance's published defaults; exchangeInfo `rateLimits` replaces them once markets load. */
+export const BINANCE_BUDGETS: Record<string, BudgetSpec> = {
+  weight: { limit: 6000, windowMs: 60_000 },
+  orders: { limit: 100, windowMs: 10_000 },
+  ordersDay: { limit: 200_000, windowMs: 86_400_000 },
+};
+
+const INTERVAL_MS: Record<string, number> = { SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };
+
+function depthWeight(depth: number): number {
+  if (depth <= 100) return 5;
+  if (depth <= 500) return 25;
+  if (depth <= 1000) return 50;
+  return 250;
+}
+
+/** Binance Spot (USDT markets) on ccxt: `newClientOrderId`, quoteOrderQty for buys by cost, weight-based limits. */
+export class BinanceGateway extends CcxtGateway {
+  readonly exchange = 'binance' as const;
+  readonly capabilities = BINANCE_CAPABILITIES;
+
+  static create(options: CcxtGatewayOptions, governor = new RateGovernor(BINANCE_BUDGETS)): BinanceGateway {
+    return new BinanceGateway(options, governor);
+  }
+
+  protected createClient(): Exchange {
+    const client = new ccxt.binance({
+      apiKey: this.options.credentials?.apiKey,
+      secret: this.options.credentials?.secret,
+      enableRateLimit: false,
+      timeout: this.options.timeoutMs ?? 10_000,
+      number: String,
+      // Spot only: loadMarkets then makes exactly one request (exchangeInfo).
+      options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false },
+    });
+    if (this.options.mode === 'sim') {
+      if (!this.options.simUrl) throw new Error('a sim account needs the emulator URL');
+      client.urls['api'] = ccxtUrlsFor('binance', this.options.simUrl);
+    } else if (this.options.mode === 'testnet') {
+      client.setSandboxMode(true);
+    }
+    return client;
+  }
+
+  protected costOf(call: CallName, detail?: { symbols?: number; depth?: number; symbol?: boolean }): Record<string, number> {
+    switch (call) {
+      case 'markets':
+        return { weight: 20 };
+      case 'ticker':
+        return { weight: 2 };
+      case 'tickers':
+        return { weight: 80 };
+      case 'orderBook':
+        return { weight: depthWeight(detail?.depth ?? 100) };
+      case 'balances':
+      case 'myTrades':
+        return { weight: 20 };
+      case 'createOrder':
+        return { weight: 1, orders: 1, ordersDay: 1 };
+      case 'cancelOrder':
+      case 'tradingFee':
+        return { weight: 1 };
+      case 'fetchOrder':
+        return { weight: 4 };
+      case 'openOrders':
+      case 'closedOrders':
+        return { weight: detail?.symbol ? 6 : 80 };
+    }
+  }
+
+  protected observeHeaders(headers: Record<string, string>): void {
+    const weight = Number(headers['x-mbx-used-weight-1m']);
+    if (Number.isFinite(weight)) this.governor.observeUsed('weight', weight);
+    const orders = Number(headers['x-mbx-order-count-10s']);
+    if (Number.isFinite(orders)) this.governor.observeUsed('orders', orders);
+  }
+
+  protected override async loadCcxtMarkets(): Promise<void> {
+    await this.client.loadMarkets(true);
+    // The exchangeInfo answer carries the limits in force for us: take them over the defaults.
+    const info = (
+      this.client as unknown as {
+        last_json_response?: { rateLimits?: Array<{ rateLimitType: string; interval: string; intervalNum: number; limit: number }> };
+      }
+    ).last_json_response;
+    for (const limit of info?.rateLimits ?? []) {
+      const windowMs = (INTERVAL_MS[limit.interval] ?? 0) * (limit.intervalNum || 1);
+      if (!windowMs || !(limit.limit > 0)) continue;
+      if (limit.rateLimitType === 'REQUEST_WEIGHT' && limit.interval === 'MINUTE')
+        this.governor.setLimit('weight', { limit: limit.limit, windowMs });
+      else if (limit.rateLimitType === 'ORDERS' && windowMs <= 60_000) this.governor.setLimit('orders', { limit: limit.limit, windowMs });
+      else if (limit.rateLimitType === 'ORDERS' && limit.interval === 'DAY')
+        this.governor.setLimit('ordersDay', { limit: limit.limit, windowMs });
+    }
+  }
+
+  protected toMarket(m: CcxtMarket): Market {
+    return {
+      symbol: m.symbol,
+      exchangeSymbol: m.id ?? m.symbol,
+      base: m.base,
+      quote: m.quote,
+      active: m.active !== false,
+      amountStep: optionalDec(m.precision?.amount) ?? dec('0.00000001'),
+      priceStep: optionalDec(m.precision?.price),
+      minAmount: optionalDec(m.limits?.amount?.min),
+      maxAmount: optionalDec(m.limits?.amount?.max),
+      minPrice: optionalDec(m.limits?.price?.min),
+      maxPrice: optionalDec(m.limits?.price?.max),
+      minNotional: optionalDec(m.limits?.cost?.min),
+      maxNotional: optionalDec(m.limits?.cost?.max),
+      makerFee: optionalDec(m.maker),
+      takerFee: optionalDec(m.taker),
+    };
+  }
+
+  protected createOrderOnExchange(request: PlaceOrderRequest): Promise<CcxtOrder> {
+    const params: Record<string, string> = { newClientOrderId: request.clientOrderId };
+    if (request.type === 'market' && request.side === 'buy' && request.cost) {
+      params.quoteOrderQty = request.cost.toFixed();
+      return this.client.createOrder(request.symbol, 'market', 'buy', undefined as unknown as number, undefined, params);
+    }
+    return this.client.createOrder(
+      request.symbol,
+      request.type,
+      request.side,
+      request.amount!.toFixed() as unknown as number,
+      request.type === 'limit' ? (request.price!.toFixed() as unknown as number) : undefined,
+      params,
+    );
+  }
+
+  protected fetchOrderByClientIdOnExchange(symbol: string, clientOrderId: string): Promise<CcxtOrder> {
+    return this.client.fetchOrder(undefined as unknown as string, symbol, { origClientOrderId: clientOrderId });
+  }
+
+  protected async cancelOrderByClientIdOnExchange(symbol: string, clientOrderId: string): Promise<CcxtOrder> {
+    return (await this.client.cancelOrder(undefined as unknown as string, symbol, { origClientOrderId: clientOrderId })) as CcxtOrder;
+  }
+
+  protected async fetchTradingFeeOnExchange(symbol: string): Promise<TradingFee> {
+    const fee = await this.client.fetchTradingFee(symbol);
+    return { symbol, maker: optionalDec(fee.maker) ?? dec('0.001'), taker: optionalDec(fee.taker) ?? dec('0.001') };
+  }
+}

@@ -1,0 +1,204 @@
+import type { RequestLane } from '../../domain/exchange-gateway.js';
+
+export interface BudgetSpec {
+  /** Units (requests, weight, orders) the exchange allows per window. */
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateGovernorOptions {
+  /** Fraction of each exchange limit we allow ourselves (clock skew, other clients of the key). */
+  safety?: number;
+  /** Added to every window: requests sent together may arrive at the exchange up to this much apart. */
+  jitterMs?: number;
+  /** Share of each budget a lane may fill: market data leaves room for orders, orders for protective exits. */
+  laneShare?: Record<RequestLane, number>;
+}
+
+export const LANES: readonly RequestLane[] = ['protective', 'order', 'market-data'];
+const DEFAULT_LANE_SHARE: Record<RequestLane, number> = { protective: 1, order: 0.9, 'market-data': 0.75 };
+
+interface Spend {
+  at: number;
+  cost: number;
+}
+
+class Budget {
+  private spends: Spend[] = [];
+  pausedUntil = 0;
+
+  constructor(
+    public spec: BudgetSpec,
+    private readonly jitterMs: number,
+  ) {}
+
+  private prune(now: number): void {
+    const horizon = now - this.spec.windowMs - this.jitterMs;
+    while (this.spends.length > 0 && this.spends[0]!.at <= horizon) this.spends.shift();
+  }
+
+  used(now: number): number {
+    this.prune(now);
+    return this.spends.reduce((sum, s) => sum + s.cost, 0);
+  }
+
+  spend(now: number, cost: number): void {
+    this.spends.push({ at: now, cost });
+  }
+
+  /** Milliseconds until `cost` more fits under `capacity` (0 = now). */
+  waitFor(now: number, cost: number, capacity: number): number {
+    if (now < this.pausedUntil) return this.pausedUntil - now;
+    let used = this.used(now);
+    if (used + cost <= capacity) return 0;
+    for (const spend of this.spends) {
+      used -= spend.cost;
+      if (used + cost <= capacity) return Math.max(1, spend.at + this.spec.windowMs + this.jitterMs - now);
+    }
+    // Larger than the whole capacity: wait for an empty window, then let it through alone.
+    return this.spends.length === 0 ? 0 : Math.max(1, this.spends[this.spends.length - 1]!.at + this.spec.windowMs + this.jitterMs - now);
+  }
+}
+
+interface Task {
+  costs: Record<string, number>;
+  start: () => void;
+}
+
+export interface GovernorSnapshot {
+  queued: Record<RequestLane, number>;
+  budgets: Record<string, { limit: number; windowMs: number; used: number }>;
+  pausedUntil?: Date;
+}
+
+/**
+ * Paces one account's calls to its exchange so the exchange's limits are never reached: a budget
+ * per limit (Binance request weight per minute and orders per 10 s; Upbit per-second groups), a
+ * sliding log per budget (stricter than the exchanges' fixed windows), and three lanes served in
+ * priority order, each allowed only its share of a budget. A 429's Retry-After pauses everything.
+ */
+export class RateGovernor {
+  private readonly budgets = new Map<string, Budget>();
+  private readonly queues: Record<RequestLane, Task[]> = { protective: [], order: [], 'market-data': [] };
+  private readonly safety: number;
+  private readonly jitterMs: number;
+  private readonly laneShare: Record<RequestLane, number>;
+  private pausedUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = 0;
+
+  constructor(budgets: Record<string, BudgetSpec>, options: RateGovernorOptions = {}) {
+    this.safety = options.safety ?? 0.9;
+    this.jitterMs = options.jitterMs ?? 100;
+    this.laneShare = options.laneShare ?? DEFAULT_LANE_SHARE;
+    for (const [name, spec] of Object.entries(budgets)) this.budgets.set(name, new Budget(spec, this.jitterMs));
+  }
+
+  /** Runs `call` once its lane's turn has come and every budget it spends has room. */
+  run<T>(lane: RequestLane, costs: Record<string, number>, call: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queues[lane].push({ costs, start: () => call().then(resolve, reject) });
+      this.pump();
+    });
+  }
+
+  /** Sets a budget from what the exchange publishes (Binance exchangeInfo `rateLimits`). */
+  setLimit(name: string, spec: BudgetSpec): void {
+    const budget = this.budgets.get(name);
+    if (budget) budget.spec = spec;
+    else this.budgets.set(name, new Budget(spec, this.jitterMs));
+    this.pump();
+  }
+
+  limitOf(name: string): BudgetSpec | undefined {
+    return this.budgets.get(name)?.spec;
+  }
+
+  /** The exchange counted `used` units in its current window (a response header); we count at least as many. */
+  observeUsed(name: string, used: number): void {
+    const budget = this.budgets.get(name);
+    if (!budget || !Number.isFinite(used)) return;
+    const now = Date.now();
+    const own = budget.used(now);
+    if (used > own) budget.spend(now, used - own);
+  }
+
+  /** Nothing on this budget until `ms` from now (its window is spent at the exchange). */
+  pauseBudget(name: string, ms: number): void {
+    const budget = this.budgets.get(name);
+    if (budget) budget.pausedUntil = Math.max(budget.pausedUntil, Date.now() + ms);
+    this.pump();
+  }
+
+  /** Nothing at all until `ms` from now (a 429's Retry-After). */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    this.pump();
+  }
+
+  snapshot(): GovernorSnapshot {
+    const now = Date.now();
+    const budgets: GovernorSnapshot['budgets'] = {};
+    for (const [name, b] of this.budgets) budgets[name] = { ...b.spec, used: b.used(now) };
+    return {
+      queued: {
+        protective: this.queues.protective.length,
+        order: this.queues.order.length,
+        'market-data': this.queues['market-data'].length,
+      },
+      budgets,
+      ...(this.pausedUntil > now ? { pausedUntil: new Date(this.pausedUntil) } : {}),
+    };
+  }
+
+  private capacity(budget: Budget, lane: RequestLane): number {
+    return Math.max(1, Math.floor(budget.spec.limit * this.safety * this.laneShare[lane]));
+  }
+
+  private pump(): void {
+    for (;;) {
+      const now = Date.now();
+      if (now < this.pausedUntil) return this.wakeIn(this.pausedUntil - now);
+      let started = false;
+      let soonest = Infinity;
+      const blocked = new Set<string>();
+      for (const lane of LANES) {
+        const task = this.queues[lane][0];
+        if (!task) continue;
+        const names = Object.keys(task.costs);
+        // A lower lane may not take from a budget a higher lane is waiting for.
+        if (names.some((n) => blocked.has(n))) continue;
+        let wait = 0;
+        for (const name of names) {
+          const budget = this.budgets.get(name);
+          if (budget) wait = Math.max(wait, budget.waitFor(now, task.costs[name]!, this.capacity(budget, lane)));
+        }
+        if (wait === 0) {
+          this.queues[lane].shift();
+          for (const name of names) this.budgets.get(name)?.spend(now, task.costs[name]!);
+          task.start();
+          started = true;
+          break;
+        }
+        soonest = Math.min(soonest, wait);
+        for (const name of names) blocked.add(name);
+      }
+      if (!started) {
+        if (soonest !== Infinity) this.wakeIn(soonest);
+        return;
+      }
+    }
+  }
+
+  private wakeIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.timer && this.timerAt <= at) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, ms);
+    this.timer.unref?.();
+  }
+}
