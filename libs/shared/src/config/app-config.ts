@@ -190,7 +190,10 @@ export function parseMasterKey(raw: string, variable: string): Buffer {
   if (/^[0-9a-fA-F]{64}$/.test(raw)) key = Buffer.from(raw, 'hex');
   else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(raw)) key = Buffer.from(raw, 'base64');
   if (!key || key.length !== 32) {
-    throw new ConfigError(variable, `must be a 32-byte key as 64 hex digits or base64 (got ${key ? key.length : 'an unreadable'} byte${key?.length === 1 ? '' : 's'})`);
+    throw new ConfigError(
+      variable,
+      `must be a 32-byte key as 64 hex digits or base64 (got ${key ? key.length : 'an unreadable'} byte${key?.length === 1 ? '' : 's'})`,
+    );
   }
   return key;
 }

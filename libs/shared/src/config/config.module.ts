@@ -1,5 +1,14 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { AppConfig, CacheConfig, DatabaseConfig, LoggingConfig, SchedulerConfig, SecurityConfig, ServerConfig, SimConfig } from './app-config.js';
+import {
+  AppConfig,
+  CacheConfig,
+  DatabaseConfig,
+  LoggingConfig,
+  SchedulerConfig,
+  SecurityConfig,
+  ServerConfig,
+  SimConfig,
+} from './app-config.js';
 
 /** Makes the validated AppConfig and each of its namespaces injectable by class. */
 @Global()

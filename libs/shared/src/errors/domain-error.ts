@@ -2,7 +2,8 @@
  * The one error hierarchy of tradedesk. Every error a user can see carries a stable machine
  * `code` (e.g. `ORDER.BELOW_MIN_NOTIONAL`) and maps to one HTTP status in the global filter.
  */
-export type ErrorKind = 'validation' | 'unauthorized' | 'not_found' | 'conflict' | 'unprocessable' | 'rate_limited' | 'unavailable' | 'internal';
+export type ErrorKind =
+  'validation' | 'unauthorized' | 'not_found' | 'conflict' | 'unprocessable' | 'rate_limited' | 'unavailable' | 'internal';
 
 export const HTTP_STATUS_OF: Record<ErrorKind, number> = {
   validation: 400,

@@ -39,6 +39,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<ReplyLike>();
     const request = http.getRequest<{ id?: string; method?: string; url?: string }>();
     const requestId = RequestContext.correlationId() ?? request.id ?? 'unknown';
+    const health = healthReport(exception);
+    if (health) {
+      // Terminus' report is the contract of the health routes (orchestrators read `error`/`details`).
+      reply
+        .status(503)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({ ...health, requestId });
+      return;
+    }
     const body = this.toBody(exception, requestId);
     if (body.statusCode >= 500) {
       this.logger.error(
@@ -92,6 +101,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
       requestId,
     };
   }
+}
+
+function healthReport(exception: unknown): Record<string, unknown> | undefined {
+  if (!(exception instanceof HttpException) || exception.getStatus() !== 503) return undefined;
+  const response = exception.getResponse();
+  return typeof response === 'object' && response !== null && 'details' in response && (response as { status?: unknown }).status === 'error'
+    ? (response as Record<string, unknown>)
+    : undefined;
 }
 
 function messageOf(response: object): string | undefined {

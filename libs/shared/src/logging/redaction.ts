@@ -6,7 +6,8 @@
  */
 export const REDACTED = '[REDACTED]';
 
-const SENSITIVE_KEY = /(secret|password|passphrase|token|api[-_]?key|apikey|authorization|master[-_]?key|signature|cookie|private[-_]?key|access[-_]?key)/i;
+const SENSITIVE_KEY =
+  /(secret|password|passphrase|token|api[-_]?key|apikey|authorization|master[-_]?key|signature|cookie|private[-_]?key|access[-_]?key)/i;
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 const SIGNATURE_PARAM = /((?:signature|apiKey|api_key|secret|token)=)[^&\s"']+/gi;
 const MIN_SECRET_LENGTH = 6;

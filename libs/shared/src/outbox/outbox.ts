@@ -60,7 +60,12 @@ export class Outbox implements OnApplicationShutdown {
   }
 
   /** Writes a message inside the caller's transaction; the dispatcher is woken after commit. */
-  async enqueue(tx: TransactionScope, topic: string, payload: Record<string, unknown>, options: EnqueueOptions = {}): Promise<OutboxMessage> {
+  async enqueue(
+    tx: TransactionScope,
+    topic: string,
+    payload: Record<string, unknown>,
+    options: EnqueueOptions = {},
+  ): Promise<OutboxMessage> {
     const now = new Date();
     const row: OutboxMessageOrmEntity = Object.assign(new OutboxMessageOrmEntity(), {
       id: options.id ?? randomUUID(),
@@ -114,13 +119,15 @@ export class Outbox implements OnApplicationShutdown {
       this.wakeRequested = true;
       return;
     }
-    this.draining = this.drain().then(() => undefined).finally(() => {
-      this.draining = undefined;
-      if (this.wakeRequested) {
-        this.wakeRequested = false;
-        this.wake();
-      }
-    });
+    this.draining = this.drain()
+      .then(() => undefined)
+      .finally(() => {
+        this.draining = undefined;
+        if (this.wakeRequested) {
+          this.wakeRequested = false;
+          this.wake();
+        }
+      });
   }
 
   /** Processes due messages until none is left; returns how many ran. Exposed for tests. */
@@ -172,7 +179,11 @@ export class Outbox implements OnApplicationShutdown {
       if (!handler) throw new Error(`no handler for outbox topic "${message.topic}"`);
       await RequestContext.run(`outbox-${message.id}`, () => handler(message));
       await this.uow.run(async ({ manager }) => {
-        await manager.update(OutboxMessageOrmEntity, { id: message.id }, { status: 'done', processedAt: new Date(), claimedUntil: null, lastError: null });
+        await manager.update(
+          OutboxMessageOrmEntity,
+          { id: message.id },
+          { status: 'done', processedAt: new Date(), claimedUntil: null, lastError: null },
+        );
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
