@@ -9,7 +9,8 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@tradedesk\/exchange-sim$/, replacement: `${root}apps/exchange-sim/src/index.ts` },
-      { find: /^@tradedesk\/([a-z-]+)$/, replacement: `${root}libs/$1/src/index.ts` }],
+      { find: /^@tradedesk\/([a-z-]+)$/, replacement: `${root}libs/$1/src/index.ts` },
+    ],
   },
   test: {
     root,

@@ -33,7 +33,10 @@ function register(driver, before) {
     const source = readFileSync(join(dir, file), 'utf8');
     const className = /export class (\w+)/.exec(source)[1];
     index = `import { ${className} } from './${file.replace(/\.ts$/, '.js')}';\n${index}`;
-    index = index.replace(/Migrations = \[(.*?)\];/s, (_, list) => `Migrations = [${[list.trim(), className].filter(Boolean).join(', ')}];`);
+    index = index.replace(
+      /Migrations = \[(.*?)\];/s,
+      (_, list) => `Migrations = [${[list.trim(), className].filter(Boolean).join(', ')}];`,
+    );
   }
   writeFileSync(indexPath, index);
   console.log(`${driver}: added ${added.join(', ')}`);

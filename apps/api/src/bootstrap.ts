@@ -36,7 +36,14 @@ export async function startApp(config: AppConfig, logger: LoggerService): Promis
   if (config.server.corsOrigins.length > 0) app.enableCors({ origin: config.server.corsOrigins });
   await app.register(helmet, {
     // Swagger UI runs inline scripts and styles.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
   });
   app
     .getHttpAdapter()
@@ -52,6 +59,8 @@ export async function startApp(config: AppConfig, logger: LoggerService): Promis
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
-  new Logger('Bootstrap').log(`tradedesk listening on ${url} (database: ${config.database.kind}, cache: ${config.cache.redisUrl ? 'redis' : 'memory'})`);
+  new Logger('Bootstrap').log(
+    `tradedesk listening on ${url} (database: ${config.database.kind}, cache: ${config.cache.redisUrl ? 'redis' : 'memory'})`,
+  );
   return { app, url, generatedToken };
 }

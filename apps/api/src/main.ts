@@ -25,7 +25,10 @@ async function main(): Promise<void> {
       );
     }
   } catch (error) {
-    const line = error instanceof SqliteLockedError || error instanceof ConfigError ? error.message : `failed to start: ${error instanceof Error ? error.stack : String(error)}`;
+    const line =
+      error instanceof SqliteLockedError || error instanceof ConfigError
+        ? error.message
+        : `failed to start: ${error instanceof Error ? error.stack : String(error)}`;
     process.stderr.write(`tradedesk: ${line}\n`);
     process.exit(1);
   }
