@@ -69,12 +69,19 @@ export class SimStore {
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, STATE_FILE));
-    // One emulator per state file: an exclusive lock makes a second one fail at start.
-    this.db.pragma('locking_mode = EXCLUSIVE');
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    const file = join(dataDir, STATE_FILE);
+    this.db = new Database(file, { timeout: 250 });
+    try {
+      // One emulator per state file: an exclusive lock makes a second one fail at start.
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.exec(SCHEMA);
+    } catch (error) {
+      this.db.close();
+      const busy = error instanceof Error && /locked|busy/i.test(error.message);
+      throw busy ? new Error(`exchange-sim state ${file} is locked by another running emulator`) : error;
+    }
   }
 
   close(): void {
