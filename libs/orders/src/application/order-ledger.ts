@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { ExchangeOrder, ExchangeTrade } from '@tradedesk/exchanges';
+import { Decimal, type TransactionScope, UnitOfWork, ZERO } from '@tradedesk/shared';
+import type { EntityManager } from 'typeorm';
+import {
+  OrderAcceptedEvent,
+  OrderCanceledEvent,
+  type OrderFacts,
+  OrderFilledEvent,
+  OrderOutcomeUnknownEvent,
+  OrderPartiallyFilledEvent,
+  OrderRejectedEvent,
+  PositionChangedEvent,
+} from '../domain/order.events.js';
+import { isTerminal, type OrderStatus } from '../domain/order-status.js';
+import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
+import { OrderTimelineOrmEntity } from '../infrastructure/persistence/order-timeline.orm-entity.js';
+import { TradeOrmEntity } from '../infrastructure/persistence/trade.orm-entity.js';
+
+export function orderFacts(o: OrderOrmEntity): OrderFacts {
+  return {
+    orderId: o.id,
+    accountId: o.accountId,
+    exchange: o.exchange,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    status: o.status,
+    clientOrderId: o.clientOrderId,
+    exchangeOrderId: o.exchangeOrderId ?? undefined,
+    purpose: o.purpose,
+    filled: o.filled.toFixed(),
+    average: o.average?.toFixed(),
+    cost: o.cost.toFixed(),
+    fee: o.fee?.toFixed(),
+    feeCurrency: o.feeCurrency ?? undefined,
+  };
+}
+
+function statusOf(snapshot: ExchangeOrder): OrderStatus {
+  switch (snapshot.status) {
+    case 'closed':
+      return 'FILLED';
+    case 'canceled':
+    case 'expired':
+      return 'CANCELED';
+    case 'rejected':
+      return 'REJECTED';
+    default:
+      return snapshot.filled.gt(0) ? 'PARTIALLY_FILLED' : 'OPEN';
+  }
+}
+
+const RANK: Record<OrderStatus, number> = { PENDING: 0, UNKNOWN: 0, OPEN: 1, PARTIALLY_FILLED: 2, FILLED: 3, CANCELED: 3, REJECTED: 3 };
+
+/**
+ * The only writer of an order's state after it is placed: applies what the exchange reports,
+ * records new fills once, appends the timeline and publishes the events after commit.
+ */
+@Injectable()
+export class OrderLedger {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** Loads the order row for update (row lock on PostgreSQL; SQLite writers are serialized). */
+  async lock(manager: EntityManager, orderId: string): Promise<OrderOrmEntity | null> {
+    const query = manager.createQueryBuilder(OrderOrmEntity, 'o').where('o.id = :orderId', { orderId });
+    if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+    return query.getOne();
+  }
+
+  async appendTimeline(
+    manager: EntityManager,
+    order: OrderOrmEntity,
+    event: string,
+    cause: string,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    await manager.insert(OrderTimelineOrmEntity, {
+      orderId: order.id,
+      at: new Date(),
+      event,
+      status: order.status,
+      cause,
+      details: details ? JSON.stringify(details) : null,
+    });
+  }
+
+  /** Applies an exchange snapshot; `trades` are the order's fills when the caller fetched them. */
+  async applySnapshot(orderId: string, snapshot: ExchangeOrder, cause: string, trades?: ExchangeTrade[]): Promise<OrderOrmEntity> {
+    return this.uow.run(async (tx) => {
+      const order = await this.lock(tx.manager, orderId);
+      if (!order) throw new Error(`order ${orderId} vanished`);
+      await this.applyInside(tx, order, snapshot, cause, trades);
+      return order;
+    });
+  }
+
+  async applyInside(
+    tx: TransactionScope,
+    order: OrderOrmEntity,
+    snapshot: ExchangeOrder,
+    cause: string,
+    trades?: ExchangeTrade[],
+  ): Promise<void> {
+    const { manager } = tx;
+    const before = order.status;
+    const next = statusOf(snapshot);
+    const filledBefore = order.filled;
+    const recorded = await this.recordFills(manager, order, snapshot, trades ?? snapshot.trades);
+
+    if (!order.exchangeOrderId) order.exchangeOrderId = snapshot.exchangeOrderId;
+    // Cumulative figures only grow; a stale snapshot never takes back a fill.
+    if (snapshot.filled.gte(order.filled)) {
+      order.filled = snapshot.filled;
+      order.cost = snapshot.cost.gt(0) ? snapshot.cost : (snapshot.average?.times(snapshot.filled) ?? order.cost);
+      order.average = snapshot.average ?? (snapshot.filled.gt(0) ? order.cost.div(snapshot.filled) : order.average);
+      if (snapshot.fee) {
+        order.fee = snapshot.fee.cost;
+        order.feeCurrency = snapshot.fee.currency ?? order.feeCurrency;
+      } else if (recorded.fee.gt(0) || (order.fee === null && recorded.count > 0)) {
+        order.fee = (order.fee ?? ZERO).plus(recorded.fee);
+        order.feeCurrency = recorded.feeCurrency ?? order.feeCurrency;
+      }
+    }
+    const statusChanges = !isTerminal(before) && (RANK[next] > RANK[before] || before === 'UNKNOWN' || before === 'PENDING');
+    if (statusChanges) {
+      order.status = next;
+      order.needsAttention = false;
+    }
+    order.updatedAt = new Date();
+    await manager.save(order);
+
+    if (recorded.count > 0 || order.filled.gt(filledBefore)) {
+      await this.appendTimeline(manager, order, 'fill', cause, {
+        filled: order.filled.toFixed(),
+        average: order.average?.toFixed(),
+        newFills: recorded.count,
+      });
+    }
+    if (statusChanges && next !== before) {
+      await this.appendTimeline(manager, order, next.toLowerCase(), cause, {
+        exchangeOrderId: snapshot.exchangeOrderId,
+        exchangeStatus: snapshot.status,
+      });
+      const facts = orderFacts(order);
+      if (next === 'OPEN') tx.publish(new OrderAcceptedEvent(facts));
+      if (next === 'PARTIALLY_FILLED') tx.publish(new OrderPartiallyFilledEvent(facts));
+      if (next === 'FILLED') tx.publish(new OrderFilledEvent(facts));
+      if (next === 'CANCELED') tx.publish(new OrderCanceledEvent(facts));
+      if (next === 'REJECTED') tx.publish(new OrderRejectedEvent(facts, 'rejected by the exchange'));
+    } else if (recorded.count > 0 && next === 'PARTIALLY_FILLED') {
+      tx.publish(new OrderPartiallyFilledEvent(orderFacts(order)));
+    }
+    if (recorded.count > 0) tx.publish(new PositionChangedEvent(order.accountId, order.symbol));
+  }
+
+  /** Marks an order whose submission outcome is unknown. */
+  async markUnknown(tx: TransactionScope, order: OrderOrmEntity, cause: string, reason: string, needsAttention: boolean): Promise<void> {
+    const changed = order.status !== 'UNKNOWN' || order.needsAttention !== needsAttention;
+    order.status = 'UNKNOWN';
+    order.needsAttention = needsAttention;
+    order.updatedAt = new Date();
+    await tx.manager.save(order);
+    if (changed) {
+      await this.appendTimeline(tx.manager, order, needsAttention ? 'needs-attention' : 'outcome-unknown', cause, { reason });
+      tx.publish(new OrderOutcomeUnknownEvent(orderFacts(order), needsAttention));
+    }
+  }
+
+  async markRejected(
+    tx: TransactionScope,
+    order: OrderOrmEntity,
+    cause: string,
+    reason: string,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    order.status = 'REJECTED';
+    order.rejectReason = reason;
+    order.needsAttention = false;
+    order.updatedAt = new Date();
+    await tx.manager.save(order);
+    await this.appendTimeline(tx.manager, order, 'rejected', cause, { reason, ...details });
+    tx.publish(new OrderRejectedEvent(orderFacts(order), reason));
+  }
+
+  /**
+   * Records fills not seen before. With the exchange's trades: one row per trade id. Without them:
+   * one row for the increase of the cumulative figures, keyed by the cumulative amount, so the same
+   * snapshot seen twice records nothing new. Never more than the order's filled amount in total.
+   */
+  private async recordFills(
+    manager: EntityManager,
+    order: OrderOrmEntity,
+    snapshot: ExchangeOrder,
+    trades: ExchangeTrade[] | undefined,
+  ): Promise<{ count: number; fee: Decimal; feeCurrency?: string }> {
+    const existing = await manager.find(TradeOrmEntity, {
+      where: { orderId: order.id },
+      select: { tradeId: true, amount: true, price: true, fee: true },
+    });
+    const known = new Set(existing.map((t) => t.tradeId));
+    let recordedAmount = existing.reduce((sum, t) => sum.plus(t.amount), ZERO);
+    let recordedCost = existing.reduce((sum, t) => sum.plus(t.amount.times(t.price)), ZERO);
+    let recordedFee = existing.reduce((sum, t) => sum.plus(t.fee), ZERO);
+    const rows: Partial<TradeOrmEntity>[] = [];
+    let fee = ZERO;
+    let feeCurrency: string | undefined;
+    const exchangeOrderId = snapshot.exchangeOrderId;
+    for (const trade of trades ?? []) {
+      if (known.has(trade.tradeId) || recordedAmount.plus(trade.amount).gt(snapshot.filled)) continue;
+      rows.push(this.tradeRow(order, trade.tradeId, trade.price, trade.amount, trade.fee, trade.feeCurrency, trade.timestamp));
+      known.add(trade.tradeId);
+      recordedAmount = recordedAmount.plus(trade.amount);
+      recordedCost = recordedCost.plus(trade.amount.times(trade.price));
+      recordedFee = recordedFee.plus(trade.fee);
+      fee = fee.plus(trade.fee);
+      feeCurrency = trade.feeCurrency ?? feeCurrency;
+    }
+    const missing = snapshot.filled.minus(recordedAmount);
+    if (missing.gt(0)) {
+      const totalCost = snapshot.cost.gt(0) ? snapshot.cost : (snapshot.average?.times(snapshot.filled) ?? ZERO);
+      const price = totalCost.minus(recordedCost).div(missing);
+      const deltaFee = Decimal.max(ZERO, (snapshot.fee?.cost ?? ZERO).minus(recordedFee));
+      const tradeId = `${exchangeOrderId}#${snapshot.filled.toFixed()}`;
+      if (!known.has(tradeId) && price.gt(0)) {
+        rows.push(this.tradeRow(order, tradeId, price, missing, deltaFee, snapshot.fee?.currency, new Date()));
+        fee = fee.plus(deltaFee);
+        feeCurrency = snapshot.fee?.currency ?? feeCurrency;
+      }
+    }
+    if (rows.length > 0) await manager.insert(TradeOrmEntity, rows);
+    return { count: rows.length, fee, feeCurrency };
+  }
+
+  private tradeRow(
+    order: OrderOrmEntity,
+    tradeId: string,
+    price: Decimal,
+    amount: Decimal,
+    fee: Decimal,
+    feeCurrency: string | undefined,
+    timestamp: Date,
+  ): Partial<TradeOrmEntity> {
+    return {
+      id: randomUUID(),
+      accountId: order.accountId,
+      orderId: order.id,
+      tradeId,
+      symbol: order.symbol,
+      side: order.side,
+      price,
+      amount,
+      fee,
+      feeCurrency: feeCurrency ?? null,
+      timestamp,
+    };
+  }
+}

@@ -1,0 +1,196 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  AuthenticationFailed,
+  ExchangeGateways,
+  type ExchangeGateway,
+  type ExchangeOrder,
+  ExchangeRateLimited,
+  type ExchangeTrade,
+  InsufficientFunds,
+  InvalidOrder,
+  OrderNotFound,
+  type RequestLane,
+} from '@tradedesk/exchanges';
+import { Outbox, type OutboxMessage, RetryLater, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
+import { isTerminal } from '../domain/order-status.js';
+import type { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
+import { OrderLedger } from './order-ledger.js';
+
+export const SUBMIT_TOPIC = 'orders.submit';
+export const RESOLVE_TOPIC = 'orders.resolve';
+
+/** Lookups by client order id before an UNKNOWN order is flagged for a human: ~0.5 s … 16 s apart. */
+export const MAX_RESOLVE_ATTEMPTS = 6;
+const resolveDelayMs = (attempt: number) => Math.min(16_000, 500 * 2 ** attempt);
+
+export function laneOf(order: OrderOrmEntity): RequestLane {
+  return order.purpose === 'manual' ? 'order' : 'protective';
+}
+
+/**
+ * Sends orders to their exchange exactly once. A submission is marked as started (committed)
+ * before the exchange call, so a redelivered outbox message or a restart never sends it again:
+ * it looks the order up by client order id instead.
+ */
+@Injectable()
+export class OrderSubmission implements OnModuleInit {
+  private readonly logger = new Logger(OrderSubmission.name);
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+    private readonly gateways: ExchangeGateways,
+    private readonly ledger: OrderLedger,
+  ) {}
+
+  onModuleInit(): void {
+    this.outbox.register(SUBMIT_TOPIC, (m) => this.submit(m));
+    this.outbox.register(RESOLVE_TOPIC, (m) => this.resolve(m));
+  }
+
+  private async submit(message: OutboxMessage): Promise<void> {
+    const orderId = String(message.payload.orderId);
+    const claimed = await this.uow.run(async (tx) => {
+      const order = await this.ledger.lock(tx.manager, orderId);
+      if (!order || order.status !== 'PENDING') return undefined;
+      if (order.submittedAt) {
+        // A previous attempt may have reached the exchange before we lost track of it.
+        await this.ledger.markUnknown(tx, order, 'submission', 'submission interrupted before its outcome was recorded', false);
+        await this.outbox.enqueue(tx, RESOLVE_TOPIC, { orderId }, { priority: 0 });
+        return undefined;
+      }
+      order.submittedAt = new Date();
+      order.updatedAt = order.submittedAt;
+      await tx.manager.save(order);
+      await this.ledger.appendTimeline(tx.manager, order, 'submitted', 'submission');
+      return order;
+    });
+    if (!claimed) return;
+
+    const gateway = await this.gateways.forAccount(claimed.accountId);
+    let snapshot: ExchangeOrder;
+    try {
+      snapshot = await gateway.createOrder(
+        {
+          symbol: claimed.symbol,
+          side: claimed.side,
+          type: claimed.type,
+          clientOrderId: claimed.clientOrderId,
+          ...(claimed.amount ? { amount: claimed.amount } : {}),
+          ...(claimed.requestedCost ? { cost: claimed.requestedCost } : {}),
+          ...(claimed.price ? { price: claimed.price } : {}),
+        },
+        { lane: laneOf(claimed) },
+      );
+    } catch (error) {
+      await this.onSubmissionError(claimed, error);
+      return;
+    }
+    await this.gateways.invalidateBalances(claimed.accountId);
+    const trades = await fillsOf(gateway, claimed, snapshot);
+    await this.ledger.applySnapshot(orderId, snapshot, 'submission', trades);
+  }
+
+  private async onSubmissionError(order: OrderOrmEntity, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof ExchangeRateLimited) {
+      // Refused before execution: safe to send again once the window passes.
+      await this.uow.run(async (tx) => {
+        const row = await this.ledger.lock(tx.manager, order.id);
+        if (!row || row.status !== 'PENDING') return;
+        row.submittedAt = null;
+        await tx.manager.save(row);
+        await this.ledger.appendTimeline(tx.manager, row, 'rate-limited', 'submission', { reason });
+      });
+      throw new RetryLater(reason, error.retryAfterMs ?? 1000);
+    }
+    await this.uow.run(async (tx) => {
+      const row = await this.ledger.lock(tx.manager, order.id);
+      if (!row || isTerminal(row.status)) return;
+      if (error instanceof InvalidOrder || error instanceof InsufficientFunds || error instanceof AuthenticationFailed) {
+        await this.ledger.markRejected(tx, row, 'submission', reason, { code: error.code, ...(error.details ?? {}) });
+        return;
+      }
+      // Timeout, 5xx, -1007, connection reset: the exchange may have executed it.
+      this.logger.warn(`order ${row.id} (${row.clientOrderId}) outcome unknown: ${reason}`);
+      await this.ledger.markUnknown(tx, row, 'submission', reason, false);
+      await this.scheduleResolve(tx, row.id, 0);
+    });
+  }
+
+  private async scheduleResolve(tx: TransactionScope, orderId: string, attempt: number): Promise<void> {
+    await this.outbox.enqueue(tx, RESOLVE_TOPIC, { orderId }, { priority: 0, availableAt: new Date(Date.now() + resolveDelayMs(attempt)) });
+  }
+
+  /** Brings an UNKNOWN order to its true state by looking it up by client order id. */
+  private async resolve(message: OutboxMessage): Promise<void> {
+    const orderId = String(message.payload.orderId);
+    const order = await this.uow.run((tx) => this.ledger.lock(tx.manager, orderId));
+    if (!order || order.status !== 'UNKNOWN') return;
+    const gateway = await this.gateways.forAccount(order.accountId);
+    const outcome = await lookUp(gateway, order);
+    if (outcome.kind === 'found') {
+      const trades = await fillsOf(gateway, order, outcome.snapshot);
+      await this.ledger.applySnapshot(orderId, outcome.snapshot, 'resolution', trades);
+      await this.gateways.invalidateBalances(order.accountId);
+      return;
+    }
+    await this.uow.run(async (tx) => {
+      const row = await this.ledger.lock(tx.manager, orderId);
+      if (!row || row.status !== 'UNKNOWN') return;
+      row.resolveAttempts += 1;
+      const exhausted = row.resolveAttempts >= MAX_RESOLVE_ATTEMPTS;
+      if (outcome.kind === 'absent' && exhausted) {
+        // Looked up again and again by its client id: the exchange never received it.
+        await this.ledger.markRejected(tx, row, 'resolution', 'the exchange never received the order (not found by client order id)');
+        return;
+      }
+      if (exhausted) {
+        await this.ledger.markUnknown(tx, row, 'resolution', outcome.reason, true);
+        return;
+      }
+      await tx.manager.save(row);
+      await this.ledger.appendTimeline(tx.manager, row, 'lookup', 'resolution', {
+        attempt: row.resolveAttempts,
+        result: outcome.kind,
+        reason: outcome.reason,
+      });
+      await this.scheduleResolve(tx, orderId, row.resolveAttempts);
+    });
+  }
+}
+
+export type LookupOutcome =
+  { kind: 'found'; snapshot: ExchangeOrder } | { kind: 'absent'; reason: string } | { kind: 'unreachable'; reason: string };
+
+/** Fetches an order by exchange id when known, else by client order id. */
+export async function lookUp(gateway: ExchangeGateway, order: OrderOrmEntity, lane: RequestLane = laneOf(order)): Promise<LookupOutcome> {
+  try {
+    const snapshot = order.exchangeOrderId
+      ? await gateway.fetchOrder(order.symbol, order.exchangeOrderId, { lane })
+      : await gateway.fetchOrderByClientOrderId(order.symbol, order.clientOrderId, { lane });
+    return { kind: 'found', snapshot };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return error instanceof OrderNotFound ? { kind: 'absent', reason } : { kind: 'unreachable', reason };
+  }
+}
+
+/**
+ * The order's own fills when the snapshot lacks fee facts (Binance reports commissions only on
+ * trades): fetched once per change of the filled amount.
+ */
+export async function fillsOf(
+  gateway: ExchangeGateway,
+  order: OrderOrmEntity,
+  snapshot: ExchangeOrder,
+): Promise<ExchangeTrade[] | undefined> {
+  if (snapshot.trades?.length || snapshot.fee || !snapshot.filled.gt(order.filled)) return snapshot.trades;
+  try {
+    const since = new Date(order.createdAt.getTime() - 60_000);
+    const trades = await gateway.fetchMyTrades(order.symbol, since, { lane: laneOf(order) });
+    return trades.filter((t) => t.orderId === snapshot.exchangeOrderId);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,87 @@
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { NotFoundError, UnitOfWork } from '@tradedesk/shared';
+import { Between, type FindOptionsWhere, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
+import type { OrderStatus } from '../../domain/order-status.js';
+import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
+import { OrderTimelineOrmEntity } from '../../infrastructure/persistence/order-timeline.orm-entity.js';
+import { TradeOrmEntity } from '../../infrastructure/persistence/trade.orm-entity.js';
+import { type OrderView, type Page, toOrderView, toTradeView, type TradeView } from './order-views.js';
+
+export class GetOrderQuery {
+  constructor(readonly orderId: string) {}
+}
+
+export interface OrderFilter {
+  accountId?: string;
+  symbol?: string;
+  status?: OrderStatus;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  offset: number;
+}
+
+export class ListOrdersQuery {
+  constructor(readonly filter: OrderFilter) {}
+}
+
+export class ListTradesQuery {
+  constructor(readonly filter: Omit<OrderFilter, 'status'> & { orderId?: string }) {}
+}
+
+function timeRange(from?: Date, to?: Date) {
+  if (from && to) return Between(from, to);
+  if (from) return MoreThanOrEqual(from);
+  if (to) return LessThanOrEqual(to);
+  return undefined;
+}
+
+@QueryHandler(GetOrderQuery)
+export class GetOrderHandler implements IQueryHandler<GetOrderQuery, OrderView> {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async execute({ orderId }: GetOrderQuery): Promise<OrderView> {
+    return this.uow.run(async ({ manager }) => {
+      const order = await manager.findOneBy(OrderOrmEntity, { id: orderId });
+      if (!order) throw new NotFoundError('ORDER.NOT_FOUND', `No order with id ${orderId}`);
+      const timeline = await manager.find(OrderTimelineOrmEntity, { where: { orderId }, order: { id: 'ASC' } });
+      return toOrderView(order, timeline);
+    });
+  }
+}
+
+@QueryHandler(ListOrdersQuery)
+export class ListOrdersHandler implements IQueryHandler<ListOrdersQuery, Page<OrderView>> {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async execute({ filter }: ListOrdersQuery): Promise<Page<OrderView>> {
+    const where: FindOptionsWhere<OrderOrmEntity> = {};
+    if (filter.accountId) where.accountId = filter.accountId;
+    if (filter.symbol) where.symbol = filter.symbol;
+    if (filter.status) where.status = filter.status;
+    const createdAt = timeRange(filter.from, filter.to);
+    if (createdAt) where.createdAt = createdAt;
+    const [rows, total] = await this.uow.run(({ manager }) =>
+      manager.findAndCount(OrderOrmEntity, { where, order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit, skip: filter.offset }),
+    );
+    return { items: rows.map((o) => toOrderView(o)), total, limit: filter.limit, offset: filter.offset };
+  }
+}
+
+@QueryHandler(ListTradesQuery)
+export class ListTradesHandler implements IQueryHandler<ListTradesQuery, Page<TradeView>> {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async execute({ filter }: ListTradesQuery): Promise<Page<TradeView>> {
+    const where: FindOptionsWhere<TradeOrmEntity> = {};
+    if (filter.accountId) where.accountId = filter.accountId;
+    if (filter.symbol) where.symbol = filter.symbol;
+    if (filter.orderId) where.orderId = filter.orderId;
+    const timestamp = timeRange(filter.from, filter.to);
+    if (timestamp) where.timestamp = timestamp;
+    const [rows, total] = await this.uow.run(({ manager }) =>
+      manager.findAndCount(TradeOrmEntity, { where, order: { timestamp: 'DESC', id: 'DESC' }, take: filter.limit, skip: filter.offset }),
+    );
+    return { items: rows.map(toTradeView), total, limit: filter.limit, offset: filter.offset };
+  }
+}

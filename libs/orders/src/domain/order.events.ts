@@ -1,0 +1,62 @@
+import { DomainEvent } from '@tradedesk/shared';
+import type { OrderPurpose, OrderStatus } from './order-status.js';
+
+/** What every order event carries: enough for notifications and conditions without a query. */
+export interface OrderFacts {
+  orderId: string;
+  accountId: string;
+  exchange: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  status: OrderStatus;
+  clientOrderId: string;
+  exchangeOrderId?: string;
+  purpose: OrderPurpose;
+  /** Decimal strings. */
+  filled: string;
+  average?: string;
+  cost: string;
+  fee?: string;
+  feeCurrency?: string;
+}
+
+abstract class OrderEvent extends DomainEvent {
+  constructor(readonly order: OrderFacts) {
+    super();
+  }
+}
+
+/** Recorded and queued for submission (before any exchange call). */
+export class OrderPlacedEvent extends OrderEvent {}
+/** The exchange acknowledged it and it rests on the book. */
+export class OrderAcceptedEvent extends OrderEvent {}
+export class OrderPartiallyFilledEvent extends OrderEvent {}
+export class OrderFilledEvent extends OrderEvent {}
+export class OrderCanceledEvent extends OrderEvent {}
+export class OrderRejectedEvent extends OrderEvent {
+  constructor(
+    order: OrderFacts,
+    readonly reason: string,
+  ) {
+    super(order);
+  }
+}
+/** The submission's outcome is not known; `needsAttention` once the bounded lookups are exhausted. */
+export class OrderOutcomeUnknownEvent extends OrderEvent {
+  constructor(
+    order: OrderFacts,
+    readonly needsAttention: boolean,
+  ) {
+    super(order);
+  }
+}
+/** A fill changed the holding of one market of one account. */
+export class PositionChangedEvent extends DomainEvent {
+  constructor(
+    readonly accountId: string,
+    readonly symbol: string,
+  ) {
+    super();
+  }
+}

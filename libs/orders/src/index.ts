@@ -1,0 +1,24 @@
+// Orders context: placing orders exactly once, following them to their end, fills, positions and PnL.
+export * from './domain/order-status.js';
+export * from './domain/order.events.js';
+export { PositionBook, type Fill, type PositionFigures } from './domain/position-book.js';
+export { PlaceOrderCommand, type OrderSpec, type PlaceOrderResult, clientOrderIdFor } from './application/commands/place-order.js';
+export { CancelOrderCommand } from './application/commands/cancel-order.js';
+export { ClosePositionCommand, type ClosePositionResult } from './application/commands/close-position.js';
+export { GetOrderQuery, ListOrdersQuery, ListTradesQuery } from './application/queries/orders.queries.js';
+export {
+  GetPositionsQuery,
+  type PositionsReport,
+  type PositionView,
+  type ProtectionStatus,
+} from './application/queries/positions.query.js';
+export type { OrderView, TradeView, Page } from './application/queries/order-views.js';
+export { OrderTracker } from './application/order-tracker.js';
+export * from './orders.module.js';
+
+import { OrderOrmEntity } from './infrastructure/persistence/order.orm-entity.js';
+import { OrderTimelineOrmEntity } from './infrastructure/persistence/order-timeline.orm-entity.js';
+import { TradeOrmEntity } from './infrastructure/persistence/trade.orm-entity.js';
+
+/** Tables owned by the orders context (for the persistence schema). */
+export const ordersEntities = [OrderOrmEntity, OrderTimelineOrmEntity, TradeOrmEntity];

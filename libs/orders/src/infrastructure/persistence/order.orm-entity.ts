@@ -1,0 +1,100 @@
+import { DecimalColumn, type Decimal, TimestampColumn } from '@tradedesk/shared';
+import { Column, Entity, Index, PrimaryColumn, VersionColumn } from 'typeorm';
+import type { OrderPurpose, OrderStatus } from '../../domain/order-status.js';
+
+/** One order, born here (with its client order id) before any exchange call. */
+@Entity('orders')
+@Index('ix_orders_status', ['status'])
+@Index('ix_orders_account_symbol', ['accountId', 'symbol', 'createdAt'])
+export class OrderOrmEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  accountId: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  exchange: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  symbol: string;
+
+  @Column({ type: 'varchar', length: 4 })
+  side: 'buy' | 'sell';
+
+  @Column({ type: 'varchar', length: 8 })
+  type: 'market' | 'limit';
+
+  /** Base amount asked for (absent for a market buy by cost). */
+  @DecimalColumn({ nullable: true })
+  amount: Decimal | null;
+
+  /** Quote amount asked for (market buy by cost). */
+  @DecimalColumn({ nullable: true })
+  requestedCost: Decimal | null;
+
+  @DecimalColumn({ nullable: true })
+  price: Decimal | null;
+
+  /** Binance `newClientOrderId` / Upbit `identifier`; unique forever. */
+  @Index('ux_orders_client_order_id', { unique: true })
+  @Column({ type: 'varchar', length: 40 })
+  clientOrderId: string;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  exchangeOrderId: string | null;
+
+  @Column({ type: 'varchar', length: 20 })
+  status: OrderStatus;
+
+  @Column({ type: 'varchar', length: 16 })
+  purpose: OrderPurpose;
+
+  @DecimalColumn()
+  filled: Decimal;
+
+  /** Quote value filled so far. */
+  @DecimalColumn()
+  cost: Decimal;
+
+  @DecimalColumn({ nullable: true })
+  average: Decimal | null;
+
+  @DecimalColumn({ nullable: true })
+  fee: Decimal | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  feeCurrency: string | null;
+
+  /** Set when the submission starts: a PENDING order with it may have reached the exchange. */
+  @TimestampColumn({ nullable: true })
+  submittedAt: Date | null;
+
+  /** Lookups made to resolve an UNKNOWN outcome. */
+  @Column({ type: 'integer', default: 0 })
+  resolveAttempts: number;
+
+  /** UNKNOWN after every bounded lookup: a human has to look. */
+  @Column({ type: 'boolean', default: false })
+  needsAttention: boolean;
+
+  @Column({ type: 'text', nullable: true })
+  rejectReason: string | null;
+
+  @Index('ux_orders_idempotency_key', { unique: true })
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  idempotencyKey: string | null;
+
+  /** SHA-256 of the request body that came with the idempotency key. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  requestHash: string | null;
+
+  @TimestampColumn()
+  createdAt: Date;
+
+  @TimestampColumn()
+  updatedAt: Date;
+
+  @VersionColumn()
+  version: number;
+}

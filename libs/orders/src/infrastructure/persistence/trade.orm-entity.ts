@@ -1,0 +1,42 @@
+import { DecimalColumn, type Decimal, TimestampColumn } from '@tradedesk/shared';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** A fill. `(accountId, tradeId)` is unique, so a fill seen twice is recorded once. */
+@Entity('trades')
+@Index('ux_trades_account_trade', ['accountId', 'tradeId'], { unique: true })
+@Index('ix_trades_account_symbol', ['accountId', 'symbol', 'timestamp'])
+export class TradeOrmEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  accountId: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  orderId: string;
+
+  /** The exchange's trade id (or `<exchangeOrderId>#<cumulative filled>` when it reports none). */
+  @Column({ type: 'varchar', length: 100 })
+  tradeId: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  symbol: string;
+
+  @Column({ type: 'varchar', length: 4 })
+  side: 'buy' | 'sell';
+
+  @DecimalColumn()
+  price: Decimal;
+
+  @DecimalColumn()
+  amount: Decimal;
+
+  @DecimalColumn()
+  fee: Decimal;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  feeCurrency: string | null;
+
+  @TimestampColumn()
+  timestamp: Date;
+}

@@ -1,0 +1,236 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { dec, ValidationError } from '@tradedesk/shared';
+import { CancelOrderCommand } from '../../application/commands/cancel-order.js';
+import { ClosePositionCommand, type ClosePositionResult } from '../../application/commands/close-position.js';
+import { PlaceOrderCommand, type PlaceOrderResult } from '../../application/commands/place-order.js';
+import type { OrderView, Page, TradeView } from '../../application/queries/order-views.js';
+import { GetOrderQuery, ListOrdersQuery, ListTradesQuery } from '../../application/queries/orders.queries.js';
+import { GetPositionsQuery, type PositionsReport } from '../../application/queries/positions.query.js';
+import {
+  ClosePositionRequestDto,
+  ListOrdersQueryDto,
+  ListTradesQueryDto,
+  OrderIdParam,
+  PlaceOrderRequestDto,
+  PositionsQueryDto,
+} from './orders.dto.js';
+
+const orderExample = {
+  id: '0b5e3c7a-1f0e-4f51-9a57-3c1c2f1f8a11',
+  accountId: '3f1c2a9e-5b7d-4c1e-9a8f-2d6b7e0c1a23',
+  exchange: 'binance',
+  symbol: 'BTC/USDT',
+  side: 'buy',
+  type: 'market',
+  status: 'FILLED',
+  purpose: 'manual',
+  clientOrderId: 'td-0b5e3c7a1f0e4f519a573c1c2f1f8a11',
+  exchangeOrderId: '28457',
+  amount: '0.01',
+  cost: null,
+  price: null,
+  filled: '0.01',
+  filledCost: '500.12',
+  average: '50012',
+  fee: '0.00001',
+  feeCurrency: 'BTC',
+  needsAttention: false,
+  rejectReason: null,
+  createdAt: '2026-11-26T12:00:00.000Z',
+  updatedAt: '2026-11-26T12:00:00.120Z',
+  timeline: [{ at: '2026-11-26T12:00:00.000Z', event: 'placed', status: 'PENDING', cause: 'api' }],
+};
+
+interface ReplyLike {
+  status(code: number): unknown;
+}
+
+function page(q: { limit?: number; offset?: number; from?: string; to?: string }) {
+  return {
+    limit: q.limit ?? 50,
+    offset: q.offset ?? 0,
+    from: q.from ? new Date(q.from) : undefined,
+    to: q.to ? new Date(q.to) : undefined,
+  };
+}
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller()
+export class OrdersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post('orders')
+  @ApiOperation({
+    summary: 'Place an order',
+    description:
+      'The order is recorded with its client order id before it is sent, and sent exactly once. Exchange rules (precision, KRW price steps, minimum notional / 5,000 KRW minimum, balance) are checked first: a breach is a 400 naming the rule and nothing is sent. With `Idempotency-Key`, the same key and body return the same order (200); the same key with another body is a 409. A submission whose outcome is unknown (timeout, 5xx) answers with status `UNKNOWN` and is resolved by looking it up, never by resending.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Up to 128 printable characters; makes retries of this request safe',
+  })
+  @ApiResponse({ status: 201, description: 'Placed (see `status` for what the exchange said)', schema: { example: orderExample } })
+  @ApiResponse({
+    status: 200,
+    description: 'Replay of an earlier request with the same Idempotency-Key',
+    schema: { example: orderExample },
+  })
+  @ApiConflictResponse({ description: '`ORDER.IDEMPOTENCY_KEY_REUSED`' })
+  @ApiNotFoundResponse({ description: '`ACCOUNT.NOT_FOUND` / `MARKET.NOT_FOUND`' })
+  @ApiUnprocessableEntityResponse({ description: 'Refused by the exchange (`EXCHANGE.INVALID_ORDER`, `EXCHANGE.INSUFFICIENT_FUNDS`)' })
+  async place(
+    @Body() body: PlaceOrderRequestDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: ReplyLike,
+  ): Promise<OrderView> {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(idempotencyKey)) {
+      throw new ValidationError('REQUEST.VALIDATION_FAILED', 'Idempotency-Key: must be 1–128 printable characters', {
+        field: 'Idempotency-Key',
+      });
+    }
+    const result: PlaceOrderResult = await this.commands.execute(
+      new PlaceOrderCommand(
+        {
+          accountId: body.accountId,
+          symbol: body.symbol,
+          side: body.side,
+          type: body.type,
+          ...(body.amount ? { amount: dec(body.amount) } : {}),
+          ...(body.cost ? { cost: dec(body.cost) } : {}),
+          ...(body.price ? { price: dec(body.price) } : {}),
+        },
+        { idempotencyKey },
+      ),
+    );
+    reply.status(result.created ? 201 : 200);
+    return this.queries.execute(new GetOrderQuery(result.orderId));
+  }
+
+  @Get('orders')
+  @ApiOperation({ summary: 'List orders, newest first (filters: account, symbol, status, time)' })
+  @ApiResponse({ status: 200, schema: { example: { items: [{ ...orderExample, timeline: undefined }], total: 1, limit: 50, offset: 0 } } })
+  list(@Query() q: ListOrdersQueryDto): Promise<Page<OrderView>> {
+    return this.queries.execute(new ListOrdersQuery({ ...page(q), accountId: q.accountId, symbol: q.symbol, status: q.status }));
+  }
+
+  @Get('orders/:id')
+  @ApiOperation({ summary: 'One order with its timeline (every state change, its cause and the exchange facts)' })
+  @ApiResponse({ status: 200, schema: { example: orderExample } })
+  @ApiNotFoundResponse({ description: '`ORDER.NOT_FOUND`' })
+  get(@Param() p: OrderIdParam): Promise<OrderView> {
+    return this.queries.execute(new GetOrderQuery(p.id));
+  }
+
+  @Delete('orders/:id')
+  @ApiOperation({ summary: 'Cancel an order; answers with its state after the exchange replied' })
+  @ApiResponse({ status: 200, schema: { example: { ...orderExample, status: 'CANCELED', type: 'limit', price: '45000', filled: '0' } } })
+  @ApiNotFoundResponse({ description: '`ORDER.NOT_FOUND`' })
+  @ApiConflictResponse({ description: '`ORDER.NOT_CANCELABLE`: already FILLED, CANCELED or REJECTED' })
+  async cancel(@Param() p: OrderIdParam): Promise<OrderView> {
+    await this.commands.execute(new CancelOrderCommand(p.id));
+    return this.queries.execute(new GetOrderQuery(p.id));
+  }
+
+  @Get('trades')
+  @ApiOperation({ summary: 'Fills, newest first (filters: account, symbol, order, time)' })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      example: {
+        items: [
+          {
+            id: '…',
+            accountId: '…',
+            orderId: '…',
+            tradeId: '9120',
+            symbol: 'BTC/USDT',
+            side: 'buy',
+            price: '50012',
+            amount: '0.01',
+            fee: '0.00001',
+            feeCurrency: 'BTC',
+            timestamp: '2026-11-26T12:00:00.100Z',
+          },
+        ],
+        total: 1,
+        limit: 50,
+        offset: 0,
+      },
+    },
+  })
+  trades(@Query() q: ListTradesQueryDto): Promise<Page<TradeView>> {
+    return this.queries.execute(new ListTradesQuery({ ...page(q), accountId: q.accountId, symbol: q.symbol, orderId: q.orderId }));
+  }
+
+  @Get('positions')
+  @ApiOperation({
+    summary: 'Positions with PnL (average-cost method)',
+    description:
+      'Per account and market: quantity, average entry (buy fees included), cost basis, realized and unrealized PnL, return % = (realized + unrealized) / everything bought, protection status; totals converted to KRW and USDT with Upbit’s USDT/KRW price.',
+  })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      example: {
+        positions: [
+          {
+            accountId: '…',
+            exchange: 'upbit',
+            symbol: 'BTC/KRW',
+            base: 'BTC',
+            quote: 'KRW',
+            quantity: '0.01',
+            averageEntry: '140070000',
+            costBasis: '1400700',
+            realizedPnl: '0',
+            unrealizedPnl: '9300',
+            returnPercent: '0.664',
+            lastPrice: '141000000',
+            marketValue: '1410000',
+            otherFees: {},
+            protection: 'none',
+          },
+        ],
+        totals: {
+          KRW: { marketValue: '1410000', realizedPnl: '0', unrealizedPnl: '9300' },
+          USDT: { marketValue: '1004.27', realizedPnl: '0', unrealizedPnl: '6.62' },
+        },
+        usdtKrw: '1404',
+      },
+    },
+  })
+  positions(@Query() q: PositionsQueryDto): Promise<PositionsReport> {
+    return this.queries.execute(new GetPositionsQuery({ accountId: q.accountId, symbol: q.symbol }));
+  }
+
+  @Post('positions/close')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Close a position: full liquidation',
+    description:
+      'Cancels the account’s open sell orders on the market, then market-sells the whole free balance of the base asset. Answers with the liquidation order.',
+  })
+  @ApiResponse({ status: 201, schema: { example: { ...orderExample, side: 'sell', purpose: 'liquidation', canceledOrderIds: [] } } })
+  @ApiUnprocessableEntityResponse({ description: '`POSITION.NOTHING_TO_CLOSE`' })
+  async close(@Body() body: ClosePositionRequestDto): Promise<OrderView & { canceledOrderIds: string[] }> {
+    const result: ClosePositionResult = await this.commands.execute(new ClosePositionCommand(body.accountId, body.symbol));
+    const order: OrderView = await this.queries.execute(new GetOrderQuery(result.orderId));
+    return { ...order, canceledOrderIds: result.canceledOrderIds };
+  }
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { ExchangesModule } from '@tradedesk/exchanges';
+import { CancelOrderHandler } from './application/commands/cancel-order.js';
+import { ClosePositionHandler } from './application/commands/close-position.js';
+import { PlaceOrderHandler } from './application/commands/place-order.js';
+import { OrderLedger } from './application/order-ledger.js';
+import { OrderSubmission } from './application/order-submission.js';
+import { OrderTracker } from './application/order-tracker.js';
+import { GetOrderHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
+import { GetPositionsHandler } from './application/queries/positions.query.js';
+import { OrdersController } from './interface/http/orders.controller.js';
+
+const CommandHandlers = [PlaceOrderHandler, CancelOrderHandler, ClosePositionHandler];
+const QueryHandlers = [GetOrderHandler, ListOrdersHandler, ListTradesHandler, GetPositionsHandler];
+
+/** Orders: the lifecycle that never sends an order twice, fills, positions and PnL. */
+@Module({
+  imports: [ExchangesModule, TerminusModule],
+  controllers: [OrdersController],
+  providers: [OrderLedger, OrderSubmission, OrderTracker, ...CommandHandlers, ...QueryHandlers],
+  exports: [OrderTracker],
+})
+export class OrdersModule {}
