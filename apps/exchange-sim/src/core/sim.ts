@@ -189,7 +189,9 @@ export class ExchangeSimulator {
   requestCountsOf(exchange?: ExchangeId): Record<string, number> {
     const result: Record<string, number> = {};
     for (const [key, count] of this.requestCounts) {
-      const [ex, path] = key.split(' ') as [string, string];
+      const space = key.indexOf(' ');
+      const ex = key.slice(0, space);
+      const path = key.slice(space + 1);
       if (exchange === undefined || ex === exchange) result[exchange ? path : key] = count;
     }
     return result;

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFixture } from '../testing/sim-fixture.js';
+import type { SimFixture } from '../testing/sim-fixture.js';
+
+interface Feed {
+  mode: string;
+  tick: number;
+  seed: number;
+  replay?: { position: number; points: number };
+}
+
+describe('control API (/_sim)', () => {
+  let fx: SimFixture;
+
+  beforeAll(async () => {
+    fx = await startFixture();
+  });
+  afterAll(() => fx.close());
+  beforeEach(async () => {
+    await fx.control('POST', '/feed', { mode: 'manual' });
+    await fx.control('POST', '/reset');
+  });
+
+  it('sets and reads prices by ccxt symbol or market id', async () => {
+    await fx.control('POST', '/price', { exchange: 'upbit', symbol: 'KRW-ETH', price: '4000000' });
+    expect(await fx.control('GET', '/price?exchange=upbit&symbol=ETH/KRW')).toEqual({
+      exchange: 'upbit',
+      symbol: 'ETH/KRW',
+      price: '4000000',
+    });
+    await expect(fx.control('POST', '/price', { exchange: 'upbit', symbol: 'NOPE/KRW', price: '1' })).rejects.toThrow(/404/);
+    await expect(fx.control('POST', '/price', { exchange: 'upbit', symbol: 'BTC/KRW', price: '-1' })).rejects.toThrow(/400/);
+    await expect(fx.control('POST', '/price', { exchange: 'upbit', symbol: 'BTC/KRW', price: '0' })).rejects.toThrow(/positive/);
+    const prices = await fx.control<Record<string, Record<string, string>>>('GET', '/prices?exchange=upbit');
+    expect(prices.upbit!['ETH/KRW']).toBe('4000000');
+    expect(prices.binance).toBeUndefined();
+    expect(await fx.control('GET', '/health')).toEqual({ ok: true });
+  });
+
+  it('switches feeds: random walks on tick, replay follows the candles, manual holds', async () => {
+    const random = await fx.control<Feed>('POST', '/feed', { mode: 'random', seed: 7, tickMs: 0, volatilityBps: 20, premium: '0.02' });
+    expect(random).toMatchObject({ mode: 'random', seed: 7, tick: 0 });
+    const before = await fx.control<{ price: string }>('GET', '/price?exchange=binance&symbol=BTC/USDT');
+    const ticked = await fx.control<Feed>('POST', '/tick', { count: 5 });
+    expect(ticked.tick).toBe(5);
+    const after = await fx.control<{ price: string }>('GET', '/price?exchange=binance&symbol=BTC/USDT');
+    expect(after.price).not.toBe(before.price);
+    // Setting a price in random mode moves the driver, so Upbit follows Binance.
+    const upbitBefore = await fx.control<{ price: string }>('GET', '/price?exchange=upbit&symbol=BTC/KRW');
+    await fx.control('POST', '/price', { exchange: 'binance', symbol: 'BTC/USDT', price: String(Number(after.price) * 2) });
+    const upbitAfter = await fx.control<{ price: string }>('GET', '/price?exchange=upbit&symbol=BTC/KRW');
+    expect(Number(upbitAfter.price) / Number(upbitBefore.price)).toBeGreaterThan(1.9);
+
+    const csv = 'time,open,high,low,close\n1700000000000,100,110,90,105\n1700000060000,105,106,95,96\n';
+    const replay = await fx.control<Feed & { points: number }>('POST', '/feed', {
+      mode: 'replay',
+      exchange: 'binance',
+      symbol: 'SOL/USDT',
+      csv,
+      speed: 1000,
+    });
+    expect(replay).toMatchObject({ mode: 'replay', points: 8 });
+    await fx.control('POST', '/tick', { count: 3 });
+    expect(await fx.control('GET', '/price?exchange=binance&symbol=SOL/USDT')).toMatchObject({ price: '110' });
+    await fx.control('POST', '/tick', { count: 5 });
+    expect(await fx.control('GET', '/price?exchange=binance&symbol=SOL/USDT')).toMatchObject({ price: '96' });
+    await fx.control('POST', '/tick', { count: 1 });
+    expect((await fx.control<Feed>('GET', '/feed')).mode).toBe('manual');
+    await expect(fx.control('POST', '/feed', { mode: 'replay', exchange: 'binance', symbol: 'SOL/USDT', csv: 'x,y' })).rejects.toThrow(
+      /400/,
+    );
+    await expect(fx.control('POST', '/feed', { mode: 'sideways' })).rejects.toThrow(/mode/);
+    await expect(fx.control('POST', '/tick', { count: 0 })).rejects.toThrow(/count/);
+  });
+
+  it('creates and funds accounts, fills orders by hand and lists every order received', async () => {
+    const created = await fx.control<{ created: boolean; account: { balances: Record<string, { free: string }> } }>('POST', '/accounts', {
+      exchange: 'binance',
+      apiKey: 'ctl-key',
+      secret: 'ctl-secret',
+      balances: { usdt: '500' },
+    });
+    expect(created.created).toBe(true);
+    expect(created.account.balances.USDT).toEqual({ free: '500', locked: '0' });
+    const funded = await fx.control<{ created: boolean }>('POST', '/accounts', {
+      exchange: 'binance',
+      apiKey: 'ctl-key',
+      secret: 'ctl-secret',
+      balances: { BTC: '1' },
+    });
+    expect(funded.created).toBe(false);
+    const { accounts } = await fx.control<{ accounts: Array<{ apiKey: string; balances: Record<string, unknown> }> }>(
+      'GET',
+      '/accounts?exchange=binance',
+    );
+    expect(accounts.find((a) => a.apiKey === 'ctl-key')?.balances).toMatchObject({ BTC: { free: '1' }, USDT: { free: '500' } });
+    await expect(fx.control('POST', '/accounts', { exchange: 'binance', apiKey: 'x' })).rejects.toThrow(/secret/);
+
+    const ex = fx.binance({ exchange: 'binance', apiKey: 'ctl-key', secret: 'ctl-secret', balances: {} });
+    await fx.control('POST', '/price', { exchange: 'binance', symbol: 'BTC/USDT', price: '60000' });
+    const order = await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.5, 70000, { clientOrderId: 'hand-fill' });
+    const partly = await fx.control<{ filled: string; status: string }>('POST', '/fill', {
+      exchange: 'binance',
+      clientOrderId: 'hand-fill',
+      amount: '0.2',
+    });
+    expect(partly).toMatchObject({ filled: '0.2', status: 'PARTIALLY_FILLED' });
+    const rest = await fx.control<{ status: string }>('POST', '/fill', { exchange: 'binance', orderId: order.id });
+    expect(rest.status).toBe('FILLED');
+    await expect(fx.control('POST', '/fill', { exchange: 'binance', orderId: order.id })).rejects.toThrow(/409/);
+    await expect(fx.control('POST', '/fill', { exchange: 'binance', orderId: '424242' })).rejects.toThrow(/404/);
+    const balance = await ex.fetchBalance();
+    expect(balance['USDT']?.free).toBe(500 + 35000 - 35);
+
+    const { orders } = await fx.control<{ orders: Array<{ clientOrderId: string; filled: string }> }>(
+      'GET',
+      '/orders?clientOrderId=hand-fill',
+    );
+    expect(orders).toEqual([expect.objectContaining({ clientOrderId: 'hand-fill', filled: '0.5' })]);
+    const requests = await fx.control<{ requests: Record<string, number> }>('GET', '/requests?exchange=binance');
+    expect(requests.requests['POST /api/v3/order']).toBeGreaterThanOrEqual(1);
+    expect(await fx.control('DELETE', '/requests')).toEqual({ requests: {} });
+  });
+
+  it('reads and changes the configuration', async () => {
+    const config = await fx.control<{ book: { upbit: { bookLevels: number } }; rateLimits: { enabled: boolean } }>('GET', '/config');
+    expect(config.book.upbit.bookLevels).toBe(15);
+    expect(config.rateLimits.enabled).toBe(true);
+    const changed = await fx.control<{ book: { upbit: { spreadBps: string } } }>('POST', '/config', { book: { upbit: { spreadBps: 10 } } });
+    expect(changed.book.upbit.spreadBps).toBe('10');
+    await expect(fx.control('POST', '/config', { book: { upbit: { bookLevels: 0 } } })).rejects.toThrow(/bookLevels/);
+    await fx.control('POST', '/config', { book: { upbit: { spreadBps: 2 } } });
+    const bad = await fetch(`${fx.sim.url}/_sim/price`, { method: 'POST', body: '{nope' });
+    expect(bad.status).toBe(400);
+  });
+});
