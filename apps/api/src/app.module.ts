@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ExchangesModule } from '@tradedesk/exchanges';
 import { AllExceptionsFilter, ApiTokenGuard, type AppConfig, PlatformModule, RequestContextMiddleware } from '@tradedesk/shared';
 import { HealthController } from './health/health.controller.js';
 import { persistenceSchema } from './persistence/schema.js';
@@ -17,6 +18,7 @@ export class AppModule implements NestModule {
         ScheduleModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 }),
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.server.throttlePerMinute }]),
+        ExchangesModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,5 +1,32 @@
 import { Module } from '@nestjs/common';
+import { AccountSecrets } from './application/account-secrets.js';
+import { AccountsService } from './application/accounts.service.js';
+import { ExchangeGateways } from './application/exchange-gateways.js';
+import { ExchangeGatewaysService } from './application/exchange-gateways.service.js';
+import { ExchangeHealthContributor } from './application/exchange-health.contributor.js';
+import { ExchangesBootstrap } from './application/exchanges-bootstrap.service.js';
+import { GatewayFactory } from './application/gateway-factory.js';
+import { MarketDataService } from './application/market-data.service.js';
+import { SimEndpoint } from './application/sim-endpoint.js';
+import { ExchangeAccountRepository } from './infrastructure/persistence/exchange-account.repository.js';
+import { AccountsController } from './interface/http/accounts.controller.js';
+import { MarketDataController } from './interface/http/market-data.controller.js';
 
 /** Exchange accounts, gateways to Binance and Upbit, market data, fees and premium. */
-@Module({})
+@Module({
+  controllers: [AccountsController, MarketDataController],
+  providers: [
+    SimEndpoint,
+    GatewayFactory,
+    AccountSecrets,
+    ExchangeAccountRepository,
+    ExchangeGatewaysService,
+    { provide: ExchangeGateways, useExisting: ExchangeGatewaysService },
+    AccountsService,
+    MarketDataService,
+    ExchangeHealthContributor,
+    ExchangesBootstrap,
+  ],
+  exports: [ExchangeGateways],
+})
 export class ExchangesModule {}

@@ -1,5 +1,12 @@
 // Exchanges context: accounts with encrypted keys, one gateway port over Binance and Upbit (ccxt), market data, local order rules, fees and premium.
 export * from './domain/exchange-gateway.js';
 export * from './domain/exchange.errors.js';
+export { normalizeOrder, formatMoney, type OrderRuleContext } from './domain/order-rules.js';
+export { krwPriceStep, roundToKrwPriceStep, isOnKrwPriceStep, UPBIT_KRW_PRICE_STEPS } from './domain/krw-price-steps.js';
 export * from './application/exchange-gateways.js';
 export * from './exchanges.module.js';
+
+import { ExchangeAccountOrmEntity } from './infrastructure/persistence/exchange-account.orm-entity.js';
+
+/** Tables owned by the exchanges context (for the persistence schema). */
+export const exchangesEntities = [ExchangeAccountOrmEntity];

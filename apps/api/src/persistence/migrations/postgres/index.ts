@@ -1,3 +1,4 @@
+import { ExchangeAccounts1795702870900 } from './1795702870900-ExchangeAccounts.js';
 import { Initial1795613723041 } from './1795613723041-Initial.js';
 // Generated PostgreSQL migrations in order (npm run migration:generate -- <Name> appends here).
-export const postgresMigrations = [Initial1795613723041];
+export const postgresMigrations = [Initial1795613723041, ExchangeAccounts1795702870900];

@@ -1,3 +1,4 @@
+import { ExchangeAccounts1795702866334 } from './1795702866334-ExchangeAccounts.js';
 import { Initial1795613721656 } from './1795613721656-Initial.js';
 // Generated SQLite migrations in order (npm run migration:generate -- <Name> appends here).
-export const sqliteMigrations = [Initial1795613721656];
+export const sqliteMigrations = [Initial1795613721656, ExchangeAccounts1795702866334];

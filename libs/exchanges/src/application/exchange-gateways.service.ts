@@ -1,0 +1,129 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { dec, NotFoundError, ResilientCache, ValidationError } from '@tradedesk/shared';
+import type { ExchangeGateway, ExchangeId, PlaceOrderRequest, AccountMode } from '../domain/exchange-gateway.js';
+import { normalizeOrder } from '../domain/order-rules.js';
+import type { CcxtGateway } from '../infrastructure/ccxt/ccxt-gateway.js';
+import type { ExchangeAccountOrmEntity } from '../infrastructure/persistence/exchange-account.orm-entity.js';
+import { ExchangeAccountRepository } from '../infrastructure/persistence/exchange-account.repository.js';
+import { AccountSecrets } from './account-secrets.js';
+import { CachedGateway } from './cached-gateway.js';
+import { type ExchangeAccountSummary, ExchangeGateways } from './exchange-gateways.js';
+import { GatewayFactory } from './gateway-factory.js';
+
+interface Entry {
+  gateway: CachedGateway;
+  inner: CcxtGateway;
+  summary: ExchangeAccountSummary;
+}
+
+export function summaryOf(row: ExchangeAccountOrmEntity): ExchangeAccountSummary {
+  return { id: row.id, exchange: row.exchange as ExchangeId, mode: row.mode as AccountMode, label: row.label };
+}
+
+/** The registry of account gateways: one cached, governed ccxt gateway per account, built on first use. */
+@Injectable()
+export class ExchangeGatewaysService extends ExchangeGateways implements OnApplicationShutdown {
+  private readonly logger = new Logger('ExchangeGateways');
+  private readonly entries = new Map<string, Promise<Entry>>();
+
+  constructor(
+    private readonly accounts: ExchangeAccountRepository,
+    private readonly secrets: AccountSecrets,
+    private readonly factory: GatewayFactory,
+    private readonly cache: ResilientCache,
+  ) {
+    super();
+  }
+
+  async forAccount(accountId: string): Promise<ExchangeGateway> {
+    return (await this.entry(accountId)).gateway;
+  }
+
+  /** With the adapter's call health (latency, last failure), for the health check. */
+  async entryOf(accountId: string): Promise<{ gateway: CachedGateway; inner: CcxtGateway; summary: ExchangeAccountSummary }> {
+    return this.entry(accountId);
+  }
+
+  async describeAccount(accountId: string): Promise<ExchangeAccountSummary> {
+    const row = await this.accounts.findById(accountId);
+    if (!row) throw accountNotFound(accountId);
+    return summaryOf(row);
+  }
+
+  async listAccounts(): Promise<ExchangeAccountSummary[]> {
+    return (await this.accounts.list()).map(summaryOf);
+  }
+
+  async validateOrder(accountId: string, request: PlaceOrderRequest): Promise<PlaceOrderRequest> {
+    const { gateway } = await this.entry(accountId);
+    const market = await gateway.market(request.symbol).catch((error: unknown) => {
+      if (error instanceof NotFoundError) {
+        throw new ValidationError('ORDER.UNKNOWN_SYMBOL', `${gateway.exchange} has no spot market ${request.symbol}`, {
+          field: 'symbol',
+          symbol: request.symbol,
+        });
+      }
+      throw error;
+    });
+    const needsReference = request.type === 'market' && request.amount !== undefined;
+    const [balances, ticker, fee] = await Promise.all([
+      gateway.fetchBalances(),
+      needsReference ? gateway.fetchTicker(market.symbol) : undefined,
+      // Upbit locks the fee with a bid: the free KRW must cover it too.
+      request.side === 'buy' && gateway.exchange === 'upbit' ? gateway.fetchTradingFee(market.symbol) : undefined,
+    ]);
+    const referencePrice = ticker ? ((request.side === 'buy' ? ticker.ask : ticker.bid) ?? ticker.last) : undefined;
+    return normalizeOrder(request, {
+      exchange: gateway.exchange,
+      market,
+      capabilities: gateway.capabilities,
+      balances,
+      referencePrice,
+      feeRate: fee?.taker ?? dec(0),
+    });
+  }
+
+  async invalidateBalances(accountId: string): Promise<void> {
+    const entry = this.entries.get(accountId);
+    if (entry) await (await entry).gateway.invalidateBalances();
+  }
+
+  /** Drops an account's gateway (keys changed, account deleted). */
+  async evict(accountId: string): Promise<void> {
+    const entry = this.entries.get(accountId);
+    this.entries.delete(accountId);
+    if (entry) {
+      const resolved = await entry.catch(() => undefined);
+      await resolved?.gateway.invalidateBalances();
+      await resolved?.inner.close().catch(() => undefined);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const all = [...this.entries.keys()];
+    await Promise.all(all.map((id) => this.evict(id)));
+  }
+
+  private entry(accountId: string): Promise<Entry> {
+    let entry = this.entries.get(accountId);
+    if (!entry) {
+      entry = this.build(accountId);
+      this.entries.set(accountId, entry);
+      entry.catch(() => this.entries.delete(accountId));
+    }
+    return entry;
+  }
+
+  private async build(accountId: string): Promise<Entry> {
+    const row = await this.accounts.findById(accountId);
+    if (!row) throw accountNotFound(accountId);
+    const summary = summaryOf(row);
+    const inner = this.factory.create(summary.exchange, summary.mode, this.secrets.open(row));
+    this.logger.debug(`gateway ready for account ${row.id} (${row.exchange}, ${row.mode})`);
+    return { gateway: new CachedGateway(inner, this.cache, this.factory.venueKey(summary.exchange, summary.mode), row.id), inner, summary };
+  }
+}
+
+export function accountNotFound(accountId: string): NotFoundError {
+  return new NotFoundError('ACCOUNT.NOT_FOUND', `No exchange account ${accountId}`, { accountId });
+}

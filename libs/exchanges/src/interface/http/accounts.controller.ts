@@ -1,0 +1,94 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { AccountsService } from '../../application/accounts.service.js';
+import { AccountResponse, BalancesResponse, CreateAccountRequest, UpdateAccountRequest } from './dto/account.dto.js';
+import { presentAccount, presentBalances } from './presenters.js';
+
+const notFound = { description: 'No such account (`ACCOUNT.NOT_FOUND`)' };
+const badKeys = {
+  description: 'The exchange refused the keys (`EXCHANGE.AUTHENTICATION_FAILED`); nothing was stored',
+  schema: {
+    example: {
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      message: 'Binance refused the API key: Signature for this request is not valid.',
+      code: 'EXCHANGE.AUTHENTICATION_FAILED',
+      requestId: 'e3b0…',
+    },
+  },
+};
+
+@ApiTags('accounts')
+@Controller('accounts')
+export class AccountsController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List exchange accounts (keys masked)' })
+  @ApiOkResponse({ type: [AccountResponse] })
+  async list(): Promise<AccountResponse[]> {
+    return (await this.accounts.list()).map(presentAccount);
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Add an exchange account',
+    description:
+      'The keys are checked with one balance call first; only then are they stored, AES-256-GCM encrypted under MASTER_KEY. They are never returned.',
+  })
+  @ApiCreatedResponse({ type: AccountResponse })
+  @ApiBadRequestResponse({
+    description:
+      'A field is invalid (`REQUEST.VALIDATION_FAILED`) or the mode is not available for the exchange (`ACCOUNT.MODE_NOT_SUPPORTED`)',
+  })
+  @ApiUnprocessableEntityResponse(badKeys)
+  @ApiServiceUnavailableResponse({ description: 'The exchange did not answer (`EXCHANGE.UNAVAILABLE`); nothing was stored' })
+  async create(@Body() body: CreateAccountRequest): Promise<AccountResponse> {
+    return presentAccount(await this.accounts.create(body));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One exchange account (keys masked)' })
+  @ApiOkResponse({ type: AccountResponse })
+  @ApiNotFoundResponse(notFound)
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<AccountResponse> {
+    return presentAccount(await this.accounts.get(id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename an account or replace its keys (new keys are checked first)' })
+  @ApiOkResponse({ type: AccountResponse })
+  @ApiNotFoundResponse(notFound)
+  @ApiUnprocessableEntityResponse(badKeys)
+  async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateAccountRequest): Promise<AccountResponse> {
+    return presentAccount(await this.accounts.update(id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove an account and its stored keys' })
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiNotFoundResponse(notFound)
+  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.accounts.delete(id);
+  }
+
+  @Get(':id/balances')
+  @ApiOperation({ summary: 'Balances of an account: free, locked and total per asset (cached for 2 s, dropped after our own orders)' })
+  @ApiOkResponse({ type: BalancesResponse })
+  @ApiNotFoundResponse(notFound)
+  @ApiServiceUnavailableResponse({ description: 'The exchange did not answer (`EXCHANGE.UNAVAILABLE`)' })
+  async balances(@Param('id', ParseUUIDPipe) id: string): Promise<BalancesResponse> {
+    return { accountId: id, balances: presentBalances(await this.accounts.balances(id)) };
+  }
+}
