@@ -51,6 +51,20 @@ describe('Binance routes driven by ccxt binance', () => {
     expect(book.asks[0]![0]).toBeGreaterThan(book.bids[0]![0]!);
   });
 
+  it('serves candles, the server time and book tickers', async () => {
+    const candles = await ex.fetchOHLCV('BTC/USDT', '1m', undefined, 5);
+    expect(candles.length).toBeGreaterThanOrEqual(1);
+    expect(candles.at(-1)![4]).toBe(60000);
+    expect(Math.abs((await ex.fetchTime())! - Date.now())).toBeLessThan(5000);
+    const raw = ex as unknown as {
+      publicGetTickerBookTicker(p: object): Promise<{ bidPrice: string }>;
+      publicGetTickerPrice(p: object): Promise<unknown[]>;
+    };
+    expect(Number((await raw.publicGetTickerBookTicker({ symbol: 'BTCUSDT' })).bidPrice)).toBeLessThan(60000);
+    expect((await raw.publicGetTickerPrice({})).length).toBeGreaterThanOrEqual(8);
+    await expect(ex.fetchOHLCV('BTC/USDT', '7m' as '1m')).rejects.toThrow();
+  });
+
   it('fetches the balance of the account', async () => {
     const balance = await ex.fetchBalance();
     expect(balance['USDT']).toMatchObject({ free: 10000, used: 0, total: 10000 });

@@ -490,9 +490,6 @@ export class BinanceApi implements ExchangeFront {
   private cancel(account: Account, params: Params, now: number): unknown {
     const order = this.lookup(account, params, -2011, 'Unknown order sent.');
     if (!isOpenStatus(order.status)) throw new BinanceError(-2011, 'Unknown order sent.');
-    if (order.orderListId !== -1) {
-      throw new BinanceError(-2011, 'Unknown order sent.');
-    }
     this.sim.engine.cancel(order);
     return cancelJson(order, param(params, 'newClientOrderId') ?? generatedClientId(), now);
   }

@@ -42,6 +42,13 @@ describe('Upbit routes driven by ccxt upbit', () => {
     expect((book.bids[0]![0]! * 1) % 1000).toBe(0);
   });
 
+  it('serves minute and day candles', async () => {
+    const minutes = await ex.fetchOHLCV('BTC/KRW', '1m', undefined, 3);
+    expect(minutes.at(-1)![4]).toBe(90000000);
+    const days = await ex.fetchOHLCV('BTC/KRW', '1d', undefined, 2);
+    expect(days.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('fetches balances and the trading fee', async () => {
     const balance = await ex.fetchBalance();
     expect(balance['KRW']).toMatchObject({ free: 10000000, used: 0 });
