@@ -57,7 +57,8 @@ describe('control API (/_sim)', () => {
       exchange: 'binance',
       symbol: 'SOL/USDT',
       csv,
-      speed: 1000,
+      // Slow enough that the replay's own timer never fires during the test; /tick advances it.
+      speed: 0.01,
     });
     expect(replay).toMatchObject({ mode: 'replay', points: 8 });
     await fx.control('POST', '/tick', { count: 3 });
