@@ -284,13 +284,21 @@ export abstract class CcxtGateway implements ExchangeGateway {
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
       try {
-        const result = await this.governor.run(lane, this.costOf(name, detail), run);
-        this.observe();
+        // Markets first: they carry the exchange's published limits (Binance exchangeInfo).
+        if (name !== 'markets') await this.fetchMarkets();
+        // Usage headers are read before the governor counts the call as done, so the next start knows them.
+        const result = await this.governor.run(lane, this.costOf(name, detail), async () => {
+          try {
+            return await run();
+          } finally {
+            this.observe();
+          }
+        });
         this.health.lastLatencyMs = Date.now() - started;
         this.health.lastSuccessAt = new Date();
         return result;
       } catch (error) {
-        const headers = this.observe();
+        const headers = this.lastHeaders();
         const translated = translateCcxtError(error, { exchange: this.exchange, kind, clientOrderId, headers });
         if (translated instanceof ExchangeRateLimited) this.governor.pause(translated.retryAfterMs ?? 1000);
         if (isTemporaryExchangeError(translated)) {
@@ -306,12 +314,16 @@ export abstract class CcxtGateway implements ExchangeGateway {
     }
   }
 
-  private observe(): Record<string, string> | undefined {
+  private observe(): void {
+    const headers = this.lastHeaders();
+    if (headers) this.observeHeaders(headers);
+  }
+
+  private lastHeaders(): Record<string, string> | undefined {
     const raw = (this.client as unknown as { last_response_headers?: Record<string, string> }).last_response_headers;
     if (!raw) return undefined;
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(raw)) headers[key.toLowerCase()] = String(value);
-    this.observeHeaders(headers);
     return headers;
   }
 

@@ -27,11 +27,11 @@ export const UPBIT_CAPABILITIES: ExchangeCapabilities = {
 
 /** Upbit's per-second request groups (quotation per IP, exchange per key); `Remaining-Req` refines them. */
 export const UPBIT_BUDGETS: Record<string, BudgetSpec> = {
-  market: { limit: 10, windowMs: 1000 },
-  ticker: { limit: 10, windowMs: 1000 },
-  orderbook: { limit: 10, windowMs: 1000 },
-  default: { limit: 30, windowMs: 1000 },
-  order: { limit: 8, windowMs: 1000 },
+  market: { limit: 10, windowMs: 1000, calibrate: true },
+  ticker: { limit: 10, windowMs: 1000, calibrate: true },
+  orderbook: { limit: 10, windowMs: 1000, calibrate: true },
+  default: { limit: 30, windowMs: 1000, calibrate: true },
+  order: { limit: 8, windowMs: 1000, calibrate: true },
 };
 
 /** `Remaining-Req: group=default; min=1800; sec=29` → group and what is left this second. */
@@ -92,6 +92,8 @@ export class UpbitGateway extends CcxtGateway {
   protected observeHeaders(headers: Record<string, string>): void {
     const remaining = parseRemainingReq(headers['remaining-req']);
     if (!remaining) return;
+    // The first answer of a group, sent alone, tells the real limit: what is left plus our one request.
+    if (!this.governor.isCalibrated(remaining.group)) this.governor.calibrate(remaining.group, remaining.sec + 1);
     const limit = this.governor.limitOf(remaining.group);
     if (!limit) return;
     this.governor.observeUsed(remaining.group, limit.limit - remaining.sec);
@@ -160,7 +162,10 @@ export class UpbitGateway extends CcxtGateway {
   override async fetchMyTrades(symbol: string, since?: Date, options?: CallOptions): Promise<ExchangeTrade[]> {
     await this.market(symbol);
     const lane = options?.lane ?? 'order';
-    const closed = await this.call('closedOrders', 'read', lane, () => this.client.fetchClosedOrders(symbol, since?.getTime(), 100));
+    // A market buy by KRW cost can end as `cancel` with its fills (left-over KRW): read both states.
+    const done = await this.call('closedOrders', 'read', lane, () => this.client.fetchClosedOrders(symbol, since?.getTime(), 100));
+    const canceled = await this.call('closedOrders', 'read', lane, () => this.client.fetchCanceledOrders(symbol, since?.getTime(), 100));
+    const closed = [...done, ...canceled];
     const trades: ExchangeTrade[] = [];
     for (const order of closed) {
       if (!optionalDec(order.filled)?.greaterThan(0)) continue;

@@ -119,4 +119,21 @@ describe('RateGovernor', () => {
     await expect(sut.run('order', { weight: 1 }, () => Promise.reject(new Error('refused')))).rejects.toThrow('refused');
     await expect(sut.run('order', { weight: 1 }, ok)).resolves.toBe(1_000_000);
   });
+
+  it('sends one request at a time on an uncalibrated budget until the exchange tells the limit', async () => {
+    const sut = new RateGovernor({ default: { limit: 30, windowMs: 1000, calibrate: true } }, { jitterMs: 0 });
+    let release!: () => void;
+    const first = sut.run('order', { default: 1 }, () => new Promise<void>((r) => (release = r)));
+    const second = vi.fn(async () => undefined);
+    const next = sut.run('order', { default: 1 }, second);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(second).not.toHaveBeenCalled();
+    expect(sut.isCalibrated('default')).toBe(false);
+    sut.calibrate('default', 5);
+    release();
+    await Promise.all([first, next]);
+    expect(second).toHaveBeenCalledOnce();
+    expect(sut.limitOf('default')!.limit).toBe(5);
+    expect(sut.isCalibrated('default')).toBe(true);
+  });
 });

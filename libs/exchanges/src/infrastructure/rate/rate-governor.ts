@@ -4,6 +4,11 @@ export interface BudgetSpec {
   /** Units (requests, weight, orders) the exchange allows per window. */
   limit: number;
   windowMs: number;
+  /**
+   * The limit is only a guess until the exchange tells us (Upbit's Remaining-Req): one request at a
+   * time until `calibrate` is called, so a first burst cannot overrun a smaller real limit.
+   */
+  calibrate?: boolean;
 }
 
 export interface RateGovernorOptions {
@@ -26,11 +31,15 @@ interface Spend {
 class Budget {
   private spends: Spend[] = [];
   pausedUntil = 0;
+  inFlight = 0;
+  calibrated: boolean;
 
   constructor(
     public spec: BudgetSpec,
     private readonly jitterMs: number,
-  ) {}
+  ) {
+    this.calibrated = !spec.calibrate;
+  }
 
   private prune(now: number): void {
     const horizon = now - this.spec.windowMs - this.jitterMs;
@@ -49,6 +58,8 @@ class Budget {
   /** Milliseconds until `cost` more fits under `capacity` (0 = now). */
   waitFor(now: number, cost: number, capacity: number): number {
     if (now < this.pausedUntil) return this.pausedUntil - now;
+    // Uncalibrated: the next start waits for the answer in flight (which calls pump again).
+    if (!this.calibrated && this.inFlight > 0) return Infinity;
     let used = this.used(now);
     if (used + cost <= capacity) return 0;
     for (const spend of this.spends) {
@@ -97,7 +108,19 @@ export class RateGovernor {
   /** Runs `call` once its lane's turn has come and every budget it spends has room. */
   run<T>(lane: RequestLane, costs: Record<string, number>, call: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queues[lane].push({ costs, start: () => call().then(resolve, reject) });
+      const names = Object.keys(costs);
+      const start = () => {
+        for (const name of names) this.budgets.get(name)!.inFlight++;
+        call()
+          .then(resolve, reject)
+          .finally(() => {
+            for (const name of names) this.budgets.get(name)!.inFlight--;
+            this.pump();
+          });
+      };
+      for (const name of names)
+        if (!this.budgets.has(name)) this.budgets.set(name, new Budget({ limit: Number.MAX_SAFE_INTEGER, windowMs: 1000 }, this.jitterMs));
+      this.queues[lane].push({ costs, start });
       this.pump();
     });
   }
@@ -108,6 +131,19 @@ export class RateGovernor {
     if (budget) budget.spec = spec;
     else this.budgets.set(name, new Budget(spec, this.jitterMs));
     this.pump();
+  }
+
+  /** The exchange told us the real limit: lift the one-at-a-time rule of an uncalibrated budget. */
+  calibrate(name: string, limit: number): void {
+    const budget = this.budgets.get(name);
+    if (!budget || budget.calibrated) return;
+    budget.spec = { ...budget.spec, limit: Math.max(1, limit), calibrate: false };
+    budget.calibrated = true;
+    this.pump();
+  }
+
+  isCalibrated(name: string): boolean {
+    return this.budgets.get(name)?.calibrated ?? true;
   }
 
   limitOf(name: string): BudgetSpec | undefined {
@@ -180,7 +216,7 @@ export class RateGovernor {
           started = true;
           break;
         }
-        soonest = Math.min(soonest, wait);
+        if (wait !== Infinity) soonest = Math.min(soonest, wait);
         for (const name of names) blocked.add(name);
       }
       if (!started) {
