@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { ExchangesModule } from '@tradedesk/exchanges';
+import { OrdersModule } from '@tradedesk/orders';
 import { AllExceptionsFilter, ApiTokenGuard, type AppConfig, PlatformModule, RequestContextMiddleware } from '@tradedesk/shared';
 import { HealthController } from './health/health.controller.js';
 import { persistenceSchema } from './persistence/schema.js';
@@ -19,6 +20,7 @@ export class AppModule implements NestModule {
         TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 }),
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.server.throttlePerMinute }]),
         ExchangesModule,
+        OrdersModule,
       ],
       controllers: [HealthController],
       providers: [

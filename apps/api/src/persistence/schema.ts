@@ -1,10 +1,11 @@
 import { exchangesEntities } from '@tradedesk/exchanges';
+import { ordersEntities } from '@tradedesk/orders';
 import { type PersistenceSchema, sharedEntities } from '@tradedesk/shared';
 import { postgresMigrations } from './migrations/postgres/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
 
 /** Every table of tradedesk and the migrations that create them, per driver. */
 export const persistenceSchema: PersistenceSchema = {
-  entities: [...sharedEntities, ...exchangesEntities],
+  entities: [...sharedEntities, ...exchangesEntities, ...ordersEntities],
   migrations: { postgres: postgresMigrations, sqlite: sqliteMigrations },
 };

@@ -217,6 +217,23 @@ export class OrderLedger {
       fee = fee.plus(trade.fee);
       feeCurrency = trade.feeCurrency ?? feeCurrency;
     }
+    // Upbit lists an order's trades without fees and reports the fee on the order: share it out.
+    const reportedFee = snapshot.fee?.cost;
+    const newRows = rows.length;
+    if (reportedFee && newRows > 0 && recordedFee.lt(reportedFee)) {
+      const unassigned = reportedFee.minus(recordedFee);
+      const newAmount = rows.reduce((sum, r) => sum.plus(r.amount!), ZERO);
+      let left = unassigned;
+      rows.forEach((row, i) => {
+        const share = i === newRows - 1 ? left : unassigned.times(row.amount!).div(newAmount);
+        row.fee = row.fee!.plus(share);
+        row.feeCurrency = row.feeCurrency ?? snapshot.fee?.currency ?? null;
+        left = left.minus(share);
+      });
+      recordedFee = reportedFee;
+      fee = fee.plus(unassigned);
+      feeCurrency = feeCurrency ?? snapshot.fee?.currency;
+    }
     const missing = snapshot.filled.minus(recordedAmount);
     if (missing.gt(0)) {
       const totalCost = snapshot.cost.gt(0) ? snapshot.cost : (snapshot.average?.times(snapshot.filled) ?? ZERO);
@@ -254,6 +271,7 @@ export class OrderLedger {
       fee,
       feeCurrency: feeCurrency ?? null,
       timestamp,
+      recordedAt: new Date(),
     };
   }
 }

@@ -103,7 +103,8 @@ export class Outbox implements OnApplicationShutdown {
 
   /**
    * Claims one message and runs its handler now, in the caller's flow (e.g. submit an order
-   * while the HTTP request waits). Returns false when someone else holds or finished it.
+   * while the HTTP request waits), even before its `availableAt`. Returns false when someone else
+   * holds or finished it.
    */
   async dispatchNow(id: string): Promise<boolean> {
     const [message] = await this.claim({ id });
@@ -155,7 +156,8 @@ export class Outbox implements OnApplicationShutdown {
         .createQueryBuilder(OutboxMessageOrmEntity, 'm')
         .select(['m.id', 'm.topic', 'm.payload', 'm.attempts'])
         .where('m.status = :pending', { pending: 'pending' })
-        .andWhere('m.availableAt <= :now', { now })
+        // dispatchNow(id) runs its message at once; `availableAt` only holds back the poller.
+        .andWhere(which.id ? '1 = 1' : 'm.availableAt <= :now', { now })
         .andWhere('(m.claimedUntil IS NULL OR m.claimedUntil < :now)', { now })
         .orderBy('m.priority', 'ASC')
         .addOrderBy('m.createdAt', 'ASC')

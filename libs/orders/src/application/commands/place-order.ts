@@ -8,6 +8,9 @@ import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entit
 import { OrderLedger, orderFacts } from '../order-ledger.js';
 import { SUBMIT_TOPIC } from '../order-submission.js';
 
+/** How long the poller leaves a fresh submission to the request that placed it. */
+const INLINE_SUBMISSION_GRACE_MS = 5_000;
+
 export interface OrderSpec {
   accountId: string;
   symbol: string;
@@ -92,6 +95,8 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
     }
     checkShape(spec);
     const account = await this.gateways.describeAccount(spec.accountId);
+    // An unknown market is a missing resource (404 MARKET.NOT_FOUND), not a broken rule.
+    await (await this.gateways.forAccount(spec.accountId)).market(spec.symbol);
     const id = randomUUID();
     const clientOrderId = clientOrderIdFor(id);
     // Exchange rules are checked locally first: an order that breaks one is never written nor sent.
@@ -143,7 +148,13 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
           cost: normalized.cost?.toFixed(),
           price: normalized.price?.toFixed(),
         });
-        const message = await this.outbox.enqueue(tx, SUBMIT_TOPIC, { orderId: id }, { priority: order.purpose === 'manual' ? 50 : 0 });
+        // Submitted inline right after commit; the poller picks it up only if this process dies first.
+        const message = await this.outbox.enqueue(
+          tx,
+          SUBMIT_TOPIC,
+          { orderId: id },
+          { priority: order.purpose === 'manual' ? 50 : 0, availableAt: new Date(now.getTime() + INLINE_SUBMISSION_GRACE_MS) },
+        );
         tx.publish(new OrderPlacedEvent(orderFacts(order)));
         return message.id;
       });

@@ -51,7 +51,9 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
     const where: Partial<Pick<TradeOrmEntity, 'accountId' | 'symbol'>> = {};
     if (filter.accountId) where.accountId = filter.accountId;
     if (filter.symbol) where.symbol = filter.symbol;
-    const trades = await this.uow.run(({ manager }) => manager.find(TradeOrmEntity, { where, order: { timestamp: 'ASC', id: 'ASC' } }));
+    const trades = await this.uow.run(({ manager }) =>
+      manager.find(TradeOrmEntity, { where, order: { timestamp: 'ASC', recordedAt: 'ASC', id: 'ASC' } }),
+    );
     const books = new Map<string, { accountId: string; symbol: string; book: PositionBook }>();
     for (const t of trades) {
       const key = `${t.accountId} ${t.symbol}`;

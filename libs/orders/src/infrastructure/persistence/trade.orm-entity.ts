@@ -39,4 +39,8 @@ export class TradeOrmEntity {
 
   @TimestampColumn()
   timestamp: Date;
+
+  /** When tradedesk recorded it: orders fills the exchange stamped with the same second. */
+  @TimestampColumn()
+  recordedAt: Date;
 }
