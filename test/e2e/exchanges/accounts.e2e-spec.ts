@@ -5,16 +5,20 @@ import { ExchangeGateways } from '@tradedesk/exchanges';
 import { dec, ValidationError } from '@tradedesk/shared';
 import { bootTestApp, type TestApp, TEST_DRIVERS } from '@tradedesk/testing';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BINANCE_ACCOUNT, type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '../../../libs/exchanges/test/sim-harness.js';
 
+// PostgreSQL runs with the Redis cache, SQLite with the memory cache: both cache paths carry Decimals.
 describe.each(TEST_DRIVERS)('exchange accounts over HTTP (%s)', (database) => {
   let harness: SimHarness;
   let app: TestApp;
 
   beforeAll(async () => {
     harness = await startSimHarness({ book: { binance: { spreadBps: 0 }, upbit: { spreadBps: 0 } } });
-    app = await bootTestApp({ database, env: { SIM: 'on', SIM_URL: harness.url, LOG_LEVEL: 'debug' } });
+    app = await bootTestApp({
+      database,
+      env: { SIM: 'on', SIM_URL: harness.url, LOG_LEVEL: 'debug', ...(database === 'postgres' ? { REDIS_URL: inject('redisUrl') } : {}) },
+    });
   });
   afterAll(async () => {
     await app?.close();
