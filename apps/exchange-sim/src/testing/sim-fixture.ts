@@ -42,6 +42,8 @@ export async function startFixture(options: Partial<ExchangeSimOptions> = {}): P
     feed: 'manual',
     tickMs: 0,
     accounts: [BINANCE_TEST_ACCOUNT, UPBIT_TEST_ACCOUNT],
+    // Upbit's 8 orders/s would throttle the suites; rate-limit tests lower the limits themselves.
+    rateLimits: { upbit: { orderPerSecond: 1000, defaultPerSecond: 1000, quotationPerSecond: 1000 } },
     ...options,
     dataDir,
   });

@@ -37,12 +37,13 @@ function rawJson(status: number, value: unknown, headers: Record<string, string>
   return { status, body: toJson(value), headers: { 'Content-Type': JSON_TYPE, ...headers } };
 }
 
-/** Query parameters as Upbit reads them: `states[]=a&states[]=b` become arrays. */
+/** Query parameters as Upbit reads them: `states[]=a&states[]=b` (and ccxt's `uuids[0]=a`) become arrays. */
 function queryParams(query: URLSearchParams): UpbitParams {
   const params: UpbitParams = {};
   for (const [k, v] of query) {
-    if (k.endsWith('[]')) {
-      const key = k.slice(0, -2);
+    const array = /^(.+)\[\d*\]$/.exec(k);
+    if (array) {
+      const key = array[1]!;
       const list = (params[key] as string[] | undefined) ?? [];
       list.push(v);
       params[key] = list;
@@ -252,8 +253,9 @@ export class UpbitApi implements ExchangeFront {
       private: true,
       group: 'default',
       handle: ({ account, params }) => {
-        const uuids = Array.isArray(params.uuids) ? (params.uuids as string[]) : [];
-        const identifiers = Array.isArray(params.identifiers) ? (params.identifiers as string[]) : [];
+        const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',') : []);
+        const uuids = list(params.uuids);
+        const identifiers = list(params.identifiers);
         const orders = [
           ...uuids.map((id) => sim.engine.findOrder('upbit', account!.apiKey, { id })),
           ...identifiers.map((clientOrderId) => sim.engine.findOrder('upbit', account!.apiKey, { clientOrderId })),
