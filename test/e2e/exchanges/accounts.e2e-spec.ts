@@ -222,6 +222,29 @@ describe.each(TEST_DRIVERS)('exchange accounts over HTTP (%s)', (database) => {
     expect(fine.price!.toFixed()).toBe('80000000');
   });
 
+  it('reports an unreachable exchange per account in /api/health', async () => {
+    const upbit = await accountOf('upbit');
+    const binance = await accountOf('binance');
+    await harness.control('POST', '/faults', { exchange: 'upbit', status: 503 });
+    try {
+      let health: any;
+      const deadline = Date.now() + 10_000;
+      do {
+        health = await call('GET', '/health');
+      } while (health.body.details.exchanges.accounts[upbit.id].reachable && Date.now() < deadline);
+      expect(health.status).toBe(503);
+      expect(health.body.details.exchanges.status).toBe('down');
+      expect(health.body.details.exchanges.accounts[upbit.id]).toMatchObject({
+        exchange: 'upbit',
+        reachable: false,
+        error: expect.stringContaining('Upbit'),
+      });
+      expect(health.body.details.exchanges.accounts[binance.id]).toMatchObject({ reachable: true, latencyMs: expect.any(Number) });
+    } finally {
+      await harness.control('DELETE', '/faults');
+    }
+  });
+
   it('never writes a key or secret into its logs', async () => {
     const logDir = join(app.dataDir, 'logs');
     const logs = readdirSync(logDir)
