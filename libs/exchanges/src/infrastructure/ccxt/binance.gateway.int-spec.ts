@@ -166,3 +166,36 @@ describe('BinanceGateway against the emulator', () => {
     await nowhere.close();
   });
 });
+
+describe('Binance limits published in exchangeInfo', () => {
+  let tight: SimHarness;
+
+  beforeAll(async () => {
+    tight = await startSimHarness({ rateLimits: { binance: { ordersPer10s: 5 } } });
+  });
+  afterAll(async () => {
+    await tight.close();
+  });
+
+  it('paces orders to the published 10-second order count without a 429', async () => {
+    const gateway = BinanceGateway.create({ mode: 'sim', simUrl: tight.url, credentials });
+    await gateway.fetchMarkets();
+    const started = Date.now();
+    const orders = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        gateway.createOrder({
+          symbol: 'BTC/USDT',
+          side: 'buy',
+          type: 'limit',
+          amount: dec('0.0001'),
+          price: dec('50000'),
+          clientOrderId: `td-pace-${started}-${i}`,
+        }),
+      ),
+    );
+    expect(orders.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+    // Five allowed per 10 s, 90 % of it for the order lane: four go at once, the rest in the next window.
+    expect(Date.now() - started).toBeGreaterThan(9000);
+    await gateway.close();
+  }, 30_000);
+});

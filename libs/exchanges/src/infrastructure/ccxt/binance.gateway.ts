@@ -47,6 +47,8 @@ export class BinanceGateway extends CcxtGateway {
       enableRateLimit: false,
       timeout: this.options.timeoutMs ?? 10_000,
       number: String,
+      // exchangeInfo's `rateLimits` are read from the last JSON answer after loadMarkets.
+      enableLastJsonResponse: true,
       // Spot only: loadMarkets then makes exactly one request (exchangeInfo).
       options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false },
     });
