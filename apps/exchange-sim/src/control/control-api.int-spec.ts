@@ -90,6 +90,15 @@ describe('control API (/_sim)', () => {
       balances: { BTC: '1' },
     });
     expect(funded.created).toBe(false);
+    const untouched = await fx.control<{ created: boolean; account: { balances: Record<string, { free: string }> } }>('POST', '/accounts', {
+      exchange: 'binance',
+      apiKey: 'ctl-key',
+      secret: 'ctl-secret',
+      balances: { BTC: '5' },
+      ifMissing: true,
+    });
+    expect(untouched.created).toBe(false);
+    expect(untouched.account.balances.BTC).toEqual({ free: '1', locked: '0' });
     const { accounts } = await fx.control<{ accounts: Array<{ apiKey: string; balances: Record<string, unknown> }> }>(
       'GET',
       '/accounts?exchange=binance',

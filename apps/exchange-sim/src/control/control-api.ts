@@ -207,7 +207,9 @@ export class ControlApi {
           for (const [asset, amount] of Object.entries(b.balances))
             balances[asset.toUpperCase()] = decimalOf(amount, `balances.${asset}`).toFixed();
         }
-        const { created } = sim.engine.upsertAccount(exchange, apiKey, secret, balances, true);
+        // `ifMissing`: create with these balances, but leave an existing account exactly as it is
+        // (what tradedesk does on start with SIM_URL, so a restart never refunds a sim account).
+        const { created } = sim.engine.upsertAccount(exchange, apiKey, secret, balances, b.ifMissing !== true);
         return { created, account: this.accountsJson(exchange).find((a) => a.apiKey === apiKey) };
       }
       case 'POST /reset':
