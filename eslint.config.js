@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'data/**', 'node_modules/**', 'apps/api/src/dashboard/**/*.js'] },
+  { ignores: ['dist/**', '.test-build/**', 'coverage/**', 'data/**', 'node_modules/**', 'apps/api/src/dashboard/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

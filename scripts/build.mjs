@@ -8,7 +8,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, 'dist');
+// `--out=<dir>` builds elsewhere (the test run builds its own copy so a parallel `npm run build` cannot pull it away).
+const outArg = process.argv.find((a) => a.startsWith('--out='));
+const outDir = outArg ? join(root, outArg.slice('--out='.length)) : join(root, 'dist');
 const sources = ['apps', 'libs', 'bench', 'scripts'];
 
 async function* walk(dir) {
@@ -46,4 +48,4 @@ await Promise.all(
     if (map) await writeFile(`${target}.map`, map);
   }),
 );
-console.log(`built ${files.length} files into dist/`);
+console.log(`built ${files.length} files into ${relative(root, outDir)}/`);

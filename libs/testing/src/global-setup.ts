@@ -1,11 +1,18 @@
+import { execFileSync } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { PostgresServer } from './servers/postgres-server.js';
 import { RedisServer } from './servers/redis-server.js';
+
+const root = join(import.meta.dirname, '../../..');
 
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string;
     redisUrl: string;
+    /** The built entry point of this test run. */
+    appMain: string;
   }
 }
 
@@ -15,7 +22,11 @@ declare module 'vitest' {
  * Tests read them with `inject('postgresUrl')` / `inject('redisUrl')`.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const teardown: Array<() => Promise<void>> = [];
+  // Process and crash specs run the built entry point (dist/), exactly what `npm start` runs.
+  const build = `.test-build/${process.pid}`;
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), `--out=${build}`], { cwd: root, stdio: 'ignore' });
+  project.provide('appMain', join(root, build, 'apps/api/src/main.js'));
+  const teardown: Array<() => Promise<void>> = [async () => rm(join(root, build), { recursive: true, force: true })];
   let postgresUrl = process.env.TEST_DATABASE_URL;
   if (!postgresUrl) {
     const server = await PostgresServer.create();

@@ -4,3 +4,4 @@ export * from './servers/postgres-server.js';
 export * from './servers/redis-server.js';
 export * from './databases.js';
 export * from './app/boot-test-app.js';
+export * from './app/app-process.js';
