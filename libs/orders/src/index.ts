@@ -4,6 +4,7 @@ export * from './domain/order.events.js';
 export { PositionBook, type Fill, type PositionFigures } from './domain/position-book.js';
 export { PlaceOrderCommand, type OrderSpec, type PlaceOrderResult, clientOrderIdFor } from './application/commands/place-order.js';
 export { CancelOrderCommand } from './application/commands/cancel-order.js';
+export { ReconcileOrdersCommand } from './application/commands/reconcile-orders.js';
 export { ClosePositionCommand, type ClosePositionResult } from './application/commands/close-position.js';
 export { GetOrderQuery, ListOrdersQuery, ListTradesQuery } from './application/queries/orders.queries.js';
 export {
@@ -11,6 +12,8 @@ export {
   type PositionsReport,
   type PositionView,
   type ProtectionStatus,
+  type ProtectionStatusProvider,
+  ProtectionStatusRegistry,
 } from './application/queries/positions.query.js';
 export type { OrderView, TradeView, Page } from './application/queries/order-views.js';
 export { OrderTracker } from './application/order-tracker.js';

@@ -4,21 +4,22 @@ import { ExchangesModule } from '@tradedesk/exchanges';
 import { CancelOrderHandler } from './application/commands/cancel-order.js';
 import { ClosePositionHandler } from './application/commands/close-position.js';
 import { PlaceOrderHandler } from './application/commands/place-order.js';
+import { ReconcileOrdersHandler } from './application/commands/reconcile-orders.js';
 import { OrderLedger } from './application/order-ledger.js';
 import { OrderSubmission } from './application/order-submission.js';
 import { OrderTracker } from './application/order-tracker.js';
 import { GetOrderHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
-import { GetPositionsHandler } from './application/queries/positions.query.js';
+import { GetPositionsHandler, ProtectionStatusRegistry } from './application/queries/positions.query.js';
 import { OrdersController } from './interface/http/orders.controller.js';
 
-const CommandHandlers = [PlaceOrderHandler, CancelOrderHandler, ClosePositionHandler];
+const CommandHandlers = [PlaceOrderHandler, CancelOrderHandler, ClosePositionHandler, ReconcileOrdersHandler];
 const QueryHandlers = [GetOrderHandler, ListOrdersHandler, ListTradesHandler, GetPositionsHandler];
 
 /** Orders: the lifecycle that never sends an order twice, fills, positions and PnL. */
 @Module({
   imports: [ExchangesModule, TerminusModule],
   controllers: [OrdersController],
-  providers: [OrderLedger, OrderSubmission, OrderTracker, ...CommandHandlers, ...QueryHandlers],
-  exports: [OrderTracker],
+  providers: [OrderLedger, OrderSubmission, OrderTracker, ProtectionStatusRegistry, ...CommandHandlers, ...QueryHandlers],
+  exports: [OrderTracker, ProtectionStatusRegistry],
 })
 export class OrdersModule {}

@@ -78,7 +78,11 @@ describe.each(TEST_DRIVERS)('order lifecycle against the emulator on %s', (drive
     const partial = await waitForStatus(res.body.id, 'PARTIALLY_FILLED');
     expect(partial.filled).toBe('0.005');
     await s.control('POST', '/fill', { exchange: 'binance', clientOrderId: res.body.clientOrderId });
-    const filled = await waitForStatus(res.body.id, 'FILLED');
+    // On demand instead of at the next poll.
+    const reconciled = await s.api().post('/api/orders/reconcile').expect(200);
+    expect(reconciled.body.checked).toBeGreaterThanOrEqual(1);
+    const filled = (await s.api().get(`/api/orders/${res.body.id}`).expect(200)).body as OrderBody;
+    expect(filled.status).toBe('FILLED');
     expect(filled.filled).toBe('0.02');
     const trades = await s.api().get('/api/trades').query({ orderId: res.body.id }).expect(200);
     expect(trades.body.items.reduce((sum: number, t: { amount: string }) => sum + Number(t.amount) * 1000, 0)).toBe(20);

@@ -86,8 +86,12 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
     this.timer.unref();
   }
 
-  /** One pass over live orders; concurrent calls share the pass in flight. */
-  pollNow(): Promise<number> {
+  /**
+   * One pass over live orders; concurrent calls share the pass in flight. `fresh` waits for a
+   * pass in flight and then makes a new one, so the caller sees the exchange as it is now.
+   */
+  async pollNow(fresh = false): Promise<number> {
+    if (fresh && this.running) await this.running.catch(() => undefined);
     this.running ??= RequestContext.run(undefined, () => this.reconcile('tracker', false)).finally(() => (this.running = undefined));
     return this.running.catch((error: unknown) => {
       this.logger.warn(`order tracking pass failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -11,6 +11,8 @@ export class ClosePositionCommand {
     readonly accountId: string,
     readonly symbol: string,
     readonly cause = 'api',
+    /** Makes a re-executed liquidation (e.g. a re-delivered condition intent) return the first order. */
+    readonly options: { idempotencyKey?: string } = {},
   ) {}
 }
 
@@ -30,7 +32,14 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
     private readonly commands: CommandBus,
   ) {}
 
-  async execute({ accountId, symbol, cause }: ClosePositionCommand): Promise<ClosePositionResult> {
+  async execute({ accountId, symbol, cause, options }: ClosePositionCommand): Promise<ClosePositionResult> {
+    const key = options.idempotencyKey;
+    if (key) {
+      const earlier = await this.uow.run(({ manager }) =>
+        manager.findOne(OrderOrmEntity, { where: { idempotencyKey: key }, select: { id: true } }),
+      );
+      if (earlier) return { orderId: earlier.id, created: false, canceledOrderIds: [] };
+    }
     const gateway = await this.gateways.forAccount(accountId);
     const market = await gateway.market(symbol);
     const openSells = await this.uow.run(({ manager }) =>
@@ -50,7 +59,7 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
     const result: PlaceOrderResult = await this.commands.execute(
       new PlaceOrderCommand(
         { accountId, symbol: market.symbol, side: 'sell', type: 'market', amount: free },
-        { purpose: 'liquidation', cause },
+        { purpose: 'liquidation', cause, ...(key ? { idempotencyKey: key } : {}) },
       ),
     );
     return { ...result, canceledOrderIds: openSells.map((o) => o.id) };

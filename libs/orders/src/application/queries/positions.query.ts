@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import { type Decimal, UnitOfWork, ZERO } from '@tradedesk/shared';
@@ -11,6 +11,25 @@ export class GetPositionsQuery {
 
 /** `native` exchange-held stop, `emulated` server-side condition, `none`: filled in by the conditions context. */
 export type ProtectionStatus = 'native' | 'emulated' | 'none';
+
+/** Answers the protection status of positions; implemented by the conditions context. */
+export interface ProtectionStatusProvider {
+  protectionOf(positions: Array<{ accountId: string; symbol: string }>): Promise<Map<string, ProtectionStatus>>;
+}
+
+/** Where the conditions context plugs in its answer, keeping the dependency conditions → orders. */
+@Injectable()
+export class ProtectionStatusRegistry {
+  private provider: ProtectionStatusProvider | undefined;
+
+  register(provider: ProtectionStatusProvider): void {
+    this.provider = provider;
+  }
+
+  async protectionOf(positions: Array<{ accountId: string; symbol: string }>): Promise<Map<string, ProtectionStatus>> {
+    return (await this.provider?.protectionOf(positions)) ?? new Map();
+  }
+}
 
 export interface PositionView {
   accountId: string;
@@ -45,6 +64,7 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
   constructor(
     private readonly uow: UnitOfWork,
     private readonly gateways: ExchangeGateways,
+    private readonly protection: ProtectionStatusRegistry,
   ) {}
 
   async execute({ filter }: GetPositionsQuery): Promise<PositionsReport> {
@@ -69,6 +89,7 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
     const accounts = new Map((await this.gateways.listAccounts()).map((a) => [a.id, a]));
     const lastPrices = await this.lastPrices([...books.values()]);
     const usdtKrw = await this.usdtKrw();
+    const protection = await this.protection.protectionOf([...books.values()]).catch(() => new Map<string, ProtectionStatus>());
     const positions: PositionView[] = [];
     const totals = { KRW: { mv: ZERO, rz: ZERO, ur: ZERO }, USDT: { mv: ZERO, rz: ZERO, ur: ZERO } };
     let convertible = usdtKrw !== undefined;
@@ -92,7 +113,7 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
         lastPrice: last?.toFixed() ?? null,
         marketValue: v.marketValue?.toFixed() ?? null,
         otherFees: Object.fromEntries(Object.entries(f.otherFees).map(([k, d]) => [k, d.toFixed()])),
-        protection: 'none',
+        protection: protection.get(`${accountId} ${symbol}`) ?? 'none',
       });
       if (!usdtKrw || (book.quote !== 'KRW' && book.quote !== 'USDT')) {
         convertible = convertible && (book.quote === 'KRW' || book.quote === 'USDT');

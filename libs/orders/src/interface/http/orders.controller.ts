@@ -14,6 +14,7 @@ import { dec, ValidationError } from '@tradedesk/shared';
 import { CancelOrderCommand } from '../../application/commands/cancel-order.js';
 import { ClosePositionCommand, type ClosePositionResult } from '../../application/commands/close-position.js';
 import { PlaceOrderCommand, type PlaceOrderResult } from '../../application/commands/place-order.js';
+import { ReconcileOrdersCommand } from '../../application/commands/reconcile-orders.js';
 import type { OrderView, Page, TradeView } from '../../application/queries/order-views.js';
 import { GetOrderQuery, ListOrdersQuery, ListTradesQuery } from '../../application/queries/orders.queries.js';
 import { GetPositionsQuery, type PositionsReport } from '../../application/queries/positions.query.js';
@@ -127,6 +128,14 @@ export class OrdersController {
   @ApiResponse({ status: 200, schema: { example: { items: [{ ...orderExample, timeline: undefined }], total: 1, limit: 50, offset: 0 } } })
   list(@Query() q: ListOrdersQueryDto): Promise<Page<OrderView>> {
     return this.queries.execute(new ListOrdersQuery({ ...page(q), accountId: q.accountId, symbol: q.symbol, status: q.status }));
+  }
+
+  @Post('orders/reconcile')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Fetch every live order (OPEN, PARTIALLY_FILLED, UNKNOWN) from its exchange now and record what changed' })
+  @ApiResponse({ status: 200, schema: { example: { checked: 3 } } })
+  reconcile(): Promise<{ checked: number }> {
+    return this.commands.execute(new ReconcileOrdersCommand());
   }
 
   @Get('orders/:id')
