@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ccxtUrlsFor, startExchangeSim } from '@tradedesk/exchange-sim';
+import { BinanceApi } from '../apps/exchange-sim/src/binance/routes.js';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -149,6 +150,48 @@ async function main(): Promise<void> {
   console.log(
     `  ccxt's own cost per createOrder (signing + parsing, canned reply, no network): binance ${ccxtCost.binance.toFixed(0)} µs, upbit ${ccxtCost.upbit.toFixed(0)} µs`,
   );
+
+  // The emulator's own cost per order, without HTTP or a client: its Binance handler called directly.
+  {
+    const dir = mkdtempSync(join(tmpdir(), 'exchange-sim-bench-'));
+    const inProcess = await startExchangeSim({
+      port: 0,
+      dataDir: dir,
+      feed: 'manual',
+      tickMs: 0,
+      rateLimits: { enabled: false },
+      accounts: [{ exchange: 'binance', apiKey: KEY, secret: SECRET, balances: { USDT: '1000000000', BTC: '100000' } }],
+    });
+    const api = new BinanceApi(inProcess.simulator);
+    const request = (i: number, type: 'MARKET' | 'LIMIT'): Parameters<BinanceApi['handle']>[0] => {
+      const order = type === 'MARKET' ? `side=${i % 2 ? 'SELL' : 'BUY'}&type=MARKET` : 'side=BUY&type=LIMIT&timeInForce=GTC&price=30000';
+      const body = `symbol=BTCUSDT&${order}&quantity=0.001&timestamp=${Date.now()}`;
+      const signed = `${body}&signature=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+      return {
+        method: 'POST',
+        path: '/api/v3/order',
+        rawQuery: '',
+        query: new URLSearchParams(),
+        rawBody: signed,
+        headers: { 'x-mbx-apikey': KEY },
+        remoteAddress: '127.0.0.1',
+      };
+    };
+    for (const type of ['MARKET', 'LIMIT'] as const) {
+      const rounds = 3000;
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < rounds; i++) {
+        const res = api.handle(request(i, type));
+        if (res.status !== 200) throw new Error(res.body);
+      }
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      console.log(
+        `  emulator handler only (no HTTP), ${type.padEnd(6)} order: ${(rounds / seconds).toFixed(0).padStart(7)} orders/s, ${((seconds / rounds) * 1e6).toFixed(0)} µs each`,
+      );
+    }
+    await inProcess.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 
   for (const markets of [0, 500]) {
     global.gc?.();
