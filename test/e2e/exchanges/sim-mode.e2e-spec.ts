@@ -77,4 +77,28 @@ describe('sim mode at start (what npm start shows a new user)', () => {
     const markets = (body as unknown as { markets: Array<{ symbol: string; priceStepRule: string; minNotional: string }> }).markets;
     expect(markets.find((m) => m.symbol === 'BTC/KRW')).toMatchObject({ priceStepRule: 'krw-price-table', minNotional: '5000' });
   });
+
+  it('documents every exchanges route in Swagger with a summary and a response', async () => {
+    const res = await fetch(`${app.url}/api/docs-json`);
+    const spec = (await res.json()) as { paths: Record<string, Record<string, { summary?: string; responses?: Record<string, unknown> }>> };
+    const ours = Object.entries(spec.paths).filter(([path]) => /^\/api\/(accounts|exchanges|markets|tickers|fees|premium)/.test(path));
+    expect(ours.map(([path]) => path).sort()).toEqual(
+      [
+        '/api/accounts',
+        '/api/accounts/{id}',
+        '/api/accounts/{id}/balances',
+        '/api/exchanges',
+        '/api/fees/compare',
+        '/api/markets/{exchange}',
+        '/api/premium',
+        '/api/tickers',
+      ].sort(),
+    );
+    for (const [, operations] of ours) {
+      for (const operation of Object.values(operations)) {
+        expect(operation.summary).toBeTruthy();
+        expect(Object.keys(operation.responses ?? {}).length).toBeGreaterThan(0);
+      }
+    }
+  });
 });
