@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ConditionsModule } from '@tradedesk/conditions';
 import { ExchangesModule } from '@tradedesk/exchanges';
 import { OrdersModule } from '@tradedesk/orders';
 import { AllExceptionsFilter, ApiTokenGuard, type AppConfig, PlatformModule, RequestContextMiddleware } from '@tradedesk/shared';
@@ -21,6 +22,7 @@ export class AppModule implements NestModule {
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.server.throttlePerMinute }]),
         ExchangesModule,
         OrdersModule,
+        ConditionsModule,
       ],
       controllers: [HealthController],
       providers: [

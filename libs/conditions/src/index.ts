@@ -3,3 +3,15 @@ export * from './domain/condition.types.js';
 export { observeTrailing, trailingTrigger, type TrailingSpec, type TrailingState, type TrailingStep } from './domain/trailing.js';
 export { MarketTriggerBook, SortedBook, type BookEntry, type BookHit, type FiredLeg } from './domain/trigger-book.js';
 export { parseWhen, evaluateWhen, nextDueAt, parseIsoDuration, type WhenNode, type WhenContext } from './domain/when-tree.js';
+export * from './domain/condition.events.js';
+export { ConditionsService, type CreateConditionInput, type AdjustConditionInput, parseAmount } from './application/conditions.service.js';
+export { ConditionEngine, FIRE_TOPIC, premiumOf, type TickReport } from './application/condition-engine.js';
+export { ConditionScheduler } from './application/condition-scheduler.js';
+export type { ConditionView, ConditionTimelineView } from './application/condition-views.js';
+export * from './conditions.module.js';
+
+import { ConditionTimelineOrmEntity } from './infrastructure/persistence/condition-timeline.orm-entity.js';
+import { ConditionOrmEntity } from './infrastructure/persistence/condition.orm-entity.js';
+
+/** Tables owned by the conditions context (for the persistence schema). */
+export const conditionsEntities = [ConditionOrmEntity, ConditionTimelineOrmEntity];

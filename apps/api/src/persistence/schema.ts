@@ -1,3 +1,4 @@
+import { conditionsEntities } from '@tradedesk/conditions';
 import { exchangesEntities } from '@tradedesk/exchanges';
 import { ordersEntities } from '@tradedesk/orders';
 import { type PersistenceSchema, sharedEntities } from '@tradedesk/shared';
@@ -6,6 +7,6 @@ import { sqliteMigrations } from './migrations/sqlite/index.js';
 
 /** Every table of tradedesk and the migrations that create them, per driver. */
 export const persistenceSchema: PersistenceSchema = {
-  entities: [...sharedEntities, ...exchangesEntities, ...ordersEntities],
+  entities: [...sharedEntities, ...exchangesEntities, ...ordersEntities, ...conditionsEntities],
   migrations: { postgres: postgresMigrations, sqlite: sqliteMigrations },
 };

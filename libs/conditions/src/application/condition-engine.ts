@@ -1,0 +1,394 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ExchangeGateways } from '@tradedesk/exchanges';
+import type { ProtectionStatus, ProtectionStatusProvider } from '@tradedesk/orders';
+import { type Decimal, Outbox, UnitOfWork } from '@tradedesk/shared';
+import { In, MoreThanOrEqual } from 'typeorm';
+import { ConditionFailedEvent, ConditionMissedEvent, ConditionTriggeredEvent, type ConditionFacts } from '../domain/condition.events.js';
+import { isProtective, marketKey, type PriceSource, priceOf, type Quote } from '../domain/condition.types.js';
+import { type BookHit, MarketTriggerBook } from '../domain/trigger-book.js';
+import { evaluateWhen, leavesOf, nextDueAt, parseWhen, type WhenNode } from '../domain/when-tree.js';
+import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
+import { appendTimeline, compareAndSet } from './condition-store.js';
+
+export const FIRE_TOPIC = 'conditions.fire';
+
+interface Held {
+  id: string;
+  version: number;
+  kind: ConditionOrmEntity['kind'];
+  accountId: string;
+  symbol: string | null;
+  /** Book key (watched account, symbol, source) for protective kinds. */
+  bookKey?: string;
+  onDowntime: ConditionOrmEntity['onDowntime'];
+  expiresAt?: number;
+  armedAt: Date;
+  when?: WhenNode;
+  memory?: Record<string, string>;
+  /** Markets a conditional watches: key → (accountId, symbol). */
+  markets?: Array<{ accountId: string; symbol: string; source: PriceSource; leafKey: string }>;
+  loadedAtStart: boolean;
+}
+
+interface Book {
+  accountId: string;
+  symbol: string;
+  source: PriceSource;
+  book: MarketTriggerBook;
+  observed: boolean;
+}
+
+export interface TickReport {
+  markets: number;
+  fired: number;
+  expired: number;
+  missed: number;
+}
+
+function facts(h: Pick<Held, 'id' | 'kind' | 'accountId' | 'symbol'>, status: ConditionFacts['status']): ConditionFacts {
+  return { conditionId: h.id, kind: h.kind, accountId: h.accountId, symbol: h.symbol, status };
+}
+
+/**
+ * The in-memory side of the conditions: per-market trigger books mirroring the ARMED rows, fed with
+ * prices by the scheduler. Firing is a compare-and-set on the row plus an outbox intent in one
+ * transaction, so several engines on one database still fire each condition once.
+ */
+@Injectable()
+export class ConditionEngine implements ProtectionStatusProvider {
+  private readonly logger = new Logger(ConditionEngine.name);
+  private readonly held = new Map<string, Held>();
+  private readonly books = new Map<string, Book>();
+  private readonly conditionals = new Set<string>();
+  private readonly quotes = new Map<string, { quote: Quote; at: number }>();
+  private readonly pendingHighs = new Map<string, Decimal>();
+  private readonly pendingMemory = new Set<string>();
+  private syncedUntil: Date | undefined;
+  private accountsByExchange = new Map<string, string>();
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+    private readonly gateways: ExchangeGateways,
+  ) {}
+
+  get armedCount(): number {
+    return this.held.size;
+  }
+
+  /** Loads every ARMED row on the first call, then only rows changed since the last sync (other instances, the API). */
+  async sync(now = new Date()): Promise<void> {
+    const first = this.syncedUntil === undefined;
+    // Overlap the window: a transaction that committed late with an earlier changedAt is still seen.
+    const since = first ? undefined : new Date(this.syncedUntil!.getTime() - 5_000);
+    const rows = await this.uow.run(({ manager }) =>
+      manager.find(ConditionOrmEntity, { where: since ? { changedAt: MoreThanOrEqual(since) } : { status: In(['ARMED']) } }),
+    );
+    if (first || this.accountsByExchange.size === 0) {
+      this.accountsByExchange = new Map();
+      for (const a of await this.gateways.listAccounts())
+        if (!this.accountsByExchange.has(a.exchange)) this.accountsByExchange.set(a.exchange, a.id);
+    }
+    for (const row of rows) this.apply(row, first);
+    this.syncedUntil = now;
+  }
+
+  private apply(row: ConditionOrmEntity, atStart: boolean): void {
+    const current = this.held.get(row.id);
+    if (current && current.version >= row.version && row.status === 'ARMED') return;
+    this.drop(row.id);
+    if (row.status !== 'ARMED') return;
+    const h: Held = {
+      id: row.id,
+      version: row.version,
+      kind: row.kind,
+      accountId: row.accountId,
+      symbol: row.symbol,
+      onDowntime: row.onDowntime,
+      armedAt: row.armedAt,
+      loadedAtStart: atStart,
+      ...(row.expiresAt ? { expiresAt: row.expiresAt.getTime() } : {}),
+    };
+    if (isProtective(row.kind)) {
+      const key = `${marketKey(row.watchAccountId!, row.watchSymbol!)} ${row.source}`;
+      let book = this.books.get(key);
+      if (!book) {
+        book = {
+          accountId: row.watchAccountId!,
+          symbol: row.watchSymbol!,
+          source: row.source,
+          book: new MarketTriggerBook(),
+          observed: false,
+        };
+        this.books.set(key, book);
+      }
+      h.bookKey = key;
+      book.book.add({
+        id: row.id,
+        ...(row.stopPrice ? { stopPrice: row.stopPrice } : {}),
+        ...(row.takeProfitPrice ? { takeProfitPrice: row.takeProfitPrice } : {}),
+        ...(row.kind === 'trailing_stop'
+          ? {
+              trailing: {
+                ...(row.trailPercent ? { trailPercent: row.trailPercent } : {}),
+                ...(row.trailAmount ? { trailAmount: row.trailAmount } : {}),
+                ...(row.activationPrice ? { activationPrice: row.activationPrice } : {}),
+                ...(row.highWaterMark ? { highWaterMark: row.highWaterMark } : {}),
+              },
+            }
+          : {}),
+      });
+    } else {
+      h.when = parseWhen(JSON.parse(row.whenTree!), new Date(0));
+      h.memory = row.memory ? (JSON.parse(row.memory) as Record<string, string>) : {};
+      h.markets = [];
+      for (const leaf of leavesOf(h.when)) {
+        if ('price' in leaf || 'change' in leaf) {
+          const ref = 'price' in leaf ? leaf.price : leaf.change;
+          const accountId = ref.exchange ? this.accountsByExchange.get(ref.exchange) : row.accountId;
+          if (!accountId) continue;
+          const symbol = ref.symbol ?? JSON.parse(row.action!).symbol;
+          h.markets.push({ accountId, symbol, source: ref.source, leafKey: `${ref.exchange ?? ''}|${ref.symbol ?? ''}` });
+        }
+        if ('premium' in leaf) {
+          const upbit = this.accountsByExchange.get('upbit');
+          const binance = this.accountsByExchange.get('binance');
+          if (upbit && binance) {
+            const b = leaf.premium.base;
+            h.markets.push({ accountId: upbit, symbol: `${b}/KRW`, source: 'last', leafKey: `premium ${b}` });
+            h.markets.push({ accountId: upbit, symbol: 'USDT/KRW', source: 'last', leafKey: `premium ${b}` });
+            h.markets.push({ accountId: binance, symbol: `${b}/USDT`, source: 'last', leafKey: `premium ${b}` });
+          }
+        }
+      }
+      this.conditionals.add(row.id);
+    }
+    this.held.set(row.id, h);
+  }
+
+  private drop(id: string): void {
+    const h = this.held.get(id);
+    if (!h) return;
+    this.held.delete(id);
+    this.conditionals.delete(id);
+    if (h.bookKey) {
+      const book = this.books.get(h.bookKey);
+      book?.book.remove(id);
+      if (book && book.book.size === 0) this.books.delete(h.bookKey);
+    }
+  }
+
+  /** The markets to poll, grouped by the account whose gateway reads them. */
+  watchedMarkets(): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    const add = (accountId: string, symbol: string) => {
+      let set = out.get(accountId);
+      if (!set) out.set(accountId, (set = new Set()));
+      set.add(symbol);
+    };
+    for (const book of this.books.values()) add(book.accountId, book.symbol);
+    for (const id of this.conditionals) for (const m of this.held.get(id)!.markets ?? []) add(m.accountId, m.symbol);
+    return out;
+  }
+
+  /** Evaluates the books of one account's markets against fresh tickers. */
+  async observe(accountId: string, tickers: Record<string, Quote>, now = new Date()): Promise<TickReport> {
+    const report: TickReport = { markets: 0, fired: 0, expired: 0, missed: 0 };
+    for (const [symbol, quote] of Object.entries(tickers)) this.quotes.set(marketKey(accountId, symbol), { quote, at: now.getTime() });
+    const hits: Array<{ hit: BookHit; source: PriceSource; downtime: boolean }> = [];
+    for (const book of this.books.values()) {
+      if (book.accountId !== accountId) continue;
+      const quote = tickers[book.symbol];
+      if (!quote) continue;
+      report.markets++;
+      const observation = book.book.observe(priceOf(quote, book.source));
+      for (const [id, h] of observation.moved) this.pendingHighs.set(id, h);
+      for (const hit of observation.hits)
+        hits.push({ hit, source: book.source, downtime: !book.observed && this.held.get(hit.id)?.loadedAtStart === true });
+      book.observed = true;
+    }
+    const results = await Promise.all(hits.map((h) => this.fire(h.hit.id, h.hit, h.source, h.downtime)));
+    for (const r of results) {
+      if (r === 'fired') report.fired++;
+      if (r === 'missed') report.missed++;
+    }
+    return report;
+  }
+
+  /** Conditionals (evaluated on the latest quotes) and expiries; run once per tick after the price reads. */
+  async evaluateTimeAndConditionals(now = new Date(), maxQuoteAgeMs = 10_000): Promise<TickReport> {
+    const report: TickReport = { markets: 0, fired: 0, expired: 0, missed: 0 };
+    for (const h of [...this.held.values()]) {
+      if (h.expiresAt !== undefined && h.expiresAt <= now.getTime()) {
+        if (await this.expire(h, now)) report.expired++;
+      }
+    }
+    for (const id of [...this.conditionals]) {
+      const h = this.held.get(id);
+      if (!h?.when) continue;
+      const quoteOf = (accountId: string | undefined, symbol: string): Quote | undefined => {
+        if (!accountId) return undefined;
+        const q = this.quotes.get(marketKey(accountId, symbol));
+        return q && now.getTime() - q.at <= maxQuoteAgeMs ? q.quote : undefined;
+      };
+      const before = JSON.stringify(h.memory);
+      const satisfied = evaluateWhen(h.when, {
+        now,
+        armedAt: h.armedAt,
+        memory: h.memory!,
+        price: (leaf) => {
+          const accountId = leaf.exchange ? this.accountsByExchange.get(leaf.exchange) : h.accountId;
+          const m = h.markets!.find((x) => x.leafKey === `${leaf.exchange ?? ''}|${leaf.symbol ?? ''}`);
+          const quote = quoteOf(accountId, m?.symbol ?? leaf.symbol ?? '');
+          return quote ? priceOf(quote, leaf.source) : undefined;
+        },
+        premium: (base) =>
+          premiumOf(
+            quoteOf(this.accountsByExchange.get('upbit'), `${base}/KRW`),
+            quoteOf(this.accountsByExchange.get('upbit'), 'USDT/KRW'),
+            quoteOf(this.accountsByExchange.get('binance'), `${base}/USDT`),
+          ),
+      });
+      if (JSON.stringify(h.memory) !== before) this.pendingMemory.add(id);
+      if (satisfied) {
+        const r = await this.fire(id, undefined, 'last', false, now);
+        if (r === 'fired') report.fired++;
+      }
+    }
+    return report;
+  }
+
+  /** The next instant a time leaf or an expiry becomes due (the scheduler may sleep until then). */
+  nextDue(now = new Date()): Date | undefined {
+    let best: number | undefined;
+    for (const h of this.held.values()) {
+      const candidates = [h.expiresAt, h.when ? nextDueAt(h.when, h.armedAt, now)?.getTime() : undefined];
+      for (const c of candidates) if (c !== undefined && c > now.getTime() && (best === undefined || c < best)) best = c;
+    }
+    return best === undefined ? undefined : new Date(best);
+  }
+
+  private async expire(h: Held, now: Date): Promise<boolean> {
+    const ok = await this.uow.run(async (tx) => {
+      if (!(await compareAndSet(tx, h.id, ['ARMED'], undefined, { status: 'EXPIRED' }))) return false;
+      await appendTimeline(tx, h.id, [
+        { event: 'expired', status: 'EXPIRED', at: now, details: { expiresAt: new Date(h.expiresAt!).toISOString() } },
+      ]);
+      return true;
+    });
+    this.drop(h.id);
+    return ok;
+  }
+
+  /**
+   * ARMED → FIRING by compare-and-set on the version, with the order intent in the same
+   * transaction; a lost race (another instance, a concurrent PATCH) leaves the row to the winner.
+   */
+  private async fire(
+    id: string,
+    hit: BookHit | undefined,
+    source: PriceSource,
+    downtime: boolean,
+    now = new Date(),
+  ): Promise<'fired' | 'missed' | 'lost'> {
+    const h = this.held.get(id);
+    if (!h) return 'lost';
+    this.drop(id);
+    const missed = downtime && h.onDowntime !== 'fire';
+    const leg = hit ? hit.leg : 'when';
+    const messageId = await this.uow.run(async (tx) => {
+      const high = this.pendingHighs.get(id);
+      const set = missed
+        ? { status: 'MISSED' as const, firedPrice: hit?.price ?? null, firedTrigger: hit?.trigger ?? null, firedLeg: leg }
+        : {
+            status: 'FIRING' as const,
+            firedLeg: leg,
+            firedPrice: hit?.price ?? null,
+            firedTrigger: hit?.trigger ?? null,
+            firings: () => 'firings + 1',
+            ...(high ? { highWaterMark: high } : {}),
+            ...(h.memory ? { memory: JSON.stringify(h.memory) } : {}),
+          };
+      if (!(await compareAndSet(tx, id, ['ARMED'], h.version, set))) return undefined;
+      const common = { price: hit?.price ?? null, trigger: hit?.trigger ?? null, at: now };
+      const details = { source, leg, ...(downtime ? { crossedWhileDown: true, policy: h.onDowntime } : {}) };
+      if (missed) {
+        await appendTimeline(tx, id, [{ event: 'missed', status: 'MISSED', ...common, details }]);
+        tx.publish(new ConditionMissedEvent(facts(h, 'MISSED')));
+        return null;
+      }
+      const entries = [
+        { event: 'triggered', status: 'TRIGGERED' as const, ...common, details },
+        { event: 'firing', status: 'FIRING' as const, ...common, details: { leg } },
+      ];
+      if (h.kind === 'bracket') {
+        entries.push({
+          event: 'leg-cancelled',
+          status: 'FIRING' as const,
+          ...common,
+          details: { leg: leg === 'stop' ? 'take_profit' : 'stop' },
+        });
+      }
+      await appendTimeline(tx, id, entries);
+      const message = await this.outbox.enqueue(
+        tx,
+        FIRE_TOPIC,
+        { conditionId: id, firing: h.version + 1 },
+        { priority: isProtective(h.kind) ? 0 : 50 },
+      );
+      tx.publish(new ConditionTriggeredEvent(facts(h, 'FIRING')));
+      return message.id;
+    });
+    this.pendingHighs.delete(id);
+    if (messageId === undefined) return 'lost';
+    if (messageId === null) return 'missed';
+    // Submitted right away; the outbox poller covers a crash before or during this call.
+    void this.outbox
+      .dispatchNow(messageId)
+      .catch((error: unknown) => this.logger.warn(`condition ${id}: intent dispatch failed: ${String(error)}`));
+    return 'fired';
+  }
+
+  /** Writes moved high-water marks and crossing memory in one batch (no version bump). */
+  async flush(): Promise<number> {
+    const highs = [...this.pendingHighs];
+    const memories = [...this.pendingMemory];
+    if (highs.length === 0 && memories.length === 0) return 0;
+    this.pendingHighs.clear();
+    this.pendingMemory.clear();
+    await this.uow.run(async ({ manager }) => {
+      for (const [id, high] of highs) await manager.update(ConditionOrmEntity, { id, status: 'ARMED' }, { highWaterMark: high });
+      for (const id of memories) {
+        const h = this.held.get(id);
+        if (h?.memory) await manager.update(ConditionOrmEntity, { id, status: 'ARMED' }, { memory: JSON.stringify(h.memory) });
+      }
+    });
+    return highs.length + memories.length;
+  }
+
+  async protectionOf(positions: Array<{ accountId: string; symbol: string }>): Promise<Map<string, ProtectionStatus>> {
+    const rows = await this.uow.run(({ manager }) =>
+      manager.find(ConditionOrmEntity, {
+        where: { status: In(['ARMED', 'TRIGGERED', 'FIRING']), kind: In(['stop_loss', 'trailing_stop', 'bracket']) },
+        select: { accountId: true, symbol: true },
+      }),
+    );
+    const protectedKeys = new Set(rows.map((r) => marketKey(r.accountId, r.symbol!)));
+    return new Map(
+      positions.map((p) => [marketKey(p.accountId, p.symbol), protectedKeys.has(marketKey(p.accountId, p.symbol)) ? 'emulated' : 'none']),
+    );
+  }
+
+  /** Used by the intent handler when an order ends a protective condition in FAILED. */
+  static failedEvent(row: ConditionOrmEntity, reason: string): ConditionFailedEvent {
+    return new ConditionFailedEvent(facts(row, 'FAILED'), reason);
+  }
+}
+
+/** Upbit KRW price vs Binance USDT price × USDT/KRW, in percent. */
+export function premiumOf(krw: Quote | undefined, usdtKrw: Quote | undefined, usdt: Quote | undefined): Decimal | undefined {
+  if (!krw || !usdtKrw || !usdt) return undefined;
+  const reference = usdt.last.times(usdtKrw.last);
+  if (reference.isZero()) return undefined;
+  return krw.last.div(reference).minus(1).times(100);
+}

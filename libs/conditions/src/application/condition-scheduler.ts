@@ -1,0 +1,86 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ExchangeGateways } from '@tradedesk/exchanges';
+import { OrderTracker } from '@tradedesk/orders';
+import { RequestContext, SchedulerConfig } from '@tradedesk/shared';
+import { ConditionEngine } from './condition-engine.js';
+
+/** How many ticks between batched writes of high-water marks. */
+const FLUSH_EVERY_TICKS = 5;
+
+/**
+ * Drives the engine: a self-rescheduling timer (a tick never overlaps the previous one) that reads
+ * every watched market with one batched ticker call per account on the protective lane. Each
+ * account is read independently, so a slow exchange does not stall the other. The first tick waits
+ * for the start-up reconciliation of orders.
+ */
+@Injectable()
+export class ConditionScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ConditionScheduler.name);
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private ticks = 0;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private current: Promise<void> | undefined;
+  lastTickAt: Date | undefined;
+
+  constructor(
+    private readonly engine: ConditionEngine,
+    private readonly gateways: ExchangeGateways,
+    private readonly tracker: OrderTracker,
+    private readonly config: SchedulerConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.tracker.whenReconciled().then(() => {
+      if (!this.stopped) this.schedule(0);
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.current?.catch(() => undefined);
+    await Promise.allSettled([...this.inFlight.values()]);
+    await this.engine.flush().catch(() => undefined);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.current = RequestContext.run(`conditions-tick`, () => this.tick())
+        .catch((error: unknown) => this.logger.warn(`condition tick failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          this.current = undefined;
+          this.schedule(this.config.tickMs);
+        });
+    }, delayMs);
+  }
+
+  /** One tick: sync with the database, read prices per account (in parallel), evaluate. */
+  async tick(now = new Date()): Promise<void> {
+    await this.engine.sync(now);
+    const reads: Array<Promise<void>> = [];
+    for (const [accountId, symbols] of this.engine.watchedMarkets()) {
+      // An account whose previous read is still running is skipped this tick, not waited for.
+      if (this.inFlight.has(accountId)) continue;
+      const read = this.read(accountId, [...symbols]).finally(() => this.inFlight.delete(accountId));
+      this.inFlight.set(accountId, read);
+      reads.push(read);
+    }
+    // Wait for the reads, but never longer than a tick: a slow account finishes on its own.
+    await Promise.race([Promise.allSettled(reads), new Promise((resolve) => setTimeout(resolve, this.config.tickMs).unref())]);
+    await this.engine.evaluateTimeAndConditionals(new Date(), Math.max(10_000, this.config.tickMs * 5));
+    if (++this.ticks % FLUSH_EVERY_TICKS === 0) await this.engine.flush();
+    this.lastTickAt = new Date();
+  }
+
+  private async read(accountId: string, symbols: string[]): Promise<void> {
+    try {
+      const gateway = await this.gateways.forAccount(accountId);
+      const tickers = await gateway.fetchTickers(symbols, { lane: 'protective' });
+      await this.engine.observe(accountId, tickers);
+    } catch (error) {
+      this.logger.warn(`prices of account ${accountId} not read this tick: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

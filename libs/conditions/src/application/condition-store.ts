@@ -1,0 +1,53 @@
+import type { Decimal, TransactionScope } from '@tradedesk/shared';
+import type { ConditionStatus } from '../domain/condition.types.js';
+import { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condition-timeline.orm-entity.js';
+import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+
+export interface TimelineEntry {
+  event: string;
+  status: ConditionStatus;
+  price?: Decimal | null;
+  trigger?: Decimal | null;
+  details?: Record<string, unknown>;
+  at?: Date;
+}
+
+export async function appendTimeline(tx: TransactionScope, conditionId: string, entries: TimelineEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const now = new Date();
+  await tx.manager.insert(
+    ConditionTimelineOrmEntity,
+    entries.map((e) => ({
+      conditionId,
+      at: e.at ?? now,
+      event: e.event,
+      status: e.status,
+      price: e.price ?? null,
+      trigger: e.trigger ?? null,
+      details: e.details ? JSON.stringify(e.details) : null,
+    })) as QueryDeepPartialEntity<ConditionTimelineOrmEntity>[],
+  );
+}
+
+/**
+ * The one compare-and-set of a condition: succeeds only if the row is still in one of `from` (and,
+ * when given, at `version`); bumps the version. Returns false when another writer won.
+ */
+export async function compareAndSet(
+  tx: TransactionScope,
+  id: string,
+  from: readonly ConditionStatus[],
+  version: number | undefined,
+  set: QueryDeepPartialEntity<ConditionOrmEntity>,
+): Promise<boolean> {
+  const query = tx.manager
+    .createQueryBuilder()
+    .update(ConditionOrmEntity)
+    .set({ ...set, version: () => 'version + 1', changedAt: new Date() })
+    .where('id = :id', { id })
+    .andWhere('status IN (:...from)', { from });
+  if (version !== undefined) query.andWhere('version = :version', { version });
+  const result = await query.execute();
+  return (result.affected ?? 0) === 1;
+}

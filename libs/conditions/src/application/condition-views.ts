@@ -1,0 +1,111 @@
+import type { ConditionStatus } from '../domain/condition.types.js';
+import type { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condition-timeline.orm-entity.js';
+import type { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
+import { trailingTrigger } from '../domain/trailing.js';
+
+export interface ConditionTimelineView {
+  at: string;
+  event: string;
+  status: string;
+  price: string | null;
+  trigger: string | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface ConditionView {
+  id: string;
+  kind: string;
+  status: ConditionStatus;
+  version: number;
+  accountId: string;
+  exchange: string;
+  symbol: string | null;
+  source: string;
+  watch: { accountId: string; symbol: string } | null;
+  triggerPrice: string | null;
+  stopLoss: { triggerPrice: string; status: string } | null;
+  takeProfit: { triggerPrice: string; status: string } | null;
+  trailPercent: string | null;
+  trailAmount: string | null;
+  activationPrice: string | null;
+  highWaterMark: string | null;
+  currentTrigger: string | null;
+  amount: string | null;
+  execution: { type: string; limitOffset?: string };
+  onDowntime: string;
+  when: unknown;
+  then: unknown;
+  expiresAt: string | null;
+  firedLeg: string | null;
+  orderIds: string[];
+  failureReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  timeline?: ConditionTimelineView[];
+}
+
+function legStatus(row: ConditionOrmEntity, leg: 'stop' | 'take_profit'): string {
+  if (!row.firedLeg) return row.status;
+  return row.firedLeg === leg ? row.status : 'CANCELLED';
+}
+
+export function toView(row: ConditionOrmEntity, timeline?: ConditionTimelineOrmEntity[]): ConditionView {
+  const trailing = row.kind === 'trailing_stop';
+  const current =
+    trailing && row.highWaterMark
+      ? trailingTrigger({ trailPercent: row.trailPercent ?? undefined, trailAmount: row.trailAmount ?? undefined }, row.highWaterMark)
+      : null;
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    version: row.version,
+    accountId: row.accountId,
+    exchange: row.exchange,
+    symbol: row.symbol,
+    source: row.source,
+    watch:
+      row.watchAccountId && (row.watchAccountId !== row.accountId || row.watchSymbol !== row.symbol)
+        ? { accountId: row.watchAccountId, symbol: row.watchSymbol! }
+        : null,
+    triggerPrice:
+      row.kind === 'stop_loss'
+        ? (row.stopPrice?.toFixed() ?? null)
+        : row.kind === 'take_profit'
+          ? (row.takeProfitPrice?.toFixed() ?? null)
+          : null,
+    stopLoss: row.kind === 'bracket' && row.stopPrice ? { triggerPrice: row.stopPrice.toFixed(), status: legStatus(row, 'stop') } : null,
+    takeProfit:
+      row.kind === 'bracket' && row.takeProfitPrice
+        ? { triggerPrice: row.takeProfitPrice.toFixed(), status: legStatus(row, 'take_profit') }
+        : null,
+    trailPercent: row.trailPercent?.toFixed() ?? null,
+    trailAmount: row.trailAmount?.toFixed() ?? null,
+    activationPrice: row.activationPrice?.toFixed() ?? null,
+    highWaterMark: row.highWaterMark?.toFixed() ?? null,
+    currentTrigger: current?.toFixed() ?? null,
+    amount: row.amount,
+    execution: { type: row.executionType, ...(row.limitOffset ? { limitOffset: row.limitOffset.toFixed() } : {}) },
+    onDowntime: row.onDowntime,
+    when: row.whenTree ? (JSON.parse(row.whenTree) as unknown) : null,
+    then: row.action ? { order: JSON.parse(row.action) as unknown } : null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    firedLeg: row.firedLeg,
+    orderIds: JSON.parse(row.orderIds) as string[],
+    failureReason: row.failureReason,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.changedAt.toISOString(),
+    ...(timeline
+      ? {
+          timeline: timeline.map((t) => ({
+            at: t.at.toISOString(),
+            event: t.event,
+            status: t.status,
+            price: t.price?.toFixed() ?? null,
+            trigger: t.trigger?.toFixed() ?? null,
+            details: t.details ? (JSON.parse(t.details) as Record<string, unknown>) : null,
+          })),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,165 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { CommandBus, EventsHandler, type IEventHandler, QueryBus } from '@nestjs/cqrs';
+import {
+  ClosePositionCommand,
+  GetOrderQuery,
+  GetPositionsQuery,
+  OrderFilledEvent,
+  OrderRejectedEvent,
+  OrderCanceledEvent,
+  type OrderView,
+  PlaceOrderCommand,
+  type PlaceOrderResult,
+  type PositionsReport,
+} from '@tradedesk/orders';
+import { ConflictError, type Decimal, dec, DomainError, Outbox, type OutboxMessage, UnitOfWork } from '@tradedesk/shared';
+import { ConditionFiredEvent } from '../domain/condition.events.js';
+import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
+import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
+import { appendTimeline, compareAndSet } from './condition-store.js';
+
+/**
+ * Executes a condition's order intent. The idempotency key is derived from the condition and its
+ * firing number, so a re-delivered intent returns the order placed the first time.
+ */
+@Injectable()
+export class FireConditionHandler implements OnModuleInit {
+  private readonly logger = new Logger(FireConditionHandler.name);
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  onModuleInit(): void {
+    this.outbox.register(FIRE_TOPIC, (m) => this.handle(m));
+  }
+
+  async handle(message: OutboxMessage): Promise<void> {
+    const { conditionId, firing } = message.payload as { conditionId: string; firing: number };
+    const row = await this.uow.run(({ manager }) => manager.findOne(ConditionOrmEntity, { where: { id: conditionId } }));
+    if (!row || row.status !== 'FIRING') return;
+    const key = `cond-${row.id}-${firing}`;
+    let orderId: string;
+    try {
+      orderId = await this.place(row, key);
+    } catch (error) {
+      if (error instanceof DomainError && error.kind !== 'unavailable' && error.kind !== 'rate_limited' && error.kind !== 'internal') {
+        await this.fail(row, `${error.code}: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
+    await this.uow.run(async (tx) => {
+      const orderIds = [...(JSON.parse(row.orderIds) as string[]), orderId];
+      if (
+        !(await compareAndSet(tx, row.id, ['FIRING'], undefined, {
+          status: 'FIRED',
+          lastOrderId: orderId,
+          orderIds: JSON.stringify([...new Set(orderIds)]),
+        }))
+      )
+        return;
+      await appendTimeline(tx, row.id, [{ event: 'fired', status: 'FIRED', details: { orderId, idempotencyKey: key } }]);
+      tx.publish(
+        new ConditionFiredEvent({ conditionId: row.id, kind: row.kind, accountId: row.accountId, symbol: row.symbol, status: 'FIRED' }),
+      );
+    });
+    // The order may already have ended before its id was recorded here: catch up from its state.
+    const order: OrderView = await this.queries.execute(new GetOrderQuery(orderId));
+    await this.settle(orderId, order.status, order.filled, order.rejectReason ?? undefined);
+  }
+
+  private async place(row: ConditionOrmEntity, key: string): Promise<string> {
+    const cause = row.kind === 'conditional' ? 'condition' : `condition-${row.kind}`.slice(0, 32);
+    if (row.kind === 'conditional') {
+      const a = JSON.parse(row.action!) as Record<string, string>;
+      const result: PlaceOrderResult = await this.commands.execute(
+        new PlaceOrderCommand(
+          {
+            accountId: row.accountId,
+            symbol: a.symbol!,
+            side: a.side as 'buy' | 'sell',
+            type: a.type as 'market' | 'limit',
+            ...(a.amount ? { amount: dec(a.amount) } : {}),
+            ...(a.cost ? { cost: dec(a.cost) } : {}),
+            ...(a.price ? { price: dec(a.price) } : {}),
+          },
+          { purpose: 'manual', cause, idempotencyKey: key },
+        ),
+      );
+      return result.orderId;
+    }
+    if (row.amount === 'all' && row.executionType === 'market') {
+      const result: PlaceOrderResult = await this.commands.execute(
+        new ClosePositionCommand(row.accountId, row.symbol!, cause, { idempotencyKey: key }),
+      );
+      return result.orderId;
+    }
+    let amount: Decimal;
+    if (row.amount!.endsWith('%') || row.amount === 'all') {
+      const report: PositionsReport = await this.queries.execute(new GetPositionsQuery({ accountId: row.accountId, symbol: row.symbol! }));
+      const quantity = dec(report.positions.find((p) => p.symbol === row.symbol)?.quantity ?? 0);
+      amount = row.amount === 'all' ? quantity : quantity.times(dec(row.amount!.slice(0, -1))).div(100);
+    } else amount = dec(row.amount!);
+    let price: Decimal | undefined;
+    if (row.executionType === 'limit') {
+      const trigger = row.firedTrigger ?? row.firedPrice!;
+      price = trigger.times(dec(100).minus(row.limitOffset ?? 0)).div(100);
+    }
+    try {
+      const result: PlaceOrderResult = await this.commands.execute(
+        new PlaceOrderCommand(
+          { accountId: row.accountId, symbol: row.symbol!, side: 'sell', type: row.executionType, amount, ...(price ? { price } : {}) },
+          { purpose: 'protective', cause, idempotencyKey: key },
+        ),
+      );
+      return result.orderId;
+    } catch (error) {
+      // A re-delivered intent sized from a position that has since changed: the first order stands.
+      if (error instanceof ConflictError && error.code === 'ORDER.IDEMPOTENCY_KEY_REUSED' && typeof error.details?.orderId === 'string')
+        return error.details.orderId;
+      throw error;
+    }
+  }
+
+  private async fail(row: ConditionOrmEntity, reason: string): Promise<void> {
+    this.logger.error(`condition ${row.id} (${row.kind}) failed: ${reason}`);
+    await this.uow.run(async (tx) => {
+      if (!(await compareAndSet(tx, row.id, ['FIRING', 'FIRED'], undefined, { status: 'FAILED', failureReason: reason.slice(0, 2000) })))
+        return;
+      await appendTimeline(tx, row.id, [{ event: 'failed', status: 'FAILED', details: { reason } }]);
+      tx.publish(ConditionEngine.failedEvent(row, reason));
+    });
+  }
+
+  /** Moves a FIRED condition on when its order ends: filled → DONE, rejected (or cancelled with nothing filled) → FAILED. */
+  async settle(orderId: string, status: string, filled: string, reason?: string): Promise<void> {
+    if (status !== 'FILLED' && status !== 'REJECTED' && status !== 'CANCELED') return;
+    const row = await this.uow.run(({ manager }) => manager.findOne(ConditionOrmEntity, { where: { lastOrderId: orderId } }));
+    if (!row || row.status !== 'FIRED') return;
+    // An Upbit market buy by cost ends `cancel` with what it executed: that is a fill.
+    if (status === 'FILLED' || (status === 'CANCELED' && dec(filled).gt(0))) {
+      await this.uow.run(async (tx) => {
+        if (!(await compareAndSet(tx, row.id, ['FIRED'], undefined, { status: 'DONE' }))) return;
+        await appendTimeline(tx, row.id, [{ event: 'done', status: 'DONE', details: { orderId } }]);
+      });
+    } else await this.fail(row, `order ${orderId} ${status.toLowerCase()}${reason ? `: ${reason}` : ''}`);
+  }
+}
+
+@EventsHandler(OrderFilledEvent, OrderRejectedEvent, OrderCanceledEvent)
+export class SettleConditionWhenOrderEndsHandler implements IEventHandler<OrderFilledEvent | OrderRejectedEvent | OrderCanceledEvent> {
+  private readonly logger = new Logger(SettleConditionWhenOrderEndsHandler.name);
+
+  constructor(private readonly fire: FireConditionHandler) {}
+
+  handle(event: OrderFilledEvent | OrderRejectedEvent | OrderCanceledEvent): void {
+    const reason = event instanceof OrderRejectedEvent ? event.reason : undefined;
+    void this.fire
+      .settle(event.order.orderId, event.order.status, event.order.filled, reason)
+      .catch((error: unknown) => this.logger.warn(`settling a condition failed: ${String(error)}`));
+  }
+}

@@ -1,0 +1,26 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { ExchangesModule } from '@tradedesk/exchanges';
+import { OrdersModule, ProtectionStatusRegistry } from '@tradedesk/orders';
+import { ConditionEngine } from './application/condition-engine.js';
+import { ConditionScheduler } from './application/condition-scheduler.js';
+import { ConditionsService } from './application/conditions.service.js';
+import { FireConditionHandler, SettleConditionWhenOrderEndsHandler } from './application/fire-condition.handler.js';
+import { ConditionsController } from './interface/http/conditions.controller.js';
+
+/** Conditions: the trigger books, the scheduler that feeds them prices, and the exactly-once firing path. */
+@Module({
+  imports: [ExchangesModule, OrdersModule],
+  controllers: [ConditionsController],
+  providers: [ConditionsService, ConditionEngine, ConditionScheduler, FireConditionHandler, SettleConditionWhenOrderEndsHandler],
+  exports: [ConditionsService, ConditionEngine, ConditionScheduler],
+})
+export class ConditionsModule implements OnModuleInit {
+  constructor(
+    private readonly registry: ProtectionStatusRegistry,
+    private readonly engine: ConditionEngine,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this.engine);
+  }
+}

@@ -1,0 +1,32 @@
+import { DomainEvent } from '@tradedesk/shared';
+import type { ConditionKind, ConditionStatus } from './condition.types.js';
+
+export interface ConditionFacts {
+  conditionId: string;
+  kind: ConditionKind;
+  accountId: string;
+  symbol: string | null;
+  status: ConditionStatus;
+}
+
+abstract class ConditionEvent extends DomainEvent {
+  constructor(readonly condition: ConditionFacts) {
+    super();
+  }
+}
+
+/** A trigger was crossed and the order intent is queued (status FIRING). */
+export class ConditionTriggeredEvent extends ConditionEvent {}
+/** The order was accepted by the orders context (status FIRED). */
+export class ConditionFiredEvent extends ConditionEvent {}
+/** A protective condition that ends FAILED leaves its position unprotected: alerts listen to this. */
+export class ConditionFailedEvent extends ConditionEvent {
+  constructor(
+    condition: ConditionFacts,
+    readonly reason: string,
+  ) {
+    super(condition);
+  }
+}
+/** Its trigger was crossed while the server was down and its policy said skip/notify. */
+export class ConditionMissedEvent extends ConditionEvent {}

@@ -1,0 +1,126 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ConditionsService } from '../../application/conditions.service.js';
+import type { ConditionView } from '../../application/condition-views.js';
+import { AdjustConditionRequestDto, ConditionIdParam, CreateConditionRequestDto, ListConditionsQueryDto } from './conditions.dto.js';
+
+const conditionExample = {
+  id: '6a1f0c2e-8d4b-4f3a-9b1e-2c7d5e8f9a01',
+  kind: 'stop_loss',
+  status: 'ARMED',
+  version: 1,
+  accountId: '3f1c2a9e-5b7d-4c1e-9a8f-2d6b7e0c1a23',
+  exchange: 'upbit',
+  symbol: 'BTC/KRW',
+  source: 'last',
+  watch: null,
+  triggerPrice: '95000000',
+  stopLoss: null,
+  takeProfit: null,
+  highWaterMark: null,
+  currentTrigger: null,
+  amount: 'all',
+  execution: { type: 'market' },
+  onDowntime: 'fire',
+  expiresAt: null,
+  firedLeg: null,
+  orderIds: [],
+  createdAt: '2026-11-26T12:00:00.000Z',
+  updatedAt: '2026-11-26T12:00:00.000Z',
+  timeline: [
+    {
+      at: '2026-11-26T12:00:00.000Z',
+      event: 'armed',
+      status: 'ARMED',
+      price: '100000000',
+      trigger: '95000000',
+      details: { source: 'last' },
+    },
+  ],
+};
+
+@ApiTags('conditions')
+@ApiBearerAuth()
+@Controller('conditions')
+export class ConditionsController {
+  constructor(private readonly conditions: ConditionsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Arm a condition',
+    description:
+      'stop_loss, trailing_stop, take_profit, bracket (one cancels the other) or conditional (a when tree → an order). ' +
+      'A trigger the price has already crossed is refused unless allowImmediate is true; an amount above the position, ' +
+      'a time in the past or a malformed when tree gets a 400 naming the field, and nothing is armed.',
+  })
+  @ApiResponse({ status: 201, description: 'Armed', schema: { example: conditionExample } })
+  @ApiBadRequestResponse({ description: 'A rule was broken; `details.field` names it (e.g. `when.all[1].price.op`)' })
+  @ApiNotFoundResponse({ description: 'Unknown account or market' })
+  create(@Body() body: CreateConditionRequestDto): Promise<ConditionView> {
+    return this.conditions.create(body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List conditions', description: 'Newest first, filtered by account, status or symbol.' })
+  @ApiOkResponse({ schema: { example: { items: [conditionExample], total: 1, limit: 50, offset: 0 } } })
+  list(@Query() q: ListConditionsQueryDto) {
+    return this.conditions.list({ ...q, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A condition with its timeline', description: 'Every transition with the prices and times that caused it.' })
+  @ApiOkResponse({ schema: { example: conditionExample } })
+  @ApiNotFoundResponse({ description: 'CONDITION.NOT_FOUND' })
+  get(@Param() { id }: ConditionIdParam): Promise<ConditionView> {
+    return this.conditions.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Adjust an armed condition',
+    description: 'Move a trigger (e.g. to break-even), change the amount, the trail or the expiry; recorded on the timeline.',
+  })
+  @ApiOkResponse({ schema: { example: { ...conditionExample, triggerPrice: '100500000', version: 2 } } })
+  @ApiConflictResponse({ description: 'The condition is no longer ARMED or PAUSED' })
+  adjust(@Param() { id }: ConditionIdParam, @Body() body: AdjustConditionRequestDto): Promise<ConditionView> {
+    return this.conditions.adjust(id, body);
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Cancel a condition', description: 'ARMED or PAUSED → CANCELLED.' })
+  @ApiOkResponse({ schema: { example: { ...conditionExample, status: 'CANCELLED' } } })
+  @ApiConflictResponse({ description: 'Already firing or over' })
+  cancel(@Param() { id }: ConditionIdParam): Promise<ConditionView> {
+    return this.conditions.cancel(id);
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause an armed condition', description: 'A user hold: PAUSED conditions are not evaluated.' })
+  @ApiOkResponse({ schema: { example: { ...conditionExample, status: 'PAUSED' } } })
+  @ApiConflictResponse({ description: 'Not ARMED' })
+  pause(@Param() { id }: ConditionIdParam): Promise<ConditionView> {
+    return this.conditions.pause(id);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Resume a paused condition',
+    description: 'PAUSED → ARMED; a trigger crossed meanwhile fires on the next tick.',
+  })
+  @ApiOkResponse({ schema: { example: conditionExample } })
+  @ApiConflictResponse({ description: 'Not PAUSED' })
+  resume(@Param() { id }: ConditionIdParam): Promise<ConditionView> {
+    return this.conditions.resume(id);
+  }
+}

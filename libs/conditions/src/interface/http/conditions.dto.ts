@@ -1,0 +1,201 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { CONDITION_KINDS, CONDITION_STATUSES, type ConditionKind, type ConditionStatus } from '../../domain/condition.types.js';
+
+const triggerSchema = {
+  type: 'object' as const,
+  additionalProperties: false,
+  properties: { triggerPrice: { type: 'string' as const, example: '48000' }, triggerPercent: { type: 'string' as const, example: '3' } },
+};
+
+export class CreateConditionRequestDto {
+  @ApiProperty({ enum: CONDITION_KINDS, example: 'stop_loss' })
+  @IsIn(CONDITION_KINDS as unknown as string[])
+  kind: ConditionKind;
+
+  @ApiProperty({ format: 'uuid', description: 'The account that acts (an account of GET /api/accounts)' })
+  @IsUUID()
+  accountId: string;
+
+  @ApiPropertyOptional({ example: 'BTC/USDT', description: 'Market of the position (protective kinds)' })
+  @IsOptional()
+  @IsString()
+  symbol?: string;
+
+  @ApiPropertyOptional({ example: '48000', description: 'Absolute trigger (stop_loss: fires at or below; take_profit: at or above)' })
+  @IsOptional()
+  @IsString()
+  triggerPrice?: string;
+
+  @ApiPropertyOptional({ example: '3', description: 'Trigger as % below (stop) / above (take-profit) the average entry' })
+  @IsOptional()
+  @IsString()
+  triggerPercent?: string;
+
+  @ApiPropertyOptional({ example: '10', description: 'trailing_stop: trail in % of the high-water mark' })
+  @IsOptional()
+  @IsString()
+  trailPercent?: string;
+
+  @ApiPropertyOptional({ example: '500', description: 'trailing_stop: trail as an absolute distance' })
+  @IsOptional()
+  @IsString()
+  trailAmount?: string;
+
+  @ApiPropertyOptional({ example: '52000', description: 'trailing_stop: nothing trails before the price reaches this' })
+  @IsOptional()
+  @IsString()
+  activationPrice?: string;
+
+  @ApiPropertyOptional({ example: 'all', description: '"all" (full liquidation, default), "50%" of the position, or a base amount "0.01"' })
+  @IsOptional()
+  @IsString()
+  amount?: string;
+
+  @ApiPropertyOptional({
+    example: { type: 'limit', limitOffset: '0.5' },
+    description: 'market (default) or limit, limitOffset % below the trigger',
+  })
+  @IsOptional()
+  @IsObject()
+  execution?: { type?: string; limitOffset?: string };
+
+  @ApiPropertyOptional({ enum: ['last', 'bid', 'ask', 'mark'], default: 'last' })
+  @IsOptional()
+  @IsString()
+  source?: string;
+
+  @ApiPropertyOptional({ example: { exchange: 'binance', symbol: 'BTC/USDT' }, description: 'Watch another market than the one acted on' })
+  @IsOptional()
+  @IsObject()
+  watch?: { exchange?: string; symbol?: string };
+
+  @ApiPropertyOptional({ enum: ['fire', 'skip', 'notify'], default: 'fire', description: 'A trigger crossed while the server was down' })
+  @IsOptional()
+  @IsString()
+  onDowntime?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-31T00:00:00Z' })
+  @IsOptional()
+  @IsString()
+  expiresAt?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'Accept a trigger that the current price already crossed (fires at once)' })
+  @IsOptional()
+  @IsBoolean()
+  allowImmediate?: boolean;
+
+  @ApiPropertyOptional({ ...triggerSchema, description: 'bracket: the stop leg' })
+  @IsOptional()
+  @IsObject()
+  stopLoss?: { triggerPrice?: string; triggerPercent?: string };
+
+  @ApiPropertyOptional({ ...triggerSchema, description: 'bracket: the take-profit leg' })
+  @IsOptional()
+  @IsObject()
+  takeProfit?: { triggerPrice?: string; triggerPercent?: string };
+
+  @ApiPropertyOptional({
+    description: 'conditional: a tree of price / change / premium / time leaves under all / any',
+    example: {
+      all: [{ time: { after: 'PT5M' } }, { price: { exchange: 'binance', symbol: 'BTC/USDT', source: 'last', op: '<=', value: '50000' } }],
+    },
+  })
+  @IsOptional()
+  @IsObject()
+  when?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description: 'conditional: the order to place',
+    example: { order: { symbol: 'BTC/KRW', side: 'buy', type: 'market', cost: '100000' } },
+  })
+  @IsOptional()
+  @IsObject()
+  then?: { order?: Record<string, unknown> };
+}
+
+export class AdjustConditionRequestDto {
+  @ApiPropertyOptional({ example: '50100', description: 'New trigger (stop_loss / take_profit), e.g. break-even' })
+  @IsOptional()
+  @IsString()
+  triggerPrice?: string;
+
+  @ApiPropertyOptional({ example: '2' })
+  @IsOptional()
+  @IsString()
+  triggerPercent?: string;
+
+  @ApiPropertyOptional({ ...triggerSchema })
+  @IsOptional()
+  @IsObject()
+  stopLoss?: { triggerPrice?: string; triggerPercent?: string };
+
+  @ApiPropertyOptional({ ...triggerSchema })
+  @IsOptional()
+  @IsObject()
+  takeProfit?: { triggerPrice?: string; triggerPercent?: string };
+
+  @ApiPropertyOptional({ example: '50%' })
+  @IsOptional()
+  @IsString()
+  amount?: string;
+
+  @ApiPropertyOptional({ example: '5' })
+  @IsOptional()
+  @IsString()
+  trailPercent?: string;
+
+  @ApiPropertyOptional({ example: '300' })
+  @IsOptional()
+  @IsString()
+  trailAmount?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-31T00:00:00Z' })
+  @IsOptional()
+  @IsString()
+  expiresAt?: string;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  allowImmediate?: boolean;
+}
+
+export class ConditionIdParam {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  id: string;
+}
+
+export class ListConditionsQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  accountId?: string;
+
+  @ApiPropertyOptional({ enum: CONDITION_STATUSES })
+  @IsOptional()
+  @IsIn(CONDITION_STATUSES as unknown as string[])
+  status?: ConditionStatus;
+
+  @ApiPropertyOptional({ example: 'BTC/USDT' })
+  @IsOptional()
+  @IsString()
+  symbol?: string;
+
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
