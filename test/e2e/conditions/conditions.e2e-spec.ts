@@ -231,4 +231,35 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
     expect(fired).toBeDefined();
     expect((await ordersAtEmulator('upbit', done.orderIds[0]!)).count).toBe(1);
   });
+  it('a cross-exchange conditional (Binance price and the Upbit premium) buys on Upbit when both hold', async () => {
+    await s.setPrice('binance', 'BTC/USDT', '50000');
+    await s.setPrice('upbit', 'USDT/KRW', '1400');
+    await s.setPrice('upbit', 'BTC/KRW', '70000000');
+    const armed = (
+      await s
+        .api()
+        .post('/api/conditions')
+        .send({
+          kind: 'conditional',
+          accountId: s.upbitAccountId,
+          when: {
+            all: [
+              { price: { exchange: 'binance', symbol: 'BTC/USDT', op: '<=', value: '49000' } },
+              { premium: { base: 'BTC', op: '<=', value: '1' } },
+            ],
+          },
+          then: { order: { symbol: 'BTC/KRW', side: 'buy', type: 'market', cost: '100000' } },
+        })
+        .expect(201)
+    ).body as ConditionBody;
+    // Binance drops, but the premium (70,000,000 / (48,000 × 1,400) − 1 = 4.17 %) is too high: nothing fires.
+    await s.setPrice('binance', 'BTC/USDT', '48000');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(((await s.api().get(`/api/conditions/${armed.id}`).expect(200)).body as ConditionBody).status).toBe('ARMED');
+    // Upbit follows: premium 67,000,000 / 67,200,000 − 1 < 0 → fires.
+    await s.setPrice('upbit', 'BTC/KRW', '67000000');
+    const done = await waitFor(armed.id, 'DONE');
+    expect(done.orderIds).toHaveLength(1);
+    expect((await ordersAtEmulator('upbit', done.orderIds[0]!)).count).toBe(1);
+  });
 });
