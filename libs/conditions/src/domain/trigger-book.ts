@@ -51,15 +51,20 @@ export class SortedBook {
     return false;
   }
 
+  // Each query first compares with the extreme key: a tick that crosses nothing costs O(1).
   atOrAbove(price: Decimal): string[] {
+    const n = this.keys.length;
+    if (n === 0 || this.keys[n - 1]!.lt(price)) return [];
     return this.ids.slice(this.lowerBound(price));
   }
 
   atOrBelow(price: Decimal): string[] {
+    if (this.keys.length === 0 || this.keys[0]!.gt(price)) return [];
     return this.ids.slice(0, this.upperBound(price));
   }
 
   below(price: Decimal): string[] {
+    if (this.keys.length === 0 || this.keys[0]!.gte(price)) return [];
     return this.ids.slice(0, this.lowerBound(price));
   }
 }
