@@ -262,4 +262,17 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
     expect(done.orderIds).toHaveLength(1);
     expect((await ordersAtEmulator('upbit', done.orderIds[0]!)).count).toBe(1);
   });
+  it('an armed stop expires at its expiresAt and never fires afterwards', async () => {
+    const expiresAt = new Date(Date.now() + 1200).toISOString();
+    const armed = (
+      await s
+        .api()
+        .post('/api/conditions')
+        .send({ kind: 'stop_loss', accountId: s.binanceAccountId, symbol: 'BTC/USDT', triggerPrice: '1000', amount: '0.001', expiresAt })
+        .expect(201)
+    ).body as ConditionBody;
+    const expired = await waitFor(armed.id, 'EXPIRED');
+    expect(expired.timeline.map((t) => t.event)).toEqual(['armed', 'expired']);
+    expect(expired.orderIds).toEqual([]);
+  });
 });

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import type { ProtectionStatus, ProtectionStatusProvider } from '@tradedesk/orders';
-import { type Decimal, Outbox, UnitOfWork } from '@tradedesk/shared';
+import { type Decimal, dec, Outbox, UnitOfWork } from '@tradedesk/shared';
 import { In, MoreThanOrEqual } from 'typeorm';
 import { ConditionFailedEvent, ConditionMissedEvent, ConditionTriggeredEvent, type ConditionFacts } from '../domain/condition.events.js';
 import { isProtective, marketKey, type PriceSource, priceOf, type Quote } from '../domain/condition.types.js';
-import { type BookHit, MarketTriggerBook } from '../domain/trigger-book.js';
+import { type BookHit, MarketTriggerBook, SortedBook } from '../domain/trigger-book.js';
 import { evaluateWhen, leavesOf, nextDueAt, parseWhen, type WhenNode } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { appendTimeline, compareAndSet } from './condition-store.js';
@@ -60,6 +60,10 @@ export class ConditionEngine implements ProtectionStatusProvider {
   private readonly held = new Map<string, Held>();
   private readonly books = new Map<string, Book>();
   private readonly conditionals = new Set<string>();
+  /** Expiry instants (ms) of held conditions, so a tick finds the due ones without a scan. */
+  private readonly expiries = new SortedBook();
+  /** Conditions whose firing transaction failed: reloaded from the database on the next sync. */
+  private readonly reload = new Set<string>();
   private readonly quotes = new Map<string, { quote: Quote; at: number }>();
   private readonly pendingHighs = new Map<string, Decimal>();
   private readonly pendingMemory = new Set<string>();
@@ -90,6 +94,12 @@ export class ConditionEngine implements ProtectionStatusProvider {
         if (!this.accountsByExchange.has(a.exchange)) this.accountsByExchange.set(a.exchange, a.id);
     }
     for (const row of rows) this.apply(row, first);
+    if (this.reload.size > 0) {
+      const ids = [...this.reload];
+      this.reload.clear();
+      const again = await this.uow.run(({ manager }) => manager.find(ConditionOrmEntity, { where: { id: In(ids) } }));
+      for (const row of again) this.apply(row, false);
+    }
     this.syncedUntil = now;
   }
 
@@ -164,6 +174,7 @@ export class ConditionEngine implements ProtectionStatusProvider {
       this.conditionals.add(row.id);
     }
     this.held.set(row.id, h);
+    if (h.expiresAt !== undefined) this.expiries.insert(h.id, dec(h.expiresAt));
   }
 
   private drop(id: string): void {
@@ -171,6 +182,7 @@ export class ConditionEngine implements ProtectionStatusProvider {
     if (!h) return;
     this.held.delete(id);
     this.conditionals.delete(id);
+    if (h.expiresAt !== undefined) this.expiries.remove(id, dec(h.expiresAt));
     if (h.bookKey) {
       const book = this.books.get(h.bookKey);
       book?.book.remove(id);
@@ -218,10 +230,9 @@ export class ConditionEngine implements ProtectionStatusProvider {
   /** Conditionals (evaluated on the latest quotes) and expiries; run once per tick after the price reads. */
   async evaluateTimeAndConditionals(now = new Date(), maxQuoteAgeMs = 10_000): Promise<TickReport> {
     const report: TickReport = { markets: 0, fired: 0, expired: 0, missed: 0 };
-    for (const h of [...this.held.values()]) {
-      if (h.expiresAt !== undefined && h.expiresAt <= now.getTime()) {
-        if (await this.expire(h, now)) report.expired++;
-      }
+    for (const id of this.expiries.atOrBelow(dec(now.getTime()))) {
+      const h = this.held.get(id);
+      if (h && (await this.expire(h, now))) report.expired++;
     }
     for (const id of [...this.conditionals]) {
       const h = this.held.get(id);
@@ -269,15 +280,28 @@ export class ConditionEngine implements ProtectionStatusProvider {
   }
 
   private async expire(h: Held, now: Date): Promise<boolean> {
-    const ok = await this.uow.run(async (tx) => {
-      if (!(await compareAndSet(tx, h.id, ['ARMED'], undefined, { status: 'EXPIRED' }))) return false;
-      await appendTimeline(tx, h.id, [
-        { event: 'expired', status: 'EXPIRED', at: now, details: { expiresAt: new Date(h.expiresAt!).toISOString() } },
-      ]);
-      return true;
-    });
     this.drop(h.id);
-    return ok;
+    const ok = await this.guarded(h.id, () =>
+      this.uow.run(async (tx) => {
+        if (!(await compareAndSet(tx, h.id, ['ARMED'], undefined, { status: 'EXPIRED' }))) return false;
+        await appendTimeline(tx, h.id, [
+          { event: 'expired', status: 'EXPIRED', at: now, details: { expiresAt: new Date(h.expiresAt!).toISOString() } },
+        ]);
+        return true;
+      }),
+    );
+    return ok === true;
+  }
+
+  /** A failed transaction must not lose the condition: it is reloaded from the database next tick. */
+  private async guarded<T>(id: string, work: () => Promise<T>): Promise<T | 'error'> {
+    try {
+      return await work();
+    } catch (error) {
+      this.reload.add(id);
+      this.logger.warn(`condition ${id}: transition failed, will re-evaluate: ${error instanceof Error ? error.message : String(error)}`);
+      return 'error';
+    }
   }
 
   /**
@@ -296,49 +320,52 @@ export class ConditionEngine implements ProtectionStatusProvider {
     this.drop(id);
     const missed = downtime && h.onDowntime !== 'fire';
     const leg = hit ? hit.leg : 'when';
-    const messageId = await this.uow.run(async (tx) => {
-      const high = this.pendingHighs.get(id);
-      const set = missed
-        ? { status: 'MISSED' as const, firedPrice: hit?.price ?? null, firedTrigger: hit?.trigger ?? null, firedLeg: leg }
-        : {
+    const messageId = await this.guarded(id, () =>
+      this.uow.run(async (tx) => {
+        const high = this.pendingHighs.get(id);
+        const set = missed
+          ? { status: 'MISSED' as const, firedPrice: hit?.price ?? null, firedTrigger: hit?.trigger ?? null, firedLeg: leg }
+          : {
+              status: 'FIRING' as const,
+              firedLeg: leg,
+              firedPrice: hit?.price ?? null,
+              firedTrigger: hit?.trigger ?? null,
+              firings: () => 'firings + 1',
+              ...(high ? { highWaterMark: high } : {}),
+              ...(h.memory ? { memory: JSON.stringify(h.memory) } : {}),
+            };
+        if (!(await compareAndSet(tx, id, ['ARMED'], h.version, set))) return undefined;
+        const common = { price: hit?.price ?? null, trigger: hit?.trigger ?? null, at: now };
+        const details = { source, leg, ...(downtime ? { crossedWhileDown: true, policy: h.onDowntime } : {}) };
+        if (missed) {
+          await appendTimeline(tx, id, [{ event: 'missed', status: 'MISSED', ...common, details }]);
+          tx.publish(new ConditionMissedEvent(facts(h, 'MISSED')));
+          return null;
+        }
+        const entries = [
+          { event: 'triggered', status: 'TRIGGERED' as const, ...common, details },
+          { event: 'firing', status: 'FIRING' as const, ...common, details: { leg } },
+        ];
+        if (h.kind === 'bracket') {
+          entries.push({
+            event: 'leg-cancelled',
             status: 'FIRING' as const,
-            firedLeg: leg,
-            firedPrice: hit?.price ?? null,
-            firedTrigger: hit?.trigger ?? null,
-            firings: () => 'firings + 1',
-            ...(high ? { highWaterMark: high } : {}),
-            ...(h.memory ? { memory: JSON.stringify(h.memory) } : {}),
-          };
-      if (!(await compareAndSet(tx, id, ['ARMED'], h.version, set))) return undefined;
-      const common = { price: hit?.price ?? null, trigger: hit?.trigger ?? null, at: now };
-      const details = { source, leg, ...(downtime ? { crossedWhileDown: true, policy: h.onDowntime } : {}) };
-      if (missed) {
-        await appendTimeline(tx, id, [{ event: 'missed', status: 'MISSED', ...common, details }]);
-        tx.publish(new ConditionMissedEvent(facts(h, 'MISSED')));
-        return null;
-      }
-      const entries = [
-        { event: 'triggered', status: 'TRIGGERED' as const, ...common, details },
-        { event: 'firing', status: 'FIRING' as const, ...common, details: { leg } },
-      ];
-      if (h.kind === 'bracket') {
-        entries.push({
-          event: 'leg-cancelled',
-          status: 'FIRING' as const,
-          ...common,
-          details: { leg: leg === 'stop' ? 'take_profit' : 'stop' },
-        });
-      }
-      await appendTimeline(tx, id, entries);
-      const message = await this.outbox.enqueue(
-        tx,
-        FIRE_TOPIC,
-        { conditionId: id, firing: h.version + 1 },
-        { priority: isProtective(h.kind) ? 0 : 50 },
-      );
-      tx.publish(new ConditionTriggeredEvent(facts(h, 'FIRING')));
-      return message.id;
-    });
+            ...common,
+            details: { leg: leg === 'stop' ? 'take_profit' : 'stop' },
+          });
+        }
+        await appendTimeline(tx, id, entries);
+        const message = await this.outbox.enqueue(
+          tx,
+          FIRE_TOPIC,
+          { conditionId: id, firing: h.version + 1 },
+          { priority: isProtective(h.kind) ? 0 : 50 },
+        );
+        tx.publish(new ConditionTriggeredEvent(facts(h, 'FIRING')));
+        return message.id;
+      }),
+    );
+    if (messageId === 'error') return 'lost';
     this.pendingHighs.delete(id);
     if (messageId === undefined) return 'lost';
     if (messageId === null) return 'missed';
