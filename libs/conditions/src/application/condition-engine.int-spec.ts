@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { ExchangeGateways } from '@tradedesk/exchanges';
+import { dec, Outbox, OutboxMessageOrmEntity, UnitOfWork } from '@tradedesk/shared';
+import { bootTestApp, TEST_DRIVERS, type TestApp } from '@tradedesk/testing';
+import { In, type DataSource } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condition-timeline.orm-entity.js';
+import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
+import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
+
+const ACCOUNT = '11111111-1111-4111-8111-111111111111';
+const gateways = { listAccounts: async () => [] } as unknown as ExchangeGateways;
+
+function stop(overrides: Partial<ConditionOrmEntity> = {}): QueryDeepPartialEntity<ConditionOrmEntity> {
+  const now = new Date();
+  return {
+    id: randomUUID(),
+    kind: 'stop_loss',
+    status: 'ARMED',
+    version: 1,
+    accountId: ACCOUNT,
+    exchange: 'binance',
+    symbol: 'BTC/USDT',
+    watchAccountId: ACCOUNT,
+    watchSymbol: 'BTC/USDT',
+    source: 'last',
+    stopPrice: dec(48000),
+    amount: '0.001',
+    executionType: 'market',
+    onDowntime: 'fire',
+    orderIds: '[]',
+    firings: 0,
+    armedAt: now,
+    createdAt: now,
+    changedAt: now,
+    ...overrides,
+  } as QueryDeepPartialEntity<ConditionOrmEntity>;
+}
+
+describe.each(TEST_DRIVERS)('condition engines on one %s database', (driver) => {
+  let t: TestApp;
+  let ds: DataSource;
+  let uow: UnitOfWork;
+  let outbox: Outbox;
+  beforeAll(async () => {
+    t = await bootTestApp({ database: driver });
+    ds = t.app.get<DataSource>(getDataSourceToken());
+    uow = t.app.get(UnitOfWork);
+    outbox = t.app.get(Outbox);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const engine = () => new ConditionEngine(uow, outbox, gateways);
+  const ticker = (price: string) => ({ 'BTC/USDT': { last: dec(price) } });
+
+  it('two engines observing the same crossing fire each of 60 stops once: one CAS winner, one intent, one triggered line', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => stop({ stopPrice: dec(48000 + i) }));
+    await ds.getRepository(ConditionOrmEntity).insert(rows);
+    const ids = rows.map((r) => r.id as string);
+    const [a, b] = [engine(), engine()];
+    await Promise.all([a.sync(), b.sync()]);
+    // Nothing is crossed at 50,000.
+    expect((await a.observe(ACCOUNT, ticker('50000'))).fired).toBe(0);
+    const reports = await Promise.all([a.observe(ACCOUNT, ticker('40000')), b.observe(ACCOUNT, ticker('40000'))]);
+    expect(reports[0].fired + reports[1].fired).toBe(60);
+    const intents = await ds.getRepository(OutboxMessageOrmEntity).findBy({ topic: FIRE_TOPIC });
+    const perCondition = new Map<string, number>();
+    for (const m of intents)
+      perCondition.set(m.payload.conditionId as string, (perCondition.get(m.payload.conditionId as string) ?? 0) + 1);
+    for (const id of ids) expect(perCondition.get(id)).toBe(1);
+    const triggered = await ds.getRepository(ConditionTimelineOrmEntity).findBy({ conditionId: In(ids), event: 'triggered' });
+    expect(triggered).toHaveLength(60);
+    const stored = await ds.getRepository(ConditionOrmEntity).findBy({ id: In(ids) });
+    expect(stored.every((r) => r.status !== 'ARMED' && r.firings === 1)).toBe(true);
+  });
+
+  it('a trigger crossed while down: fire policy fires, skip is MISSED; a stop armed after start is not a downtime hit', async () => {
+    const symbol = 'ETH/USDT';
+    const fire = stop({ symbol, watchSymbol: symbol, stopPrice: dec(3000) });
+    const skip = stop({ symbol, watchSymbol: symbol, stopPrice: dec(3000), onDowntime: 'skip' });
+    await ds.getRepository(ConditionOrmEntity).insert([fire, skip]);
+    const e = engine();
+    await e.sync();
+    const later = stop({ symbol, watchSymbol: symbol, stopPrice: dec(2000), onDowntime: 'skip', changedAt: new Date(Date.now() + 1000) });
+    await e.observe(ACCOUNT, { [symbol]: { last: dec(2900) } });
+    await ds.getRepository(ConditionOrmEntity).insert([later]);
+    await e.sync();
+    await e.observe(ACCOUNT, { [symbol]: { last: dec(1900) } });
+    const status = async (id: unknown) => (await ds.getRepository(ConditionOrmEntity).findOneByOrFail({ id: id as string })).status;
+    expect(await status(skip.id)).toBe('MISSED');
+    expect(await status(fire.id)).not.toBe('ARMED');
+    expect(await status(fire.id)).not.toBe('MISSED');
+    expect(await status(later.id)).not.toBe('MISSED');
+    expect(await status(later.id)).not.toBe('ARMED');
+  });
+
+  it('persists a moved high-water mark in a batch, and a new engine resumes from it', async () => {
+    const symbol = 'SOL/USDT';
+    const trailing = stop({ kind: 'trailing_stop', symbol, watchSymbol: symbol, stopPrice: null, trailPercent: dec(10) });
+    await ds.getRepository(ConditionOrmEntity).insert([trailing]);
+    const e = engine();
+    await e.sync();
+    await e.observe(ACCOUNT, { [symbol]: { last: dec(100) } });
+    await e.observe(ACCOUNT, { [symbol]: { last: dec(120) } });
+    expect(await e.flush()).toBe(1);
+    const row = await ds.getRepository(ConditionOrmEntity).findOneByOrFail({ id: trailing.id as string });
+    expect(row.highWaterMark?.toFixed()).toBe('120');
+    const restarted = engine();
+    await restarted.sync();
+    expect((await restarted.observe(ACCOUNT, { [symbol]: { last: dec(108.5) } })).fired).toBe(0);
+    expect((await restarted.observe(ACCOUNT, { [symbol]: { last: dec(108) } })).fired).toBe(1);
+  });
+});
