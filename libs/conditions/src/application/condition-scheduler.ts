@@ -1,7 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import { OrderTracker } from '@tradedesk/orders';
 import { RequestContext, SchedulerConfig } from '@tradedesk/shared';
+import { PricesPolledEvent } from '../domain/condition.events.js';
 import { ConditionEngine } from './condition-engine.js';
 
 /** How many ticks between batched writes of high-water marks. */
@@ -28,6 +30,7 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
     private readonly gateways: ExchangeGateways,
     private readonly tracker: OrderTracker,
     private readonly config: SchedulerConfig,
+    private readonly events: EventBus,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -79,6 +82,13 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
       const gateway = await this.gateways.forAccount(accountId);
       const tickers = await gateway.fetchTickers(symbols, { lane: 'protective' });
       await this.engine.observe(accountId, tickers);
+      this.events.publish(
+        new PricesPolledEvent(
+          accountId,
+          Object.fromEntries(Object.entries(tickers).map(([symbol, t]) => [symbol, t.last.toFixed()])),
+          new Date(),
+        ),
+      );
     } catch (error) {
       this.logger.warn(`prices of account ${accountId} not read this tick: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -30,3 +30,15 @@ export class ConditionFailedEvent extends ConditionEvent {
 }
 /** Its trigger was crossed while the server was down and its policy said skip/notify. */
 export class ConditionMissedEvent extends ConditionEvent {}
+
+/** One batched price read of an account's watched markets (published by the scheduler each tick). */
+export class PricesPolledEvent extends DomainEvent {
+  constructor(
+    readonly accountId: string,
+    /** symbol → last price (decimal string). */
+    readonly prices: Record<string, string>,
+    readonly at: Date,
+  ) {
+    super();
+  }
+}
