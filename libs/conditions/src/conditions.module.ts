@@ -1,4 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { ExchangesModule } from '@tradedesk/exchanges';
 import { OrdersModule, ProtectionStatusRegistry } from '@tradedesk/orders';
 import { ConditionEngine } from './application/condition-engine.js';
@@ -9,7 +10,7 @@ import { ConditionsController } from './interface/http/conditions.controller.js'
 
 /** Conditions: the trigger books, the scheduler that feeds them prices, and the exactly-once firing path. */
 @Module({
-  imports: [ExchangesModule, OrdersModule],
+  imports: [ExchangesModule, OrdersModule, TerminusModule],
   controllers: [ConditionsController],
   providers: [ConditionsService, ConditionEngine, ConditionScheduler, FireConditionHandler, SettleConditionWhenOrderEndsHandler],
   exports: [ConditionsService, ConditionEngine, ConditionScheduler],

@@ -180,6 +180,8 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
       positions: Array<{ symbol: string; protection: string }>;
     };
     expect(positions.positions.find((p) => p.symbol === 'BTC/USDT')?.protection).toBe('emulated');
+    const health = (await s.api().get('/api/health').expect(200)).body as { info?: Record<string, { status: string; armed?: number }> };
+    expect(health.info?.conditions).toMatchObject({ status: 'up' });
     await s.setPrice('binance', 'BTC/USDT', '56000');
     const done = await waitFor(armed.id, 'DONE');
     expect(done.takeProfit?.status).toBe('DONE');

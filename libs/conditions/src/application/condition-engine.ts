@@ -106,6 +106,9 @@ export class ConditionEngine implements ProtectionStatusProvider {
   private apply(row: ConditionOrmEntity, atStart: boolean): void {
     const current = this.held.get(row.id);
     if (current && current.version >= row.version && row.status === 'ARMED') return;
+    // An adjusted trailing stop keeps the mark this engine already saw (the row's may be a few ticks old).
+    const seenHigh = current?.bookKey ? this.books.get(current.bookKey)?.book.highWaterMark(row.id) : undefined;
+    const high = seenHigh && (!row.highWaterMark || seenHigh.gt(row.highWaterMark)) ? seenHigh : row.highWaterMark;
     this.drop(row.id);
     if (row.status !== 'ARMED') return;
     const h: Held = {
@@ -143,7 +146,7 @@ export class ConditionEngine implements ProtectionStatusProvider {
                 ...(row.trailPercent ? { trailPercent: row.trailPercent } : {}),
                 ...(row.trailAmount ? { trailAmount: row.trailAmount } : {}),
                 ...(row.activationPrice ? { activationPrice: row.activationPrice } : {}),
-                ...(row.highWaterMark ? { highWaterMark: row.highWaterMark } : {}),
+                ...(high ? { highWaterMark: high } : {}),
               },
             }
           : {}),

@@ -2,7 +2,8 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { EventBus } from '@nestjs/cqrs';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import { OrderTracker } from '@tradedesk/orders';
-import { RequestContext, SchedulerConfig } from '@tradedesk/shared';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { HealthRegistry, RequestContext, SchedulerConfig } from '@tradedesk/shared';
 import { PricesPolledEvent } from '../domain/condition.events.js';
 import { ConditionEngine } from './condition-engine.js';
 
@@ -31,7 +32,21 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
     private readonly tracker: OrderTracker,
     private readonly config: SchedulerConfig,
     private readonly events: EventBus,
-  ) {}
+    registry: HealthRegistry,
+    indicator: HealthIndicatorService,
+  ) {
+    registry.register({
+      name: 'conditions',
+      readiness: false,
+      check: async () => {
+        const session = indicator.check('conditions');
+        const facts = { armed: this.engine.armedCount, lastTickAt: this.lastTickAt?.toISOString() ?? null };
+        // Down when ticks stopped (not before the first one: that waits for order reconciliation).
+        const stale = this.lastTickAt !== undefined && Date.now() - this.lastTickAt.getTime() > Math.max(30_000, this.config.tickMs * 10);
+        return stale ? session.down({ ...facts, message: 'the condition scheduler has not ticked recently' }) : session.up(facts);
+      },
+    });
+  }
 
   onApplicationBootstrap(): void {
     void this.tracker.whenReconciled().then(() => {
