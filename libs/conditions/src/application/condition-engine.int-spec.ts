@@ -78,26 +78,6 @@ describe.each(TEST_DRIVERS)('condition engines on one %s database', (driver) => 
     expect(stored.every((r) => r.status !== 'ARMED' && r.firings === 1)).toBe(true);
   });
 
-  it('a trigger crossed while down: fire policy fires, skip is MISSED; a stop armed after start is not a downtime hit', async () => {
-    const symbol = 'ETH/USDT';
-    const fire = stop({ symbol, watchSymbol: symbol, stopPrice: dec(3000) });
-    const skip = stop({ symbol, watchSymbol: symbol, stopPrice: dec(3000), onDowntime: 'skip' });
-    await ds.getRepository(ConditionOrmEntity).insert([fire, skip]);
-    const e = engine();
-    await e.sync();
-    const later = stop({ symbol, watchSymbol: symbol, stopPrice: dec(2000), onDowntime: 'skip', changedAt: new Date(Date.now() + 1000) });
-    await e.observe(ACCOUNT, { [symbol]: { last: dec(2900) } });
-    await ds.getRepository(ConditionOrmEntity).insert([later]);
-    await e.sync();
-    await e.observe(ACCOUNT, { [symbol]: { last: dec(1900) } });
-    const status = async (id: unknown) => (await ds.getRepository(ConditionOrmEntity).findOneByOrFail({ id: id as string })).status;
-    expect(await status(skip.id)).toBe('MISSED');
-    expect(await status(fire.id)).not.toBe('ARMED');
-    expect(await status(fire.id)).not.toBe('MISSED');
-    expect(await status(later.id)).not.toBe('MISSED');
-    expect(await status(later.id)).not.toBe('ARMED');
-  });
-
   it('persists a moved high-water mark in a batch, and a new engine resumes from it', async () => {
     const symbol = 'SOL/USDT';
     const trailing = stop({ kind: 'trailing_stop', symbol, watchSymbol: symbol, stopPrice: null, trailPercent: dec(10) });
