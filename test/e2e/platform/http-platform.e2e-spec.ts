@@ -13,6 +13,8 @@ describe.each(TEST_DRIVERS)('HTTP platform on %s', (driver) => {
 
   it('answers liveness and readiness without a token', async () => {
     await request(t.url).get('/api/health/live').expect(200);
+    // Ready once start-up work (order reconciliation) is done: a moment after listening.
+    await expect.poll(async () => (await request(t.url).get('/api/health/ready')).status, { timeout: 15_000, interval: 50 }).toBe(200);
     const ready = await request(t.url).get('/api/health/ready').expect(200);
     expect(ready.body.status).toBe('ok');
     expect(Object.keys(ready.body.details)).toEqual(expect.arrayContaining(['database', 'cache', 'disk', 'heap']));
