@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExchangeGateways } from '@tradedesk/exchanges';
-import { dec, ValidationError } from '@tradedesk/shared';
+import { dec, NotFoundError, ValidationError } from '@tradedesk/shared';
 import { bootTestApp, type TestApp, TEST_DRIVERS } from '@tradedesk/testing';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -207,7 +207,8 @@ describe.each(TEST_DRIVERS)('exchange accounts over HTTP (%s)', (database) => {
       price: dec('1'),
       clientOrderId: 'td-local-3',
     });
-    expect((unknown as ValidationError).code).toBe('ORDER.UNKNOWN_SYMBOL');
+    expect(unknown).toBeInstanceOf(NotFoundError);
+    expect((unknown as NotFoundError).code).toBe('MARKET.NOT_FOUND');
     const sent = await harness.control<{ orders: unknown[]; rejected: unknown[] }>('GET', '/orders?clientOrderId=td-local-1');
     expect(sent.orders).toHaveLength(0);
     expect(sent.rejected).toHaveLength(0);

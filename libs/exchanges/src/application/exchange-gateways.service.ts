@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { dec, NotFoundError, ResilientCache, ValidationError } from '@tradedesk/shared';
+import { dec, NotFoundError, ResilientCache } from '@tradedesk/shared';
 import type { ExchangeGateway, ExchangeId, PlaceOrderRequest, AccountMode } from '../domain/exchange-gateway.js';
 import { normalizeOrder } from '../domain/order-rules.js';
 import type { CcxtGateway } from '../infrastructure/ccxt/ccxt-gateway.js';
@@ -56,15 +56,8 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
 
   async validateOrder(accountId: string, request: PlaceOrderRequest): Promise<PlaceOrderRequest> {
     const { gateway } = await this.entry(accountId);
-    const market = await gateway.market(request.symbol).catch((error: unknown) => {
-      if (error instanceof NotFoundError) {
-        throw new ValidationError('ORDER.UNKNOWN_SYMBOL', `${gateway.exchange} has no spot market ${request.symbol}`, {
-          field: 'symbol',
-          symbol: request.symbol,
-        });
-      }
-      throw error;
-    });
+    // An unknown market is a missing resource: the gateway's NotFoundError (404 MARKET.NOT_FOUND) goes through.
+    const market = await gateway.market(request.symbol);
     const needsReference = request.type === 'market' && request.amount !== undefined;
     const [balances, ticker, fee] = await Promise.all([
       gateway.fetchBalances(),

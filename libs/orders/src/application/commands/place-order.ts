@@ -95,8 +95,6 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
     }
     checkShape(spec);
     const account = await this.gateways.describeAccount(spec.accountId);
-    // An unknown market is a missing resource (404 MARKET.NOT_FOUND), not a broken rule.
-    await (await this.gateways.forAccount(spec.accountId)).market(spec.symbol);
     const id = randomUUID();
     const clientOrderId = clientOrderIdFor(id);
     // Exchange rules are checked locally first: an order that breaks one is never written nor sent.
