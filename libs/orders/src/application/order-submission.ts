@@ -54,9 +54,7 @@ export class OrderSubmission implements OnModuleInit {
       const order = await this.ledger.lock(tx.manager, orderId);
       if (!order || order.status !== 'PENDING') return undefined;
       if (order.submittedAt) {
-        // A previous attempt may have reached the exchange before we lost track of it.
-        await this.ledger.markUnknown(tx, order, 'submission', 'submission interrupted before its outcome was recorded', false);
-        await this.outbox.enqueue(tx, RESOLVE_TOPIC, { orderId }, { priority: 0 });
+        await this.markInterrupted(tx, order, 'submission');
         return undefined;
       }
       order.submittedAt = new Date();
@@ -89,6 +87,15 @@ export class OrderSubmission implements OnModuleInit {
     await this.gateways.invalidateBalances(claimed.accountId);
     const trades = await fillsOf(gateway, claimed, snapshot);
     await this.ledger.applySnapshot(orderId, snapshot, 'submission', trades);
+  }
+
+  /**
+   * A submission that started (`submittedAt`) but left no outcome — the process died in between —
+   * may have reached the exchange: it becomes UNKNOWN and is looked up, never sent again.
+   */
+  async markInterrupted(tx: TransactionScope, order: OrderOrmEntity, cause: string): Promise<void> {
+    await this.ledger.markUnknown(tx, order, cause, 'submission interrupted before its outcome was recorded', false);
+    await this.outbox.enqueue(tx, RESOLVE_TOPIC, { orderId: order.id }, { priority: 0 });
   }
 
   private async onSubmissionError(order: OrderOrmEntity, error: unknown): Promise<void> {

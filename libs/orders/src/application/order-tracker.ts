@@ -5,7 +5,7 @@ import { HealthRegistry, Outbox, RequestContext, SchedulerConfig, UnitOfWork } f
 import { In, IsNull, Not } from 'typeorm';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
 import { OrderLedger } from './order-ledger.js';
-import { fillsOf, lookUp, RESOLVE_TOPIC } from './order-submission.js';
+import { fillsOf, lookUp, OrderSubmission } from './order-submission.js';
 
 const FOLLOWED = ['OPEN', 'PARTIALLY_FILLED', 'UNKNOWN'] as const;
 
@@ -27,6 +27,7 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly outbox: Outbox,
     private readonly gateways: ExchangeGateways,
     private readonly ledger: OrderLedger,
+    private readonly submission: OrderSubmission,
     private readonly scheduler: SchedulerConfig,
     registry: HealthRegistry,
     indicator: HealthIndicatorService,
@@ -124,9 +125,7 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
           // Not there (yet): let the bounded resolution decide, never resend.
           await this.uow.run(async (tx) => {
             const row = await this.ledger.lock(tx.manager, order.id);
-            if (!row || row.status !== 'PENDING') return;
-            await this.ledger.markUnknown(tx, row, cause, 'submission interrupted before its outcome was recorded', false);
-            await this.outbox.enqueue(tx, RESOLVE_TOPIC, { orderId: row.id }, { priority: 0 });
+            if (row?.status === 'PENDING') await this.submission.markInterrupted(tx, row, cause);
           });
         } else if (outcome.kind === 'unreachable') {
           failures++;

@@ -156,13 +156,13 @@ export class Outbox implements OnApplicationShutdown {
         .createQueryBuilder(OutboxMessageOrmEntity, 'm')
         .select(['m.id', 'm.topic', 'm.payload', 'm.attempts'])
         .where('m.status = :pending', { pending: 'pending' })
-        // dispatchNow(id) runs its message at once; `availableAt` only holds back the poller.
-        .andWhere(which.id ? '1 = 1' : 'm.availableAt <= :now', { now })
         .andWhere('(m.claimedUntil IS NULL OR m.claimedUntil < :now)', { now })
         .orderBy('m.priority', 'ASC')
         .addOrderBy('m.createdAt', 'ASC')
         .limit(which.limit ?? 1);
+      // dispatchNow(id) runs its message at once; `availableAt` only holds back the poller.
       if (which.id) query.andWhere('m.id = :id', { id: which.id });
+      else query.andWhere('m.availableAt <= :now', { now });
       if (this.uow.driver === 'postgres') query.setLock('pessimistic_write').setOnLocked('skip_locked');
       const rows = await query.getMany();
       if (rows.length === 0) return [];

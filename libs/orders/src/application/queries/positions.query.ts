@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { ExchangeGateways } from '@tradedesk/exchanges';
+import { type ExchangeAccountSummary, ExchangeGateways } from '@tradedesk/exchanges';
 import { type Decimal, UnitOfWork, ZERO } from '@tradedesk/shared';
 import { PositionBook } from '../../domain/position-book.js';
 import { TradeOrmEntity } from '../../infrastructure/persistence/trade.orm-entity.js';
@@ -86,9 +86,9 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
       entry.book.apply({ side: t.side, price: t.price, amount: t.amount, fee: t.fee, feeCurrency: t.feeCurrency ?? undefined });
     }
 
-    const accounts = new Map((await this.gateways.listAccounts()).map((a) => [a.id, a]));
-    const lastPrices = await this.lastPrices([...books.values()]);
-    const usdtKrw = await this.usdtKrw();
+    const accountList = await this.gateways.listAccounts();
+    const accounts = new Map(accountList.map((a) => [a.id, a]));
+    const [lastPrices, usdtKrw] = await Promise.all([this.lastPrices([...books.values()]), this.usdtKrw(accountList)]);
     const protection = await this.protection.protectionOf([...books.values()]).catch(() => new Map<string, ProtectionStatus>());
     const positions: PositionView[] = [];
     const totals = { KRW: { mv: ZERO, rz: ZERO, ur: ZERO }, USDT: { mv: ZERO, rz: ZERO, ur: ZERO } };
@@ -160,8 +160,8 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
   }
 
   /** Upbit's USDT/KRW market price, from the first Upbit account. */
-  private async usdtKrw(): Promise<Decimal | undefined> {
-    const upbit = (await this.gateways.listAccounts()).find((a) => a.exchange === 'upbit');
+  private async usdtKrw(accounts: ExchangeAccountSummary[]): Promise<Decimal | undefined> {
+    const upbit = accounts.find((a) => a.exchange === 'upbit');
     if (!upbit) return undefined;
     try {
       return (await (await this.gateways.forAccount(upbit.id)).fetchTicker('USDT/KRW')).last;
