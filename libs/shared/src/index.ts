@@ -20,6 +20,7 @@ export * from './cache/cache.module.js';
 export * from './http/error-body.js';
 export * from './http/all-exceptions.filter.js';
 export * from './http/validation.js';
+export * from './http/page-query.js';
 export * from './http/request-context.middleware.js';
 export * from './health/health-registry.js';
 export * from './security/api-credential.orm-entity.js';

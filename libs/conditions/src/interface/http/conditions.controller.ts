@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE_LIMIT } from '@tradedesk/shared';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -73,7 +74,7 @@ export class ConditionsController {
   @ApiOperation({ summary: 'List conditions', description: 'Newest first, filtered by account, status or symbol.' })
   @ApiOkResponse({ schema: { example: { items: [conditionExample], total: 1, limit: 50, offset: 0 } } })
   list(@Query() q: ListConditionsQueryDto) {
-    return this.conditions.list({ ...q, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+    return this.conditions.list({ ...q, limit: q.limit ?? DEFAULT_PAGE_LIMIT, offset: q.offset ?? 0 });
   }
 
   @Get(':id')

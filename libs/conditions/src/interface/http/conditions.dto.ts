@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
+import { PageQuery } from '@tradedesk/shared';
 import { CONDITION_KINDS, CONDITION_STATUSES, type ConditionKind, type ConditionStatus } from '../../domain/condition.types.js';
 
 const triggerSchema = {
@@ -168,7 +168,7 @@ export class ConditionIdParam {
   id: string;
 }
 
-export class ListConditionsQueryDto {
+export class ListConditionsQueryDto extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -183,19 +183,4 @@ export class ListConditionsQueryDto {
   @IsOptional()
   @IsString()
   symbol?: string;
-
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }

@@ -10,7 +10,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { dec, ValidationError } from '@tradedesk/shared';
+import { dec, DEFAULT_PAGE_LIMIT, ValidationError } from '@tradedesk/shared';
 import { CancelOrderCommand } from '../../application/commands/cancel-order.js';
 import { ClosePositionCommand, type ClosePositionResult } from '../../application/commands/close-position.js';
 import { PlaceOrderCommand, type PlaceOrderResult } from '../../application/commands/place-order.js';
@@ -59,7 +59,7 @@ interface ReplyLike {
 
 function page(q: { limit?: number; offset?: number; from?: string; to?: string }) {
   return {
-    limit: q.limit ?? 50,
+    limit: q.limit ?? DEFAULT_PAGE_LIMIT,
     offset: q.offset ?? 0,
     from: q.from ? new Date(q.from) : undefined,
     to: q.to ? new Date(q.to) : undefined,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+import { PageQuery } from '@tradedesk/shared';
 import { ORDER_STATUSES, type OrderStatus } from '../../domain/order-status.js';
 
 const DECIMAL = /^(0|[1-9]\d{0,17})(\.\d{1,18})?$/;
@@ -48,22 +48,8 @@ export class OrderIdParam {
   id: string;
 }
 
-export class PageQuery {
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-
+/** Filters shared by the order and trade lists. */
+export class HistoryQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -85,14 +71,14 @@ export class PageQuery {
   to?: string;
 }
 
-export class ListOrdersQueryDto extends PageQuery {
+export class ListOrdersQueryDto extends HistoryQuery {
   @ApiPropertyOptional({ enum: ORDER_STATUSES })
   @IsOptional()
   @IsIn(ORDER_STATUSES)
   status?: OrderStatus;
 }
 
-export class ListTradesQueryDto extends PageQuery {
+export class ListTradesQueryDto extends HistoryQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
