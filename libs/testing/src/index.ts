@@ -5,3 +5,4 @@ export * from './servers/redis-server.js';
 export * from './databases.js';
 export * from './app/boot-test-app.js';
 export * from './app/app-process.js';
+export * from './exchange-sim/sim-harness.js';

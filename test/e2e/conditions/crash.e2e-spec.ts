@@ -1,19 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningExchangeSim, SEEDED_SIM_ACCOUNTS, startExchangeSim } from '@tradedesk/exchange-sim';
-import { AppProcess, freshDatabaseUrl, TEST_DRIVERS, TEST_MASTER_KEY } from '@tradedesk/testing';
+import {
+  AppProcess,
+  DEEP_POCKETS,
+  freshDatabaseUrl,
+  seededRandom,
+  seededSimAccounts,
+  type SimHarness,
+  startSimHarness,
+  TEST_DRIVERS,
+  TEST_MASTER_KEY,
+  ZERO_SPREAD_BOOK,
+} from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const STOPS = 60;
 const KILLS = 6;
 const TOKEN = 'crash-test-token-0123456789';
-
-/** A small deterministic generator so a failing run can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
 
 interface ConditionBody {
   id: string;
@@ -23,41 +27,20 @@ interface ConditionBody {
 }
 
 describe.each(TEST_DRIVERS)('conditions crash test on %s: SIGKILLed while stops are firing', (driver) => {
-  let sim: RunningExchangeSim;
-  let simDir: string;
+  let sim: SimHarness;
   let dataDir: string;
   let databaseUrl: string;
 
-  const setPrice = (price: string) =>
-    fetch(`${sim.url}/_sim/price`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ exchange: 'binance', symbol: 'BTC/USDT', price }),
-    });
+  const setPrice = (price: string) => sim.setPrice('binance', 'BTC/USDT', price);
 
   beforeAll(async () => {
-    simDir = mkdtempSync(join(tmpdir(), 'td-cond-crash-sim-'));
     dataDir = mkdtempSync(join(tmpdir(), 'td-cond-crash-app-'));
-    sim = await startExchangeSim({
-      port: 0,
-      dataDir: simDir,
-      feed: 'manual',
-      tickMs: 0,
-      accounts: SEEDED_SIM_ACCOUNTS.map((a) => ({
-        ...a,
-        balances: (a.exchange === 'binance' ? { USDT: '10000000', BTC: '100' } : { KRW: '100000000000', BTC: '100' }) as Record<
-          string,
-          string
-        >,
-      })),
-      book: { binance: { spreadBps: 0, levelQuoteDepth: '100000000' }, upbit: { spreadBps: 0, levelQuoteDepth: '100000000000' } },
-    });
+    sim = await startSimHarness({ accounts: seededSimAccounts(DEEP_POCKETS), book: ZERO_SPREAD_BOOK });
     await setPrice('50000');
     databaseUrl = await freshDatabaseUrl(driver, dataDir, inject('postgresUrl'));
   });
   afterAll(async () => {
     await sim?.close();
-    rmSync(simDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -82,7 +65,7 @@ describe.each(TEST_DRIVERS)('conditions crash test on %s: SIGKILLed while stops 
   };
 
   it(`${STOPS} crossed stops, ${KILLS} SIGKILLs at random moments during firing → each stop produced exactly one order at the emulator`, async () => {
-    const random = rng(driver === 'sqlite' ? 3 : 5);
+    const random = seededRandom(driver === 'sqlite' ? 3 : 5);
     let app = AppProcess.spawn(env());
     let url = await app.started();
     const accounts = (await call<Array<{ id: string; exchange: string }>>(`${url}/api/accounts`)).body;

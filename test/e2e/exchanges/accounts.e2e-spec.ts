@@ -3,10 +3,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import { dec, NotFoundError, ValidationError } from '@tradedesk/shared';
-import { bootTestApp, type TestApp, TEST_DRIVERS } from '@tradedesk/testing';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BINANCE_ACCOUNT, type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '../../../libs/exchanges/test/sim-harness.js';
+import {
+  BINANCE_ACCOUNT,
+  bootTestApp,
+  type SimHarness,
+  startSimHarness,
+  type TestApp,
+  TEST_DRIVERS,
+  UPBIT_ACCOUNT,
+} from '@tradedesk/testing';
 
 // PostgreSQL runs with the Redis cache, SQLite with the memory cache: both cache paths carry Decimals.
 describe.each(TEST_DRIVERS)('exchange accounts over HTTP (%s)', (database) => {

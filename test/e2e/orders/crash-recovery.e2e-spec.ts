@@ -1,8 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningExchangeSim, SEEDED_SIM_ACCOUNTS, startExchangeSim } from '@tradedesk/exchange-sim';
-import { AppProcess, freshDatabaseUrl, TEST_DRIVERS, TEST_MASTER_KEY } from '@tradedesk/testing';
+import {
+  AppProcess,
+  DEEP_POCKETS,
+  freshDatabaseUrl,
+  seededRandom,
+  seededSimAccounts,
+  type SimHarness,
+  startSimHarness,
+  TEST_DRIVERS,
+  TEST_MASTER_KEY,
+  ZERO_SPREAD_BOOK,
+} from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const ROUNDS = 20;
@@ -28,50 +38,20 @@ interface OrderBody {
   rejectReason: string | null;
 }
 
-/** A small deterministic generator so a failing round can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
-
 describe.each(TEST_DRIVERS)('crash recovery on %s: tradedesk killed with SIGKILL while orders are in flight', (driver) => {
-  let sim: RunningExchangeSim;
-  let simDir: string;
+  let sim: SimHarness;
   let dataDir: string;
   let databaseUrl: string;
 
   beforeAll(async () => {
-    simDir = mkdtempSync(join(tmpdir(), 'td-crash-sim-'));
     dataDir = mkdtempSync(join(tmpdir(), 'td-crash-app-'));
-    sim = await startExchangeSim({
-      port: 0,
-      dataDir: simDir,
-      feed: 'manual',
-      tickMs: 0,
-      accounts: SEEDED_SIM_ACCOUNTS.map((a) => ({
-        ...a,
-        balances: (a.exchange === 'binance' ? { USDT: '10000000', BTC: '100' } : { KRW: '100000000000', BTC: '100' }) as Record<
-          string,
-          string
-        >,
-      })),
-      book: { binance: { spreadBps: 0, levelQuoteDepth: '100000000' }, upbit: { spreadBps: 0, levelQuoteDepth: '100000000000' } },
-    });
-    await fetch(`${sim.url}/_sim/price`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ exchange: 'binance', symbol: 'BTC/USDT', price: '50000' }),
-    });
-    await fetch(`${sim.url}/_sim/price`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ exchange: 'upbit', symbol: 'BTC/KRW', price: '70000000' }),
-    });
+    sim = await startSimHarness({ accounts: seededSimAccounts(DEEP_POCKETS), book: ZERO_SPREAD_BOOK });
+    await sim.setPrice('binance', 'BTC/USDT', '50000');
+    await sim.setPrice('upbit', 'BTC/KRW', '70000000');
     databaseUrl = await freshDatabaseUrl(driver, dataDir, inject('postgresUrl'));
   });
   afterAll(async () => {
     await sim?.close();
-    rmSync(simDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -89,7 +69,7 @@ describe.each(TEST_DRIVERS)('crash recovery on %s: tradedesk killed with SIGKILL
     (await (await fetch(url, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as T;
 
   it(`leaves every order in its true state after ${ROUNDS} kills, with no duplicate and no order lost`, async () => {
-    const random = rng(driver === 'sqlite' ? 7 : 11);
+    const random = seededRandom(driver === 'sqlite' ? 7 : 11);
     let accounts: Record<string, string> | undefined;
     for (let round = 0; round < ROUNDS; round++) {
       const app = AppProcess.spawn(env());

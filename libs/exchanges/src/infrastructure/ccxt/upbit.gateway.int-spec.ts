@@ -1,6 +1,6 @@
 import { dec } from '@tradedesk/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '../../../test/sim-harness.js';
+import { type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '@tradedesk/testing';
 import {
   AuthenticationFailed,
   ExchangeRateLimited,

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ExchangeSimAccount, type ExchangeSimOptions, type RunningExchangeSim, startExchangeSim } from '@tradedesk/exchange-sim';
+import {
+  type ExchangeSimAccount,
+  type ExchangeSimOptions,
+  type RunningExchangeSim,
+  SEEDED_SIM_ACCOUNTS,
+  startExchangeSim,
+} from '@tradedesk/exchange-sim';
 
 export const BINANCE_ACCOUNT: ExchangeSimAccount = {
   exchange: 'binance',
@@ -16,6 +22,17 @@ export const UPBIT_ACCOUNT: ExchangeSimAccount = {
   balances: { KRW: '10000000', BTC: '0.1' },
 };
 
+/** The seeded sim accounts (what tradedesk's sim mode creates) with other balances. */
+export function seededSimAccounts(balances: { binance: Record<string, string>; upbit: Record<string, string> }): ExchangeSimAccount[] {
+  return SEEDED_SIM_ACCOUNTS.map((a) => ({ ...a, balances: balances[a.exchange] }));
+}
+
+/** Best bid = best ask = the set price and deep levels: market orders fill at the price, so expectations can be computed by hand. */
+export const ZERO_SPREAD_BOOK: ExchangeSimOptions['book'] = {
+  binance: { spreadBps: 0, levelQuoteDepth: '100000000' },
+  upbit: { spreadBps: 0, levelQuoteDepth: '100000000000' },
+};
+
 export interface SimHarness {
   sim: RunningExchangeSim;
   url: string;
@@ -24,9 +41,9 @@ export interface SimHarness {
   close(): Promise<void>;
 }
 
-/** An emulator on a free port with a manual feed and the two test accounts, for integration specs. */
+/** An emulator on a free port with a manual feed (prices move only through `setPrice`) and the two test accounts. */
 export async function startSimHarness(options: Partial<ExchangeSimOptions> = {}): Promise<SimHarness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'td-exchanges-sim-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'td-sim-'));
   const sim = await startExchangeSim({
     port: 0,
     feed: 'manual',
@@ -57,4 +74,13 @@ export async function startSimHarness(options: Partial<ExchangeSimOptions> = {})
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Balances large enough that crash and load tests never run out. */
+export const DEEP_POCKETS = { binance: { USDT: '10000000', BTC: '100' }, upbit: { KRW: '100000000000', BTC: '100' } };
+
+/** A small deterministic generator (LCG) so a failing crash round can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
