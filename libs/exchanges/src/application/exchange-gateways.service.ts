@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { dec, NotFoundError, ResilientCache } from '@tradedesk/shared';
-import type { ExchangeGateway, ExchangeId, PlaceOrderRequest, AccountMode } from '../domain/exchange-gateway.js';
+import type { AccountMode, CallOptions, ExchangeGateway, ExchangeId, PlaceOrderRequest } from '../domain/exchange-gateway.js';
 import { normalizeOrder } from '../domain/order-rules.js';
 import type { CcxtGateway } from '../infrastructure/ccxt/ccxt-gateway.js';
 import type { ExchangeAccountOrmEntity } from '../infrastructure/persistence/exchange-account.orm-entity.js';
@@ -54,14 +54,14 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
     return (await this.accounts.list()).map(summaryOf);
   }
 
-  async validateOrder(accountId: string, request: PlaceOrderRequest): Promise<PlaceOrderRequest> {
+  async validateOrder(accountId: string, request: PlaceOrderRequest, options?: CallOptions): Promise<PlaceOrderRequest> {
     const { gateway } = await this.entry(accountId);
     // An unknown market is a missing resource: the gateway's NotFoundError (404 MARKET.NOT_FOUND) goes through.
     const market = await gateway.market(request.symbol);
     const needsReference = request.type === 'market' && request.amount !== undefined;
     const [balances, ticker, fee] = await Promise.all([
-      gateway.fetchBalances(),
-      needsReference ? gateway.fetchTicker(market.symbol) : undefined,
+      gateway.fetchBalances(options),
+      needsReference ? gateway.fetchTicker(market.symbol, options) : undefined,
       // Upbit locks the fee with a bid: the free KRW must cover it too.
       request.side === 'buy' && gateway.exchange === 'upbit' ? gateway.fetchTradingFee(market.symbol) : undefined,
     ]);

@@ -1,4 +1,4 @@
-import type { AccountMode, ExchangeGateway, ExchangeId, PlaceOrderRequest } from '../domain/exchange-gateway.js';
+import type { AccountMode, CallOptions, ExchangeGateway, ExchangeId, PlaceOrderRequest } from '../domain/exchange-gateway.js';
 
 /** An exchange account as other contexts see it: never its keys. */
 export interface ExchangeAccountSummary {
@@ -25,8 +25,10 @@ export abstract class ExchangeGateways {
    * Upbit KRW price steps, minimum notional / minimum total, and a balance pre-check. Returns the
    * normalized request, or throws a ValidationError whose code names the rule
    * (`ORDER.BELOW_MIN_TOTAL`, `ORDER.BELOW_MIN_NOTIONAL`, `ORDER.INSUFFICIENT_BALANCE`, …).
+   * `options.lane` puts its reads (balances, reference price) in the order's lane: a protective exit's
+   * checks must not queue behind market data.
    */
-  abstract validateOrder(accountId: string, request: PlaceOrderRequest): Promise<PlaceOrderRequest>;
+  abstract validateOrder(accountId: string, request: PlaceOrderRequest, options?: CallOptions): Promise<PlaceOrderRequest>;
 
   /** Forget cached balances of an account (call it when one of its orders filled). */
   abstract invalidateBalances(accountId: string): Promise<void>;

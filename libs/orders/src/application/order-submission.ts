@@ -12,7 +12,7 @@ import {
   type RequestLane,
 } from '@tradedesk/exchanges';
 import { Outbox, type OutboxMessage, RetryLater, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
-import { isTerminal } from '../domain/order-status.js';
+import { isTerminal, type OrderPurpose } from '../domain/order-status.js';
 import type { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
 import { OrderLedger } from './order-ledger.js';
 
@@ -23,8 +23,8 @@ export const RESOLVE_TOPIC = 'orders.resolve';
 export const MAX_RESOLVE_ATTEMPTS = 6;
 const resolveDelayMs = (attempt: number) => Math.min(16_000, 500 * 2 ** attempt);
 
-export function laneOf(order: OrderOrmEntity): RequestLane {
-  return order.purpose === 'manual' ? 'order' : 'protective';
+export function laneOf(purpose: OrderPurpose): RequestLane {
+  return purpose === 'manual' ? 'order' : 'protective';
 }
 
 /**
@@ -78,7 +78,7 @@ export class OrderSubmission implements OnModuleInit {
           ...(claimed.requestedCost ? { cost: claimed.requestedCost } : {}),
           ...(claimed.price ? { price: claimed.price } : {}),
         },
-        { lane: laneOf(claimed) },
+        { lane: laneOf(claimed.purpose) },
       );
     } catch (error) {
       await this.onSubmissionError(claimed, error);
@@ -171,7 +171,11 @@ export type LookupOutcome =
   { kind: 'found'; snapshot: ExchangeOrder } | { kind: 'absent'; reason: string } | { kind: 'unreachable'; reason: string };
 
 /** Fetches an order by exchange id when known, else by client order id. */
-export async function lookUp(gateway: ExchangeGateway, order: OrderOrmEntity, lane: RequestLane = laneOf(order)): Promise<LookupOutcome> {
+export async function lookUp(
+  gateway: ExchangeGateway,
+  order: OrderOrmEntity,
+  lane: RequestLane = laneOf(order.purpose),
+): Promise<LookupOutcome> {
   try {
     const snapshot = order.exchangeOrderId
       ? await gateway.fetchOrder(order.symbol, order.exchangeOrderId, { lane })
@@ -195,7 +199,7 @@ export async function fillsOf(
   if (snapshot.trades?.length || snapshot.fee || !snapshot.filled.gt(order.filled)) return snapshot.trades;
   try {
     const since = new Date(order.createdAt.getTime() - 60_000);
-    const trades = await gateway.fetchMyTrades(order.symbol, since, { lane: laneOf(order) });
+    const trades = await gateway.fetchMyTrades(order.symbol, since, { lane: laneOf(order.purpose) });
     return trades.filter((t) => t.orderId === snapshot.exchangeOrderId);
   } catch {
     return undefined;

@@ -41,7 +41,7 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand, v
     });
     if (!order) return;
     const gateway = await this.gateways.forAccount(order.accountId);
-    const lane = laneOf(order);
+    const lane = laneOf(order.purpose);
     try {
       const snapshot = order.exchangeOrderId
         ? await gateway.cancelOrder(order.symbol, order.exchangeOrderId, { lane })

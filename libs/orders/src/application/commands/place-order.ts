@@ -6,7 +6,7 @@ import { OrderPlacedEvent } from '../../domain/order.events.js';
 import type { OrderPurpose } from '../../domain/order-status.js';
 import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
 import { OrderLedger, orderFacts } from '../order-ledger.js';
-import { SUBMIT_TOPIC } from '../order-submission.js';
+import { laneOf, SUBMIT_TOPIC } from '../order-submission.js';
 
 /** How long the poller leaves a fresh submission to the request that placed it. */
 const INLINE_SUBMISSION_GRACE_MS = 5_000;
@@ -98,15 +98,21 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
     const id = randomUUID();
     const clientOrderId = clientOrderIdFor(id);
     // Exchange rules are checked locally first: an order that breaks one is never written nor sent.
-    const normalized: PlaceOrderRequest = await this.gateways.validateOrder(spec.accountId, {
-      symbol: spec.symbol,
-      side: spec.side,
-      type: spec.type,
-      clientOrderId,
-      ...(spec.amount ? { amount: spec.amount } : {}),
-      ...(spec.cost ? { cost: spec.cost } : {}),
-      ...(spec.price ? { price: spec.price } : {}),
-    });
+    const purpose = options.purpose ?? 'manual';
+    const normalized: PlaceOrderRequest = await this.gateways.validateOrder(
+      spec.accountId,
+      {
+        symbol: spec.symbol,
+        side: spec.side,
+        type: spec.type,
+        clientOrderId,
+        ...(spec.amount ? { amount: spec.amount } : {}),
+        ...(spec.cost ? { cost: spec.cost } : {}),
+        ...(spec.price ? { price: spec.price } : {}),
+      },
+      // A stop-loss's balance check rides the protective lane, not behind ticker polls.
+      { lane: laneOf(purpose) },
+    );
 
     let messageId: string;
     try {
@@ -125,7 +131,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
           clientOrderId,
           exchangeOrderId: null,
           status: 'PENDING',
-          purpose: options.purpose ?? 'manual',
+          purpose,
           filled: ZERO,
           cost: ZERO,
           average: null,
