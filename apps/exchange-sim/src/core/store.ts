@@ -213,67 +213,31 @@ export class SimStore {
   }
 
   listOrders(query: OrderQuery): SimOrder[] {
-    const where = ['exchange = ?'];
-    const args: Array<string | number> = [query.exchange];
-    if (query.apiKey !== undefined) {
-      where.push('api_key = ?');
-      args.push(query.apiKey);
-    }
-    if (query.marketId !== undefined) {
-      where.push('market = ?');
-      args.push(query.marketId);
-    }
-    if (query.clientOrderId !== undefined) {
-      where.push('client_order_id = ?');
-      args.push(query.clientOrderId);
-    }
-    if (query.open !== undefined) {
-      where.push('open = ?');
-      args.push(query.open ? 1 : 0);
-    }
-    if (query.fromSeq !== undefined) {
-      where.push('seq >= ?');
-      args.push(query.fromSeq);
-    }
-    if (query.startTime !== undefined) {
-      where.push('created_at >= ?');
-      args.push(query.startTime);
-    }
-    if (query.endTime !== undefined) {
-      where.push('created_at <= ?');
-      args.push(query.endTime);
-    }
-    const order = query.newestFirst ? 'DESC' : 'ASC';
-    const limit = query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
-    const sql = `SELECT data FROM orders WHERE ${where.join(' AND ')} ORDER BY seq ${order}${limit}`;
+    const { where, args } = filterClause([
+      ['exchange = ?', query.exchange],
+      ['api_key = ?', query.apiKey],
+      ['market = ?', query.marketId],
+      ['client_order_id = ?', query.clientOrderId],
+      ['open = ?', query.open === undefined ? undefined : query.open ? 1 : 0],
+      ['seq >= ?', query.fromSeq],
+      ['created_at >= ?', query.startTime],
+      ['created_at <= ?', query.endTime],
+    ]);
+    const sql = `SELECT data FROM orders WHERE ${where} ORDER BY seq ${query.newestFirst ? 'DESC' : 'ASC'}${limitClause(query.limit)}`;
     return (this.stmt(sql).all(...args) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as SimOrder);
   }
 
   listTrades(query: TradeQuery): SimTrade[] {
-    const where = ['exchange = ?', 'api_key = ?'];
-    const args: Array<string | number> = [query.exchange, query.apiKey];
-    if (query.marketId !== undefined) {
-      where.push('market = ?');
-      args.push(query.marketId);
-    }
-    if (query.orderId !== undefined) {
-      where.push('order_id = ?');
-      args.push(query.orderId);
-    }
-    if (query.fromSeq !== undefined) {
-      where.push('seq >= ?');
-      args.push(query.fromSeq);
-    }
-    if (query.startTime !== undefined) {
-      where.push('created_at >= ?');
-      args.push(query.startTime);
-    }
-    if (query.endTime !== undefined) {
-      where.push('created_at <= ?');
-      args.push(query.endTime);
-    }
-    const limit = query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
-    const sql = `SELECT data FROM trades WHERE ${where.join(' AND ')} ORDER BY seq ASC${limit}`;
+    const { where, args } = filterClause([
+      ['exchange = ?', query.exchange],
+      ['api_key = ?', query.apiKey],
+      ['market = ?', query.marketId],
+      ['order_id = ?', query.orderId],
+      ['seq >= ?', query.fromSeq],
+      ['created_at >= ?', query.startTime],
+      ['created_at <= ?', query.endTime],
+    ]);
+    const sql = `SELECT data FROM trades WHERE ${where} ORDER BY seq ASC${limitClause(query.limit)}`;
     return (this.stmt(sql).all(...args) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as SimTrade);
   }
 
@@ -321,4 +285,17 @@ export class SimStore {
   clearHistory(): void {
     this.db.exec('DELETE FROM orders; DELETE FROM trades; DELETE FROM rejections; DELETE FROM used_identifiers; DELETE FROM used_nonces;');
   }
+}
+
+/** `a = ? AND b >= ?…` over the filters that have a value, with their arguments in order. */
+function filterClause(filters: Array<[condition: string, value: string | number | undefined]>): {
+  where: string;
+  args: Array<string | number>;
+} {
+  const present = filters.filter((f): f is [string, string | number] => f[1] !== undefined);
+  return { where: present.map(([condition]) => condition).join(' AND '), args: present.map(([, value]) => value) };
+}
+
+function limitClause(limit: number | undefined): string {
+  return limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(limit))}` : '';
 }
