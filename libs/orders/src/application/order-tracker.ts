@@ -59,10 +59,6 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
     return this.reconciliation ?? Promise.resolve();
   }
 
-  get reconciled(): boolean {
-    return this.reconciledAt !== undefined;
-  }
-
   private async reconcileAtStart(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {

@@ -17,16 +17,4 @@ export function dec(value: DecimalInput): Decimal {
   return new Decimal(value);
 }
 
-/** Plain decimal string without exponent or trailing zeros, as the API and the database carry it. */
-export function decimalString(value: DecimalInput): string {
-  return new Decimal(value).toFixed();
-}
-
-const DECIMAL_PATTERN = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
-
-/** True for a decimal string such as "0.015" (no exponent, no thousands separators, not NaN). */
-export function isDecimalString(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 64 && DECIMAL_PATTERN.test(value);
-}
-
 export const ZERO = new Decimal(0);
