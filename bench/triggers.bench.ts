@@ -1,7 +1,7 @@
 // Figures for the conditions engine: per-tick evaluation of the in-memory trigger books over 200
 // markets with nothing triggering, next to a naive full scan measured in the same run, for 100,
 // 10,000 and 100,000 armed conditions; plus RSS.
-// Run: npm run build && node dist/bench/conditions-tick.bench.js
+// Run: npm run build && node --expose-gc dist/bench/triggers.bench.js
 import { type Decimal, dec } from '@tradedesk/shared';
 import { MarketTriggerBook } from '@tradedesk/conditions';
 
