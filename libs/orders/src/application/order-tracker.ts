@@ -78,7 +78,9 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
         await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** attempt)));
       }
     }
-    this.outbox.start(Math.min(1000, this.scheduler.orderPollMs));
+    await this.outbox
+      .start(Math.min(1000, this.scheduler.orderPollMs))
+      .catch((error: unknown) => this.logger.error(`outbox start failed: ${error instanceof Error ? error.message : String(error)}`));
     this.timer = setInterval(() => void this.pollNow(), this.scheduler.orderPollMs);
     this.timer.unref();
   }

@@ -33,15 +33,23 @@ export interface EnqueueOptions {
   availableAt?: Date;
 }
 
-const CLAIM_LEASE_MS = 30_000;
+/**
+ * A claim expires after this long unless renewed, so a message held by a crashed process is
+ * picked up again by a survivor (or the restarted process) within seconds, not minutes.
+ */
+const CLAIM_LEASE_MS = 15_000;
+/** Claims of messages still being handled are renewed this often (a handler may wait on an exchange). */
+const LEASE_RENEW_MS = 5_000;
 const MAX_ATTEMPTS = 10;
 const BATCH = 32;
 
 /**
  * Transactional outbox with an at-least-once dispatcher. Messages are claimed with a lease
  * (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several instances share the work without taking
- * the same message); a failed handler retries with backoff, and after MAX_ATTEMPTS the message
- * is parked as `dead` for an operator.
+ * the same message) that is renewed while the handler runs; a failed handler retries with
+ * backoff, and after MAX_ATTEMPTS failures the message is parked as `dead` for an operator.
+ * Only a handler's failure counts as an attempt: a process killed while holding a message does
+ * not bring it closer to `dead`.
  */
 @Injectable()
 export class Outbox implements OnApplicationShutdown {
@@ -51,6 +59,9 @@ export class Outbox implements OnApplicationShutdown {
   private draining: Promise<void> | undefined;
   private wakeRequested = false;
   private stopped = false;
+  /** Messages this process is handling now: their claims are renewed until they finish. */
+  private readonly handling = new Set<string>();
+  private renewTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly uow: UnitOfWork) {}
 
@@ -86,19 +97,50 @@ export class Outbox implements OnApplicationShutdown {
     return { id: row.id, topic, payload, attempts: 0 };
   }
 
-  /** Starts periodic draining (the app calls this once it is ready to act on messages). */
-  start(pollMs: number): void {
+  /**
+   * Starts periodic draining (the app calls this once it is ready to act on messages). On SQLite
+   * the database belongs to this one process (a lock file guarantees it), so claims left by a
+   * killed predecessor are released at once instead of waiting for their lease to run out.
+   */
+  async start(pollMs: number): Promise<void> {
     this.stopped = false;
+    if (this.uow.driver === 'sqlite' && !this.timer) {
+      await this.uow.run(({ manager }) =>
+        manager
+          .createQueryBuilder()
+          .update(OutboxMessageOrmEntity)
+          .set({ claimedUntil: null })
+          .where('status = :pending AND claimedUntil IS NOT NULL', { pending: 'pending' })
+          .execute(),
+      );
+    }
     this.timer ??= setInterval(() => this.wake(), pollMs);
     this.timer.unref();
+    this.renewTimer ??= setInterval(() => void this.renewClaims(), LEASE_RENEW_MS);
+    this.renewTimer.unref();
     this.wake();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
     this.timer = undefined;
+    this.renewTimer = undefined;
     await this.draining;
+  }
+
+  /** Extends the lease of every message still being handled here. */
+  private async renewClaims(): Promise<void> {
+    if (this.handling.size === 0) return;
+    const ids = [...this.handling];
+    try {
+      await this.uow.run(({ manager }) =>
+        manager.update(OutboxMessageOrmEntity, { id: In(ids), status: 'pending' }, { claimedUntil: new Date(Date.now() + CLAIM_LEASE_MS) }),
+      );
+    } catch (error) {
+      this.logger.warn(`outbox lease renewal failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /**
@@ -169,14 +211,16 @@ export class Outbox implements OnApplicationShutdown {
       await manager.update(
         OutboxMessageOrmEntity,
         { id: In(rows.map((r) => r.id)) },
-        { claimedUntil: new Date(now.getTime() + CLAIM_LEASE_MS), attempts: () => 'attempts + 1' },
+        { claimedUntil: new Date(now.getTime() + CLAIM_LEASE_MS) },
       );
+      // `attempts` is the number of this delivery: earlier failures + 1.
       return rows.map((r) => ({ id: r.id, topic: r.topic, payload: r.payload, attempts: r.attempts + 1 }));
     });
   }
 
   private async process(message: OutboxMessage): Promise<void> {
     const handler = this.handlers.get(message.topic);
+    this.handling.add(message.id);
     try {
       if (!handler) throw new Error(`no handler for outbox topic "${message.topic}"`);
       await RequestContext.run(`outbox-${message.id}`, () => handler(message));
@@ -204,12 +248,14 @@ export class Outbox implements OnApplicationShutdown {
               availableAt: new Date(Date.now() + delayMs),
               claimedUntil: null,
               lastError: reason.slice(0, 2000),
-              ...(retryLater ? { attempts: () => 'attempts - 1' } : {}),
+              ...(retryLater ? {} : { attempts: () => 'attempts + 1' }),
               ...(dead ? { processedAt: new Date() } : {}),
             },
           ),
         )
         .catch((e: unknown) => this.logger.error(`outbox bookkeeping failed for ${message.id}: ${String(e)}`));
+    } finally {
+      this.handling.delete(message.id);
     }
   }
 }
