@@ -20,6 +20,7 @@ describe('AppConfig.fromEnv', () => {
     expect(c.security).toMatchObject({ apiToken: undefined, masterKey: undefined });
     expect(c.logging).toMatchObject({ level: 'info', dir: '/srv/td/data/logs' });
     expect(c.sim).toMatchObject({ mode: 'auto', port: 7070, url: undefined });
+    expect(c.paper.marketDataUrl).toBeUndefined();
   });
 
   it('reads every namespace', () => {
@@ -36,6 +37,7 @@ describe('AppConfig.fromEnv', () => {
         SIM: 'off',
         SIM_URL: 'http://127.0.0.1:7070/',
         CORS_ORIGINS: 'http://a.example, http://b.example',
+        PAPER_MARKET_DATA_URL: 'http://127.0.0.1:7171/',
       },
       '/srv/td',
     );
@@ -50,6 +52,7 @@ describe('AppConfig.fromEnv', () => {
     expect(c.security.masterKey).toEqual(Buffer.alloc(32, 0xab));
     expect(c.logging.level).toBe('debug');
     expect(c.sim).toMatchObject({ mode: 'off', url: 'http://127.0.0.1:7070' });
+    expect(c.paper.marketDataUrl).toBe('http://127.0.0.1:7171');
   });
 
   it('accepts a base64 master key', () => {
@@ -71,6 +74,7 @@ describe('AppConfig.fromEnv', () => {
     [{ LOG_MAX_SIZE: 'big' }, 'LOG_MAX_SIZE', /size/],
     [{ SIM: 'maybe' }, 'SIM', /on, off or auto/],
     [{ SIM_URL: 'ftp://x' }, 'SIM_URL', /http/],
+    [{ PAPER_MARKET_DATA_URL: 'api.binance.com' }, 'PAPER_MARKET_DATA_URL', /http/],
     [{ HOST: 'a b' }, 'HOST', /host/],
   ])('rejects %j naming the variable', (env, variable, problem) => {
     const error = fails(env);

@@ -80,6 +80,16 @@ export class SimConfig {
   ) {}
 }
 
+export class PaperConfig {
+  constructor(
+    /**
+     * Where paper accounts read live public market data: unset = the real exchanges; an exchange
+     * emulator's URL (its `/binance`, `/upbit` prefixes) for rehearsals and tests.
+     */
+    readonly marketDataUrl: string | undefined,
+  ) {}
+}
+
 export class SchedulerConfig {
   constructor(
     readonly tickMs: number,
@@ -97,6 +107,7 @@ export class AppConfig {
     readonly logging: LoggingConfig,
     readonly sim: SimConfig,
     readonly scheduler: SchedulerConfig,
+    readonly paper: PaperConfig,
   ) {}
 
   static fromEnv(env: Env = process.env, cwd = process.cwd()): AppConfig {
@@ -117,6 +128,7 @@ export class AppConfig {
       logging(env, dataDir),
       sim(env),
       new SchedulerConfig(int(env, 'TICK_MS', 1000, 50, 3_600_000), int(env, 'ORDER_POLL_MS', 2000, 50, 3_600_000)),
+      paper(env),
     );
   }
 }
@@ -210,6 +222,13 @@ function logging(env: Env, dataDir: string): LoggingConfig {
     maxSize,
     int(env, 'LOG_RETENTION_DAYS', 14, 1, 3650),
   );
+}
+
+function paper(env: Env): PaperConfig {
+  const url = env.PAPER_MARKET_DATA_URL?.trim() || undefined;
+  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url))
+    throw new ConfigError('PAPER_MARKET_DATA_URL', 'must be an http:// URL of an exchange emulator (unset: the real exchanges)');
+  return new PaperConfig(url?.replace(/\/+$/, ''));
 }
 
 function sim(env: Env): SimConfig {

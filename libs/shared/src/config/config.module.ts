@@ -4,6 +4,7 @@ import {
   CacheConfig,
   DatabaseConfig,
   LoggingConfig,
+  PaperConfig,
   SchedulerConfig,
   SecurityConfig,
   ServerConfig,
@@ -24,6 +25,7 @@ export class ConfigModule {
       { provide: LoggingConfig, useValue: config.logging },
       { provide: SimConfig, useValue: config.sim },
       { provide: SchedulerConfig, useValue: config.scheduler },
+      { provide: PaperConfig, useValue: config.paper },
     ];
     return { module: ConfigModule, providers, exports: providers.map((p) => p.provide) };
   }
