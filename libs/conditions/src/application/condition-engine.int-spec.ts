@@ -94,4 +94,35 @@ describe.each(TEST_DRIVERS)('condition engines on one %s database', (driver) => 
     expect((await restarted.observe(ACCOUNT, { [symbol]: { last: dec(108.5) } })).fired).toBe(0);
     expect((await restarted.observe(ACCOUNT, { [symbol]: { last: dec(108) } })).fired).toBe(1);
   });
+
+  it('a trigger crossed while down follows its policy (fire → FIRING, skip → MISSED), even when the first transition attempt fails', async () => {
+    const symbol = 'ETH/USDT';
+    const fire = stop({ symbol, watchSymbol: symbol, stopPrice: dec(3000), onDowntime: 'fire' });
+    const skip = stop({ symbol, watchSymbol: symbol, stopPrice: dec(3001), onDowntime: 'skip' });
+    // Taken before the insert: TypeORM's multi-row insert on SQLite writes generated values back into the objects.
+    const [fireId, skipId] = [fire.id as string, skip.id as string];
+    await ds.getRepository(ConditionOrmEntity).insert([fire, skip]);
+    // A unit of work whose transactions fail while `failing` is set (a database hiccup mid-firing).
+    let failing = false;
+    const flaky = {
+      driver: uow.driver,
+      run: (work: Parameters<UnitOfWork['run']>[0]) => (failing ? Promise.reject(new Error('database is locked')) : uow.run(work)),
+    } as unknown as UnitOfWork;
+    const e = new ConditionEngine(flaky, outbox, gateways);
+    await e.sync();
+    failing = true;
+    const first = await e.observe(ACCOUNT, { [symbol]: { last: dec(2900) } });
+    expect(first.fired + first.missed).toBe(0);
+    failing = false;
+    await e.sync();
+    // The retry is on a later tick, after the book's first observation: still judged as crossed while down.
+    const second = await e.observe(ACCOUNT, { [symbol]: { last: dec(2900) } });
+    expect(second).toMatchObject({ fired: 1, missed: 1 });
+    const stored = await ds.getRepository(ConditionOrmEntity).findBy({ id: In([fireId, skipId]) });
+    expect(Object.fromEntries(stored.map((r) => [r.id, r.status]))).toEqual({ [fireId]: 'FIRING', [skipId]: 'MISSED' });
+    const lines = await ds.getRepository(ConditionTimelineOrmEntity).findBy({ conditionId: In([fireId, skipId]) });
+    const triggered = lines.find((l) => l.conditionId === fireId && l.event === 'triggered');
+    expect(JSON.stringify(triggered?.details)).toContain('crossedWhileDown');
+    expect(lines.some((l) => l.conditionId === skipId && l.event === 'missed')).toBe(true);
+  });
 });

@@ -6,9 +6,12 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { HealthRegistry, RequestContext, SchedulerConfig } from '@tradedesk/shared';
 import { PricesPolledEvent } from '../domain/condition.events.js';
 import { ConditionEngine } from './condition-engine.js';
+import { FireConditionHandler } from './fire-condition.handler.js';
 
 /** How many ticks between batched writes of high-water marks. */
 const FLUSH_EVERY_TICKS = 5;
+/** How often FIRED conditions are checked against their orders (catches an end missed by a crash). */
+const STRAGGLER_SWEEP_MS = 10_000;
 
 /**
  * Drives the engine: a self-rescheduling timer (a tick never overlaps the previous one) that reads
@@ -24,10 +27,12 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
   private ticks = 0;
   private readonly inFlight = new Map<string, Promise<void>>();
   private current: Promise<void> | undefined;
+  private lastSweepAt = 0;
   lastTickAt: Date | undefined;
 
   constructor(
     private readonly engine: ConditionEngine,
+    private readonly firing: FireConditionHandler,
     private readonly gateways: ExchangeGateways,
     private readonly tracker: OrderTracker,
     private readonly config: SchedulerConfig,
@@ -89,6 +94,11 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
     await Promise.race([Promise.allSettled(reads), new Promise((resolve) => setTimeout(resolve, this.config.tickMs).unref())]);
     await this.engine.evaluateTimeAndConditionals(new Date(), Math.max(10_000, this.config.tickMs * 5));
     if (++this.ticks % FLUSH_EVERY_TICKS === 0) await this.engine.flush();
+    if (Date.now() - this.lastSweepAt >= STRAGGLER_SWEEP_MS) {
+      this.lastSweepAt = Date.now();
+      const settled = await this.firing.settleStragglers();
+      if (settled > 0) this.logger.log(`settled ${settled} fired condition(s) whose order had ended unnoticed`);
+    }
     this.lastTickAt = new Date();
   }
 

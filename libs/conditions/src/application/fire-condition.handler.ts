@@ -12,7 +12,7 @@ import {
   type PlaceOrderResult,
   type PositionsReport,
 } from '@tradedesk/orders';
-import { ConflictError, type Decimal, dec, DomainError, Outbox, type OutboxMessage, UnitOfWork } from '@tradedesk/shared';
+import { ConflictError, type Decimal, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
 import { ConditionFiredEvent } from '../domain/condition.events.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
@@ -40,13 +40,21 @@ export class FireConditionHandler implements OnModuleInit {
   async handle(message: OutboxMessage): Promise<void> {
     const { conditionId, firing } = message.payload as { conditionId: string; firing: number };
     const row = await this.uow.run(({ manager }) => manager.findOne(ConditionOrmEntity, { where: { id: conditionId } }));
+    // A redelivery after a crash between recording the order and settling: catch up from the order.
+    if (row?.status === 'FIRED' && row.lastOrderId) return this.catchUp(row.lastOrderId);
     if (!row || row.status !== 'FIRING') return;
     const key = `cond-${row.id}-${firing}`;
     let orderId: string;
     try {
       orderId = await this.place(row, key);
     } catch (error) {
-      if (error instanceof DomainError && error.kind !== 'unavailable' && error.kind !== 'rate_limited' && error.kind !== 'internal') {
+      if (error instanceof DomainError && (error.kind === 'unavailable' || error.kind === 'rate_limited')) {
+        // The exchange is away or busy: keep trying (without counting towards giving up) — a stop
+        // that stops retrying is a stop that never fires.
+        const retryAfterMs = typeof error.details?.retryAfterMs === 'number' ? error.details.retryAfterMs : 2_000;
+        throw new RetryLater(`${error.code}: ${error.message}`, Math.min(30_000, Math.max(500, retryAfterMs)));
+      }
+      if (error instanceof DomainError && error.kind !== 'internal') {
         await this.fail(row, `${error.code}: ${error.message}`);
         return;
       }
@@ -68,8 +76,31 @@ export class FireConditionHandler implements OnModuleInit {
       );
     });
     // The order may already have ended before its id was recorded here: catch up from its state.
+    await this.catchUp(orderId);
+  }
+
+  private async catchUp(orderId: string): Promise<void> {
     const order: OrderView = await this.queries.execute(new GetOrderQuery(orderId));
     await this.settle(orderId, order.status, order.filled, order.rejectReason ?? undefined);
+  }
+
+  /**
+   * Settles FIRED conditions whose order has ended without this process hearing of it (the order
+   * ended while the process was being killed, so its event was never handled). Run by the scheduler.
+   */
+  async settleStragglers(): Promise<number> {
+    const rows = await this.uow.run(({ manager }) =>
+      manager.find(ConditionOrmEntity, { where: { status: 'FIRED' }, select: { id: true, lastOrderId: true } }),
+    );
+    let settled = 0;
+    for (const row of rows) {
+      if (!row.lastOrderId) continue;
+      const order: OrderView = await this.queries.execute(new GetOrderQuery(row.lastOrderId));
+      if (order.status !== 'FILLED' && order.status !== 'REJECTED' && order.status !== 'CANCELED') continue;
+      await this.settle(row.lastOrderId, order.status, order.filled, order.rejectReason ?? undefined);
+      settled++;
+    }
+    return settled;
   }
 
   private async place(row: ConditionOrmEntity, key: string): Promise<string> {
