@@ -64,6 +64,8 @@ export class ConditionEngine implements ProtectionStatusProvider {
   private readonly expiries = new SortedBook();
   /** Conditions whose firing transaction failed: reloaded from the database on the next sync. */
   private readonly reload = new Set<string>();
+  /** Conditions judged crossed-while-down whose firing failed: the retry keeps that verdict (and its policy). */
+  private readonly crossedWhileDown = new Set<string>();
   private readonly quotes = new Map<string, { quote: Quote; at: number }>();
   private readonly pendingHighs = new Map<string, Decimal>();
   private readonly pendingMemory = new Set<string>();
@@ -219,7 +221,11 @@ export class ConditionEngine implements ProtectionStatusProvider {
       const observation = book.book.observe(priceOf(quote, book.source));
       for (const [id, h] of observation.moved) this.pendingHighs.set(id, h);
       for (const hit of observation.hits)
-        hits.push({ hit, source: book.source, downtime: !book.observed && this.held.get(hit.id)?.loadedAtStart === true });
+        hits.push({
+          hit,
+          source: book.source,
+          downtime: this.crossedWhileDown.has(hit.id) || (!book.observed && this.held.get(hit.id)?.loadedAtStart === true),
+        });
       book.observed = true;
     }
     const results = await Promise.all(hits.map((h) => this.fire(h.hit.id, h.hit, h.source, h.downtime)));
@@ -368,7 +374,11 @@ export class ConditionEngine implements ProtectionStatusProvider {
         return message.id;
       }),
     );
-    if (messageId === 'error') return 'lost';
+    if (messageId === 'error') {
+      if (downtime) this.crossedWhileDown.add(id);
+      return 'lost';
+    }
+    this.crossedWhileDown.delete(id);
     this.pendingHighs.delete(id);
     if (messageId === undefined) return 'lost';
     if (messageId === null) return 'missed';
