@@ -10,6 +10,11 @@ export class SortedBook {
     return this.ids.length;
   }
 
+  /** The smallest key held. */
+  get minKey(): Decimal | undefined {
+    return this.keys[0];
+  }
+
   /** First index whose key is ≥ `key`. */
   private lowerBound(key: Decimal): number {
     let lo = 0;

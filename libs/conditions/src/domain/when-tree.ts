@@ -1,5 +1,6 @@
 import { type Decimal, dec, ValidationError } from '@tradedesk/shared';
 import { PRICE_SOURCES, type PriceSource } from './condition.types.js';
+import { CronSchedule, CronScheduleError } from './cron-schedule.js';
 
 export type PriceOp = '>=' | '<=' | 'crossesAbove' | 'crossesBelow';
 const PRICE_OPS: readonly PriceOp[] = ['>=', '<=', 'crossesAbove', 'crossesBelow'];
@@ -15,7 +16,8 @@ export interface PremiumLeaf {
   premium: { base: string; op: PriceOp; value: Decimal };
 }
 export interface TimeLeaf {
-  time: { at?: Date; afterMs?: number; between?: [Date, Date] };
+  /** `every`: a recurring cron rule; a tree holding one re-arms after each firing (ADR 0301). */
+  time: { at?: Date; afterMs?: number; between?: [Date, Date]; every?: CronSchedule };
 }
 export type WhenNode = { all: WhenNode[] } | { any: WhenNode[] } | PriceLeaf | ChangeLeaf | PremiumLeaf | TimeLeaf;
 
@@ -116,9 +118,18 @@ export function parseWhen(raw: unknown, now: Date, path = 'when'): WhenNode {
     }
     case 'time': {
       const t = objectAt(inner, at);
-      onlyKeys(t, ['at', 'after', 'between', 'every'], at);
-      if (t.every !== undefined) fail(`${at}.every`, 'recurring cron rules are not supported yet');
+      onlyKeys(t, ['at', 'after', 'between', 'every', 'tz'], at);
       const leaf: TimeLeaf['time'] = {};
+      if (t.every !== undefined) {
+        if (typeof t.every !== 'string') fail(`${at}.every`, 'must be a cron expression such as "0 9 * * *"');
+        if (t.tz !== undefined && typeof t.tz !== 'string') fail(`${at}.tz`, 'must be an IANA time zone such as "Asia/Seoul"');
+        try {
+          leaf.every = CronSchedule.parse(t.every, t.tz);
+        } catch (error) {
+          if (!(error instanceof CronScheduleError)) throw error;
+          fail(error.message.startsWith('unknown time zone') ? `${at}.tz` : `${at}.every`, error.message);
+        }
+      } else if (t.tz !== undefined) fail(`${at}.tz`, 'only applies to a recurring rule (every)');
       if (t.at !== undefined) {
         leaf.at = instantAt(t.at, `${at}.at`);
         if (leaf.at.getTime() <= now.getTime()) fail(`${at}.at`, 'is in the past');
@@ -136,7 +147,7 @@ export function parseWhen(raw: unknown, now: Date, path = 'when'): WhenNode {
         if (to.getTime() <= now.getTime()) fail(`${at}.between[1]`, 'is in the past');
         leaf.between = [from, to];
       }
-      if (Object.keys(leaf).length === 0) fail(at, 'needs one of at, after, between');
+      if (Object.keys(leaf).length === 0) fail(at, 'needs one of at, after, between, every');
       return { time: leaf };
     }
     default:
@@ -151,8 +162,21 @@ export interface WhenContext {
   /** Price of a leaf's market (undefined when not observed this tick). */
   price(leaf: { exchange?: string; symbol?: string; source: PriceSource }): Decimal | undefined;
   premium(base: string): Decimal | undefined;
-  /** Per-leaf memory, keyed by path; the evaluator writes the new observation back. */
+  /**
+   * Per-leaf memory, keyed by path; the evaluator writes the new observation back (a price, a change
+   * reference, or for `every` the ISO instant of the last occurrence it consumed).
+   */
   memory: Record<string, string>;
+  /** When given, every `every` occurrence consumed by this evaluation is reported here. */
+  occurrences?: Occurrence[];
+}
+
+/** An `every` leaf that came due: the latest occurrence consumed and the first one that was pending. */
+export interface Occurrence {
+  path: string;
+  /** The first occurrence after the previous one consumed (before a downtime, the one missed first). */
+  first: Date;
+  latest: Date;
 }
 
 function compare(op: PriceOp, value: Decimal, threshold: Decimal, previous: Decimal | undefined): boolean {
@@ -196,10 +220,24 @@ export function evaluateWhen(node: WhenNode, ctx: WhenContext, path = 'when'): b
   }
   const t = node.time;
   const now = ctx.now.getTime();
+  if (t.every) {
+    // True once per occurrence, on the first evaluation at or after it; missed ones collapse into one.
+    const reference = everyReference(ctx.memory, path, ctx.armedAt);
+    const latest = t.every.latestIn(reference, ctx.now);
+    if (!latest) return false;
+    ctx.memory[path] = latest.toISOString();
+    ctx.occurrences?.push({ path, first: t.every.next(reference) ?? latest, latest });
+  }
   if (t.at && now < t.at.getTime()) return false;
   if (t.afterMs !== undefined && now < ctx.armedAt.getTime() + t.afterMs) return false;
   if (t.between && (now < t.between[0].getTime() || now >= t.between[1].getTime())) return false;
   return true;
+}
+
+/** The instant after which an `every` leaf looks for its next occurrence: the last one consumed, else the arming. */
+function everyReference(memory: Record<string, string>, path: string, armedAt: Date): Date {
+  const consumed = memory[path];
+  return consumed === undefined ? armedAt : new Date(consumed);
 }
 
 /** Visits every leaf. */
@@ -209,16 +247,81 @@ export function leavesOf(node: WhenNode): Array<PriceLeaf | ChangeLeaf | Premium
   return [node];
 }
 
-/** The next instant after `now` at which a time leaf changes its answer (for the next-due index). */
-export function nextDueAt(node: WhenNode, armedAt: Date, now: Date): Date | undefined {
+/** The time leaves with their paths (the keys of their memory), as `evaluateWhen` names them. */
+function timeLeavesOf(node: WhenNode, path = 'when'): Array<{ path: string; time: TimeLeaf['time'] }> {
+  if ('all' in node) return node.all.flatMap((c, i) => timeLeavesOf(c, `${path}.all[${i}]`));
+  if ('any' in node) return node.any.flatMap((c, i) => timeLeavesOf(c, `${path}.any[${i}]`));
+  return 'time' in node ? [{ path, time: node.time }] : [];
+}
+
+/** A tree with an `every` leaf is a recurring rule: after its order it re-arms instead of being done. */
+export function isRecurring(node: WhenNode): boolean {
+  return timeLeavesOf(node).some((l) => l.time.every !== undefined);
+}
+
+/**
+ * The next instant after `now` at which a time leaf may change its answer (for the next-due index):
+ * `at`, the end of `after`, both edges of `between`, and the next `every` occurrence after both the
+ * last one consumed and `now`.
+ */
+export function nextDueAt(node: WhenNode, armedAt: Date, now: Date, memory: Record<string, string> = {}): Date | undefined {
   const candidates: number[] = [];
-  for (const leaf of leavesOf(node)) {
-    if (!('time' in leaf)) continue;
-    const t = leaf.time;
+  for (const { path, time: t } of timeLeavesOf(node)) {
     if (t.at) candidates.push(t.at.getTime());
     if (t.afterMs !== undefined) candidates.push(armedAt.getTime() + t.afterMs);
     if (t.between) candidates.push(t.between[0].getTime(), t.between[1].getTime());
+    if (t.every) {
+      const reference = everyReference(memory, path, armedAt);
+      const next = t.every.next(reference.getTime() > now.getTime() ? reference : now);
+      if (next) candidates.push(next.getTime());
+    }
   }
   const future = candidates.filter((c) => c > now.getTime()).sort((a, b) => a - b);
   return future.length ? new Date(future[0]!) : undefined;
+}
+
+/**
+ * Whether the tree may hold at `now` as far as time goes: price, change and premium leaves count as
+ * true, time leaves are read without consuming an occurrence. False means only a time edge
+ * (`nextDueAt`) or a quote can make it true, so an engine need not evaluate it before then.
+ */
+export function mayHoldAt(node: WhenNode, armedAt: Date, now: Date, memory: Record<string, string> = {}, path = 'when'): boolean {
+  if ('all' in node) return node.all.every((c, i) => mayHoldAt(c, armedAt, now, memory, `${path}.all[${i}]`));
+  if ('any' in node) return node.any.some((c, i) => mayHoldAt(c, armedAt, now, memory, `${path}.any[${i}]`));
+  if (!('time' in node)) return true;
+  const t = node.time;
+  const at = now.getTime();
+  if (t.every) {
+    const next = t.every.next(everyReference(memory, path, armedAt));
+    if (!next || next.getTime() > at) return false;
+  }
+  if (t.at && at < t.at.getTime()) return false;
+  if (t.afterMs !== undefined && at < armedAt.getTime() + t.afterMs) return false;
+  if (t.between && (at < t.between[0].getTime() || at >= t.between[1].getTime())) return false;
+  return true;
+}
+
+/**
+ * Memory for a recurring rule re-armed at `at`: each `every` leaf waits for an occurrence after
+ * `at` (occurrences that passed while its order was working are not caught up); the other leaves'
+ * memory (crossing references, change bases) is kept.
+ */
+export function rearmMemory(node: WhenNode, memory: Record<string, string>, at: Date): Record<string, string> {
+  const out = { ...memory };
+  for (const { path, time } of timeLeavesOf(node)) {
+    if (!time.every) continue;
+    const consumed = out[path];
+    if (consumed === undefined || new Date(consumed).getTime() < at.getTime()) out[path] = at.toISOString();
+  }
+  return out;
+}
+
+/** The next `every` occurrence any leaf waits for (for the timeline), or undefined for a one-shot tree. */
+export function nextOccurrenceAt(node: WhenNode, armedAt: Date, memory: Record<string, string>): Date | undefined {
+  let best: Date | undefined;
+  for (const { path, time } of timeLeavesOf(node)) {
+    const next = time.every?.next(everyReference(memory, path, armedAt));
+    if (next && (!best || next.getTime() < best.getTime())) best = next;
+  }
+  return best;
 }
