@@ -37,6 +37,8 @@ export interface ConditionView {
   then: unknown;
   expiresAt: string | null;
   firedLeg: string | null;
+  /** How many times it fired (a recurring `time.every` rule fires once per occurrence). */
+  firings: number;
   orderIds: string[];
   failureReason: string | null;
   createdAt: string;
@@ -91,6 +93,7 @@ export function toView(row: ConditionOrmEntity, timeline?: ConditionTimelineOrmE
     then: row.action ? { order: JSON.parse(row.action) as unknown } : null,
     expiresAt: row.expiresAt?.toISOString() ?? null,
     firedLeg: row.firedLeg,
+    firings: row.firings,
     orderIds: JSON.parse(row.orderIds) as string[],
     failureReason: row.failureReason,
     createdAt: row.createdAt.toISOString(),

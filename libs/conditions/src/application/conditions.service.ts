@@ -14,7 +14,7 @@ import {
   type PriceSource,
   priceOf,
 } from '../domain/condition.types.js';
-import { parseWhen } from '../domain/when-tree.js';
+import { isRecurring, parseWhen } from '../domain/when-tree.js';
 import { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condition-timeline.orm-entity.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { appendTimeline, compareAndSet } from './condition-store.js';
@@ -344,9 +344,14 @@ export class ConditionsService {
 
   async cancel(id: string): Promise<ConditionView> {
     const row = await this.load(id);
-    if (!ACTIVE.includes(row.status))
+    // A recurring rule is also stopped while its order works (FIRED): that order is left to finish.
+    const cancellable: ConditionStatus[] =
+      row.kind === 'conditional' && row.whenTree && isRecurring(parseWhen(JSON.parse(row.whenTree), new Date(0)))
+        ? [...ACTIVE, 'FIRED']
+        : ACTIVE;
+    if (!cancellable.includes(row.status))
       throw new ConflictError('CONDITION.NOT_CANCELLABLE', `Condition ${id} is ${row.status}`, { conditionId: id });
-    return this.transition(row, ACTIVE, { status: 'CANCELLED' }, 'cancelled', 'CANCELLED');
+    return this.transition(row, cancellable, { status: 'CANCELLED' }, 'cancelled', 'CANCELLED');
   }
 
   async pause(id: string): Promise<ConditionView> {

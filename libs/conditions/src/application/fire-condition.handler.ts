@@ -14,6 +14,7 @@ import {
 } from '@tradedesk/orders';
 import { ConflictError, type Decimal, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
 import { ConditionFiredEvent } from '../domain/condition.events.js';
+import { isRecurring, nextOccurrenceAt, parseWhen, rearmMemory } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
 import { appendTimeline, compareAndSet } from './condition-store.js';
@@ -43,6 +44,7 @@ export class FireConditionHandler implements OnModuleInit {
     // A redelivery after a crash between recording the order and settling: catch up from the order.
     if (row?.status === 'FIRED' && row.lastOrderId) return this.catchUp(row.lastOrderId);
     if (!row || row.status !== 'FIRING') return;
+    if (row.version !== firing) return; // an earlier firing's intent (a recurring rule fires again and again)
     const key = `cond-${row.id}-${firing}`;
     let orderId: string;
     try {
@@ -173,11 +175,43 @@ export class FireConditionHandler implements OnModuleInit {
     if (!row || row.status !== 'FIRED') return;
     // An Upbit market buy by cost ends `cancel` with what it executed: that is a fill.
     if (status === 'FILLED' || (status === 'CANCELED' && dec(filled).gt(0))) {
+      if (await this.rearmIfRecurring(row, orderId)) return;
       await this.uow.run(async (tx) => {
         if (!(await compareAndSet(tx, row.id, ['FIRED'], undefined, { status: 'DONE' }))) return;
         await appendTimeline(tx, row.id, [{ event: 'done', status: 'DONE', details: { orderId } }]);
       });
     } else await this.fail(row, `order ${orderId} ${status.toLowerCase()}${reason ? `: ${reason}` : ''}`);
+  }
+
+  /**
+   * A recurring rule (a `when` tree with `time.every`, ADR 0301) whose order filled goes back to
+   * ARMED for its next occurrence instead of DONE; past its expiry it ends EXPIRED. True when handled.
+   */
+  private async rearmIfRecurring(row: ConditionOrmEntity, orderId: string): Promise<boolean> {
+    if (row.kind !== 'conditional' || !row.whenTree) return false;
+    const when = parseWhen(JSON.parse(row.whenTree), new Date(0));
+    if (!isRecurring(when)) return false;
+    const now = new Date();
+    const memory = rearmMemory(when, row.memory ? (JSON.parse(row.memory) as Record<string, string>) : {}, now);
+    const expired = row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime();
+    const next = nextOccurrenceAt(when, row.armedAt, memory);
+    await this.uow.run(async (tx) => {
+      if (
+        !(await compareAndSet(tx, row.id, ['FIRED'], undefined, { status: expired ? 'EXPIRED' : 'ARMED', memory: JSON.stringify(memory) }))
+      )
+        return;
+      await appendTimeline(tx, row.id, [
+        expired
+          ? { event: 'expired', status: 'EXPIRED', at: now, details: { orderId, expiresAt: row.expiresAt!.toISOString() } }
+          : {
+              event: 'rearmed',
+              status: 'ARMED',
+              at: now,
+              details: { orderId, firings: row.firings, nextOccurrence: next?.toISOString() ?? null },
+            },
+      ]);
+    });
+    return true;
   }
 }
 
