@@ -7,12 +7,14 @@ import { ExchangeHealthContributor } from './application/exchange-health.contrib
 import { ExchangesBootstrap } from './application/exchanges-bootstrap.service.js';
 import { GatewayFactory } from './application/gateway-factory.js';
 import { MarketDataService } from './application/market-data.service.js';
+import { PaperExchange } from './application/paper/paper-exchange.js';
 import { SimEndpoint } from './application/sim-endpoint.js';
 import { ExchangeAccountRepository } from './infrastructure/persistence/exchange-account.repository.js';
+import { PaperLedgerRepository } from './infrastructure/persistence/paper-ledger.repository.js';
 import { AccountsController } from './interface/http/accounts.controller.js';
 import { MarketDataController } from './interface/http/market-data.controller.js';
 
-/** Exchange accounts, gateways to Binance and Upbit, market data, fees and premium. */
+/** Exchange accounts, gateways to Binance and Upbit (live, testnet, paper, sim), market data, fees and premium. */
 @Module({
   controllers: [AccountsController, MarketDataController],
   providers: [
@@ -20,6 +22,8 @@ import { MarketDataController } from './interface/http/market-data.controller.js
     GatewayFactory,
     AccountSecrets,
     ExchangeAccountRepository,
+    PaperLedgerRepository,
+    PaperExchange,
     ExchangeGatewaysService,
     { provide: ExchangeGateways, useExisting: ExchangeGatewaysService },
     AccountsService,

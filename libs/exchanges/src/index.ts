@@ -1,4 +1,4 @@
-// Exchanges context: accounts with encrypted keys, one gateway port over Binance and Upbit (ccxt), market data, local order rules, fees and premium.
+// Exchanges context: accounts with encrypted keys, one gateway port over Binance and Upbit (ccxt; paper accounts simulated on live prices), market data, local order rules, fees and premium.
 export * from './domain/exchange-gateway.js';
 export * from './domain/exchange.errors.js';
 export { normalizeOrder, formatMoney, type OrderRuleContext } from './domain/order-rules.js';
@@ -7,6 +7,16 @@ export * from './application/exchange-gateways.js';
 export * from './exchanges.module.js';
 
 import { ExchangeAccountOrmEntity } from './infrastructure/persistence/exchange-account.orm-entity.js';
+import { PaperAccountOrmEntity } from './infrastructure/persistence/paper-account.orm-entity.js';
+import { PaperBalanceOrmEntity } from './infrastructure/persistence/paper-balance.orm-entity.js';
+import { PaperOrderOrmEntity } from './infrastructure/persistence/paper-order.orm-entity.js';
+import { PaperTradeOrmEntity } from './infrastructure/persistence/paper-trade.orm-entity.js';
 
 /** Tables owned by the exchanges context (for the persistence schema). */
-export const exchangesEntities = [ExchangeAccountOrmEntity];
+export const exchangesEntities = [
+  ExchangeAccountOrmEntity,
+  PaperAccountOrmEntity,
+  PaperBalanceOrmEntity,
+  PaperOrderOrmEntity,
+  PaperTradeOrmEntity,
+];

@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ValidationError } from '@tradedesk/shared';
+import { UnitOfWork, ValidationError } from '@tradedesk/shared';
 import { type ApiCredentials, apiKeyHint, type ExchangeAccount, maskApiKey } from '../domain/exchange-account.js';
 import type { AccountMode, Balances, ExchangeId } from '../domain/exchange-gateway.js';
+import { checkPaperAssets, paperStartingBalances } from '../domain/paper/paper-account.js';
 import { ExchangeAccountOrmEntity } from '../infrastructure/persistence/exchange-account.orm-entity.js';
 import { ExchangeAccountRepository } from '../infrastructure/persistence/exchange-account.repository.js';
 import { AccountSecrets } from './account-secrets.js';
 import { accountNotFound, ExchangeGatewaysService } from './exchange-gateways.service.js';
 import { ADAPTERS, GatewayFactory } from './gateway-factory.js';
+import { PaperExchange } from './paper/paper-exchange.js';
 
-export interface CreateAccountInput extends ApiCredentials {
+export interface CreateAccountInput extends Partial<ApiCredentials> {
   exchange: ExchangeId;
   mode: AccountMode;
   label: string;
+  /** `paper` only: starting balances such as `{ "USDT": "10000" }` (default: PAPER_DEFAULT_BALANCES). */
+  paperBalances?: Record<string, unknown>;
 }
 
 export interface UpdateAccountInput {
@@ -27,7 +31,7 @@ export function toAccount(row: ExchangeAccountOrmEntity): ExchangeAccount {
     exchange: row.exchange as ExchangeId,
     mode: row.mode as AccountMode,
     label: row.label,
-    apiKeyMasked: maskApiKey(row.apiKeyHint),
+    apiKeyMasked: row.mode === 'paper' ? null : maskApiKey(row.apiKeyHint),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -41,6 +45,8 @@ export class AccountsService {
     private readonly secrets: AccountSecrets,
     private readonly factory: GatewayFactory,
     private readonly gateways: ExchangeGatewaysService,
+    private readonly uow: UnitOfWork,
+    private readonly paper: PaperExchange,
   ) {}
 
   async list(): Promise<ExchangeAccount[]> {
@@ -56,11 +62,21 @@ export class AccountsService {
     if (!adapter.modes.includes(input.mode)) {
       throw new ValidationError(
         'ACCOUNT.MODE_NOT_SUPPORTED',
-        `${adapter.name} accounts can be ${adapter.modes.join(', ')}; "${input.mode}" is not available${input.mode === 'paper' ? ' yet' : ''}`,
+        `${adapter.name} accounts can be ${adapter.modes.join(', ')}; "${input.mode}" is not available`,
         { field: 'mode', supported: adapter.modes },
       );
     }
-    if (options.verify !== false) await this.verify(input.exchange, input.mode, input);
+    if (input.mode === 'paper') return this.createPaper(input);
+    if (input.paperBalances !== undefined)
+      throw new ValidationError('ACCOUNT.PAPER_BALANCES_NOT_ALLOWED', 'paperBalances: only a paper account starts with given balances', {
+        field: 'paperBalances',
+      });
+    if (input.apiKey === undefined || input.secret === undefined)
+      throw new ValidationError('ACCOUNT.KEY_PAIR_REQUIRED', `a ${input.mode} account needs apiKey and secret`, {
+        field: input.apiKey === undefined ? 'apiKey' : 'secret',
+      });
+    const credentials = { apiKey: input.apiKey, secret: input.secret };
+    if (options.verify !== false) await this.verify(input.exchange, input.mode, credentials);
     const id = randomUUID();
     const now = new Date();
     const row = Object.assign(new ExchangeAccountOrmEntity(), {
@@ -68,12 +84,52 @@ export class AccountsService {
       exchange: input.exchange,
       mode: input.mode,
       label: input.label,
-      apiKeyHint: apiKeyHint(input.apiKey),
+      apiKeyHint: apiKeyHint(credentials.apiKey),
       createdAt: now,
       updatedAt: now,
-      ...this.secrets.seal(id, input),
+      ...this.secrets.seal(id, credentials),
     });
     return toAccount(await this.repository.save(row));
+  }
+
+  /**
+   * A paper account holds no keys: its public data needs none and its private side is simulated.
+   * Keys given anyway are refused rather than stored unused — someone who sends real keys for a
+   * paper account has probably mistaken the mode. Its market data source is read once first
+   * (as live keys are checked with a balance call), which also checks the starting assets.
+   */
+  private async createPaper(input: CreateAccountInput): Promise<ExchangeAccount> {
+    if (input.apiKey !== undefined || input.secret !== undefined)
+      throw new ValidationError(
+        'ACCOUNT.PAPER_TAKES_NO_KEYS',
+        'a paper account trades simulated balances on live prices and takes no apiKey or secret: leave them out',
+        { field: input.apiKey !== undefined ? 'apiKey' : 'secret' },
+      );
+    const balances = paperStartingBalances(input.exchange, input.paperBalances);
+    const marketData = this.factory.create(input.exchange, 'paper');
+    try {
+      checkPaperAssets(input.exchange, balances, await marketData.fetchMarkets());
+    } finally {
+      await marketData.close();
+    }
+    const now = new Date();
+    const row = Object.assign(new ExchangeAccountOrmEntity(), {
+      id: randomUUID(),
+      exchange: input.exchange,
+      mode: 'paper',
+      label: input.label,
+      apiKeyCiphertext: '',
+      secretCiphertext: '',
+      keyId: '',
+      apiKeyHint: '',
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.uow.run(async ({ manager }) => {
+      await this.repository.save(row, manager);
+      await this.paper.open(manager, row.id, input.exchange, balances);
+    });
+    return toAccount(row);
   }
 
   async update(id: string, input: UpdateAccountInput): Promise<ExchangeAccount> {
@@ -83,6 +139,10 @@ export class AccountsService {
         field: input.apiKey === undefined ? 'apiKey' : 'secret',
       });
     }
+    if (row.mode === 'paper' && (input.apiKey !== undefined || input.secret !== undefined))
+      throw new ValidationError('ACCOUNT.PAPER_TAKES_NO_KEYS', 'a paper account takes no apiKey or secret', {
+        field: input.apiKey !== undefined ? 'apiKey' : 'secret',
+      });
     if (input.apiKey !== undefined && input.secret !== undefined) {
       const credentials = { apiKey: input.apiKey, secret: input.secret };
       await this.verify(row.exchange as ExchangeId, row.mode as AccountMode, credentials);
@@ -96,9 +156,16 @@ export class AccountsService {
   }
 
   async delete(id: string): Promise<void> {
-    await this.row(id);
+    const row = await this.row(id);
     await this.gateways.evict(id);
-    await this.repository.delete(id);
+    if (row.mode !== 'paper') {
+      await this.repository.delete(id);
+      return;
+    }
+    await this.uow.run(async ({ manager }) => {
+      await this.paper.remove(manager, id);
+      await this.repository.delete(id, manager);
+    });
   }
 
   async balances(id: string): Promise<Balances> {

@@ -9,9 +9,15 @@ import { AccountSecrets } from './account-secrets.js';
 import { CachedGateway } from './cached-gateway.js';
 import { type ExchangeAccountSummary, ExchangeGateways } from './exchange-gateways.js';
 import { GatewayFactory } from './gateway-factory.js';
+import { PaperExchange } from './paper/paper-exchange.js';
+import { PaperGateway } from './paper/paper-gateway.js';
+
+/** What an account's gateway is to the registry: the port, plus dropping what it caches of the account. */
+export type AccountGateway = ExchangeGateway & { invalidateBalances(): Promise<void> };
 
 interface Entry {
-  gateway: CachedGateway;
+  gateway: AccountGateway;
+  /** The ccxt adapter that talks to the exchange (for a paper account, its public side): call health, close. */
   inner: CcxtGateway;
   summary: ExchangeAccountSummary;
 }
@@ -20,7 +26,10 @@ export function summaryOf(row: ExchangeAccountOrmEntity): ExchangeAccountSummary
   return { id: row.id, exchange: row.exchange as ExchangeId, mode: row.mode as AccountMode, label: row.label };
 }
 
-/** The registry of account gateways: one cached, governed ccxt gateway per account, built on first use. */
+/**
+ * The registry of account gateways, built on first use: one cached, governed ccxt gateway per
+ * account — for a paper account, its exchange's public data in front of the paper simulation.
+ */
 @Injectable()
 export class ExchangeGatewaysService extends ExchangeGateways implements OnApplicationShutdown {
   private readonly logger = new Logger('ExchangeGateways');
@@ -31,6 +40,7 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
     private readonly secrets: AccountSecrets,
     private readonly factory: GatewayFactory,
     private readonly cache: ResilientCache,
+    private readonly paper: PaperExchange,
   ) {
     super();
   }
@@ -40,7 +50,7 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
   }
 
   /** With the adapter's call health (latency, last failure), for the health check. */
-  async entryOf(accountId: string): Promise<{ gateway: CachedGateway; inner: CcxtGateway; summary: ExchangeAccountSummary }> {
+  async entryOf(accountId: string): Promise<Entry> {
     return this.entry(accountId);
   }
 
@@ -111,9 +121,16 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
     const row = await this.accounts.findById(accountId);
     if (!row) throw accountNotFound(accountId);
     const summary = summaryOf(row);
-    const inner = this.factory.create(summary.exchange, summary.mode, this.secrets.open(row));
+    const venueKey = this.factory.venueKey(summary.exchange, summary.mode);
     this.logger.debug(`gateway ready for account ${row.id} (${row.exchange}, ${row.mode})`);
-    return { gateway: new CachedGateway(inner, this.cache, this.factory.venueKey(summary.exchange, summary.mode), row.id), inner, summary };
+    if (summary.mode === 'paper') {
+      // A paper account has no keys to open: live public data in front of the simulated private side.
+      const inner = this.factory.create(summary.exchange, 'paper');
+      const marketData = new CachedGateway(inner, this.cache, venueKey, row.id);
+      return { gateway: new PaperGateway(summary.exchange, inner.capabilities, marketData, this.paper, row.id), inner, summary };
+    }
+    const inner = this.factory.create(summary.exchange, summary.mode, this.secrets.open(row));
+    return { gateway: new CachedGateway(inner, this.cache, venueKey, row.id), inner, summary };
   }
 }
 

@@ -42,6 +42,8 @@ export class ExchangesBootstrap implements OnModuleInit, OnApplicationShutdown {
 
   private async checkMasterKey(): Promise<void> {
     for (const row of await this.repository.list()) {
+      // A paper account has nothing sealed to open.
+      if (row.mode === 'paper') continue;
       try {
         this.secrets.open(row);
       } catch (error) {

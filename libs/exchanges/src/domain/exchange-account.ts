@@ -6,8 +6,8 @@ export interface ExchangeAccount {
   exchange: ExchangeId;
   mode: AccountMode;
   label: string;
-  /** `****abcd`: enough to tell keys apart, never the key. */
-  apiKeyMasked: string;
+  /** `****abcd`: enough to tell keys apart, never the key; null for a paper account, which has none. */
+  apiKeyMasked: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

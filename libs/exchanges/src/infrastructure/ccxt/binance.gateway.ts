@@ -52,12 +52,9 @@ export class BinanceGateway extends CcxtGateway {
       // Spot only: loadMarkets then makes exactly one request (exchangeInfo).
       options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false },
     });
-    if (this.options.mode === 'sim') {
-      if (!this.options.simUrl) throw new Error('a sim account needs the emulator URL');
-      client.urls['api'] = ccxtUrlsFor('binance', this.options.simUrl);
-    } else if (this.options.mode === 'testnet') {
-      client.setSandboxMode(true);
-    }
+    if (this.options.mode === 'sim' && !this.options.simUrl) throw new Error('a sim account needs the emulator URL');
+    if (this.options.simUrl) client.urls['api'] = ccxtUrlsFor('binance', this.options.simUrl);
+    else if (this.options.mode === 'testnet') client.setSandboxMode(true);
     return client;
   }
 

@@ -29,7 +29,10 @@ export interface GatewayCredentials {
 export interface CcxtGatewayOptions {
   mode: AccountMode;
   credentials?: GatewayCredentials;
-  /** Base URL of the emulator (mode `sim`). */
+  /**
+   * Base URL of an exchange emulator: required in `sim` mode; in `paper` mode, where public market
+   * data comes from when PAPER_MARKET_DATA_URL is set (the real exchange otherwise).
+   */
   simUrl?: string;
   /** Per-request timeout; ccxt's default is 10 s. */
   timeoutMs?: number;

@@ -65,10 +65,8 @@ export class UpbitGateway extends CcxtGateway {
       timeout: this.options.timeoutMs ?? 10_000,
       number: String,
     });
-    if (this.options.mode === 'sim') {
-      if (!this.options.simUrl) throw new Error('a sim account needs the emulator URL');
-      client.urls['api'] = ccxtUrlsFor('upbit', this.options.simUrl);
-    }
+    if (this.options.mode === 'sim' && !this.options.simUrl) throw new Error('a sim account needs the emulator URL');
+    if (this.options.simUrl) client.urls['api'] = ccxtUrlsFor('upbit', this.options.simUrl);
     return client;
   }
 

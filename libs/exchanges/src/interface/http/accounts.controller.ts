@@ -44,12 +44,18 @@ export class AccountsController {
   @ApiOperation({
     summary: 'Add an exchange account',
     description:
-      'The keys are checked with one balance call first; only then are they stored, AES-256-GCM encrypted under MASTER_KEY. They are never returned.',
+      'The keys are checked with one balance call first; only then are they stored, AES-256-GCM encrypted under MASTER_KEY. They are never returned.\n\n' +
+      '`mode: "paper"` takes no keys: the account trades simulated balances (`paperBalances`, or 10,000 USDT / 10,000,000 KRW) ' +
+      "against the exchange's live order book and prices (or PAPER_MARKET_DATA_URL), with the exchange's listed fees and the same " +
+      'local order rules as a live account; market orders walk the book, limit orders rest and fill at their price once the market ' +
+      'crosses them. Nothing private is ever sent to the exchange. Its market data source is read once first.',
   })
   @ApiCreatedResponse({ type: AccountResponse })
   @ApiBadRequestResponse({
     description:
-      'A field is invalid (`REQUEST.VALIDATION_FAILED`) or the mode is not available for the exchange (`ACCOUNT.MODE_NOT_SUPPORTED`)',
+      'A field is invalid (`REQUEST.VALIDATION_FAILED`), the mode is not available for the exchange (`ACCOUNT.MODE_NOT_SUPPORTED`), ' +
+      'keys were given for a paper account (`ACCOUNT.PAPER_TAKES_NO_KEYS`), or its starting balances are not valid ' +
+      '(`ACCOUNT.PAPER_BALANCES_INVALID`, `ACCOUNT.PAPER_UNKNOWN_ASSET`, `ACCOUNT.PAPER_BALANCES_NOT_ALLOWED` for other modes)',
   })
   @ApiUnprocessableEntityResponse(badKeys)
   @ApiServiceUnavailableResponse({ description: 'The exchange did not answer (`EXCHANGE.UNAVAILABLE`); nothing was stored' })
@@ -66,7 +72,7 @@ export class AccountsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Rename an account or replace its keys (new keys are checked first)' })
+  @ApiOperation({ summary: 'Rename an account or replace its keys (new keys are checked first; a paper account has none)' })
   @ApiOkResponse({ type: AccountResponse })
   @ApiNotFoundResponse(notFound)
   @ApiUnprocessableEntityResponse(badKeys)
@@ -76,7 +82,7 @@ export class AccountsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove an account and its stored keys' })
+  @ApiOperation({ summary: 'Remove an account and its stored keys (a paper account: its simulated balances, orders and fills too)' })
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiNotFoundResponse(notFound)
   async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
@@ -84,7 +90,10 @@ export class AccountsController {
   }
 
   @Get(':id/balances')
-  @ApiOperation({ summary: 'Balances of an account: free, locked and total per asset (cached for 2 s, dropped after our own orders)' })
+  @ApiOperation({
+    summary:
+      'Balances of an account: free, locked and total per asset (cached for 2 s, dropped after our own orders; a paper account reads its simulated balances directly)',
+  })
   @ApiOkResponse({ type: BalancesResponse })
   @ApiNotFoundResponse(notFound)
   @ApiServiceUnavailableResponse({ description: 'The exchange did not answer (`EXCHANGE.UNAVAILABLE`)' })

@@ -11,7 +11,7 @@ const exchangesExample = [
   {
     id: 'upbit',
     name: 'Upbit',
-    modes: ['live', 'sim'],
+    modes: ['live', 'paper', 'sim'],
     capabilities: {
       nativeStopLoss: false,
       nativeOco: false,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { ACCOUNT_MODES, type AccountMode, EXCHANGE_IDS, type ExchangeId } from '../../../domain/exchange-gateway.js';
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
@@ -12,7 +12,10 @@ export class CreateAccountRequest {
   @ApiProperty({
     enum: ACCOUNT_MODES,
     example: 'live',
-    description: '`live` real keys, `testnet` Binance spot testnet, `sim` the emulator (`paper` is not available yet)',
+    description:
+      '`live` real keys; `testnet` Binance spot testnet; `paper` live public prices and order books of the exchange with ' +
+      'simulated balances and fills, no keys (give `paperBalances`, or start with 10,000 USDT on Binance / 10,000,000 KRW ' +
+      'on Upbit); `sim` the built-in emulator',
   })
   @IsIn(ACCOUNT_MODES)
   mode: AccountMode;
@@ -22,23 +25,39 @@ export class CreateAccountRequest {
   @Length(1, 100)
   label: string;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A',
-    description: 'Write-only: stored encrypted, never returned',
+    description:
+      'Required for `live`, `testnet` and `sim`; a `paper` account takes none (400 `ACCOUNT.PAPER_TAKES_NO_KEYS`). ' +
+      'Write-only: stored encrypted, never returned',
   })
+  @ValidateIf((o: CreateAccountRequest) => o.mode !== 'paper' || o.apiKey !== undefined)
   @IsString()
   @Length(1, 512)
   @Matches(PRINTABLE, { message: 'apiKey must be printable ASCII without spaces' })
-  apiKey: string;
+  apiKey?: string;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j',
-    description: 'Write-only: stored encrypted, never returned',
+    description: 'Required with `apiKey`; none for `paper`. Write-only: stored encrypted, never returned',
   })
+  @ValidateIf((o: CreateAccountRequest) => o.mode !== 'paper' || o.secret !== undefined)
   @IsString()
   @Length(1, 512)
   @Matches(PRINTABLE, { message: 'secret must be printable ASCII without spaces' })
-  secret: string;
+  secret?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { USDT: '10000', BTC: '0.05' },
+    description:
+      '`paper` only: starting balances, asset → decimal string ≥ 0 (each asset must trade on the exchange: ' +
+      '400 `ACCOUNT.PAPER_UNKNOWN_ASSET`). Default: `{"USDT":"10000"}` on Binance, `{"KRW":"10000000"}` on Upbit',
+  })
+  @IsOptional()
+  @IsObject()
+  paperBalances?: Record<string, string>;
 }
 
 export class UpdateAccountRequest {
@@ -48,7 +67,9 @@ export class UpdateAccountRequest {
   @Length(1, 100)
   label?: string;
 
-  @ApiPropertyOptional({ description: 'Replaces the key; give `secret` with it. Checked with a balance call first.' })
+  @ApiPropertyOptional({
+    description: 'Replaces the key; give `secret` with it. Checked with a balance call first. Not for a paper account.',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 512)
@@ -76,8 +97,13 @@ export class AccountResponse {
   @ApiProperty({ example: 'Binance (sim)' })
   label: string;
 
-  @ApiProperty({ example: '****h8A', description: 'Masked; the key and secret are never returned' })
-  apiKey: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '****h8A',
+    description: 'Masked; the key and secret are never returned. `null` for a paper account, which has no keys',
+  })
+  apiKey: string | null;
 
   @ApiProperty({ example: '2026-11-26T12:00:00.000Z' })
   createdAt: string;
