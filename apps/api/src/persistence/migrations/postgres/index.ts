@@ -1,6 +1,13 @@
+import { PaperAccounts1795711965739 } from './1795711965739-PaperAccounts.js';
 import { Conditions1795704498542 } from './1795704498542-Conditions.js';
 import { Orders1795703821170 } from './1795703821170-Orders.js';
 import { ExchangeAccounts1795702870900 } from './1795702870900-ExchangeAccounts.js';
 import { Initial1795613723041 } from './1795613723041-Initial.js';
 // Generated PostgreSQL migrations in order (npm run migration:generate -- <Name> appends here).
-export const postgresMigrations = [Initial1795613723041, ExchangeAccounts1795702870900, Orders1795703821170, Conditions1795704498542];
+export const postgresMigrations = [
+  Initial1795613723041,
+  ExchangeAccounts1795702870900,
+  Orders1795703821170,
+  Conditions1795704498542,
+  PaperAccounts1795711965739,
+];

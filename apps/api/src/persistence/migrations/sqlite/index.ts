@@ -1,6 +1,13 @@
+import { PaperAccounts1795711958445 } from './1795711958445-PaperAccounts.js';
 import { Conditions1795704488592 } from './1795704488592-Conditions.js';
 import { Orders1795703814183 } from './1795703814183-Orders.js';
 import { ExchangeAccounts1795702866334 } from './1795702866334-ExchangeAccounts.js';
 import { Initial1795613721656 } from './1795613721656-Initial.js';
 // Generated SQLite migrations in order (npm run migration:generate -- <Name> appends here).
-export const sqliteMigrations = [Initial1795613721656, ExchangeAccounts1795702866334, Orders1795703814183, Conditions1795704488592];
+export const sqliteMigrations = [
+  Initial1795613721656,
+  ExchangeAccounts1795702866334,
+  Orders1795703814183,
+  Conditions1795704488592,
+  PaperAccounts1795711958445,
+];
