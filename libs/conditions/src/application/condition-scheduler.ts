@@ -105,7 +105,7 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
   private async read(accountId: string, symbols: string[]): Promise<void> {
     try {
       const gateway = await this.gateways.forAccount(accountId);
-      const tickers = await gateway.fetchTickers(symbols, { lane: 'protective' });
+      const tickers = await gateway.fetchTickers(symbols, { lane: 'protective', fresh: true });
       await this.engine.observe(accountId, tickers);
       this.events.publish(
         new PricesPolledEvent(

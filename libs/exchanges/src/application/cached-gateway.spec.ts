@@ -40,6 +40,20 @@ describe('CachedGateway', () => {
     expect(results.every((t) => t.last.equals(dec('60000.5')) && t.timestamp instanceof Date)).toBe(true);
   });
 
+  it('a fresh read always asks the exchange and refreshes the cache for ordinary reads', async () => {
+    const { inner, sut } = fakeGateway();
+    await sut.fetchTickers(['ETH/USDT', 'BTC/USDT']);
+    await sut.fetchTickers(['ETH/USDT', 'BTC/USDT'], { lane: 'protective', fresh: true });
+    await sut.fetchTickers(['ETH/USDT', 'BTC/USDT'], { lane: 'protective', fresh: true });
+    expect(inner.fetchTickers).toHaveBeenCalledTimes(3);
+    const answer = await sut.fetchTickers(['BTC/USDT', 'ETH/USDT']);
+    expect(inner.fetchTickers).toHaveBeenCalledTimes(3);
+    expect(answer['BTC/USDT']!.last.equals(dec('60000.5'))).toBe(true);
+    await sut.fetchTicker('BTC/USDT', { fresh: true });
+    await sut.fetchTicker('BTC/USDT');
+    expect(inner.fetchTicker).toHaveBeenCalledTimes(1);
+  });
+
   it('batches many symbols into one call, keyed by the sorted set', async () => {
     const { inner, sut } = fakeGateway();
     await sut.fetchTickers(['ETH/USDT', 'BTC/USDT']);

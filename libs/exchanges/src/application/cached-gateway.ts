@@ -69,7 +69,12 @@ export class CachedGateway implements ExchangeGateway {
     this.capabilities = inner.capabilities;
   }
 
-  private async cached<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+  private async cached<T>(key: string, ttlMs: number, load: () => Promise<T>, fresh = false): Promise<T> {
+    if (fresh) {
+      const value = await load();
+      await this.cache.set(key, toWire(value), ttlMs);
+      return value;
+    }
     const wire = await this.cache.getOrLoad(key, ttlMs, async () => toWire(await load()));
     return fromWire<T>(wire);
   }
@@ -83,16 +88,22 @@ export class CachedGateway implements ExchangeGateway {
   }
 
   fetchTicker(symbol: string, options?: CallOptions): Promise<Ticker> {
-    return this.cached(`exchanges:ticker:${this.venueKey}:${symbol.toUpperCase()}`, CACHE_TTL_MS.ticker, () =>
-      this.inner.fetchTicker(symbol, options),
+    return this.cached(
+      `exchanges:ticker:${this.venueKey}:${symbol.toUpperCase()}`,
+      CACHE_TTL_MS.ticker,
+      () => this.inner.fetchTicker(symbol, options),
+      options?.fresh,
     );
   }
 
   async fetchTickers(symbols: string[], options?: CallOptions): Promise<Record<string, Ticker>> {
     const unique = [...new Set(symbols.map((s) => s.toUpperCase()))].sort();
     if (unique.length <= 1) return unique.length === 0 ? {} : { [unique[0]!]: await this.fetchTicker(unique[0]!, options) };
-    return this.cached(`exchanges:tickers:${this.venueKey}:${unique.join(',')}`, CACHE_TTL_MS.ticker, () =>
-      this.inner.fetchTickers(unique, options),
+    return this.cached(
+      `exchanges:tickers:${this.venueKey}:${unique.join(',')}`,
+      CACHE_TTL_MS.ticker,
+      () => this.inner.fetchTickers(unique, options),
+      options?.fresh,
     );
   }
 

@@ -24,6 +24,11 @@ export type RequestLane = 'protective' | 'order' | 'market-data';
 export interface CallOptions {
   /** Defaults: `order` for order calls, `market-data` for reads. */
   lane?: RequestLane;
+  /**
+   * Read from the exchange now instead of answering from the cache (the answer still refreshes the
+   * cache for others): the condition scheduler must see the price of this tick, not of the last second.
+   */
+  fresh?: boolean;
 }
 
 /** What an exchange can do natively; the rest tradedesk emulates server-side. */
