@@ -107,7 +107,16 @@ describe.each(TEST_DRIVERS)('exchange accounts over HTTP (%s)', (database) => {
     expect(invalid.status).toBe(400);
     expect(invalid.body).toMatchObject({ code: 'REQUEST.VALIDATION_FAILED', error: 'Bad Request' });
     const paper = await call('POST', '/accounts', { exchange: 'binance', mode: 'paper', label: 'x', apiKey: 'k', secret: 's' });
-    expect(paper.body.code).toBe('ACCOUNT.MODE_NOT_SUPPORTED');
+    expect(paper.body.code).toBe('ACCOUNT.PAPER_TAKES_NO_KEYS');
+    const simBalances = await call('POST', '/accounts', {
+      exchange: 'binance',
+      mode: 'sim',
+      label: 'x',
+      apiKey: BINANCE_ACCOUNT.apiKey,
+      secret: BINANCE_ACCOUNT.secret,
+      paperBalances: { USDT: '1' },
+    });
+    expect(simBalances.body.code).toBe('ACCOUNT.PAPER_BALANCES_NOT_ALLOWED');
     const upbitTestnet = await call('POST', '/accounts', { exchange: 'upbit', mode: 'testnet', label: 'x', apiKey: 'k', secret: 's' });
     expect(upbitTestnet.body.code).toBe('ACCOUNT.MODE_NOT_SUPPORTED');
     expect((await call('GET', '/accounts/00000000-0000-4000-8000-000000000000/balances')).body.code).toBe('ACCOUNT.NOT_FOUND');
