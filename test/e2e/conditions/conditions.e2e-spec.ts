@@ -36,6 +36,28 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
     return last!;
   };
 
+  /**
+   * Waits until `count` scheduler ticks have ended after this call: the second one started after
+   * the call, so at least one full tick has read the prices set before it (no fixed sleep).
+   */
+  const ticksPass = async (count = 2) => {
+    let since = Date.now();
+    for (let i = 0; i < count; i++) {
+      let seen = 0;
+      await expect
+        .poll(
+          async () => {
+            const body = (await s.api().get('/api/health')).body as { details?: Record<string, { lastTickAt?: string | null }> };
+            seen = Date.parse(body.details?.conditions?.lastTickAt ?? '') || 0;
+            return seen;
+          },
+          { timeout: 10_000, interval: 25 },
+        )
+        .toBeGreaterThan(since);
+      since = seen;
+    }
+  };
+
   const ordersAtEmulator = async (exchange: string, orderId: string) => {
     const order = (await s.api().get(`/api/orders/${orderId}`).expect(200)).body as { clientOrderId: string; side: string; status: string };
     const at = await s.control<{ orders: unknown[] }>('GET', `/orders?exchange=${exchange}&clientOrderId=${order.clientOrderId}`);
@@ -125,7 +147,7 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
     expect(count).toBe(1);
     // Further ticks below the trigger never fire it again.
     await s.setPrice('upbit', 'BTC/KRW', '60000000');
-    await new Promise((r) => setTimeout(r, 500));
+    await ticksPass(3);
     expect(((await s.api().get(`/api/conditions/${armed.id}`).expect(200)).body as ConditionBody).orderIds).toHaveLength(1);
   });
 
@@ -188,7 +210,7 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
     expect(done.stopLoss?.status).toBe('CANCELLED');
     expect(done.timeline.map((t) => t.event)).toContain('leg-cancelled');
     await s.setPrice('binance', 'BTC/USDT', '40000');
-    await new Promise((r) => setTimeout(r, 400));
+    await ticksPass(3);
     expect(((await s.api().get(`/api/conditions/${armed.id}`).expect(200)).body as ConditionBody).orderIds).toHaveLength(1);
   });
 
@@ -256,7 +278,7 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
     ).body as ConditionBody;
     // Binance drops, but the premium (70,000,000 / (48,000 × 1,400) − 1 = 4.17 %) is too high: nothing fires.
     await s.setPrice('binance', 'BTC/USDT', '48000');
-    await new Promise((r) => setTimeout(r, 600));
+    await ticksPass(3);
     expect(((await s.api().get(`/api/conditions/${armed.id}`).expect(200)).body as ConditionBody).status).toBe('ARMED');
     // Upbit follows: premium 67,000,000 / 67,200,000 − 1 < 0 → fires.
     await s.setPrice('upbit', 'BTC/KRW', '67000000');
