@@ -2,7 +2,17 @@
 export * from './domain/condition.types.js';
 export { observeTrailing, trailingTrigger, type TrailingSpec, type TrailingState, type TrailingStep } from './domain/trailing.js';
 export { MarketTriggerBook, SortedBook, type BookEntry, type BookHit, type FiredLeg } from './domain/trigger-book.js';
-export { parseWhen, evaluateWhen, nextDueAt, parseIsoDuration, type WhenNode, type WhenContext } from './domain/when-tree.js';
+export {
+  parseWhen,
+  evaluateWhen,
+  nextDueAt,
+  isRecurring,
+  parseIsoDuration,
+  type WhenNode,
+  type WhenContext,
+  type Occurrence,
+} from './domain/when-tree.js';
+export { CronSchedule, CronScheduleError } from './domain/cron-schedule.js';
 export * from './domain/condition.events.js';
 export { ConditionsService, type CreateConditionInput, type AdjustConditionInput, parseAmount } from './application/conditions.service.js';
 export { ConditionEngine, FIRE_TOPIC, premiumOf, type TickReport } from './application/condition-engine.js';

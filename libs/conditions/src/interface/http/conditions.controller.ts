@@ -34,6 +34,7 @@ const conditionExample = {
   onDowntime: 'fire',
   expiresAt: null,
   firedLeg: null,
+  firings: 0,
   orderIds: [],
   createdAt: '2026-11-26T12:00:00.000Z',
   updatedAt: '2026-11-26T12:00:00.000Z',
@@ -59,7 +60,8 @@ export class ConditionsController {
   @ApiOperation({
     summary: 'Arm a condition',
     description:
-      'stop_loss, trailing_stop, take_profit, bracket (one cancels the other) or conditional (a when tree → an order). ' +
+      'stop_loss, trailing_stop, take_profit, bracket (one cancels the other) or conditional (a when tree → an order; ' +
+      'with a time.every cron leaf it is a recurring rule that places one order per occurrence). ' +
       'A trigger the price has already crossed is refused unless allowImmediate is true; an amount above the position, ' +
       'a time in the past or a malformed when tree gets a 400 naming the field, and nothing is armed.',
   })
@@ -97,7 +99,12 @@ export class ConditionsController {
   }
 
   @Delete(':id')
-  @ApiOperation({ summary: 'Cancel a condition', description: 'ARMED or PAUSED → CANCELLED.' })
+  @ApiOperation({
+    summary: 'Cancel a condition',
+    description:
+      'ARMED or PAUSED → CANCELLED. A recurring rule (time.every) is also cancelled while its order works (FIRED): ' +
+      'that order is left to finish and the rule does not re-arm.',
+  })
   @ApiOkResponse({ schema: { example: { ...conditionExample, status: 'CANCELLED' } } })
   @ApiConflictResponse({ description: 'Already firing or over' })
   cancel(@Param() { id }: ConditionIdParam): Promise<ConditionView> {

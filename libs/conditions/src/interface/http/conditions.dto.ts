@@ -71,7 +71,13 @@ export class CreateConditionRequestDto {
   @IsObject()
   watch?: { exchange?: string; symbol?: string };
 
-  @ApiPropertyOptional({ enum: ['fire', 'skip', 'notify'], default: 'fire', description: 'A trigger crossed while the server was down' })
+  @ApiPropertyOptional({
+    enum: ['fire', 'skip', 'notify'],
+    default: 'fire',
+    description:
+      'A trigger crossed while the server was down: fire it on the first tick, or mark it MISSED. ' +
+      'A recurring rule (time.every) fires once for all missed occurrences, or records them as missed and stays ARMED.',
+  })
   @IsOptional()
   @IsString()
   onDowntime?: string;
@@ -97,7 +103,16 @@ export class CreateConditionRequestDto {
   takeProfit?: { triggerPrice?: string; triggerPercent?: string };
 
   @ApiPropertyOptional({
-    description: 'conditional: a tree of price / change / premium / time leaves under all / any',
+    description:
+      'conditional: a tree of leaves under all / any. price { exchange?, symbol?, source?, op: >= | <= | crossesAbove | crossesBelow, value }, ' +
+      'change { percent } (signed, from the first observed price), premium { base, op, value } (%), ' +
+      'time { at? ISO instant, after? ISO duration, between? [from, to], every? cron, tz? } (all given fields must hold). ' +
+      'every: 5 cron fields, 6 with a leading seconds field, or @hourly/@daily…, read in UTC unless tz (IANA), ' +
+      'e.g. { "time": { "every": "0 9 * * 1-5", "tz": "Asia/Seoul" } } = weekdays at 09:00 Seoul time; ' +
+      'true once per occurrence, on the first tick at or after it. A tree with an every leaf is recurring: after each filled order ' +
+      'it re-arms (rearmed on the timeline) for its next occurrence instead of DONE, until cancelled, expired or failed; occurrences ' +
+      'missed while the server was down fire once (onDowntime fire) or are recorded as missed and skipped (skip/notify). ' +
+      'A malformed tree is a 400 naming the path, e.g. when.all[0].time.every.',
     example: {
       all: [{ time: { after: 'PT5M' } }, { price: { exchange: 'binance', symbol: 'BTC/USDT', source: 'last', op: '<=', value: '50000' } }],
     },
