@@ -7,6 +7,10 @@ const FIVE_OR_SIX_FIELDS = /^\S+(\s+\S+){4,5}$/;
 // `H` picks a random slot unless seeded: a restart would move the rule, so it is refused.
 const HASHED_FIELD = /(^|[\s,])H/;
 
+// Compiling costs about 0.2 ms; rules repeat (every engine load parses the stored trees again).
+const compiledRules = new Map<string, CronSchedule>();
+const MAX_COMPILED_RULES = 1_000;
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -19,7 +23,8 @@ function isTimeZone(tz: string): boolean {
 /**
  * A recurring time rule (`time.every`, ADR 0301): five cron fields (minute precision) or six with a
  * leading seconds field, or a predefined alias (`@hourly`, `@daily`…), read in a time zone (UTC unless
- * given). Occurrences are whole seconds. Backed by cron-parser; one compiled expression per rule.
+ * given). Occurrences are whole seconds. Backed by cron-parser; one compiled expression per distinct
+ * rule, shared (every query resets it first, and queries are synchronous).
  */
 export class CronSchedule {
   private constructor(
@@ -31,6 +36,9 @@ export class CronSchedule {
   /** Throws a CronScheduleError saying what is wrong. */
   static parse(expression: string, tz = 'UTC'): CronSchedule {
     const rule = expression.trim();
+    const key = `${tz} ${rule}`;
+    const known = compiledRules.get(key);
+    if (known) return known;
     if (!rule.startsWith('@') && !FIVE_OR_SIX_FIELDS.test(rule))
       throw new CronScheduleError(
         'must have 5 fields (minute hour day-of-month month day-of-week), 6 with a leading seconds field, or be an alias such as @hourly',
@@ -45,6 +53,8 @@ export class CronSchedule {
     }
     const schedule = new CronSchedule(rule, tz, compiled);
     if (!schedule.next(new Date())) throw new CronScheduleError('never occurs');
+    if (compiledRules.size >= MAX_COMPILED_RULES) compiledRules.clear();
+    compiledRules.set(key, schedule);
     return schedule;
   }
 
