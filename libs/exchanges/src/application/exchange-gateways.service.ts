@@ -127,7 +127,7 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
       // A paper account has no keys to open: live public data in front of the simulated private side.
       const inner = this.factory.create(summary.exchange, 'paper');
       const marketData = new CachedGateway(inner, this.cache, venueKey, row.id);
-      return { gateway: new PaperGateway(summary.exchange, inner.capabilities, marketData, this.paper, row.id), inner, summary };
+      return { gateway: new PaperGateway(summary.exchange, inner.capabilities, marketData, inner, this.paper, row.id), inner, summary };
     }
     const inner = this.factory.create(summary.exchange, summary.mode, this.secrets.open(row));
     return { gateway: new CachedGateway(inner, this.cache, venueKey, row.id), inner, summary };

@@ -34,8 +34,10 @@ export class PaperGateway implements ExchangeGateway {
   constructor(
     readonly exchange: ExchangeId,
     readonly capabilities: ExchangeCapabilities,
-    /** Public data only: a gateway holding no keys, so it cannot sign a request even by mistake. */
+    /** Public data only, through the venue's cache: a gateway holding no keys, so it cannot sign a request even by mistake. */
     private readonly marketData: ExchangeGateway,
+    /** The same keyless adapter without the cache: an order is matched against the book as it is now. */
+    private readonly liveMarketData: ExchangeGateway,
     private readonly paper: PaperExchange,
     readonly accountId: string,
   ) {}
@@ -80,7 +82,8 @@ export class PaperGateway implements ExchangeGateway {
     const venue = await this.venue(request.symbol);
     // Earlier orders the market has crossed fill first, as they would have on the exchange.
     await this.fillCrossedOrders([venue.market.symbol], options);
-    const book = await this.marketData.fetchOrderBook(venue.market.symbol, PAPER_BOOK_DEPTH, { lane: options?.lane ?? 'order' });
+    // Never a cached book: a stop fired on this tick's price must fill on this tick's book, as it would live.
+    const book = await this.liveMarketData.fetchOrderBook(venue.market.symbol, PAPER_BOOK_DEPTH, { lane: options?.lane ?? 'order' });
     const placed = await this.paper.place(
       this.accountId,
       venue,
