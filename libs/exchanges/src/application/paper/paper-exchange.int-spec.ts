@@ -89,7 +89,7 @@ describe.each(TEST_DRIVERS)('paper exchange persistence on %s', (driver) => {
       ]),
     );
     expect(placed.order.status).toBe('open');
-    const filled = await paper.fillCrossed(accountId, new Map([['BTC/USDT', binance]]), {
+    const filled = await paper.fillCrossed(accountId, 'binance', new Map([['BTC/USDT', binance]]), {
       'BTC/USDT': { symbol: 'BTC/USDT', last: dec('29999'), ask: dec('29999.5'), timestamp: new Date() },
     });
     expect(filled).toBe(1);

@@ -123,7 +123,12 @@ export class PaperExchange {
    * Fills the resting orders the polled prices cross. Looks first without writing: most reads
    * find nothing crossed, and they should not queue for the write lock (SQLite has one writer).
    */
-  async fillCrossed(accountId: string, venues: Map<string, PaperVenue>, tickers: Record<string, Ticker>): Promise<number> {
+  async fillCrossed(
+    accountId: string,
+    exchange: ExchangeId,
+    venues: Map<string, PaperVenue>,
+    tickers: Record<string, Ticker>,
+  ): Promise<number> {
     const symbols = [...venues.keys()];
     const crossed = (await this.ledger.openOrders(accountId, symbols)).some((row) => {
       const ticker = tickers[row.symbol];
@@ -131,7 +136,6 @@ export class PaperExchange {
     });
     if (!crossed) return 0;
     return this.uow.run(async ({ manager }) => {
-      const exchange = venues.values().next().value!.exchange;
       await this.lock(manager, accountId, exchange);
       // Read again under the lock: another request may have filled or cancelled them meanwhile.
       const rows = await this.ledger.openOrders(accountId, symbols, manager);

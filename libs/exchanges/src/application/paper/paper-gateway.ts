@@ -156,7 +156,7 @@ export class PaperGateway implements ExchangeGateway {
       );
       return;
     }
-    await this.paper.fillCrossed(this.accountId, new Map(prices.venues.map((v) => [v.market.symbol, v])), prices.tickers);
+    await this.paper.fillCrossed(this.accountId, this.exchange, new Map(prices.venues.map((v) => [v.market.symbol, v])), prices.tickers);
   }
 }
 
