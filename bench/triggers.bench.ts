@@ -1,12 +1,111 @@
-// Figures for the conditions engine: per-tick evaluation of the in-memory trigger books over 200
-// markets with nothing triggering, next to a naive full scan measured in the same run, for 100,
-// 10,000 and 100,000 armed conditions; plus RSS.
+// Figures for the conditions engine (issue 6), in three parts, each with a baseline from the same run:
+//  tick:  per-tick evaluation of the in-memory trigger books over 200 markets with nothing
+//         triggering, next to a naive full scan, for 100, 10,000 and 100,000 armed conditions.
+//  (a)    1,000 simultaneous stop-losses, emulator rate limits raised: the built app as a child
+//         process (scheduler tick → engine compare-and-set + outbox intent → PlaceOrder → governor →
+//         ccxt → emulator), time from the price change until the emulator accepted every sell, next
+//         to 1,000 bare ccxt createOrder calls sent at once from a fresh process.
+//  (b)    the same 1,000 with the emulator's real (default) limits plus manual limit orders and
+//         ticker reads through the API: time until everything is accepted, 429/418 answers, and
+//         whether the protective exits went first.
+//  RSS for every part. (a) and (b) run on SQLite and on a throwaway PostgreSQL.
 // Run: npm run build && node --expose-gc dist/bench/triggers.bench.js
+// Knobs: BENCH_PARTS (tick,raised,real), BENCH_DRIVERS (sqlite,postgres), BENCH_TRIGGERS (1000),
+// BENCH_MANUAL (100), BENCH_TICK_MS (app TICK_MS, 1000), BENCH_TICKS (200),
+// BENCH_APP_NODE_ARGS (extra node flags for the app, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_KEEP=1 (keep the
+// app's data directory: database and logs).
+import ccxt from 'ccxt';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Decimal, dec } from '@tradedesk/shared';
 import { MarketTriggerBook } from '@tradedesk/conditions';
+import { ccxtUrlsFor, type ExchangeSimAccount, type ExchangeSimulator, type RateLimitOptions } from '@tradedesk/exchange-sim';
+import {
+  DEEP_POCKETS,
+  freePort,
+  PostgresServer,
+  seededSimAccounts,
+  type SimHarness,
+  startSimHarness,
+  waitFor,
+  ZERO_SPREAD_BOOK,
+} from '@tradedesk/testing';
 
-const MARKETS = 200;
-const TICKS = Number(process.env.BENCH_TICKS ?? 200);
+const here = dirname(fileURLToPath(import.meta.url));
+const APP_MAIN = join(here, '..', 'apps', 'api', 'src', 'main.js');
+const LOOP_STALLS = join(here, 'support', 'loop-stalls.js');
+const ROOT = join(here, '..', '..');
+
+const list = (value: string | undefined, fallback: string): string[] =>
+  (value ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const PARTS = list(process.env.BENCH_PARTS, 'tick,raised,real');
+const DRIVERS = list(process.env.BENCH_DRIVERS, 'sqlite,postgres') as Array<'sqlite' | 'postgres'>;
+const TRIGGERS = Number(process.env.BENCH_TRIGGERS ?? 1000);
+const MANUAL = Number(process.env.BENCH_MANUAL ?? 100);
+const APP_TICK_MS = Number(process.env.BENCH_TICK_MS ?? 1000);
+const APP_NODE_ARGS = list(process.env.BENCH_APP_NODE_ARGS?.replace(/\s+/g, ','), '');
+/** Keep the app's data directory (database, logs) for a look afterwards. */
+const KEEP = process.env.BENCH_KEEP === '1';
+
+const TOKEN = 'bench-token-0123456789abcdef';
+const MASTER_KEY = '00'.repeat(32);
+const SYMBOL = 'BTC/USDT';
+const STOP_AMOUNT = '0.001';
+const BASELINE_ACCOUNT: ExchangeSimAccount = {
+  exchange: 'binance',
+  apiKey: 'bench-baseline-key',
+  secret: 'bench-baseline-secret',
+  balances: { USDT: '10000000', BTC: '100' },
+};
+/** "Raised" limits: high enough never to answer 429, published through exchangeInfo so the app's governor takes them too. */
+const RAISED_LIMITS: RateLimitOptions = {
+  binance: { requestWeightPerMinute: 100_000_000, ordersPer10s: 10_000_000, ordersPerDay: 100_000_000 },
+  upbit: { quotationPerSecond: 100_000, defaultPerSecond: 100_000, orderPerSecond: 100_000 },
+};
+
+// ---------------------------------------------------------------- helpers
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const count = (n: number): string => n.toLocaleString('en-US');
+
+function spread(values: number[]): string {
+  if (values.length === 0) return 'none';
+  const sorted = [...values].sort((a, b) => a - b);
+  return `p50 ${seconds(percentile(sorted, 50))}, p99 ${seconds(percentile(sorted, 99))}, max ${seconds(sorted[sorted.length - 1]!)}, first ${seconds(sorted[0]!)}`;
+}
+
+/** Resident and peak resident memory of another process (Linux /proc). */
+function memoryOf(pid: number): { rss: number; peak: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Things to undo on the way out, newest first, also on Ctrl-C. */
+const cleanups: Array<() => Promise<void> | void> = [];
+async function cleanUp(): Promise<void> {
+  while (cleanups.length > 0) await Promise.resolve(cleanups.pop()!()).catch(() => undefined);
+}
+process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
+
+// ---------------------------------------------------------------- tick part
 
 interface Naive {
   market: number;
@@ -14,16 +113,12 @@ interface Naive {
   takeProfit?: Decimal;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function run(armed: number): { armed: number; booksP50: number; booksP99: number; scanP50: number; scanP99: number } {
-  const books = Array.from({ length: MARKETS }, () => new MarketTriggerBook());
+function tickRun(armed: number, markets: number, ticks: number) {
+  const books = Array.from({ length: markets }, () => new MarketTriggerBook());
   const naive: Naive[] = [];
   for (let i = 0; i < armed; i++) {
-    const market = i % MARKETS;
-    // Stops 50–95, take-profits 105–150, trailing stops: prices tick between 99 and 101.
+    const market = i % markets;
+    // Stops 50–95, take-profits 105–150, brackets both: prices tick between 99 and 101.
     const kind = i % 3;
     const stop = dec(50 + (i % 4500) / 100);
     const takeProfit = dec(105 + (i % 4500) / 100);
@@ -38,10 +133,10 @@ function run(armed: number): { armed: number; booksP50: number; booksP99: number
       naive.push({ market, stop, takeProfit });
     }
   }
-  const prices = Array.from({ length: TICKS }, (_, t) => dec(99 + ((t * 7) % 200) / 100));
+  const prices = Array.from({ length: ticks }, (_, t) => dec(99 + ((t * 7) % 200) / 100));
   const bookTimes: number[] = [];
   const scanTimes: number[] = [];
-  for (let t = 0; t < TICKS; t++) {
+  for (let t = 0; t < ticks; t++) {
     const price = prices[t]!;
     let started = process.hrtime.bigint();
     let hits = 0;
@@ -55,8 +150,10 @@ function run(armed: number): { armed: number; booksP50: number; booksP99: number
   }
   bookTimes.sort((a, b) => a - b);
   scanTimes.sort((a, b) => a - b);
+  const rss = process.memoryUsage().rss;
   return {
     armed,
+    rss,
     booksP50: percentile(bookTimes, 50),
     booksP99: percentile(bookTimes, 99),
     scanP50: percentile(scanTimes, 50),
@@ -64,18 +161,496 @@ function run(armed: number): { armed: number; booksP50: number; booksP99: number
   };
 }
 
-run(1_000); // warm-up (JIT)
-const rows = [100, 10_000, 100_000].map(run);
-const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
-console.log(`conditions tick over ${MARKETS} markets, ${TICKS} ticks each, nothing triggering`);
-for (const r of rows) {
+function tickPart(): void {
+  const markets = 200;
+  const ticks = Number(process.env.BENCH_TICKS ?? 200);
+  tickRun(1_000, markets, ticks); // warm-up (JIT)
+  global.gc?.();
+  const rows = [100, 10_000, 100_000].map((armed) => tickRun(armed, markets, ticks));
+  const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
+  console.log(`\ntick: ${markets} markets, ${ticks} ticks each, nothing triggering (goal: p99 < 1 ms at 100,000 armed)`);
+  for (const r of rows) {
+    console.log(
+      `  ${count(r.armed).padStart(7)} armed: books p50 ${fmt(r.booksP50)} p99 ${fmt(r.booksP99)} | naive scan p50 ${fmt(r.scanP50)} p99 ${fmt(r.scanP99)} | RSS ${mb(r.rss)}`,
+    );
+  }
+  const [small, mid] = rows;
   console.log(
-    `${String(r.armed).padStart(7)} armed: books p50 ${fmt(r.booksP50)} p99 ${fmt(r.booksP99)} | naive scan p50 ${fmt(r.scanP50)} p99 ${fmt(r.scanP99)}`,
+    `  ratio 10,000 vs 100 armed (p50): books ${(mid!.booksP50 / small!.booksP50).toFixed(2)}×, naive scan ${(mid!.scanP50 / small!.scanP50).toFixed(2)}×`,
   );
+  console.log(`  RSS with 100,000 armed (books and the naive list, one process): ${mb(rows[2]!.rss)} (goal < 512 MB)`);
 }
-const small = rows[0]!;
-const large = rows[1]!;
-console.log(
-  `ratio 10,000 vs 100 armed (p50): books ${(large.booksP50 / small.booksP50).toFixed(2)}×, naive scan ${(large.scanP50 / small.scanP50).toFixed(2)}×`,
-);
-console.log(`RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
+
+// ---------------------------------------------------------------- the app as a child process
+
+/** tradedesk's built entry point in its own process, as `npm start` runs it (what AppProcess does in the e2e specs). */
+class BenchApp {
+  private err = '';
+  readonly exit: Promise<number | null>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+    private readonly stallsFile: string,
+  ) {
+    child.stderr!.on('data', (d: Buffer) => (this.err = (this.err + d.toString()).slice(-8000)));
+    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  static async start(dataDir: string, env: Record<string, string>): Promise<BenchApp> {
+    const port = await freePort();
+    const stallsFile = join(dataDir, 'loop-stalls.json');
+    const child = spawn(process.execPath, [`--import=${LOOP_STALLS}`, ...APP_NODE_ARGS, APP_MAIN], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        API_TOKEN: TOKEN,
+        MASTER_KEY,
+        SIM: 'on',
+        SIM_PORT: '0',
+        LOG_LEVEL: 'warn',
+        THROTTLE_PER_MINUTE: '10000000',
+        TICK_MS: String(APP_TICK_MS),
+        DATA_DIR: dataDir,
+        BENCH_LOOP_STALLS_FILE: stallsFile,
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const app = new BenchApp(child, `http://127.0.0.1:${port}`, stallsFile);
+    cleanups.push(() => app.stop());
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`tradedesk exited (${child.exitCode}): ${app.err}`);
+        return (await fetch(`${app.url}/api/health/ready`)).status === 200;
+      },
+      'tradedesk to be ready',
+      90_000,
+      100,
+    );
+    return app;
+  }
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** The app's event-loop stalls (> 100 ms) that began at or after `since`, as recorded by bench/support/loop-stalls. */
+  stallsSince(since: number): number[] {
+    try {
+      const stalls = JSON.parse(readFileSync(this.stallsFile, 'utf8')) as Array<[number, number]>;
+      return stalls.filter(([at]) => at >= since).map(([, ms]) => ms);
+    } catch {
+      return [];
+    }
+  }
+
+  memory(): { rss: number; peak: number } | undefined {
+    return this.child.pid === undefined ? undefined : memoryOf(this.child.pid);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
+    await this.exit;
+    clearTimeout(timer);
+  }
+}
+
+// ---------------------------------------------------------------- emulator instrumentation
+
+/** Counts the emulator's rate-limit answers: 429 (over a limit) and 418 (banned), both exchanges. */
+function countLimitAnswers(simulator: ExchangeSimulator): { tooMany: number; banned: number } {
+  const counts = { tooMany: 0, banned: 0 };
+  const tally = (kind: string) => {
+    if (kind === 'limited') counts.tooMany++;
+    else if (kind === 'banned') counts.banned++;
+  };
+  const binance = simulator.binanceLimiter;
+  const weight = binance.weight.bind(binance);
+  binance.weight = (ip, cost, now) => {
+    const verdict = weight(ip, cost, now);
+    tally(verdict.kind);
+    return verdict;
+  };
+  const order = binance.order.bind(binance);
+  binance.order = (apiKey, now) => {
+    const verdict = order(apiKey, now);
+    if (!verdict.ok) counts.tooMany++;
+    return verdict;
+  };
+  const upbit = simulator.upbitLimiter;
+  const hit = upbit.hit.bind(upbit);
+  upbit.hit = (group, key, now) => {
+    const verdict = hit(group, key, now);
+    tally(verdict.kind);
+    return verdict;
+  };
+  return counts;
+}
+
+/** Acceptance instants (emulator clock = ours) of the account's orders on one side since `since`. */
+function acceptedSince(simulator: ExchangeSimulator, apiKey: string, side: 'buy' | 'sell', since: number): number[] {
+  return simulator.store
+    .listOrders({ exchange: 'binance', apiKey, startTime: since })
+    .filter((o) => o.side.toLowerCase() === side)
+    .map((o) => o.createdAt - since);
+}
+
+async function waitAccepted(
+  simulator: ExchangeSimulator,
+  apiKey: string,
+  side: 'buy' | 'sell',
+  since: number,
+  expected: number,
+  deadlineMs: number,
+): Promise<number[]> {
+  const deadline = since + deadlineMs;
+  for (;;) {
+    const accepted = acceptedSince(simulator, apiKey, side, since);
+    if (accepted.length >= expected || Date.now() > deadline) return accepted.sort((a, b) => a - b);
+    await sleep(100);
+  }
+}
+
+function requestSummary(simulator: ExchangeSimulator): string {
+  const routes = simulator.requestCountsOf('binance');
+  return Object.entries(routes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([route, n]) => `${route} ${count(n)}`)
+    .join(', ');
+}
+
+// ---------------------------------------------------------------- baseline: bare ccxt, another process
+
+/** Child mode: N ccxt createOrder calls sent at once, as the app's gateway configures ccxt; prints when it started. */
+async function baselineClient(simUrl: string, n: number): Promise<void> {
+  const client = new ccxt.binance({
+    apiKey: BASELINE_ACCOUNT.apiKey,
+    secret: BASELINE_ACCOUNT.secret,
+    enableRateLimit: false,
+    number: String,
+    options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false },
+  });
+  client.urls['api'] = ccxtUrlsFor('binance', simUrl);
+  await client.loadMarkets();
+  const sell = (clientOrderId: string) =>
+    client.createOrder(SYMBOL, 'market', 'sell', STOP_AMOUNT as unknown as number, undefined, { newClientOrderId: clientOrderId });
+  for (let i = 0; i < 20; i++) await sell(`bl-warm-${i}`);
+  const started = Date.now();
+  const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => sell(`bl-${i}`)));
+  const failed = results.filter((r) => r.status === 'rejected');
+  process.stdout.write(
+    `${JSON.stringify({ started, ms: Date.now() - started, failed: failed.length, error: failed[0] ? String((failed[0] as PromiseRejectedResult).reason) : undefined })}\n`,
+  );
+  await client.close();
+}
+
+async function baseline(sim: SimHarness, n: number): Promise<{ accepted: number[]; clientMs: number; failed: number }> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--baseline-client', sim.url, String(n)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`baseline client exited with ${code}`);
+  const result = JSON.parse(out.trim().split('\n').pop()!) as { started: number; ms: number; failed: number; error?: string };
+  if (result.error) console.error(`  baseline: ${result.failed} failed, e.g. ${result.error}`);
+  const accepted = acceptedSince(sim.sim.simulator, BASELINE_ACCOUNT.apiKey, 'sell', result.started).sort((a, b) => a - b);
+  return { accepted, clientMs: result.ms, failed: result.failed };
+}
+
+// ---------------------------------------------------------------- (a) and (b)
+
+interface Stack {
+  sim: SimHarness;
+  app: BenchApp;
+  accountId: string;
+  apiKey: string;
+  limitAnswers: { tooMany: number; banned: number };
+  close(): Promise<void>;
+}
+
+async function startStack(driver: 'sqlite' | 'postgres', pg: PostgresServer | undefined, rateLimits?: RateLimitOptions): Promise<Stack> {
+  const sim = await startSimHarness({
+    accounts: [...seededSimAccounts(DEEP_POCKETS), BASELINE_ACCOUNT],
+    book: ZERO_SPREAD_BOOK,
+    ...(rateLimits ? { rateLimits } : {}),
+  });
+  cleanups.push(() => sim.close());
+  const limitAnswers = countLimitAnswers(sim.sim.simulator);
+  await sim.setPrice('binance', SYMBOL, '50000');
+  await sim.setPrice('binance', 'ETH/USDT', '3000');
+  const dataDir = mkdtempSync(join(tmpdir(), 'td-bench-triggers-'));
+  let removed = false;
+  const removeDataDir = () => {
+    if (removed) return;
+    removed = true;
+    if (KEEP) console.log(`  (kept ${dataDir})`);
+    else rmSync(dataDir, { recursive: true, force: true });
+  };
+  cleanups.push(removeDataDir);
+  const databaseUrl =
+    driver === 'sqlite' ? `sqlite:${join(dataDir, 'tradedesk.sqlite')}` : await pg!.createDatabase(`bench_${Date.now().toString(36)}`);
+  const app = await BenchApp.start(dataDir, { DATABASE_URL: databaseUrl, SIM_URL: sim.url });
+  const accounts = (
+    await app.call<Array<{ id: string; exchange: string }> | { items: Array<{ id: string; exchange: string }> }>('GET', '/api/accounts')
+  ).body;
+  const account = (Array.isArray(accounts) ? accounts : accounts.items).find((a) => a.exchange === 'binance');
+  if (!account) throw new Error('no binance sim account');
+  const apiKey = seededSimAccounts(DEEP_POCKETS).find((a) => a.exchange === 'binance')!.apiKey;
+  return {
+    sim,
+    app,
+    accountId: account.id,
+    apiKey,
+    limitAnswers,
+    close: async () => {
+      await app.stop();
+      await sim.close();
+      removeDataDir();
+    },
+  };
+}
+
+/** Buys a position big enough, arms `n` stop-losses through the API (8 at a time), waits until the engine holds them all. */
+async function armStops(s: Stack, n: number): Promise<number> {
+  const position = dec(STOP_AMOUNT).times(n).plus('0.1').toFixed();
+  const buy = await s.app.call('POST', '/api/orders', {
+    accountId: s.accountId,
+    symbol: SYMBOL,
+    side: 'buy',
+    type: 'market',
+    amount: position,
+  });
+  if (buy.status !== 201) throw new Error(`position buy: ${buy.status} ${JSON.stringify(buy.body)}`);
+  const started = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const triggerPrice = (45000 + (i * 4000) / n).toFixed(2);
+        const res = await s.app.call('POST', '/api/conditions', {
+          kind: 'stop_loss',
+          accountId: s.accountId,
+          symbol: SYMBOL,
+          triggerPrice,
+          amount: STOP_AMOUNT,
+        });
+        if (res.status !== 201) throw new Error(`arming stop ${i}: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    }),
+  );
+  const armMs = Date.now() - started;
+  await waitFor(
+    async () => {
+      const health = await s.app.call<{ details?: { conditions?: { armed?: number } } }>('GET', '/api/health');
+      return (health.body.details?.conditions?.armed ?? 0) >= n;
+    },
+    `the engine to hold ${n} armed stops`,
+    60_000,
+    200,
+  );
+  // One more tick, so the books have observed the price above every trigger.
+  await sleep(APP_TICK_MS * 2);
+  return armMs;
+}
+
+async function conditionsIn(s: Stack, status: string): Promise<number> {
+  const res = await s.app.call<{ total: number }>('GET', `/api/conditions?status=${status}&limit=1`);
+  return res.body.total;
+}
+
+/** Waits until every fired condition ended (DONE or FAILED); when that happened and how many failed. */
+async function settled(s: Stack, t0: number, n: number, timeoutMs: number): Promise<{ ms?: number; done: number; failed: number }> {
+  let done = 0;
+  let failed = 0;
+  const ok = await waitFor(
+    async () => {
+      [done, failed] = await Promise.all([conditionsIn(s, 'DONE'), conditionsIn(s, 'FAILED')]);
+      return done + failed >= n;
+    },
+    'conditions to settle',
+    timeoutMs,
+    250,
+  ).then(
+    () => true,
+    () => false,
+  );
+  return { ...(ok ? { ms: Date.now() - t0 } : {}), done, failed };
+}
+
+function settledLine(r: { ms?: number; done: number; failed: number }, n: number): string {
+  const when = r.ms === undefined ? 'not all settled in time' : `all settled ${seconds(r.ms)} after the price change`;
+  return `conditions: ${count(r.done)} DONE (exit filled), ${count(r.failed)} FAILED of ${count(n)} — ${when}`;
+}
+
+function stallLine(s: Stack, since: number): string {
+  const stalls = s.app.stallsSince(since);
+  const long = stalls.filter((ms) => ms >= 1000);
+  const longest = stalls.length ? Math.max(...stalls) : 0;
+  return `tradedesk event loop after the price change: longest stall ${seconds(longest)}; ${long.length} stall(s) ≥ 1 s, ${seconds(long.reduce((a, b) => a + b, 0))} in all`;
+}
+
+function memoryLine(s: Stack): string {
+  const m = s.app.memory();
+  return `RSS: tradedesk ${m ? `${mb(m.rss)} now, ${mb(m.peak)} peak` : 'n/a'} (goal < 512 MB); emulator + bench process ${mb(process.memoryUsage().rss)}`;
+}
+
+async function raisedPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | undefined): Promise<void> {
+  const s = await startStack(driver, pg, RAISED_LIMITS);
+  try {
+    const armMs = await armStops(s, TRIGGERS);
+    const bare = await baseline(s.sim, TRIGGERS);
+    s.sim.sim.simulator.clearRequestCounts();
+    const t0 = Date.now();
+    await s.sim.setPrice('binance', SYMBOL, '40000');
+    const accepted = await waitAccepted(s.sim.sim.simulator, s.apiKey, 'sell', t0, TRIGGERS, 120_000);
+    const acceptedAll = accepted.length >= TRIGGERS;
+    const outcome = await settled(s, t0, TRIGGERS, 120_000);
+    const rejected = s.sim.sim.simulator.store.listRejections('binance').length;
+    console.log(
+      `\n(a) ${count(TRIGGERS)} stop-losses on binance ${SYMBOL}, raised emulator limits, TICK_MS ${APP_TICK_MS}, ${driver} (armed through the API in ${seconds(armMs)})`,
+    );
+    console.log(
+      acceptedAll
+        ? `  price change → all ${count(TRIGGERS)} sells accepted by the emulator: ${seconds(accepted[accepted.length - 1]!)} (goal < 5 s)`
+        : `  price change → only ${count(accepted.length)} of ${count(TRIGGERS)} sells accepted within 120 s`,
+    );
+    console.log(`  per order, price change → accepted: ${spread(accepted)}`);
+    console.log(`  ${settledLine(outcome, TRIGGERS)}`);
+    console.log(
+      `  baseline, same emulator: ${count(TRIGGERS)} bare ccxt createOrder sent at once from another process: ` +
+        `all accepted in ${seconds(bare.accepted[bare.accepted.length - 1] ?? NaN)} (${spread(bare.accepted)}${bare.failed ? `, ${bare.failed} failed` : ''})`,
+    );
+    console.log(`  emulator requests after the price change: ${requestSummary(s.sim.sim.simulator)}`);
+    console.log(`  emulator answers: ${s.limitAnswers.tooMany} × 429, ${s.limitAnswers.banned} × 418, ${rejected} orders rejected`);
+    console.log(`  ${stallLine(s, t0)}`);
+    console.log(`  ${memoryLine(s)}`);
+  } finally {
+    await s.close();
+  }
+}
+
+async function realPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | undefined): Promise<void> {
+  const s = await startStack(driver, pg);
+  try {
+    const armMs = await armStops(s, TRIGGERS);
+    const limits = s.sim.sim.simulator.rateLimits.binance;
+    s.sim.sim.simulator.clearRequestCounts();
+    const before = { ...s.limitAnswers };
+    const t0 = Date.now();
+    await s.sim.setPrice('binance', SYMBOL, '40000');
+    // The manual burst starts once the first exit reached the emulator: both kinds then wait in the governor together.
+    await waitAccepted(s.sim.sim.simulator, s.apiKey, 'sell', t0, 1, 30_000);
+    const burstAt = Date.now() - t0;
+    let reading = true;
+    const tickerLatencies: number[] = [];
+    let tickerFailures = 0;
+    const readers = Array.from({ length: 2 }, async () => {
+      while (reading) {
+        const started = Date.now();
+        const res = await s.app.call('GET', `/api/tickers?accountId=${s.accountId}&symbols=BTC/USDT,ETH/USDT`).catch(() => ({ status: 0 }));
+        if (res.status === 200) tickerLatencies.push(Date.now() - started);
+        else tickerFailures++;
+        await sleep(100);
+      }
+    });
+    const manualStatuses = new Map<number, number>();
+    const manual = Promise.all(
+      Array.from({ length: MANUAL }, async () => {
+        const res = await s.app
+          .call('POST', '/api/orders', {
+            accountId: s.accountId,
+            symbol: SYMBOL,
+            side: 'buy',
+            type: 'limit',
+            price: '30000',
+            amount: STOP_AMOUNT,
+          })
+          .catch(() => ({ status: 0 }));
+        manualStatuses.set(res.status, (manualStatuses.get(res.status) ?? 0) + 1);
+      }),
+    );
+    const deadlineMs = 600_000;
+    const protective = await waitAccepted(s.sim.sim.simulator, s.apiKey, 'sell', t0, TRIGGERS, deadlineMs);
+    const manualAccepted = await waitAccepted(s.sim.sim.simulator, s.apiKey, 'buy', t0, MANUAL, deadlineMs);
+    await manual;
+    reading = false;
+    await Promise.all(readers);
+    const outcome = await settled(s, t0, TRIGGERS, 120_000);
+    const lastProtective = protective[protective.length - 1] ?? NaN;
+    const manualBeforeLast = manualAccepted.filter((t) => t < lastProtective).length;
+    const floorMs = (Math.ceil(TRIGGERS / limits.ordersPer10s) - 1) * 10_000;
+    tickerLatencies.sort((a, b) => a - b);
+    console.log(
+      `\n(b) ${count(TRIGGERS)} stop-losses on binance ${SYMBOL}, real emulator limits (${limits.ordersPer10s} orders/10 s, weight ${limits.requestWeightPerMinute}/min), ${driver} (armed in ${seconds(armMs)})`,
+    );
+    console.log(
+      `  plus ${MANUAL} manual limit buys sent at once through the API at +${seconds(burstAt)} (first exit accepted) and 2 loops of ticker reads`,
+    );
+    console.log(
+      protective.length >= TRIGGERS
+        ? `  all ${count(TRIGGERS)} protective exits accepted: ${seconds(lastProtective)} (the order limit alone needs ≥ ${seconds(floorMs)})`
+        : `  only ${count(protective.length)} of ${count(TRIGGERS)} protective exits accepted within ${seconds(deadlineMs)}`,
+    );
+    console.log(`  protective exits, price change → accepted: ${spread(protective)}`);
+    console.log(
+      `  manual orders (${count(manualAccepted.length)} of ${MANUAL} accepted; HTTP ${[...manualStatuses].map(([st, n]) => `${st}×${n}`).join(' ')}): ${spread(manualAccepted)}`,
+    );
+    console.log(
+      `  protective first: ${manualBeforeLast === 0 ? 'yes' : 'NO'} — ${manualBeforeLast} manual order(s) accepted before the last protective exit`,
+    );
+    console.log(
+      `  ticker reads during the run: ${count(tickerLatencies.length)} ok (p50 ${tickerLatencies.length ? percentile(tickerLatencies, 50) : NaN} ms, max ${tickerLatencies[tickerLatencies.length - 1] ?? NaN} ms), ${tickerFailures} failed`,
+    );
+    console.log(
+      `  emulator answers after the price change: ${s.limitAnswers.tooMany - before.tooMany} × 429, ${s.limitAnswers.banned - before.banned} × 418; ` +
+        `${s.sim.sim.simulator.store.listRejections('binance').length} orders rejected`,
+    );
+    console.log(`  emulator requests after the price change: ${requestSummary(s.sim.sim.simulator)}`);
+    console.log(`  ${settledLine(outcome, TRIGGERS)}`);
+    console.log(`  ${stallLine(s, t0)}`);
+    console.log(`  ${memoryLine(s)}`);
+  } finally {
+    await s.close();
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  console.log(
+    `bench/triggers: ${PARTS.join(', ')}; drivers ${DRIVERS.join(', ')}; ${count(TRIGGERS)} triggers; node ${process.version}. ` +
+      'Figures are noisy on a shared machine: compare with the baseline printed next to each.',
+  );
+  if (PARTS.includes('tick')) tickPart();
+  const stackParts = PARTS.filter((p) => p === 'raised' || p === 'real');
+  if (stackParts.length === 0) return;
+  let pg: PostgresServer | undefined;
+  if (DRIVERS.includes('postgres')) {
+    pg = await PostgresServer.create();
+    cleanups.push(() => pg!.destroy());
+  }
+  try {
+    for (const part of stackParts)
+      for (const driver of DRIVERS) {
+        global.gc?.();
+        await (part === 'raised' ? raisedPart(driver, pg) : realPart(driver, pg));
+      }
+  } finally {
+    await cleanUp();
+  }
+}
+
+if (process.argv[2] === '--baseline-client') await baselineClient(process.argv[3]!, Number(process.argv[4]));
+else await main();
