@@ -298,11 +298,11 @@ function countLimitAnswers(simulator: ExchangeSimulator): { tooMany: number; ban
   return counts;
 }
 
-/** Acceptance instants (emulator clock = ours) of the account's orders on one side since `since`. */
-function acceptedSince(simulator: ExchangeSimulator, apiKey: string, side: 'buy' | 'sell', since: number): number[] {
+/** Acceptance instants (emulator clock = ours), relative to `since`, of the account's Binance orders on one market and side. */
+function acceptedSince(simulator: ExchangeSimulator, apiKey: string, side: 'buy' | 'sell', since: number, symbol = SYMBOL): number[] {
   return simulator.store
     .listOrders({ exchange: 'binance', apiKey, startTime: since })
-    .filter((o) => o.side.toLowerCase() === side)
+    .filter((o) => o.side.toLowerCase() === side && (o.symbol === symbol || o.marketId === symbol.replace('/', '')))
     .map((o) => o.createdAt - since);
 }
 
@@ -313,10 +313,11 @@ async function waitAccepted(
   since: number,
   expected: number,
   deadlineMs: number,
+  symbol = SYMBOL,
 ): Promise<number[]> {
   const deadline = since + deadlineMs;
   for (;;) {
-    const accepted = acceptedSince(simulator, apiKey, side, since);
+    const accepted = acceptedSince(simulator, apiKey, side, since, symbol);
     if (accepted.length >= expected || Date.now() > deadline) return accepted.sort((a, b) => a - b);
     await sleep(100);
   }
@@ -422,8 +423,8 @@ async function startStack(driver: 'sqlite' | 'postgres', pg: PostgresServer | un
   };
 }
 
-/** Buys a position big enough, arms `n` stop-losses through the API (8 at a time), waits until the engine holds them all. */
-async function armStops(s: Stack, n: number): Promise<number> {
+/** Buys a position big enough, arms `n` stop-losses through the API (8 at a time), waits until the engine holds them (and `alsoArmed` others). */
+async function armStops(s: Stack, n: number, alsoArmed = 0): Promise<number> {
   const position = dec(STOP_AMOUNT).times(n).plus('0.1').toFixed();
   const buy = await s.app.call('POST', '/api/orders', {
     accountId: s.accountId,
@@ -454,7 +455,7 @@ async function armStops(s: Stack, n: number): Promise<number> {
   await waitFor(
     async () => {
       const health = await s.app.call<{ details?: { conditions?: { armed?: number } } }>('GET', '/api/health');
-      return (health.body.details?.conditions?.armed ?? 0) >= n;
+      return (health.body.details?.conditions?.armed ?? 0) >= n + alsoArmed;
     },
     `the engine to hold ${n} armed stops`,
     60_000,
@@ -497,8 +498,8 @@ function settledLine(r: { ms?: number; done: number; failed: number }, n: number
 function stallLine(s: Stack, since: number): string {
   const stalls = s.app.stallsSince(since);
   const long = stalls.filter((ms) => ms >= 1000);
-  const longest = stalls.length ? Math.max(...stalls) : 0;
-  return `tradedesk event loop after the price change: longest stall ${seconds(longest)}; ${long.length} stall(s) ≥ 1 s, ${seconds(long.reduce((a, b) => a + b, 0))} in all`;
+  if (stalls.length === 0) return 'tradedesk event loop after the price change: no stall over 0.1 s';
+  return `tradedesk event loop after the price change: longest stall ${seconds(Math.max(...stalls))}; ${long.length} stall(s) ≥ 1 s, ${seconds(long.reduce((a, b) => a + b, 0))} in all`;
 }
 
 function memoryLine(s: Stack): string {
@@ -544,7 +545,25 @@ async function raisedPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | un
 async function realPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | undefined): Promise<void> {
   const s = await startStack(driver, pg);
   try {
-    const armMs = await armStops(s, TRIGGERS);
+    // A canary: one stop on another market of the same account, crossed while the exits queue.
+    const canarySymbol = 'ETH/USDT';
+    const ethBuy = await s.app.call('POST', '/api/orders', {
+      accountId: s.accountId,
+      symbol: canarySymbol,
+      side: 'buy',
+      type: 'market',
+      amount: '0.1',
+    });
+    if (ethBuy.status !== 201) throw new Error(`canary position: ${ethBuy.status} ${JSON.stringify(ethBuy.body)}`);
+    const canary = await s.app.call<{ id: string }>('POST', '/api/conditions', {
+      kind: 'stop_loss',
+      accountId: s.accountId,
+      symbol: canarySymbol,
+      triggerPrice: '2900',
+      amount: '0.05',
+    });
+    if (canary.status !== 201) throw new Error(`canary stop: ${canary.status} ${JSON.stringify(canary.body)}`);
+    const armMs = await armStops(s, TRIGGERS, 1);
     const limits = s.sim.sim.simulator.rateLimits.binance;
     s.sim.sim.simulator.clearRequestCounts();
     const before = { ...s.limitAnswers };
@@ -553,6 +572,8 @@ async function realPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | unde
     // The manual burst starts once the first exit reached the emulator: both kinds then wait in the governor together.
     await waitAccepted(s.sim.sim.simulator, s.apiKey, 'sell', t0, 1, 30_000);
     const burstAt = Date.now() - t0;
+    await s.sim.setPrice('binance', canarySymbol, '2800');
+    const canaryCrossedAt = Date.now() - t0;
     let reading = true;
     const tickerLatencies: number[] = [];
     let tickerFailures = 0;
@@ -587,7 +608,10 @@ async function realPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | unde
     await manual;
     reading = false;
     await Promise.all(readers);
-    const outcome = await settled(s, t0, TRIGGERS, 120_000);
+    const outcome = await settled(s, t0, TRIGGERS + 1, 120_000);
+    const canaryExit = await waitAccepted(s.sim.sim.simulator, s.apiKey, 'sell', t0, 1, 60_000, canarySymbol);
+    const canaryView = await s.app.call<{ timeline: Array<{ event: string; at: string }> }>('GET', `/api/conditions/${canary.body.id}`);
+    const canaryTriggered = canaryView.body.timeline.find((t) => t.event === 'triggered');
     const lastProtective = protective[protective.length - 1] ?? NaN;
     const manualBeforeLast = manualAccepted.filter((t) => t < lastProtective).length;
     const floorMs = (Math.ceil(TRIGGERS / limits.ordersPer10s) - 1) * 10_000;
@@ -618,7 +642,11 @@ async function realPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | unde
         `${s.sim.sim.simulator.store.listRejections('binance').length} orders rejected`,
     );
     console.log(`  emulator requests after the price change: ${requestSummary(s.sim.sim.simulator)}`);
-    console.log(`  ${settledLine(outcome, TRIGGERS)}`);
+    console.log(
+      `  canary stop on ${canarySymbol} (same account) crossed at +${seconds(canaryCrossedAt)}: triggered at ` +
+        `${canaryTriggered ? `+${seconds(Date.parse(canaryTriggered.at) - t0)}` : 'never'}, its exit accepted at ${canaryExit.length ? `+${seconds(canaryExit[0]!)}` : 'never'}`,
+    );
+    console.log(`  ${settledLine(outcome, TRIGGERS + 1)} (with the canary)`);
     console.log(`  ${stallLine(s, t0)}`);
     console.log(`  ${memoryLine(s)}`);
   } finally {
