@@ -10,10 +10,10 @@ import {
   type SimHarness,
   startSimHarness,
   TEST_DRIVERS,
-  TEST_MASTER_KEY,
   ZERO_SPREAD_BOOK,
 } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bearerApi, simProcessEnv } from '../../support/process-api.js';
 
 const STOPS = 500;
 const KILLS = 20;
@@ -49,25 +49,8 @@ describe.each(TEST_DRIVERS)('conditions crash test on %s: SIGKILLed while stops 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const env = () => ({
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-    API_TOKEN: TOKEN,
-    MASTER_KEY: TEST_MASTER_KEY,
-    SIM: 'on',
-    SIM_URL: sim.url,
-    ORDER_POLL_MS: '200',
-    TICK_MS: '100',
-    LOG_LEVEL: 'info',
-  });
-  const call = async <T>(url: string, method = 'GET', body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(url, {
-      method,
-      headers: { Authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const env = () => simProcessEnv({ dataDir, databaseUrl, simUrl: sim.url, token: TOKEN, extra: { ORDER_POLL_MS: '200', TICK_MS: '100' } });
+  const call = bearerApi(TOKEN);
 
   it(`${STOPS} crossed stops, ${KILLS} SIGKILLs at random moments during firing → each stop produced exactly one order at the emulator`, async () => {
     const random = seededRandom(driver === 'sqlite' ? 3 : 5);

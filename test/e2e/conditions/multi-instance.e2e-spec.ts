@@ -8,10 +8,10 @@ import {
   seededSimAccounts,
   type SimHarness,
   startSimHarness,
-  TEST_MASTER_KEY,
   ZERO_SPREAD_BOOK,
 } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bearerApi, simProcessEnv } from '../../support/process-api.js';
 
 const INSTANCES = 3;
 const STOPS = 1000;
@@ -48,14 +48,7 @@ describe('three instances on one PostgreSQL fire each condition once', () => {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  const call = async <T>(url: string, method = 'GET', body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(url, {
-      method,
-      headers: { Authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const call = bearerApi(TOKEN);
 
   /** The number of armed conditions an instance's engine holds (from its health report). */
   const armedIn = async (url: string): Promise<number> => {
@@ -73,17 +66,9 @@ describe('three instances on one PostgreSQL fire each condition once', () => {
     for (let i = 0; i < INSTANCES; i++) {
       const dataDir = i === 0 ? firstDir : mkdtempSync(join(tmpdir(), 'td-multi-'));
       if (i > 0) dataDirs.push(dataDir);
-      const app = AppProcess.spawn({
-        DATA_DIR: dataDir,
-        DATABASE_URL: databaseUrl,
-        API_TOKEN: TOKEN,
-        MASTER_KEY: TEST_MASTER_KEY,
-        SIM: 'on',
-        SIM_URL: sim.url,
-        ORDER_POLL_MS: '500',
-        TICK_MS: '100',
-        LOG_LEVEL: 'info',
-      });
+      const app = AppProcess.spawn(
+        simProcessEnv({ dataDir, databaseUrl, simUrl: sim.url, token: TOKEN, extra: { ORDER_POLL_MS: '500', TICK_MS: '100' } }),
+      );
       apps.push(app);
       try {
         urls.push(await app.started());

@@ -10,10 +10,10 @@ import {
   type SimHarness,
   startSimHarness,
   TEST_DRIVERS,
-  TEST_MASTER_KEY,
   ZERO_SPREAD_BOOK,
 } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { simProcessEnv } from '../../support/process-api.js';
 
 const ROUNDS = 20;
 const TOKEN = 'crash-test-token-0123456789';
@@ -55,16 +55,7 @@ describe.each(TEST_DRIVERS)('crash recovery on %s: tradedesk killed with SIGKILL
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const env = () => ({
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-    API_TOKEN: TOKEN,
-    MASTER_KEY: TEST_MASTER_KEY,
-    SIM: 'on',
-    SIM_URL: sim.url,
-    ORDER_POLL_MS: '200',
-    LOG_LEVEL: 'info',
-  });
+  const env = () => simProcessEnv({ dataDir, databaseUrl, simUrl: sim.url, token: TOKEN, extra: { ORDER_POLL_MS: '200' } });
   const get = async <T>(url: string): Promise<T> =>
     (await (await fetch(url, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as T;
 
