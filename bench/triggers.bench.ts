@@ -490,6 +490,58 @@ async function settled(s: Stack, t0: number, n: number, timeoutMs: number): Prom
   return { ...(ok ? { ms: Date.now() - t0 } : {}), done, failed };
 }
 
+/** Runs `work` over `items`, `width` at a time. */
+async function eachLimited<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let i = next++; i < items.length; i = next++) await work(items[i]!);
+    }),
+  );
+}
+
+/**
+ * Where the time went, read back through the API once it is over: when the tick saw the crossing
+ * (condition timeline `triggered`, a sample), when each exit's order row was written (`createdAt`,
+ * after the compare-and-set, the intent's dispatch and the order checks) and when its submission
+ * began (order timeline `submitted`, just before the governor and ccxt).
+ */
+async function stages(s: Stack, t0: number): Promise<string> {
+  const orders: Array<{ id: string; purpose: string; createdAt: string }> = [];
+  for (let offset = 0; ; offset += 500) {
+    const page = await s.app.call<{ items: Array<{ id: string; purpose: string; createdAt: string }> }>(
+      'GET',
+      `/api/orders?accountId=${s.accountId}&symbol=${encodeURIComponent(SYMBOL)}&limit=500&offset=${offset}`,
+    );
+    orders.push(...page.body.items);
+    if (page.body.items.length < 500) break;
+  }
+  const exits = orders.filter((o) => o.purpose === 'protective' && Date.parse(o.createdAt) >= t0);
+  const written = exits.map((o) => Date.parse(o.createdAt) - t0);
+  const submitted: number[] = [];
+  await eachLimited(exits, 16, async (o) => {
+    const view = await s.app.call<{ timeline?: Array<{ event: string; at: string }> }>('GET', `/api/orders/${o.id}`);
+    const at = view.body.timeline?.find((t) => t.event === 'submitted')?.at;
+    if (at) submitted.push(Date.parse(at) - t0);
+  });
+  const sample = await s.app.call<{ items: Array<{ id: string }> }>('GET', `/api/conditions?symbol=${encodeURIComponent(SYMBOL)}&limit=20`);
+  const detected: number[] = [];
+  await eachLimited(sample.body.items, 8, async (c) => {
+    const view = await s.app.call<{ timeline: Array<{ event: string; at: string }> }>('GET', `/api/conditions/${c.id}`);
+    const at = view.body.timeline.find((t) => t.event === 'triggered')?.at;
+    if (at) detected.push(Date.parse(at) - t0);
+  });
+  const range = (values: number[]) => {
+    if (values.length === 0) return 'none';
+    const sorted = [...values].sort((a, b) => a - b);
+    return `first ${seconds(sorted[0]!)}, p50 ${seconds(percentile(sorted, 50))}, last ${seconds(sorted[sorted.length - 1]!)}`;
+  };
+  return (
+    `stages after the price change: tick saw the crossing ${range(detected)} (sample of ${detected.length}); ` +
+    `exit order rows written ${range(written)}; submissions begun ${range(submitted)}`
+  );
+}
+
 function settledLine(r: { ms?: number; done: number; failed: number }, n: number): string {
   const when = r.ms === undefined ? 'not all settled in time' : `all settled ${seconds(r.ms)} after the price change`;
   return `conditions: ${count(r.done)} DONE (exit filled), ${count(r.failed)} FAILED of ${count(n)} — ${when}`;
@@ -518,6 +570,7 @@ async function raisedPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | un
     const accepted = await waitAccepted(s.sim.sim.simulator, s.apiKey, 'sell', t0, TRIGGERS, 120_000);
     const acceptedAll = accepted.length >= TRIGGERS;
     const outcome = await settled(s, t0, TRIGGERS, 120_000);
+    const stageLine = await stages(s, t0);
     const rejected = s.sim.sim.simulator.store.listRejections('binance').length;
     console.log(
       `\n(a) ${count(TRIGGERS)} stop-losses on binance ${SYMBOL}, raised emulator limits, TICK_MS ${APP_TICK_MS}, ${driver} (armed through the API in ${seconds(armMs)})`,
@@ -528,6 +581,7 @@ async function raisedPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | un
         : `  price change → only ${count(accepted.length)} of ${count(TRIGGERS)} sells accepted within 120 s`,
     );
     console.log(`  per order, price change → accepted: ${spread(accepted)}`);
+    console.log(`  ${stageLine}`);
     console.log(`  ${settledLine(outcome, TRIGGERS)}`);
     console.log(
       `  baseline, same emulator: ${count(TRIGGERS)} bare ccxt createOrder sent at once from another process: ` +
