@@ -231,13 +231,18 @@ export function placeOrder(sim: ExchangeSimulator, account: Account, p: Params, 
 }
 
 function ocoLeg(sim: ExchangeSimulator, market: Market, side: OrderSide, p: Params, prefix: 'above' | 'below', last: Dec): Leg {
-  const type = typeParam(p, `${prefix}Type`);
+  const type = p.get(`${prefix}Type`) === 'STOP_LOSS' ? 'STOP_LOSS' : typeParam(p, `${prefix}Type`);
   if (type === 'MARKET' || type === 'LIMIT') throw new BinanceError(-1014, 'Unsupported order combination.');
-  const kind = KIND_OF[type]!;
+  // STOP_LOSS (a market stop) exists here only as an OCO leg.
+  const kind = type === 'STOP_LOSS' ? 'stop_loss' : KIND_OF[type]!;
   const price = decimalParam(p, `${prefix}Price`);
   const stopPrice = decimalParam(p, `${prefix}StopPrice`);
-  if (price === undefined) throw mandatory(`${prefix}Price`);
-  checkPrice(market, price);
+  if (kind === 'stop_loss') {
+    if (price !== undefined) throw notRequired(`${prefix}Price`);
+  } else {
+    if (price === undefined) throw mandatory(`${prefix}Price`);
+    checkPrice(market, price);
+  }
   const isStop = kind !== 'limit_maker';
   if (isStop) {
     if (stopPrice === undefined) throw mandatory(`${prefix}StopPrice`);
@@ -245,13 +250,13 @@ function ocoLeg(sim: ExchangeSimulator, market: Market, side: OrderSide, p: Para
   } else if (stopPrice !== undefined) {
     throw notRequired(`${prefix}StopPrice`);
   }
-  const timeInForce = validateTimeInForce(param(p, `${prefix}TimeInForce`), isStop, prefix);
+  const timeInForce = validateTimeInForce(param(p, `${prefix}TimeInForce`), isStop && kind !== 'stop_loss', prefix);
   const clientOrderId = validateClientId(param(p, `${prefix}ClientOrderId`), `${prefix}ClientOrderId`);
   // The leg above the market must sit above the last price and the one below under it, whatever their types.
-  const reference = isStop ? stopPrice! : price;
+  const reference = isStop ? stopPrice! : price!;
   const placedRight = prefix === 'above' ? reference.greaterThan(last) : reference.lessThan(last);
   if (!placedRight) throw rejected('The relationship of the prices for the orders is not correct.');
-  if (kind === 'limit_maker' && crossesBook(sim, market, side, price)) throw rejected('Order would immediately match and take.');
+  if (kind === 'limit_maker' && crossesBook(sim, market, side, price!)) throw rejected('Order would immediately match and take.');
   if (isStop && stopWouldTrigger(kind, side, stopPrice!, last)) throw rejected('Stop price would trigger immediately.');
   return { kind, nativeType: type, price, stopPrice, timeInForce, clientOrderId };
 }
@@ -266,7 +271,7 @@ export function placeOco(sim: ExchangeSimulator, account: Account, p: Params): R
   const last = sim.engine.price(market);
   const above = ocoLeg(sim, market, side, p, 'above', last);
   const below = ocoLeg(sim, market, side, p, 'below', last);
-  for (const leg of [above, below]) checkNotional(market, leg.price!.mul(quantity));
+  for (const leg of [above, below]) checkNotional(market, (leg.price ?? leg.stopPrice!).mul(quantity));
   const listClientOrderId = validateClientId(param(p, 'listClientOrderId'), 'listClientOrderId');
   for (const leg of [above, below]) {
     if (sim.engine.openOrderByClientId('binance', account.apiKey, leg.clientOrderId)) throw rejected('Duplicate order sent.');
@@ -276,7 +281,7 @@ export function placeOco(sim: ExchangeSimulator, account: Account, p: Params): R
 
   // Both legs share one reservation: the base for a sell, the dearer leg's cost for a buy.
   const lockAsset = side === 'sell' ? market.base : market.quote;
-  const lockAmount = side === 'sell' ? quantity : Dec.max(above.price!, below.price!).mul(quantity);
+  const lockAmount = side === 'sell' ? quantity : Dec.max(above.price ?? above.stopPrice!, below.price ?? below.stopPrice!).mul(quantity);
   if (account.balance(lockAsset).free.lessThan(lockAmount)) throw rejected(INSUFFICIENT_BALANCE);
 
   // Binance lists the stop-type leg first.

@@ -65,7 +65,7 @@ export function exchangeInfoSymbol(m: Market): Record<string, unknown> {
 }
 
 function isStop(order: SimOrder): boolean {
-  return order.kind === 'stop_loss_limit' || order.kind === 'take_profit_limit';
+  return order.kind === 'stop_loss' || order.kind === 'stop_loss_limit' || order.kind === 'take_profit_limit';
 }
 
 function common(order: SimOrder): Record<string, unknown> {

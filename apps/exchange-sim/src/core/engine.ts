@@ -271,7 +271,7 @@ export class Engine {
   }
 
   private createOrder(draft: NewOrder, ident: { id: string; seq: number }, now: number): SimOrder {
-    const working = draft.kind !== 'stop_loss_limit' && draft.kind !== 'take_profit_limit';
+    const working = draft.kind !== 'stop_loss' && draft.kind !== 'stop_loss_limit' && draft.kind !== 'take_profit_limit';
     const order: SimOrder = {
       exchange: draft.exchange,
       id: ident.id,
@@ -464,7 +464,7 @@ export class Engine {
   private activateLeg(order: SimOrder): void {
     const other = this.sibling(order);
     if (other && isOpenStatus(other.status)) this.finish(other, 'EXPIRED');
-    const need = order.side === 'buy' ? new Dec(order.price!).mul(this.remaining(order)) : this.remaining(order);
+    const need = order.side === 'buy' ? new Dec(order.price ?? order.stopPrice!).mul(this.remaining(order)) : this.remaining(order);
     const have = new Dec(order.locked);
     if (need.greaterThan(have)) {
       const account = this.mustAccount(order);
@@ -507,6 +507,13 @@ export class Engine {
           order.workingTime = now;
           order.updatedAt = now;
           this.dirtyOrders.set(orderKey(order), order);
+          if (order.kind === 'stop_loss') {
+            // A triggered market stop takes what the book offers, like a market order.
+            const walk = this.walk(market, order.side, { qty: this.remaining(order) });
+            for (const fill of walk.fills) this.fill(order, fill.price, fill.qty, false);
+            if (isOpenStatus(order.status)) this.finish(order, this.marketOutcome(order, walk));
+            continue;
+          }
           this.takeLiquidity(order, market);
           continue;
         }
@@ -611,7 +618,7 @@ export class Engine {
 
 function stopTriggered(order: SimOrder, last: Dec): boolean {
   const stop = new Dec(order.stopPrice!);
-  const fallingTrigger = (order.kind === 'stop_loss_limit') === (order.side === 'sell');
+  const fallingTrigger = (order.kind === 'stop_loss_limit' || order.kind === 'stop_loss') === (order.side === 'sell');
   return fallingTrigger ? last.lessThanOrEqualTo(stop) : last.greaterThanOrEqualTo(stop);
 }
 

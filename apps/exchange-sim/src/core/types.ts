@@ -5,7 +5,8 @@ export type OrderSide = 'buy' | 'sell';
 /** Binance's status vocabulary; Upbit's wait/done/cancel is derived from it when serializing. */
 export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
 
-export type OrderKind = 'limit' | 'market' | 'limit_maker' | 'stop_loss_limit' | 'take_profit_limit';
+/** `stop_loss`: a stop that executes at market once triggered (Binance STOP_LOSS; served as an OCO leg). */
+export type OrderKind = 'limit' | 'market' | 'limit_maker' | 'stop_loss' | 'stop_loss_limit' | 'take_profit_limit';
 
 /**
  * One order as the emulator keeps it. Decimals are strings so the object round-trips through

@@ -7,7 +7,9 @@ import type {
   ExchangeGateway,
   ExchangeId,
   ExchangeOrder,
+  ExchangeOrderList,
   ExchangeTrade,
+  OcoSellRequest,
   Market,
   OrderBook,
   PlaceOrderRequest,
@@ -67,7 +69,14 @@ export class CachedGateway implements ExchangeGateway {
     this.exchange = inner.exchange;
     this.mode = inner.mode;
     this.capabilities = inner.capabilities;
+    if (inner.createOcoSell) {
+      const place = inner.createOcoSell.bind(inner);
+      this.createOcoSell = (request, options) => this.afterOrderCall(place(request, options));
+    }
   }
+
+  /** Present when the adapter places OCO lists natively. */
+  readonly createOcoSell?: (request: OcoSellRequest, options?: CallOptions) => Promise<ExchangeOrderList>;
 
   private async cached<T>(key: string, ttlMs: number, load: () => Promise<T>, fresh = false): Promise<T> {
     if (fresh) {

@@ -1,6 +1,13 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { dec, NotFoundError, ResilientCache } from '@tradedesk/shared';
-import type { AccountMode, CallOptions, ExchangeGateway, ExchangeId, PlaceOrderRequest } from '../domain/exchange-gateway.js';
+import { dec, NotFoundError, ResilientCache, ValidationError } from '@tradedesk/shared';
+import type {
+  AccountMode,
+  CallOptions,
+  ExchangeGateway,
+  ExchangeId,
+  OcoSellRequest,
+  PlaceOrderRequest,
+} from '../domain/exchange-gateway.js';
 import { normalizeOrder } from '../domain/order-rules.js';
 import type { CcxtGateway } from '../infrastructure/ccxt/ccxt-gateway.js';
 import type { ExchangeAccountOrmEntity } from '../infrastructure/persistence/exchange-account.orm-entity.js';
@@ -86,6 +93,46 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
     });
   }
 
+  async validateOcoSell(accountId: string, request: OcoSellRequest, options?: CallOptions): Promise<OcoSellRequest> {
+    const { gateway } = await this.entry(accountId);
+    if (!gateway.capabilities.nativeOco || !gateway.createOcoSell)
+      throw new ValidationError('ORDER.OCO_NOT_SUPPORTED', `${gateway.exchange} (${gateway.mode}) cannot place an OCO order list`, {
+        field: 'placement',
+      });
+    const market = await gateway.market(request.symbol);
+    const [balances, ticker] = await Promise.all([gateway.fetchBalances(options), gateway.fetchTicker(market.symbol, options)]);
+    const context = { exchange: gateway.exchange, market, capabilities: gateway.capabilities };
+    // Each leg is an order of the full amount at its own price: both must pass every rule alone.
+    const leg = (price: (typeof request)['takeProfit']['price'], clientOrderId: string) =>
+      normalizeOrder({ symbol: market.symbol, side: 'sell', type: 'limit', amount: request.amount, price, clientOrderId }, context);
+    const takeProfit = leg(request.takeProfit.price, request.takeProfit.clientOrderId);
+    const stopTrigger = leg(request.stopLoss.stopPrice, request.stopLoss.clientOrderId);
+    const stopLimit = request.stopLoss.price ? leg(request.stopLoss.price, request.stopLoss.clientOrderId) : undefined;
+    // The list reserves the amount once: one balance check for both legs.
+    normalizeOrder(
+      { symbol: market.symbol, side: 'sell', type: 'limit', amount: request.amount, price: takeProfit.price, clientOrderId: 'check' },
+      { ...context, balances },
+    );
+    const last = ticker.last;
+    if (!takeProfit.price!.gt(last) || !stopTrigger.price!.lt(last))
+      throw new ValidationError(
+        'ORDER.OCO_PRICES_INVALID',
+        `An OCO sell needs its take-profit above and its stop below the last price ${last.toFixed()} (take-profit ${takeProfit.price!.toFixed()}, stop ${stopTrigger.price!.toFixed()})`,
+        { last: last.toFixed() },
+      );
+    return {
+      symbol: market.symbol,
+      amount: takeProfit.amount!,
+      listClientOrderId: request.listClientOrderId,
+      takeProfit: { price: takeProfit.price!, clientOrderId: request.takeProfit.clientOrderId },
+      stopLoss: {
+        stopPrice: stopTrigger.price!,
+        ...(stopLimit ? { price: stopLimit.price! } : {}),
+        clientOrderId: request.stopLoss.clientOrderId,
+      },
+    };
+  }
+
   async invalidateBalances(accountId: string): Promise<void> {
     const entry = this.entries.get(accountId);
     if (entry) await (await entry).gateway.invalidateBalances();
@@ -127,7 +174,9 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
       // A paper account has no keys to open: live public data in front of the simulated private side.
       const inner = this.factory.create(summary.exchange, 'paper');
       const marketData = new CachedGateway(inner, this.cache, venueKey, row.id);
-      return { gateway: new PaperGateway(summary.exchange, inner.capabilities, marketData, inner, this.paper, row.id), inner, summary };
+      // Paper fills are simulated order by order: no native order lists there.
+      const capabilities = { ...inner.capabilities, nativeOco: false };
+      return { gateway: new PaperGateway(summary.exchange, capabilities, marketData, inner, this.paper, row.id), inner, summary };
     }
     const inner = this.factory.create(summary.exchange, summary.mode, this.secrets.open(row));
     return { gateway: new CachedGateway(inner, this.cache, venueKey, row.id), inner, summary };

@@ -1,4 +1,11 @@
-import type { AccountMode, CallOptions, ExchangeGateway, ExchangeId, PlaceOrderRequest } from '../domain/exchange-gateway.js';
+import type {
+  AccountMode,
+  CallOptions,
+  ExchangeGateway,
+  ExchangeId,
+  OcoSellRequest,
+  PlaceOrderRequest,
+} from '../domain/exchange-gateway.js';
 
 /** An exchange account as other contexts see it: never its keys. */
 export interface ExchangeAccountSummary {
@@ -29,6 +36,13 @@ export abstract class ExchangeGateways {
    * checks must not queue behind market data.
    */
   abstract validateOrder(accountId: string, request: PlaceOrderRequest, options?: CallOptions): Promise<PlaceOrderRequest>;
+
+  /**
+   * The same local rules for a native OCO sell, leg by leg (precision, minimum notional of each
+   * leg, the base balance, the take-profit above and the stop below the market); ValidationError
+   * `ORDER.OCO_NOT_SUPPORTED` where the account's exchange cannot place one.
+   */
+  abstract validateOcoSell(accountId: string, request: OcoSellRequest, options?: CallOptions): Promise<OcoSellRequest>;
 
   /** Forget cached balances of an account (call it when one of its orders filled). */
   abstract invalidateBalances(accountId: string): Promise<void>;

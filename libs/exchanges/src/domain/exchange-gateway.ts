@@ -131,6 +131,28 @@ export interface PlaceOrderRequest {
   clientOrderId: string;
 }
 
+/**
+ * A sell of one amount as two linked orders (Binance `orderList/oco`): a take-profit resting above
+ * the market (LIMIT_MAKER) and a stop below it (STOP_LOSS at market, or STOP_LOSS_LIMIT when
+ * `stopLoss.price` is given). When one leg executes the exchange expires the other.
+ */
+export interface OcoSellRequest {
+  symbol: string;
+  amount: Decimal;
+  /** Binance `listClientOrderId`, derived from tradedesk's own ids like every client order id. */
+  listClientOrderId: string;
+  takeProfit: { price: Decimal; clientOrderId: string };
+  stopLoss: { stopPrice: Decimal; price?: Decimal; clientOrderId: string };
+}
+
+/** The exchange's answer to an OCO: the list and both legs as orders. */
+export interface ExchangeOrderList {
+  exchangeListId: string;
+  listClientOrderId: string;
+  takeProfit: ExchangeOrder;
+  stopLoss: ExchangeOrder;
+}
+
 export interface ExchangeTrade {
   tradeId: string;
   orderId: string;
@@ -186,6 +208,11 @@ export interface ExchangeGateway {
 
   /** Sends the order once. A timeout, 5xx or Binance -1007 raises OutcomeUnknown: look it up by client order id, never resend. */
   createOrder(request: PlaceOrderRequest, options?: CallOptions): Promise<ExchangeOrder>;
+  /**
+   * Places an OCO sell natively; present only where `capabilities.nativeOco` is true. Sent once,
+   * like createOrder: an unknown outcome is resolved leg by leg by client order id, never resent.
+   */
+  createOcoSell?(request: OcoSellRequest, options?: CallOptions): Promise<ExchangeOrderList>;
   cancelOrder(symbol: string, exchangeOrderId: string, options?: CallOptions): Promise<ExchangeOrder>;
   cancelOrderByClientOrderId(symbol: string, clientOrderId: string, options?: CallOptions): Promise<ExchangeOrder>;
   fetchOrder(symbol: string, exchangeOrderId: string, options?: CallOptions): Promise<ExchangeOrder>;

@@ -1,7 +1,15 @@
 import { dec } from '@tradedesk/shared';
 import { ccxtUrlsFor } from '@tradedesk/exchange-sim';
 import ccxt, { type Exchange, type MarketInterface as CcxtMarket, type Order as CcxtOrder } from 'ccxt';
-import type { ExchangeCapabilities, Market, PlaceOrderRequest, TradingFee } from '../../domain/exchange-gateway.js';
+import type {
+  CallOptions,
+  ExchangeCapabilities,
+  ExchangeOrderList,
+  Market,
+  OcoSellRequest,
+  PlaceOrderRequest,
+  TradingFee,
+} from '../../domain/exchange-gateway.js';
 import { RateGovernor, type BudgetSpec } from '../rate/rate-governor.js';
 import { CcxtGateway, type CallName, type CcxtGatewayOptions, optionalDec } from './ccxt-gateway.js';
 
@@ -73,6 +81,9 @@ export class BinanceGateway extends CcxtGateway {
         return { weight: 20 };
       case 'createOrder':
         return { weight: 1, orders: 1, ordersDay: 1 };
+      case 'createOrderList':
+        // Both legs count against the order limits.
+        return { weight: 1, orders: 2, ordersDay: 2 };
       case 'cancelOrder':
       case 'tradingFee':
         return { weight: 1 };
@@ -144,6 +155,67 @@ export class BinanceGateway extends CcxtGateway {
       request.type === 'limit' ? (request.price!.toFixed() as unknown as number) : undefined,
       params,
     );
+  }
+
+  /**
+   * `POST /api/v3/orderList/oco` through ccxt's signed implicit API (ccxt has no unified OCO and
+   * does not parse the answer): a LIMIT_MAKER take-profit above, a STOP_LOSS (or STOP_LOSS_LIMIT)
+   * below, client ids for the list and each leg, the FULL answer parsed into both legs.
+   */
+  async createOcoSell(request: OcoSellRequest, options?: CallOptions): Promise<ExchangeOrderList> {
+    const market = await this.market(request.symbol);
+    const limitStop = request.stopLoss.price !== undefined;
+    const params: Record<string, string> = {
+      symbol: market.exchangeSymbol,
+      side: 'SELL',
+      quantity: request.amount.toFixed(),
+      listClientOrderId: request.listClientOrderId,
+      aboveType: 'LIMIT_MAKER',
+      abovePrice: request.takeProfit.price.toFixed(),
+      aboveClientOrderId: request.takeProfit.clientOrderId,
+      belowType: limitStop ? 'STOP_LOSS_LIMIT' : 'STOP_LOSS',
+      belowStopPrice: request.stopLoss.stopPrice.toFixed(),
+      belowClientOrderId: request.stopLoss.clientOrderId,
+      newOrderRespType: 'FULL',
+      ...(limitStop ? { belowPrice: request.stopLoss.price!.toFixed(), belowTimeInForce: 'GTC' } : {}),
+    };
+    const raw = (this.client as unknown as { privatePostOrderListOco(p: Record<string, string>): Promise<Record<string, unknown>> })
+      .privatePostOrderListOco;
+    const answer = await this.call(
+      'createOrderList',
+      'create-order',
+      options?.lane ?? 'order',
+      () => raw.call(this.client, params),
+      undefined,
+      request.listClientOrderId,
+    );
+    const reports = (answer.orderReports ?? []) as Array<Record<string, unknown>>;
+    const ccxtMarket = this.client.market(market.symbol);
+    const leg = (clientOrderId: string, sent: PlaceOrderRequest) => {
+      const report = reports.find((r) => r.clientOrderId === clientOrderId);
+      if (!report) throw new Error(`Binance OCO answer lacks the leg ${clientOrderId}`);
+      return this.toOrder(this.client.parseOrder(report, ccxtMarket), sent);
+    };
+    return {
+      exchangeListId: String(answer.orderListId),
+      listClientOrderId: String(answer.listClientOrderId ?? request.listClientOrderId),
+      takeProfit: leg(request.takeProfit.clientOrderId, {
+        symbol: market.symbol,
+        side: 'sell',
+        type: 'limit',
+        amount: request.amount,
+        price: request.takeProfit.price,
+        clientOrderId: request.takeProfit.clientOrderId,
+      }),
+      stopLoss: leg(request.stopLoss.clientOrderId, {
+        symbol: market.symbol,
+        side: 'sell',
+        type: limitStop ? 'limit' : 'market',
+        amount: request.amount,
+        ...(limitStop ? { price: request.stopLoss.price } : {}),
+        clientOrderId: request.stopLoss.clientOrderId,
+      }),
+    };
   }
 
   protected fetchOrderByClientIdOnExchange(symbol: string, clientOrderId: string): Promise<CcxtOrder> {

@@ -49,6 +49,7 @@ export type CallName =
   | 'balances'
   | 'tradingFee'
   | 'createOrder'
+  | 'createOrderList'
   | 'cancelOrder'
   | 'fetchOrder'
   | 'openOrders'
