@@ -37,7 +37,12 @@ import {
 const here = dirname(fileURLToPath(import.meta.url));
 const APP_MAIN = join(here, '..', 'apps', 'api', 'src', 'main.js');
 const LOOP_STALLS = join(here, 'support', 'loop-stalls.js');
-const ROOT = join(here, '..', '..');
+/** The repository (the app's working directory, as `npm start` has it): the first parent holding a package.json. */
+const ROOT = (() => {
+  let dir = here;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 const list = (value: string | undefined, fallback: string): string[] =>
   (value ?? fallback)
