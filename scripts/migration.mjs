@@ -35,7 +35,7 @@ function register(driver, before) {
     index = `import { ${className} } from './${file.replace(/\.ts$/, '.js')}';\n${index}`;
     index = index.replace(
       /Migrations = \[(.*?)\];/s,
-      (_, list) => `Migrations = [${[list.trim(), className].filter(Boolean).join(', ')}];`,
+      (_, list) => `Migrations = [${[list.trim().replace(/,$/, ''), className].filter(Boolean).join(', ')}];`,
     );
   }
   writeFileSync(indexPath, index);

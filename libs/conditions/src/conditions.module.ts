@@ -6,13 +6,22 @@ import { ConditionEngine } from './application/condition-engine.js';
 import { ConditionScheduler } from './application/condition-scheduler.js';
 import { ConditionsService } from './application/conditions.service.js';
 import { FireConditionHandler, SettleConditionWhenOrderEndsHandler } from './application/fire-condition.handler.js';
+import { NativeBracketHandler, SettleNativeBracketWhenLegEndsHandler } from './application/native-bracket.handler.js';
 import { ConditionsController } from './interface/http/conditions.controller.js';
 
 /** Conditions: the trigger books, the scheduler that feeds them prices, and the exactly-once firing path. */
 @Module({
   imports: [ExchangesModule, OrdersModule, TerminusModule],
   controllers: [ConditionsController],
-  providers: [ConditionsService, ConditionEngine, ConditionScheduler, FireConditionHandler, SettleConditionWhenOrderEndsHandler],
+  providers: [
+    ConditionsService,
+    ConditionEngine,
+    ConditionScheduler,
+    FireConditionHandler,
+    SettleConditionWhenOrderEndsHandler,
+    NativeBracketHandler,
+    SettleNativeBracketWhenLegEndsHandler,
+  ],
   exports: [ConditionsService, ConditionEngine, ConditionScheduler],
 })
 export class ConditionsModule implements OnModuleInit {

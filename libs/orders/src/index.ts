@@ -3,6 +3,7 @@ export * from './domain/order-status.js';
 export * from './domain/order.events.js';
 export { PositionBook, type Fill, type PositionFigures } from './domain/position-book.js';
 export { PlaceOrderCommand, type OrderSpec, type PlaceOrderResult, clientOrderIdFor } from './application/commands/place-order.js';
+export { PlaceOcoSellCommand, type OcoSellSpec, type PlaceOcoSellResult } from './application/commands/place-oco-sell.js';
 export { CancelOrderCommand } from './application/commands/cancel-order.js';
 export { ReconcileOrdersCommand } from './application/commands/reconcile-orders.js';
 export { ClosePositionCommand, type ClosePositionResult } from './application/commands/close-position.js';

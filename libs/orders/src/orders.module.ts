@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ExchangesModule } from '@tradedesk/exchanges';
 import { CancelOrderHandler } from './application/commands/cancel-order.js';
 import { ClosePositionHandler } from './application/commands/close-position.js';
+import { PlaceOcoSellHandler } from './application/commands/place-oco-sell.js';
 import { PlaceOrderHandler } from './application/commands/place-order.js';
 import { ReconcileOrdersHandler } from './application/commands/reconcile-orders.js';
 import { OrderLedger } from './application/order-ledger.js';
@@ -12,7 +13,7 @@ import { GetOrderHandler, ListOrdersHandler, ListTradesHandler } from './applica
 import { GetPositionsHandler, ProtectionStatusRegistry } from './application/queries/positions.query.js';
 import { OrdersController } from './interface/http/orders.controller.js';
 
-const CommandHandlers = [PlaceOrderHandler, CancelOrderHandler, ClosePositionHandler, ReconcileOrdersHandler];
+const CommandHandlers = [PlaceOrderHandler, PlaceOcoSellHandler, CancelOrderHandler, ClosePositionHandler, ReconcileOrdersHandler];
 const QueryHandlers = [GetOrderHandler, ListOrdersHandler, ListTradesHandler, GetPositionsHandler];
 
 /** Orders: the lifecycle that never sends an order twice, fills, positions and PnL. */

@@ -124,7 +124,8 @@ export class ConditionEngine implements ProtectionStatusProvider {
     const seenHigh = current?.bookKey ? this.books.get(current.bookKey)?.book.highWaterMark(row.id) : undefined;
     const high = seenHigh && (!row.highWaterMark || seenHigh.gt(row.highWaterMark)) ? seenHigh : row.highWaterMark;
     this.drop(row.id);
-    if (row.status !== 'ARMED') return;
+    // A native bracket rests at the exchange, which triggers it: nothing to watch here.
+    if (row.status !== 'ARMED' || row.placement === 'native') return;
     const h: Held = {
       id: row.id,
       version: row.version,
@@ -541,12 +542,17 @@ export class ConditionEngine implements ProtectionStatusProvider {
     const rows = await this.uow.run(({ manager }) =>
       manager.find(ConditionOrmEntity, {
         where: { status: In(['ARMED', 'TRIGGERED', 'FIRING']), kind: In(['stop_loss', 'trailing_stop', 'bracket']) },
-        select: { accountId: true, symbol: true },
+        select: { accountId: true, symbol: true, placement: true },
       }),
     );
+    // A resting exchange order list (a native bracket) is `native`; otherwise an armed server-side stop is `emulated`.
+    const nativeKeys = new Set(rows.filter((r) => r.placement === 'native').map((r) => marketKey(r.accountId, r.symbol!)));
     const protectedKeys = new Set(rows.map((r) => marketKey(r.accountId, r.symbol!)));
     return new Map(
-      positions.map((p) => [marketKey(p.accountId, p.symbol), protectedKeys.has(marketKey(p.accountId, p.symbol)) ? 'emulated' : 'none']),
+      positions.map((p) => {
+        const key = marketKey(p.accountId, p.symbol);
+        return [key, nativeKeys.has(key) ? 'native' : protectedKeys.has(key) ? 'emulated' : 'none'];
+      }),
     );
   }
 

@@ -6,6 +6,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { HealthRegistry, RequestContext, SchedulerConfig } from '@tradedesk/shared';
 import { PricesPolledEvent } from '../domain/condition.events.js';
 import { ConditionEngine } from './condition-engine.js';
+import { NativeBracketHandler } from './native-bracket.handler.js';
 import { FireConditionHandler } from './fire-condition.handler.js';
 
 /** How many ticks between batched writes of high-water marks. */
@@ -33,6 +34,7 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly engine: ConditionEngine,
     private readonly firing: FireConditionHandler,
+    private readonly native: NativeBracketHandler,
     private readonly gateways: ExchangeGateways,
     private readonly tracker: OrderTracker,
     private readonly config: SchedulerConfig,
@@ -96,7 +98,7 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
     if (++this.ticks % FLUSH_EVERY_TICKS === 0) await this.engine.flush();
     if (Date.now() - this.lastSweepAt >= STRAGGLER_SWEEP_MS) {
       this.lastSweepAt = Date.now();
-      const settled = await this.firing.settleStragglers();
+      const settled = (await this.firing.settleStragglers()) + (await this.native.settleStragglers());
       if (settled > 0) this.logger.log(`settled ${settled} fired condition(s) whose order had ended unnoticed`);
     }
     this.lastTickAt = new Date();

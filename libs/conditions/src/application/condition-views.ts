@@ -32,6 +32,10 @@ export interface ConditionView {
   currentTrigger: string | null;
   amount: string | null;
   execution: { type: string; limitOffset?: string };
+  /** bracket: `emulated` (tradedesk fires it) or `native` (a Binance OCO list resting at the exchange). */
+  placement: 'emulated' | 'native';
+  /** A native bracket's leg orders (GET /api/orders/:id), once its list is placed. */
+  nativeOrders?: { stopLoss: string | null; takeProfit: string | null };
   onDowntime: string;
   when: unknown;
   then: unknown;
@@ -88,6 +92,8 @@ export function toView(row: ConditionOrmEntity, timeline?: ConditionTimelineOrmE
     currentTrigger: current?.toFixed() ?? null,
     amount: row.amount,
     execution: { type: row.executionType, ...(row.limitOffset ? { limitOffset: row.limitOffset.toFixed() } : {}) },
+    placement: row.placement ?? 'emulated',
+    ...(row.placement === 'native' ? { nativeOrders: { stopLoss: row.stopOrderId, takeProfit: row.takeProfitOrderId } } : {}),
     onDowntime: row.onDowntime,
     when: row.whenTree ? (JSON.parse(row.whenTree) as unknown) : null,
     then: row.action ? { order: JSON.parse(row.action) as unknown } : null,

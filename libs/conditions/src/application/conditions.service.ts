@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import { GetPositionsQuery, type PositionsReport } from '@tradedesk/orders';
-import { ConflictError, type Decimal, dec, NotFoundError, UnitOfWork, ValidationError } from '@tradedesk/shared';
+import { ConflictError, type Decimal, dec, NotFoundError, Outbox, UnitOfWork, ValidationError } from '@tradedesk/shared';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import {
   CONDITION_KINDS,
@@ -19,6 +19,7 @@ import { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condit
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { appendTimeline, compareAndSet } from './condition-store.js';
 import { type ConditionView, toView } from './condition-views.js';
+import { NATIVE_BRACKET_TOPIC, NativeBracketHandler } from './native-bracket.handler.js';
 
 export interface TriggerInput {
   triggerPrice?: string;
@@ -35,6 +36,8 @@ export interface CreateConditionInput extends TriggerInput {
   activationPrice?: string;
   amount?: string;
   execution?: { type?: string; limitOffset?: string };
+  /** bracket: `emulated` (default, tradedesk fires it) or `native` (a Binance OCO list at the exchange). */
+  placement?: string;
   source?: string;
   watch?: { exchange?: string; symbol?: string };
   onDowntime?: string;
@@ -94,6 +97,8 @@ export class ConditionsService {
     private readonly uow: UnitOfWork,
     private readonly gateways: ExchangeGateways,
     private readonly queries: QueryBus,
+    private readonly outbox: Outbox,
+    private readonly native: NativeBracketHandler,
   ) {}
 
   async create(input: CreateConditionInput, now = new Date()): Promise<ConditionView> {
@@ -130,6 +135,9 @@ export class ConditionsService {
       amount: null,
       executionType: 'market' as const,
       limitOffset: null,
+      placement: 'emulated' as const,
+      stopOrderId: null,
+      takeProfitOrderId: null,
       onDowntime,
       whenTree: null,
       action: null,
@@ -216,6 +224,33 @@ export class ConditionsService {
           break;
       }
       await this.checkAmount(row.amount, position, account.id, market.base);
+      if (input.placement !== undefined && input.placement !== 'emulated') {
+        if (input.placement !== 'native') invalid('placement', 'must be emulated or native');
+        row.placement = 'native';
+        if (row.kind !== 'bracket') invalid('placement', 'only a bracket can be placed natively', 'CONDITION.NATIVE_NOT_SUPPORTED');
+        if (!gateway.capabilities.nativeOco)
+          invalid(
+            'placement',
+            `${account.exchange} (${account.mode}) cannot hold an OCO order list; this bracket can only be emulated (placement: emulated)`,
+            'CONDITION.NATIVE_NOT_SUPPORTED',
+          );
+        if (input.watch)
+          invalid('placement', 'a native bracket triggers on its own market at the exchange: no watch', 'CONDITION.NATIVE_NOT_SUPPORTED');
+        if (source !== 'last')
+          invalid(
+            'placement',
+            'the exchange triggers a native bracket on the last price: source must be last',
+            'CONDITION.NATIVE_NOT_SUPPORTED',
+          );
+        if (row.amount.endsWith('%'))
+          invalid('placement', 'a native bracket sells one fixed amount: give a base amount or "all"', 'CONDITION.NATIVE_NOT_SUPPORTED');
+        if (row.amount === 'all') {
+          // The list is one order of one amount: "all" is the position as it is now.
+          const quantity = position ? dec(position.quantity) : dec(0);
+          if (!quantity.gt(0)) invalid('amount', 'there is no position to sell all of', 'CONDITION.NO_POSITION');
+          row.amount = quantity.toFixed();
+        }
+      }
       const ticker = await (await this.gateways.forAccount(row.watchAccountId)).fetchTicker(row.watchSymbol!);
       observed = priceOf(ticker, source);
       if (!input.allowImmediate) {
@@ -235,7 +270,22 @@ export class ConditionsService {
       }
     }
 
-    await this.uow.run(async (tx) => {
+    if (row.placement === 'native') {
+      // The exchange's rules for each leg, checked now: a list that cannot be placed is a 400, not a later FAILED.
+      const checked = await this.gateways.validateOcoSell(account.id, {
+        symbol: row.symbol!,
+        amount: dec(row.amount!),
+        listClientOrderId: 'td-check',
+        takeProfit: { price: row.takeProfitPrice!, clientOrderId: 'td-check-tp' },
+        stopLoss: {
+          stopPrice: row.stopPrice!,
+          ...(row.executionType === 'limit' ? { price: row.stopPrice!.times(dec(100).minus(row.limitOffset ?? 0)).div(100) } : {}),
+          clientOrderId: 'td-check-sl',
+        },
+      });
+      row.amount = checked.amount.toFixed();
+    }
+    const intent = await this.uow.run(async (tx) => {
       await tx.manager.insert(ConditionOrmEntity, row as QueryDeepPartialEntity<ConditionOrmEntity>);
       await appendTimeline(tx, row.id, [
         {
@@ -243,10 +293,15 @@ export class ConditionsService {
           status: 'ARMED',
           price: observed ?? null,
           trigger: row.stopPrice ?? row.takeProfitPrice ?? null,
-          details: { source, at: now.toISOString() },
+          details: { source, at: now.toISOString(), ...(row.placement === 'native' ? { placement: 'native', amount: row.amount } : {}) },
         },
       ]);
+      // A native bracket's list is placed by an intent committed with the row: a crash cannot lose it.
+      if (row.placement === 'native')
+        return (await this.outbox.enqueue(tx, NATIVE_BRACKET_TOPIC, { conditionId: row.id }, { priority: 0 })).id;
+      return undefined;
     });
+    if (intent) await this.outbox.dispatchNow(intent);
     return this.get(row.id);
   }
 
@@ -344,6 +399,10 @@ export class ConditionsService {
 
   async cancel(id: string): Promise<ConditionView> {
     const row = await this.load(id);
+    if (row.placement === 'native' && row.status === 'ARMED') {
+      await this.native.cancel(row);
+      return this.get(id);
+    }
     // A recurring rule is also stopped while its order works (FIRED): that order is left to finish.
     const cancellable: ConditionStatus[] =
       row.kind === 'conditional' && row.whenTree && isRecurring(parseWhen(JSON.parse(row.whenTree), new Date(0)))
@@ -354,8 +413,19 @@ export class ConditionsService {
     return this.transition(row, cancellable, { status: 'CANCELLED' }, 'cancelled', 'CANCELLED');
   }
 
+  /** A native bracket is an order list at the exchange: it is cancelled and armed again, never changed in place. */
+  private refuseNative(row: ConditionOrmEntity, what: string): void {
+    if (row.placement === 'native')
+      throw new ConflictError(
+        'CONDITION.NATIVE_NOT_ADJUSTABLE',
+        `Condition ${row.id} is a native bracket resting at the exchange as an order list; it cannot be ${what} — cancel it and arm a new one`,
+        { conditionId: row.id, placement: 'native' },
+      );
+  }
+
   async pause(id: string): Promise<ConditionView> {
     const row = await this.load(id);
+    this.refuseNative(row, 'paused');
     if (row.status !== 'ARMED')
       throw new ConflictError('CONDITION.NOT_ARMED', `Condition ${id} is ${row.status}, not ARMED`, { conditionId: id });
     return this.transition(row, ['ARMED'], { status: 'PAUSED' }, 'paused', 'PAUSED');
@@ -363,6 +433,7 @@ export class ConditionsService {
 
   async resume(id: string): Promise<ConditionView> {
     const row = await this.load(id);
+    this.refuseNative(row, 'resumed');
     if (row.status !== 'PAUSED')
       throw new ConflictError('CONDITION.NOT_PAUSED', `Condition ${id} is ${row.status}, not PAUSED`, { conditionId: id });
     return this.transition(row, ['PAUSED'], { status: 'ARMED' }, 'resumed', 'ARMED');
@@ -370,6 +441,7 @@ export class ConditionsService {
 
   async adjust(id: string, input: AdjustConditionInput, now = new Date()): Promise<ConditionView> {
     const row = await this.load(id);
+    this.refuseNative(row, 'adjusted');
     if (!ACTIVE.includes(row.status))
       throw new ConflictError('CONDITION.NOT_ADJUSTABLE', `Condition ${id} is ${row.status}`, { conditionId: id });
     if (row.kind === 'conditional') invalid('kind', 'a conditional cannot be adjusted; cancel it and arm a new one');

@@ -69,6 +69,16 @@ export class OrderLedger {
     return query.getOne();
   }
 
+  /** Loads every leg of an order list for update, stop leg first. */
+  async lockList(manager: EntityManager, listClientOrderId: string): Promise<OrderOrmEntity[]> {
+    const query = manager
+      .createQueryBuilder(OrderOrmEntity, 'o')
+      .where('o.listClientOrderId = :listClientOrderId', { listClientOrderId })
+      .orderBy('o.legType', 'DESC');
+    if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+    return query.getMany();
+  }
+
   async appendTimeline(
     manager: EntityManager,
     order: OrderOrmEntity,

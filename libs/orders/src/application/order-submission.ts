@@ -4,6 +4,7 @@ import {
   ExchangeGateways,
   type ExchangeGateway,
   type ExchangeOrder,
+  type ExchangeOrderList,
   ExchangeRateLimited,
   type ExchangeTrade,
   InsufficientFunds,
@@ -13,7 +14,7 @@ import {
 } from '@tradedesk/exchanges';
 import { Outbox, type OutboxMessage, RetryLater, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
 import { isTerminal, type OrderPurpose } from '../domain/order-status.js';
-import type { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
+import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
 import { OrderLedger } from './order-ledger.js';
 
 export const SUBMIT_TOPIC = 'orders.submit';
@@ -53,6 +54,8 @@ export class OrderSubmission implements OnModuleInit {
     const claimed = await this.uow.run(async (tx) => {
       const order = await this.ledger.lock(tx.manager, orderId);
       if (!order || order.status !== 'PENDING') return undefined;
+      // One leg of an order list: the list is claimed and sent as a whole.
+      if (order.listClientOrderId) return order.listClientOrderId;
       if (order.submittedAt) {
         await this.markInterrupted(tx, order, 'submission');
         return undefined;
@@ -64,6 +67,7 @@ export class OrderSubmission implements OnModuleInit {
       return order;
     });
     if (!claimed) return;
+    if (typeof claimed === 'string') return this.submitList(claimed);
 
     const gateway = await this.gateways.forAccount(claimed.accountId);
     let snapshot: ExchangeOrder;
@@ -87,6 +91,96 @@ export class OrderSubmission implements OnModuleInit {
     await this.gateways.invalidateBalances(claimed.accountId);
     const trades = await fillsOf(gateway, claimed, snapshot);
     await this.ledger.applySnapshot(orderId, snapshot, 'submission', trades);
+  }
+
+  /**
+   * Sends an order list (a native OCO sell) in one exchange call: both legs are marked started in
+   * one transaction first, so a redelivery or a restart looks each leg up by its client order id
+   * instead of sending the list again.
+   */
+  private async submitList(listClientOrderId: string): Promise<void> {
+    const claimed = await this.uow.run(async (tx) => {
+      const legs = await this.ledger.lockList(tx.manager, listClientOrderId);
+      if (legs.length !== 2 || legs.some((leg) => leg.status !== 'PENDING')) return undefined;
+      if (legs.some((leg) => leg.submittedAt)) {
+        for (const leg of legs) await this.markInterrupted(tx, leg, 'submission');
+        return undefined;
+      }
+      const now = new Date();
+      for (const leg of legs) {
+        leg.submittedAt = now;
+        leg.updatedAt = now;
+        await tx.manager.save(leg);
+        await this.ledger.appendTimeline(tx.manager, leg, 'submitted', 'submission', { listClientOrderId });
+      }
+      return legs;
+    });
+    if (!claimed) return;
+    const stop = claimed.find((leg) => leg.legType !== 'limit_maker')!;
+    const takeProfit = claimed.find((leg) => leg.legType === 'limit_maker')!;
+    const gateway = await this.gateways.forAccount(stop.accountId);
+    let list: ExchangeOrderList;
+    try {
+      if (!gateway.createOcoSell)
+        throw new InvalidOrder(`${gateway.exchange} cannot place an OCO order list`, { exchange: gateway.exchange });
+      list = await gateway.createOcoSell(
+        {
+          symbol: stop.symbol,
+          amount: stop.amount!,
+          listClientOrderId,
+          takeProfit: { price: takeProfit.price!, clientOrderId: takeProfit.clientOrderId },
+          stopLoss: {
+            stopPrice: stop.stopPrice!,
+            ...(stop.legType === 'stop_loss_limit' ? { price: stop.price! } : {}),
+            clientOrderId: stop.clientOrderId,
+          },
+        },
+        { lane: laneOf(stop.purpose) },
+      );
+    } catch (error) {
+      await this.onListSubmissionError(claimed, error);
+      return;
+    }
+    await this.uow.run(({ manager }) => manager.update(OrderOrmEntity, { listClientOrderId }, { exchangeListId: list.exchangeListId }));
+    await this.gateways.invalidateBalances(stop.accountId);
+    for (const [leg, snapshot] of [
+      [stop, list.stopLoss],
+      [takeProfit, list.takeProfit],
+    ] as const) {
+      const trades = await fillsOf(gateway, leg, snapshot);
+      await this.ledger.applySnapshot(leg.id, snapshot, 'submission', trades);
+    }
+  }
+
+  private async onListSubmissionError(legs: OrderOrmEntity[], error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof ExchangeRateLimited) {
+      // Refused before execution: safe to send the list again once the window passes.
+      await this.uow.run(async (tx) => {
+        for (const leg of legs) {
+          const row = await this.ledger.lock(tx.manager, leg.id);
+          if (!row || row.status !== 'PENDING') continue;
+          row.submittedAt = null;
+          await tx.manager.save(row);
+          await this.ledger.appendTimeline(tx.manager, row, 'rate-limited', 'submission', { reason });
+        }
+      });
+      throw new RetryLater(reason, error.retryAfterMs ?? 1000);
+    }
+    await this.uow.run(async (tx) => {
+      for (const leg of legs) {
+        const row = await this.ledger.lock(tx.manager, leg.id);
+        if (!row || isTerminal(row.status)) continue;
+        if (error instanceof InvalidOrder || error instanceof InsufficientFunds || error instanceof AuthenticationFailed) {
+          await this.ledger.markRejected(tx, row, 'submission', reason, { code: error.code, ...(error.details ?? {}) });
+          continue;
+        }
+        // The list may have reached the exchange: each leg is looked up by its client order id.
+        this.logger.warn(`order list leg ${row.id} (${row.clientOrderId}) outcome unknown: ${reason}`);
+        await this.ledger.markUnknown(tx, row, 'submission', reason, false);
+        await this.scheduleResolve(tx, row.id, 0);
+      }
+    });
   }
 
   /**

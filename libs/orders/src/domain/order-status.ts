@@ -11,3 +11,6 @@ export function isTerminal(status: OrderStatus): boolean {
 
 /** Why an order exists: the rate governor puts protective exits and liquidations first. */
 export type OrderPurpose = 'manual' | 'protective' | 'liquidation';
+
+/** A leg of a native order list: a LIMIT_MAKER take-profit, a market STOP_LOSS or a STOP_LOSS_LIMIT. */
+export type OrderLegType = 'limit_maker' | 'stop_loss' | 'stop_loss_limit';

@@ -10,6 +10,8 @@ import type { ConditionKind, ConditionStatus, DowntimePolicy, PriceSource } from
 @Index('ix_conditions_status', ['status'])
 @Index('ix_conditions_changed', ['changedAt'])
 @Index('ix_conditions_last_order', ['lastOrderId'])
+@Index('ix_conditions_stop_order', ['stopOrderId'])
+@Index('ix_conditions_take_profit_order', ['takeProfitOrderId'])
 export class ConditionOrmEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -67,6 +69,17 @@ export class ConditionOrmEntity {
 
   @Column({ type: 'varchar', length: 8 })
   executionType: 'market' | 'limit';
+
+  /** A bracket's `emulated` (tradedesk fires it) or `native` (a Binance OCO list rests at the exchange). */
+  @Column({ type: 'varchar', length: 8, default: 'emulated' })
+  placement: 'emulated' | 'native';
+
+  /** A native bracket's legs: the orders lib's ids of its stop and take-profit orders. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  stopOrderId: string | null;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  takeProfitOrderId: string | null;
 
   @DecimalColumn({ nullable: true })
   limitOffset: Decimal | null;

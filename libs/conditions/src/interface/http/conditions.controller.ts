@@ -31,6 +31,7 @@ const conditionExample = {
   currentTrigger: null,
   amount: 'all',
   execution: { type: 'market' },
+  placement: 'emulated',
   onDowntime: 'fire',
   expiresAt: null,
   firedLeg: null,
@@ -103,7 +104,8 @@ export class ConditionsController {
     summary: 'Cancel a condition',
     description:
       'ARMED or PAUSED → CANCELLED. A recurring rule (time.every) is also cancelled while its order works (FIRED): ' +
-      'that order is left to finish and the rule does not re-arm.',
+      'that order is left to finish and the rule does not re-arm. A native bracket (placement native) first has its OCO list ' +
+      'cancelled at the exchange; if a leg already executed, 409 and the condition settles DONE.',
   })
   @ApiOkResponse({ schema: { example: { ...conditionExample, status: 'CANCELLED' } } })
   @ApiConflictResponse({ description: 'Already firing or over' })

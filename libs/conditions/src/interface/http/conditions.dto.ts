@@ -61,6 +61,22 @@ export class CreateConditionRequestDto {
   @IsObject()
   execution?: { type?: string; limitOffset?: string };
 
+  @ApiPropertyOptional({
+    enum: ['emulated', 'native'],
+    default: 'emulated',
+    description:
+      'bracket only. emulated (default): tradedesk watches the price and fires the leg that is crossed. ' +
+      'native: the bracket is placed at the exchange as one OCO order list (Binance orderList/oco: a LIMIT_MAKER take-profit ' +
+      'at takeProfit.triggerPrice and a STOP_LOSS stop at stopLoss.triggerPrice, or STOP_LOSS_LIMIT with execution limit); ' +
+      'the exchange triggers it and expires the other leg. Only on accounts whose exchange capabilities say nativeOco ' +
+      '(Binance live/testnet/sim; never Upbit or paper), with a fixed amount or "all" (resolved to the position quantity when armed), ' +
+      'no watch and source last; otherwise 400 naming placement. A native bracket cannot be paused or adjusted (409 ' +
+      'CONDITION.NATIVE_NOT_ADJUSTABLE); DELETE cancels its list at the exchange. Positions it covers report protection native.',
+  })
+  @IsOptional()
+  @IsIn(['emulated', 'native'])
+  placement?: string;
+
   @ApiPropertyOptional({ enum: ['last', 'bid', 'ask', 'mark'], default: 'last' })
   @IsOptional()
   @IsString()

@@ -1,6 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ExchangeGateways, OrderNotFound } from '@tradedesk/exchanges';
 import { ConflictError, NotFoundError, UnitOfWork } from '@tradedesk/shared';
+import { Not } from 'typeorm';
+import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
 import { OrderCanceledEvent } from '../../domain/order.events.js';
 import { isTerminal } from '../../domain/order-status.js';
 import { OrderLedger, orderFacts } from '../order-ledger.js';
@@ -29,12 +31,16 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand, v
       if (isTerminal(row.status))
         throw new ConflictError('ORDER.NOT_CANCELABLE', `The order is already ${row.status}`, { status: row.status });
       if (row.status === 'PENDING' && !row.submittedAt) {
-        // Never sent: the submission sees CANCELED and does nothing.
-        row.status = 'CANCELED';
-        row.updatedAt = new Date();
-        await tx.manager.save(row);
-        await this.ledger.appendTimeline(tx.manager, row, 'canceled', cause, { before: 'submission' });
-        tx.publish(new OrderCanceledEvent(orderFacts(row)));
+        // Never sent: the submission sees CANCELED and does nothing. A list leaves as a whole.
+        const legs = row.listClientOrderId ? await this.ledger.lockList(tx.manager, row.listClientOrderId) : [row];
+        for (const leg of legs) {
+          if (leg.status !== 'PENDING' || leg.submittedAt) continue;
+          leg.status = 'CANCELED';
+          leg.updatedAt = new Date();
+          await tx.manager.save(leg);
+          await this.ledger.appendTimeline(tx.manager, leg, 'canceled', cause, { before: 'submission' });
+          tx.publish(new OrderCanceledEvent(orderFacts(leg)));
+        }
         return undefined;
       }
       return row;
@@ -54,6 +60,20 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand, v
       if (outcome.kind !== 'found') throw error;
       await this.ledger.applySnapshot(order.id, outcome.snapshot, cause);
     }
+    if (order.listClientOrderId) await this.followSiblings(order, lane, cause);
     await this.gateways.invalidateBalances(order.accountId);
+  }
+
+  /** Cancelling one leg of an order list cancels the list at the exchange: record the other legs too. */
+  private async followSiblings(order: OrderOrmEntity, lane: ReturnType<typeof laneOf>, cause: string): Promise<void> {
+    const gateway = await this.gateways.forAccount(order.accountId);
+    const siblings = await this.uow.run(({ manager }) =>
+      manager.find(OrderOrmEntity, { where: { listClientOrderId: order.listClientOrderId!, id: Not(order.id) } }),
+    );
+    for (const sibling of siblings) {
+      if (isTerminal(sibling.status)) continue;
+      const outcome = await lookUp(gateway, sibling, lane);
+      if (outcome.kind === 'found') await this.ledger.applySnapshot(sibling.id, outcome.snapshot, cause);
+    }
   }
 }

@@ -128,6 +128,10 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
           amount: normalized.amount ?? null,
           requestedCost: normalized.cost ?? null,
           price: normalized.price ?? null,
+          stopPrice: null,
+          legType: null,
+          listClientOrderId: null,
+          exchangeListId: null,
           clientOrderId,
           exchangeOrderId: null,
           status: 'PENDING',
@@ -188,7 +192,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
   }
 }
 
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string } };
   const code = e?.driverError?.code ?? e?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(String((error as Error)?.message));

@@ -33,6 +33,8 @@ export interface OrderView {
   rejectReason: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Present on a leg of a native order list (Binance OCO): the list, this leg's exchange type and its stop trigger. */
+  orderList?: { listClientOrderId: string; exchangeListId: string | null; legType: string | null; stopPrice: string | null };
   timeline?: TimelineEntryView[];
 }
 
@@ -60,6 +62,16 @@ export function toOrderView(o: OrderOrmEntity, timeline?: OrderTimelineOrmEntity
     rejectReason: o.rejectReason,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
+    ...(o.listClientOrderId
+      ? {
+          orderList: {
+            listClientOrderId: o.listClientOrderId,
+            exchangeListId: o.exchangeListId,
+            legType: o.legType,
+            stopPrice: o.stopPrice?.toFixed() ?? null,
+          },
+        }
+      : {}),
     ...(timeline
       ? {
           timeline: timeline.map((t) => ({

@@ -1,11 +1,12 @@
 import { DecimalColumn, type Decimal, TimestampColumn } from '@tradedesk/shared';
 import { Column, Entity, Index, PrimaryColumn, VersionColumn } from 'typeorm';
-import type { OrderPurpose, OrderStatus } from '../../domain/order-status.js';
+import type { OrderLegType, OrderPurpose, OrderStatus } from '../../domain/order-status.js';
 
 /** One order, born here (with its client order id) before any exchange call. */
 @Entity('orders')
 @Index('ix_orders_status', ['status'])
 @Index('ix_orders_account_symbol', ['accountId', 'symbol', 'createdAt'])
+@Index('ix_orders_list_client_order_id', ['listClientOrderId'])
 export class OrderOrmEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -35,6 +36,26 @@ export class OrderOrmEntity {
 
   @DecimalColumn({ nullable: true })
   price: Decimal | null;
+
+  /** A stop leg's trigger price: the exchange sends the leg once the price reaches it. */
+  @DecimalColumn({ nullable: true })
+  stopPrice: Decimal | null;
+
+  /**
+   * The leg's own exchange type when the order is one leg of an order list (Binance OCO):
+   * `limit_maker` (take-profit, type limit), `stop_loss` (stop at market, type market) or
+   * `stop_loss_limit` (stop with a limit, type limit). Null for a single order.
+   */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  legType: OrderLegType | null;
+
+  /** Binance `listClientOrderId` shared by the legs of one order list; null for a single order. */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  listClientOrderId: string | null;
+
+  /** The exchange's id of the order list, once acknowledged. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  exchangeListId: string | null;
 
   /** Binance `newClientOrderId` / Upbit `identifier`; unique forever. */
   @Index('ux_orders_client_order_id', { unique: true })

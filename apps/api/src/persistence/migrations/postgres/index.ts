@@ -1,3 +1,4 @@
+import { NativeBrackets1795714202079 } from './1795714202079-NativeBrackets.js';
 import { PaperAccounts1795711965739 } from './1795711965739-PaperAccounts.js';
 import { Conditions1795704498542 } from './1795704498542-Conditions.js';
 import { Orders1795703821170 } from './1795703821170-Orders.js';
@@ -10,4 +11,5 @@ export const postgresMigrations = [
   Orders1795703821170,
   Conditions1795704498542,
   PaperAccounts1795711965739,
+  NativeBrackets1795714202079,
 ];

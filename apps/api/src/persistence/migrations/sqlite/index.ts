@@ -1,3 +1,4 @@
+import { NativeBrackets1795714196874 } from './1795714196874-NativeBrackets.js';
 import { PaperAccounts1795711958445 } from './1795711958445-PaperAccounts.js';
 import { Conditions1795704488592 } from './1795704488592-Conditions.js';
 import { Orders1795703814183 } from './1795703814183-Orders.js';
@@ -10,4 +11,5 @@ export const sqliteMigrations = [
   Orders1795703814183,
   Conditions1795704488592,
   PaperAccounts1795711958445,
+  NativeBrackets1795714196874,
 ];

@@ -1,0 +1,202 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ExchangeGateways, type OcoSellRequest } from '@tradedesk/exchanges';
+import { ConflictError, type Decimal, Outbox, UnitOfWork, ValidationError, ZERO } from '@tradedesk/shared';
+import { In } from 'typeorm';
+import { OrderPlacedEvent } from '../../domain/order.events.js';
+import type { OrderLegType, OrderPurpose } from '../../domain/order-status.js';
+import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
+import { OrderLedger, orderFacts } from '../order-ledger.js';
+import { laneOf, SUBMIT_TOPIC } from '../order-submission.js';
+import { clientOrderIdFor, isUniqueViolation } from './place-order.js';
+
+const INLINE_SUBMISSION_GRACE_MS = 5_000;
+
+/**
+ * A native OCO sell (Binance `orderList/oco`): one amount, a take-profit resting above the market
+ * and a stop below it; the exchange expires one leg when the other executes.
+ */
+export interface OcoSellSpec {
+  accountId: string;
+  symbol: string;
+  amount: Decimal;
+  takeProfitPrice: Decimal;
+  stopPrice: Decimal;
+  /** A limit for the stop leg (STOP_LOSS_LIMIT); absent: the stop executes at market (STOP_LOSS). */
+  stopLimitPrice?: Decimal;
+}
+
+export class PlaceOcoSellCommand {
+  constructor(
+    readonly spec: OcoSellSpec,
+    readonly options: { idempotencyKey?: string; purpose?: OrderPurpose; cause?: string } = {},
+  ) {}
+}
+
+export interface PlaceOcoSellResult {
+  listClientOrderId: string;
+  takeProfitOrderId: string;
+  stopLossOrderId: string;
+  /** false when an idempotency key replay returned the legs placed the first time. */
+  created: boolean;
+}
+
+function requestHash(spec: OcoSellSpec): string {
+  const canonical = JSON.stringify([
+    'oco-sell',
+    spec.accountId,
+    spec.symbol,
+    spec.amount.toFixed(),
+    spec.takeProfitPrice.toFixed(),
+    spec.stopPrice.toFixed(),
+    spec.stopLimitPrice?.toFixed(),
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * Records both legs of an OCO sell (each with its client order id, linked by one list client id)
+ * and one submission intent in a transaction before any exchange call, then submits at once. The
+ * submission marks both legs started before the call, so the list is never sent twice.
+ */
+@CommandHandler(PlaceOcoSellCommand)
+export class PlaceOcoSellHandler implements ICommandHandler<PlaceOcoSellCommand, PlaceOcoSellResult> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+    private readonly gateways: ExchangeGateways,
+    private readonly ledger: OrderLedger,
+  ) {}
+
+  async execute({ spec, options }: PlaceOcoSellCommand): Promise<PlaceOcoSellResult> {
+    const key = options.idempotencyKey;
+    const hash = requestHash(spec);
+    if (key) {
+      const replay = await this.replay(key, hash);
+      if (replay) return replay;
+    }
+    if (!spec.stopPrice.lt(spec.takeProfitPrice))
+      throw new ValidationError('ORDER.OCO_PRICES_INVALID', 'stopPrice: the stop must be below the take-profit', { field: 'stopPrice' });
+    const account = await this.gateways.describeAccount(spec.accountId);
+    const purpose = options.purpose ?? 'protective';
+    const listClientOrderId = clientOrderIdFor(randomUUID());
+    const takeProfitId = randomUUID();
+    const stopLossId = randomUUID();
+    const normalized: OcoSellRequest = await this.gateways.validateOcoSell(
+      spec.accountId,
+      {
+        symbol: spec.symbol,
+        amount: spec.amount,
+        listClientOrderId,
+        takeProfit: { price: spec.takeProfitPrice, clientOrderId: clientOrderIdFor(takeProfitId) },
+        stopLoss: {
+          stopPrice: spec.stopPrice,
+          ...(spec.stopLimitPrice ? { price: spec.stopLimitPrice } : {}),
+          clientOrderId: clientOrderIdFor(stopLossId),
+        },
+      },
+      { lane: laneOf(purpose) },
+    );
+
+    let messageId: string;
+    try {
+      messageId = await this.uow.run(async (tx) => {
+        const now = new Date();
+        const leg = (id: string, legType: OrderLegType, fields: Partial<OrderOrmEntity>, withKey: boolean) =>
+          tx.manager.create(OrderOrmEntity, {
+            id,
+            accountId: account.id,
+            exchange: account.exchange,
+            symbol: normalized.symbol,
+            side: 'sell',
+            type: 'limit',
+            amount: normalized.amount,
+            requestedCost: null,
+            price: null,
+            stopPrice: null,
+            legType,
+            listClientOrderId,
+            exchangeListId: null,
+            clientOrderId: clientOrderIdFor(id),
+            exchangeOrderId: null,
+            status: 'PENDING',
+            purpose,
+            filled: ZERO,
+            cost: ZERO,
+            average: null,
+            fee: null,
+            feeCurrency: null,
+            submittedAt: null,
+            resolveAttempts: 0,
+            needsAttention: false,
+            rejectReason: null,
+            // The key sits on the stop leg (one row can hold it); its sibling is found by the list id.
+            idempotencyKey: withKey && key ? key : null,
+            requestHash: withKey && key ? hash : null,
+            createdAt: now,
+            updatedAt: now,
+            ...fields,
+          });
+        const takeProfit = leg(takeProfitId, 'limit_maker', { price: normalized.takeProfit.price }, false);
+        const stopLoss = leg(
+          stopLossId,
+          normalized.stopLoss.price ? 'stop_loss_limit' : 'stop_loss',
+          {
+            type: normalized.stopLoss.price ? 'limit' : 'market',
+            price: normalized.stopLoss.price ?? null,
+            stopPrice: normalized.stopLoss.stopPrice,
+          },
+          true,
+        );
+        await tx.manager.insert(OrderOrmEntity, [stopLoss, takeProfit]);
+        for (const order of [stopLoss, takeProfit]) {
+          await this.ledger.appendTimeline(tx.manager, order, 'placed', options.cause ?? 'api', {
+            listClientOrderId,
+            legType: order.legType,
+            amount: order.amount?.toFixed(),
+            price: order.price?.toFixed(),
+            stopPrice: order.stopPrice?.toFixed(),
+          });
+          tx.publish(new OrderPlacedEvent(orderFacts(order)));
+        }
+        // One intent for the list, keyed by the stop leg; the submission sends both legs in one call.
+        const message = await this.outbox.enqueue(
+          tx,
+          SUBMIT_TOPIC,
+          { orderId: stopLossId },
+          { priority: purpose === 'manual' ? 50 : 0, availableAt: new Date(now.getTime() + INLINE_SUBMISSION_GRACE_MS) },
+        );
+        return message.id;
+      });
+    } catch (error) {
+      if (key && isUniqueViolation(error)) {
+        const replay = await this.replay(key, hash);
+        if (replay) return replay;
+      }
+      throw error;
+    }
+    await this.outbox.dispatchNow(messageId);
+    return { listClientOrderId, takeProfitOrderId: takeProfitId, stopLossOrderId: stopLossId, created: true };
+  }
+
+  private async replay(key: string, hash: string): Promise<PlaceOcoSellResult | undefined> {
+    return this.uow.run(async ({ manager }) => {
+      const existing = await manager.findOne(OrderOrmEntity, { where: { idempotencyKey: key } });
+      if (!existing) return undefined;
+      if (existing.requestHash !== hash || !existing.listClientOrderId)
+        throw new ConflictError('ORDER.IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used with a different request body', {
+          orderId: existing.id,
+        });
+      const legs = await manager.find(OrderOrmEntity, {
+        where: { listClientOrderId: existing.listClientOrderId, legType: In(['limit_maker']) },
+        select: { id: true },
+      });
+      return {
+        listClientOrderId: existing.listClientOrderId,
+        takeProfitOrderId: legs[0]!.id,
+        stopLossOrderId: existing.id,
+        created: false,
+      };
+    });
+  }
+}
