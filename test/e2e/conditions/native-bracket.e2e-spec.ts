@@ -178,5 +178,32 @@ describe.each(TEST_DRIVERS)('native Binance brackets (an OCO list at the exchang
       .expect(400);
     expect(refused.body.code).toBe('CONDITION.NATIVE_NOT_SUPPORTED');
     expect(refused.body.message).toMatch(/^placement: /);
+
+    const binance = {
+      kind: 'bracket',
+      accountId: s.binanceAccountId,
+      symbol: 'BTC/USDT',
+      placement: 'native',
+      stopLoss: { triggerPrice: '45000' },
+      takeProfit: { triggerPrice: '56000' },
+    };
+    await s.setPrice('binance', 'BTC/USDT', '50000');
+    // One order of one amount: no percentage; each leg must pass the exchange's rules before anything is armed.
+    const percent = await s
+      .api()
+      .post('/api/conditions')
+      .send({ ...binance, amount: '50%' })
+      .expect(400);
+    expect(percent.body.message).toMatch(/^placement: /);
+    const tiny = await s
+      .api()
+      .post('/api/conditions')
+      .send({ ...binance, amount: '0.00001' })
+      .expect(400);
+    expect(tiny.body.code).toBe('ORDER.BELOW_MIN_NOTIONAL');
+    const list = (
+      await s.api().get('/api/conditions').query({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', status: 'ARMED' }).expect(200)
+    ).body as { total: number };
+    expect(list.total).toBe(0);
   });
 });
