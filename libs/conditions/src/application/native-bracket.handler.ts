@@ -11,7 +11,7 @@ import {
   type PlaceOcoSellResult,
 } from '@tradedesk/orders';
 import { ConflictError, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
-import { In, IsNull, Not } from 'typeorm';
+import { IsNull, Not } from 'typeorm';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { ConditionEngine } from './condition-engine.js';
 import { appendTimeline, compareAndSet } from './condition-store.js';
@@ -220,17 +220,6 @@ export class NativeBracketHandler implements OnModuleInit {
       }
     }
     return settled;
-  }
-
-  /** Native brackets whose list was never recorded (the intent is still queued) count as protected too. */
-  async armedNative(): Promise<Array<{ accountId: string; symbol: string }>> {
-    const rows = await this.uow.run(({ manager }) =>
-      manager.find(ConditionOrmEntity, {
-        where: { status: In(['ARMED']), placement: 'native' },
-        select: { accountId: true, symbol: true },
-      }),
-    );
-    return rows.map((r) => ({ accountId: r.accountId, symbol: r.symbol! }));
   }
 
   private async load(id: string): Promise<ConditionOrmEntity | null> {
