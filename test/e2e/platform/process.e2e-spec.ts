@@ -74,7 +74,8 @@ describe('readiness when PostgreSQL goes away', () => {
     });
     try {
       const url = await r.started();
-      expect((await fetch(`${url}/api/health/ready`)).status).toBe(200);
+      // Listening comes before start-up order reconciliation ends; readiness waits for both.
+      await waitFor(async () => (await fetch(`${url}/api/health/ready`)).status === 200, 'readiness after start', 20_000, 100);
       await server.stop();
       const down = await fetch(`${url}/api/health/ready`);
       expect(down.status).toBe(503);
