@@ -243,7 +243,7 @@ export class ConditionEngine implements ProtectionStatusProvider {
         });
       book.observed = true;
     }
-    const results = await Promise.all(hits.map((h) => this.fire(h.hit.id, h.hit, h.source, h.downtime)));
+    const results = await mapConcurrently(hits, FIRINGS_IN_FLIGHT, (h) => this.fire(h.hit.id, h.hit, h.source, h.downtime));
     for (const r of results) {
       if (r === 'fired') report.fired++;
       if (r === 'missed') report.missed++;
@@ -568,4 +568,24 @@ export function premiumOf(krw: Quote | undefined, usdtKrw: Quote | undefined, us
   const reference = usdt.last.times(usdtKrw.last);
   if (reference.isZero()) return undefined;
   return krw.last.div(reference).minus(1).times(100);
+}
+
+/**
+ * Firing transactions run at once per tick. Each is short, but a thousand started together would
+ * queue for the one SQLite connection (blocking the event loop commit after commit) or exhaust the
+ * PostgreSQL pool; a few at a time fire them all as fast and leave room for everything else.
+ */
+const FIRINGS_IN_FLIGHT = 8;
+
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -4,6 +4,7 @@ import {
   ClosePositionCommand,
   GetOrderQuery,
   GetPositionsQuery,
+  NEVER_RECEIVED_REASON,
   OrderFilledEvent,
   OrderRejectedEvent,
   OrderCanceledEvent,
@@ -14,6 +15,7 @@ import {
 } from '@tradedesk/orders';
 import { ConflictError, type Decimal, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
 import { ConditionFiredEvent } from '../domain/condition.events.js';
+import { isProtective } from '../domain/condition.types.js';
 import { isRecurring, nextOccurrenceAt, parseWhen, rearmMemory } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
@@ -180,7 +182,30 @@ export class FireConditionHandler implements OnModuleInit {
         if (!(await compareAndSet(tx, row.id, ['FIRED'], undefined, { status: 'DONE' }))) return;
         await appendTimeline(tx, row.id, [{ event: 'done', status: 'DONE', details: { orderId } }]);
       });
-    } else await this.fail(row, `order ${orderId} ${status.toLowerCase()}${reason ? `: ${reason}` : ''}`);
+    } else if (status === 'REJECTED' && reason === NEVER_RECEIVED_REASON) await this.resubmit(row, orderId);
+    else await this.fail(row, `order ${orderId} ${status.toLowerCase()}${reason ? `: ${reason}` : ''}`);
+  }
+
+  /**
+   * The exit's outcome was unknown (a timeout, a lost answer) and the exchange, asked again and
+   * again by client order id, does not have it: nothing executed, and the condition still wants its
+   * order. It goes back to FIRING with a new firing number — a new idempotency key, so a new client
+   * order id — instead of ending FAILED with the position unprotected.
+   */
+  private async resubmit(row: ConditionOrmEntity, orderId: string): Promise<void> {
+    this.logger.warn(`condition ${row.id}: order ${orderId} never reached the exchange; placing it again`);
+    await this.uow.run(async (tx) => {
+      if (!(await compareAndSet(tx, row.id, ['FIRED'], row.version, { status: 'FIRING' }))) return;
+      await appendTimeline(tx, row.id, [
+        { event: 'resubmitting', status: 'FIRING', details: { orderId, reason: NEVER_RECEIVED_REASON } },
+      ]);
+      await this.outbox.enqueue(
+        tx,
+        FIRE_TOPIC,
+        { conditionId: row.id, firing: row.version + 1 },
+        { priority: isProtective(row.kind) ? 0 : 50 },
+      );
+    });
   }
 
   /**

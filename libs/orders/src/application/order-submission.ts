@@ -13,7 +13,7 @@ import {
   type RequestLane,
 } from '@tradedesk/exchanges';
 import { Outbox, type OutboxMessage, RetryLater, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
-import { isTerminal, type OrderPurpose } from '../domain/order-status.js';
+import { isTerminal, NEVER_RECEIVED_REASON, type OrderPurpose } from '../domain/order-status.js';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
 import { OrderLedger } from './order-ledger.js';
 
@@ -243,7 +243,7 @@ export class OrderSubmission implements OnModuleInit {
       const exhausted = row.resolveAttempts >= MAX_RESOLVE_ATTEMPTS;
       if (outcome.kind === 'absent' && exhausted) {
         // Looked up again and again by its client id: the exchange never received it.
-        await this.ledger.markRejected(tx, row, 'resolution', 'the exchange never received the order (not found by client order id)');
+        await this.ledger.markRejected(tx, row, 'resolution', NEVER_RECEIVED_REASON);
         return;
       }
       if (exhausted) {

@@ -14,3 +14,10 @@ export type OrderPurpose = 'manual' | 'protective' | 'liquidation';
 
 /** A leg of a native order list: a LIMIT_MAKER take-profit, a market STOP_LOSS or a STOP_LOSS_LIMIT. */
 export type OrderLegType = 'limit_maker' | 'stop_loss' | 'stop_loss_limit';
+
+/**
+ * The reject reason of an order whose outcome was unknown and that repeated lookups by client
+ * order id never found: the exchange does not have it, so nothing was executed and a caller that
+ * still wants the trade (a protective exit) may place it again under a new client order id.
+ */
+export const NEVER_RECEIVED_REASON = 'the exchange never received the order (not found by client order id)';

@@ -4,7 +4,7 @@ import { bootTestApp, TEST_DRIVERS, type TestApp } from '@tradedesk/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainEvent } from '../ddd/domain-event.js';
-import { Outbox, RetryLater } from '../outbox/outbox.js';
+import { MAX_HANDLERS_IN_FLIGHT, Outbox, RetryLater } from '../outbox/outbox.js';
 import { OutboxMessageOrmEntity } from '../outbox/outbox-message.orm-entity.js';
 import { UnitOfWork } from './unit-of-work.js';
 import { TradedeskDataSource, dataSourceOptions } from './tradedesk-data-source.js';
@@ -178,6 +178,58 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
       release();
       await runner.onApplicationShutdown();
     }
+  });
+  it('runs at most MAX_HANDLERS_IN_FLIGHT handlers at once, keeps slots for protective messages, and runs what a handler dispatches in its own slot', async () => {
+    const runner = new Outbox(uow);
+    let inFlight = 0;
+    let peak = 0;
+    let children = 0;
+    const childDispatches: boolean[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const hold = async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await gate;
+      inFlight--;
+    };
+    runner.register(`test.ordinary.${driver}`, hold);
+    runner.register(`test.child.${driver}`, async () => {
+      children++;
+    });
+    runner.register(`test.protective.${driver}`, async () => {
+      // Every slot may be taken: the child must not wait for one, or parent and child wait forever.
+      // Held back from the poller, as an order's submission is: only this dispatch runs it.
+      const child = await uow.run((tx) =>
+        runner.enqueue(tx, `test.child.${driver}`, {}, { priority: 0, availableAt: new Date(Date.now() + 60_000) }),
+      );
+      childDispatches.push(await runner.dispatchNow(child.id));
+      await hold();
+    });
+    await uow.run(async (tx) => {
+      for (let n = 0; n < 40; n++) await runner.enqueue(tx, `test.ordinary.${driver}`, { n }, { availableAt: new Date(0) });
+    });
+    const draining = runner.drain();
+    const ordinaryLimit = MAX_HANDLERS_IN_FLIGHT - 8;
+    await expect.poll(() => inFlight, { timeout: 10_000 }).toBe(ordinaryLimit);
+
+    // Ordinary work holds every slot it may take; protective messages still get the reserved ones.
+    const protective = await uow.run(async (tx) =>
+      Promise.all(Array.from({ length: 9 }, () => runner.enqueue(tx, `test.protective.${driver}`, {}, { priority: 0 }))),
+    );
+    const dispatched = protective.map((m) => runner.dispatchNow(m.id));
+    await expect.poll(() => [inFlight, children], { timeout: 10_000 }).toEqual([MAX_HANDLERS_IN_FLIGHT, 8]);
+
+    open();
+    expect(await Promise.all(dispatched)).toEqual(Array(9).fill(true));
+    await draining;
+    expect(peak).toBe(MAX_HANDLERS_IN_FLIGHT);
+    expect(children).toBe(9);
+    expect(childDispatches).toEqual(Array(9).fill(true));
+    const rows = await dataSource
+      .getRepository(OutboxMessageOrmEntity)
+      .findBy([{ topic: `test.ordinary.${driver}` }, { topic: `test.protective.${driver}` }, { topic: `test.child.${driver}` }]);
+    expect(rows.map((r) => r.status)).toEqual(Array(58).fill('done'));
   });
 });
 

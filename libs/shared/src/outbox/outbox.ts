@@ -1,5 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Semaphore } from 'async-mutex';
 import { In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { RequestContext } from '../context/request-context.js';
@@ -41,7 +43,24 @@ const CLAIM_LEASE_MS = 15_000;
 /** Claims of messages still being handled are renewed this often (a handler may wait on an exchange). */
 const LEASE_RENEW_MS = 5_000;
 const MAX_ATTEMPTS = 10;
-const BATCH = 32;
+/**
+ * Handlers running at once in this process. A thousand stops crossed at once must not become a
+ * thousand transactions and exchange calls started together: on SQLite every commit blocks the
+ * event loop, and a request whose answer waits behind seconds of commits times out as UNKNOWN.
+ */
+export const MAX_HANDLERS_IN_FLIGHT = 32;
+/** Slots that only priority-0 messages (protective exits, lookups of their orders) may take. */
+const PROTECTIVE_RESERVE = 8;
+
+interface ClaimedMessage extends OutboxMessage {
+  priority: number;
+}
+
+function changeSignal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 /**
  * Transactional outbox with an at-least-once dispatcher. Messages are claimed with a lease
@@ -62,6 +81,12 @@ export class Outbox implements OnApplicationShutdown {
   /** Messages this process is handling now: their claims are renewed until they finish. */
   private readonly handling = new Set<string>();
   private renewTimer: NodeJS.Timeout | undefined;
+  private readonly slots = new Semaphore(MAX_HANDLERS_IN_FLIGHT);
+  private readonly ordinarySlots = new Semaphore(MAX_HANDLERS_IN_FLIGHT - PROTECTIVE_RESERVE);
+  /** Set while a handler runs: what it dispatches in turn runs in its slot (waiting for another could deadlock). */
+  private readonly insideHandler = new AsyncLocalStorage<true>();
+  /** Resolved when a slot frees or a wake-up arrives, so a drain in progress claims again. */
+  private change = changeSignal();
 
   constructor(private readonly uow: UnitOfWork) {}
 
@@ -160,6 +185,7 @@ export class Outbox implements OnApplicationShutdown {
     if (this.stopped || !this.timer) return;
     if (this.draining) {
       this.wakeRequested = true;
+      this.signalChange();
       return;
     }
     this.draining = this.drain()
@@ -173,30 +199,51 @@ export class Outbox implements OnApplicationShutdown {
       });
   }
 
-  /** Processes due messages until none is left; returns how many ran. Exposed for tests. */
+  /**
+   * Processes due messages until none is left; returns how many ran. Exposed for tests. A pool,
+   * not batches: a slot that frees is refilled at once, so an urgent message enqueued meanwhile
+   * does not wait for the slowest handler of a batch.
+   */
   async drain(): Promise<number> {
     let total = 0;
+    const running = new Set<Promise<void>>();
     for (;;) {
-      if (this.stopped) return total;
-      let batch: OutboxMessage[];
-      try {
-        batch = await this.claim({ limit: BATCH });
-      } catch (error) {
-        this.logger.warn(`outbox claim failed: ${error instanceof Error ? error.message : String(error)}`);
-        return total;
+      if (this.stopped) break;
+      const free = this.slots.getValue();
+      let batch: ClaimedMessage[] = [];
+      if (free > 0) {
+        try {
+          batch = await this.claim({ limit: free });
+        } catch (error) {
+          this.logger.warn(`outbox claim failed: ${error instanceof Error ? error.message : String(error)}`);
+          break;
+        }
       }
-      if (batch.length === 0) return total;
-      await Promise.all(batch.map((m) => this.process(m)));
+      for (const message of batch) {
+        const run: Promise<void> = this.process(message).finally(() => running.delete(run));
+        running.add(run);
+      }
       total += batch.length;
+      if (free > 0 && batch.length === free) continue;
+      if (running.size === 0) break;
+      // Nothing more is due right now: wait until a handler ends or a message is enqueued.
+      await this.change.promise;
     }
+    await Promise.all(running);
+    return total;
   }
 
-  private async claim(which: { id?: string; limit?: number }): Promise<OutboxMessage[]> {
+  private signalChange(): void {
+    this.change.resolve();
+    this.change = changeSignal();
+  }
+
+  private async claim(which: { id?: string; limit?: number }): Promise<ClaimedMessage[]> {
     return this.uow.run(async ({ manager }) => {
       const now = new Date();
       const query = manager
         .createQueryBuilder(OutboxMessageOrmEntity, 'm')
-        .select(['m.id', 'm.topic', 'm.payload', 'm.attempts'])
+        .select(['m.id', 'm.topic', 'm.payload', 'm.attempts', 'm.priority'])
         .where('m.status = :pending', { pending: 'pending' })
         .andWhere('(m.claimedUntil IS NULL OR m.claimedUntil < :now)', { now })
         .orderBy('m.priority', 'ASC')
@@ -214,11 +261,30 @@ export class Outbox implements OnApplicationShutdown {
         { claimedUntil: new Date(now.getTime() + CLAIM_LEASE_MS) },
       );
       // `attempts` is the number of this delivery: earlier failures + 1.
-      return rows.map((r) => ({ id: r.id, topic: r.topic, payload: r.payload, attempts: r.attempts + 1 }));
+      return rows.map((r) => ({ id: r.id, topic: r.topic, payload: r.payload, attempts: r.attempts + 1, priority: r.priority }));
     });
   }
 
-  private async process(message: OutboxMessage): Promise<void> {
+  /** Runs a claimed message's handler in a slot (waiting for one, most urgent first). */
+  private async process(claimed: ClaimedMessage): Promise<void> {
+    // Claimed messages waiting for a slot keep their lease: they are renewed like running ones.
+    this.handling.add(claimed.id);
+    if (this.insideHandler.getStore()) return this.handle(claimed);
+    const ordinary = claimed.priority > 0;
+    // async-mutex serves the greatest priority first; the outbox's most urgent is the lowest number.
+    const [, releaseOrdinary] = ordinary ? await this.ordinarySlots.acquire(1, -claimed.priority) : [0, () => undefined];
+    const [, release] = await this.slots.acquire(1, -claimed.priority);
+    try {
+      await this.insideHandler.run(true, () => this.handle(claimed));
+    } finally {
+      release();
+      releaseOrdinary();
+      this.signalChange();
+    }
+  }
+
+  private async handle(claimed: ClaimedMessage): Promise<void> {
+    const { priority: _priority, ...message } = claimed;
     const handler = this.handlers.get(message.topic);
     this.handling.add(message.id);
     try {
