@@ -78,6 +78,23 @@ describe('RateGovernor', () => {
     await readDone;
   });
 
+  it('lets a price read pass protective exits that wait for the order budget, never an exit pass another', async () => {
+    const sut = new RateGovernor(
+      { orders: { limit: 2, windowMs: 10_000 }, weight: { limit: 100, windowMs: 60_000 } },
+      { safety: 1, jitterMs: 0 },
+    );
+    const started: string[] = [];
+    const track = (name: string, costs: Record<string, number>) =>
+      sut.run('protective', costs, async () => void started.push(name));
+    const exits = Array.from({ length: 5 }, (_, i) => track(`exit${i}`, { orders: 1, weight: 1 }));
+    const read = track('read', { weight: 2 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['exit0', 'exit1', 'read']);
+    await vi.advanceTimersByTimeAsync(30_000);
+    await Promise.all([...exits, read]);
+    expect(started).toEqual(['exit0', 'exit1', 'read', 'exit2', 'exit3', 'exit4']);
+  });
+
   it('pauses every lane for a Retry-After and a budget for an exhausted window', async () => {
     const sut = new RateGovernor({ weight: { limit: 100, windowMs: 60_000 }, default: { limit: 30, windowMs: 1000 } });
     sut.pause(3000);

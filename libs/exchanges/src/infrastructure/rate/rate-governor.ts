@@ -86,7 +86,9 @@ export interface GovernorSnapshot {
  * Paces one account's calls to its exchange so the exchange's limits are never reached: a budget
  * per limit (Binance request weight per minute and orders per 10 s; Upbit per-second groups), a
  * sliding log per budget (stricter than the exchanges' fixed windows), and three lanes served in
- * priority order, each allowed only its share of a budget. A 429's Retry-After pauses everything.
+ * priority order, each allowed only its share of a budget. Within and across lanes, a call waits
+ * only for the budgets that are short: one that needs none of them passes those queued before it.
+ * A 429's Retry-After pauses everything.
  */
 export class RateGovernor {
   private readonly budgets = new Map<string, Budget>();
@@ -199,25 +201,33 @@ export class RateGovernor {
       let soonest = Infinity;
       const blocked = new Set<string>();
       for (const lane of LANES) {
-        const task = this.queues[lane][0];
-        if (!task) continue;
-        const names = Object.keys(task.costs);
-        // A lower lane may not take from a budget a higher lane is waiting for.
-        if (names.some((n) => blocked.has(n))) continue;
-        let wait = 0;
-        for (const name of names) {
-          const budget = this.budgets.get(name);
-          if (budget) wait = Math.max(wait, budget.waitFor(now, task.costs[name]!, this.capacity(budget, lane)));
+        const queue = this.queues[lane];
+        for (let i = 0; i < queue.length && !started; i++) {
+          const task = queue[i]!;
+          const names = Object.keys(task.costs);
+          // Nothing may take from a budget that a task ahead of it (same lane or higher) waits for…
+          if (names.some((n) => blocked.has(n))) continue;
+          let wait = 0;
+          const short: string[] = [];
+          for (const name of names) {
+            const budget = this.budgets.get(name);
+            const w = budget ? budget.waitFor(now, task.costs[name]!, this.capacity(budget, lane)) : 0;
+            if (w > 0) short.push(name);
+            wait = Math.max(wait, w);
+          }
+          if (wait === 0) {
+            queue.splice(i, 1);
+            for (const name of names) this.budgets.get(name)?.spend(now, task.costs[name]!);
+            task.start();
+            started = true;
+            break;
+          }
+          if (wait !== Infinity) soonest = Math.min(soonest, wait);
+          // …but a budget with room is not held back: a price read behind exits that wait for the
+          // order budget goes ahead on the weight they leave (lane shares keep weight for the exits).
+          for (const name of short) blocked.add(name);
         }
-        if (wait === 0) {
-          this.queues[lane].shift();
-          for (const name of names) this.budgets.get(name)?.spend(now, task.costs[name]!);
-          task.start();
-          started = true;
-          break;
-        }
-        if (wait !== Infinity) soonest = Math.min(soonest, wait);
-        for (const name of names) blocked.add(name);
+        if (started) break;
       }
       if (!started) {
         if (soonest !== Infinity) this.wakeIn(soonest);
