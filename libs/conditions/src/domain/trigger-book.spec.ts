@@ -13,8 +13,8 @@ describe('SortedBook', () => {
       ['d', '30'],
     ] as const)
       book.insert(id, dec(k));
-    expect(book.atOrAbove(dec(20)).sort()).toEqual(['b', 'c', 'd']);
-    expect(book.atOrBelow(dec(20)).sort()).toEqual(['a', 'b', 'c']);
+    expect([...book.atOrAbove(dec(20))].sort()).toEqual(['b', 'c', 'd']);
+    expect([...book.atOrBelow(dec(20))].sort()).toEqual(['a', 'b', 'c']);
     expect(book.below(dec(20))).toEqual(['a']);
     expect(book.remove('c', dec(20))).toBe(true);
     expect(book.remove('c', dec(20))).toBe(false);
@@ -29,8 +29,8 @@ describe('SortedBook', () => {
         const price = dec(p);
         const naiveAbove = keys.flatMap((k, i) => (k >= p ? [String(i)] : [])).sort();
         const naiveBelow = keys.flatMap((k, i) => (k <= p ? [String(i)] : [])).sort();
-        expect(book.atOrAbove(price).sort()).toEqual(naiveAbove);
-        expect(book.atOrBelow(price).sort()).toEqual(naiveBelow);
+        expect([...book.atOrAbove(price)].sort()).toEqual(naiveAbove);
+        expect([...book.atOrBelow(price)].sort()).toEqual(naiveBelow);
       }),
     );
   });

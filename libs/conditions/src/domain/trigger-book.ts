@@ -1,6 +1,8 @@
 import type { Decimal } from '@tradedesk/shared';
 import { observeTrailing, type TrailingSpec, trailingTrigger } from './trailing.js';
 
+const NO_IDS: readonly string[] = Object.freeze([]);
+
 /** Ids ordered by a decimal key; lookups by binary search, so a query costs O(log n + answer). */
 export class SortedBook {
   private readonly keys: Decimal[] = [];
@@ -56,20 +58,21 @@ export class SortedBook {
     return false;
   }
 
-  // Each query first compares with the extreme key: a tick that crosses nothing costs O(1).
-  atOrAbove(price: Decimal): string[] {
+  // Each query first compares with the extreme key: a tick that crosses nothing costs O(1) and
+  // allocates nothing (one shared empty answer), so a quiet tick leaves no garbage to collect.
+  atOrAbove(price: Decimal): readonly string[] {
     const n = this.keys.length;
-    if (n === 0 || this.keys[n - 1]!.lt(price)) return [];
+    if (n === 0 || this.keys[n - 1]!.lt(price)) return NO_IDS;
     return this.ids.slice(this.lowerBound(price));
   }
 
-  atOrBelow(price: Decimal): string[] {
-    if (this.keys.length === 0 || this.keys[0]!.gt(price)) return [];
+  atOrBelow(price: Decimal): readonly string[] {
+    if (this.keys.length === 0 || this.keys[0]!.gt(price)) return NO_IDS;
     return this.ids.slice(0, this.upperBound(price));
   }
 
-  below(price: Decimal): string[] {
-    if (this.keys.length === 0 || this.keys[0]!.gte(price)) return [];
+  below(price: Decimal): readonly string[] {
+    if (this.keys.length === 0 || this.keys[0]!.gte(price)) return NO_IDS;
     return this.ids.slice(0, this.lowerBound(price));
   }
 }
@@ -95,10 +98,13 @@ export interface BookHit {
 }
 
 export interface BookObservation {
-  hits: BookHit[];
+  hits: readonly BookHit[];
   /** Trailing stops whose high-water mark moved: id → new H. */
-  moved: Map<string, Decimal>;
+  moved: ReadonlyMap<string, Decimal>;
 }
+
+/** What a tick that crosses and moves nothing observes — the common case, shared. */
+const QUIET: BookObservation = Object.freeze({ hits: Object.freeze([]) as readonly BookHit[], moved: new Map<string, Decimal>() });
 
 interface Held {
   entry: BookEntry;
@@ -168,24 +174,30 @@ export class MarketTriggerBook {
 
   /** Applies one observed price; hits are removed from the book (the engine re-adds a lost race). */
   observe(price: Decimal): BookObservation {
+    const activated = this.activations.atOrBelow(price);
+    const risen = this.highs.below(price);
+    const stopped = this.stops.atOrAbove(price);
+    const reached = this.profits.atOrBelow(price);
+    if (activated.length + risen.length + stopped.length + reached.length === 0) return QUIET;
     const moved = new Map<string, Decimal>();
-    for (const id of this.activations.atOrBelow(price)) {
+    for (const id of activated) {
       const held = this.held.get(id)!;
       this.activations.remove(id, held.entry.trailing!.activationPrice ?? zeroOf(held.entry));
       const step = observeTrailing(held.entry.trailing!, {}, price);
       this.placeTrailing(held, step.state.highWaterMark!);
       moved.set(id, price);
     }
-    for (const id of this.highs.below(price)) {
+    for (const id of risen) {
       this.placeTrailing(this.held.get(id)!, price);
       moved.set(id, price);
     }
     const hits: BookHit[] = [];
-    for (const id of this.stops.atOrAbove(price)) {
+    // Asked again: a trailing stop placed above moves its trigger before the stop query.
+    for (const id of moved.size > 0 ? this.stops.atOrAbove(price) : stopped) {
       const held = this.held.get(id)!;
       hits.push({ id, leg: 'stop', trigger: held.stopKey!, price });
     }
-    for (const id of this.profits.atOrBelow(price)) {
+    for (const id of reached) {
       if (hits.some((h) => h.id === id)) continue;
       hits.push({ id, leg: 'take_profit', trigger: this.held.get(id)!.entry.takeProfitPrice!, price });
     }

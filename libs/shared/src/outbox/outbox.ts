@@ -188,7 +188,9 @@ export class Outbox implements OnApplicationShutdown {
       this.signalChange();
       return;
     }
-    this.draining = this.drain()
+    // Woken by a commit inside a handler, the pass must not inherit that handler's slot.
+    this.draining = this.insideHandler
+      .exit(() => this.drain())
       .then(() => undefined)
       .finally(() => {
         this.draining = undefined;
@@ -220,7 +222,10 @@ export class Outbox implements OnApplicationShutdown {
         }
       }
       for (const message of batch) {
-        const run: Promise<void> = this.process(message).finally(() => running.delete(run));
+        const run: Promise<void> = this.process(message).finally(() => {
+          running.delete(run);
+          this.signalChange();
+        });
         running.add(run);
       }
       total += batch.length;
