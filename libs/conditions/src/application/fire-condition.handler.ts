@@ -196,9 +196,7 @@ export class FireConditionHandler implements OnModuleInit {
     this.logger.warn(`condition ${row.id}: order ${orderId} never reached the exchange; placing it again`);
     await this.uow.run(async (tx) => {
       if (!(await compareAndSet(tx, row.id, ['FIRED'], row.version, { status: 'FIRING' }))) return;
-      await appendTimeline(tx, row.id, [
-        { event: 'resubmitting', status: 'FIRING', details: { orderId, reason: NEVER_RECEIVED_REASON } },
-      ]);
+      await appendTimeline(tx, row.id, [{ event: 'resubmitting', status: 'FIRING', details: { orderId, reason: NEVER_RECEIVED_REASON } }]);
       await this.outbox.enqueue(
         tx,
         FIRE_TOPIC,

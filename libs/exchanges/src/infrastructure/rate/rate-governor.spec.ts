@@ -84,8 +84,7 @@ describe('RateGovernor', () => {
       { safety: 1, jitterMs: 0 },
     );
     const started: string[] = [];
-    const track = (name: string, costs: Record<string, number>) =>
-      sut.run('protective', costs, async () => void started.push(name));
+    const track = (name: string, costs: Record<string, number>) => sut.run('protective', costs, async () => void started.push(name));
     const exits = Array.from({ length: 5 }, (_, i) => track(`exit${i}`, { orders: 1, weight: 1 }));
     const read = track('read', { weight: 2 });
     await vi.advanceTimersByTimeAsync(0);
