@@ -243,7 +243,8 @@ export class SettleNativeBracketWhenLegEndsHandler implements IEventHandler<Orde
   constructor(private readonly brackets: NativeBracketHandler) {}
 
   handle(event: OrderFilledEvent | OrderRejectedEvent | OrderCanceledEvent): void {
-    if (event.order.purpose !== 'protective') return;
+    // Only a leg of an order list can belong to a native bracket: other orders cost no lookup.
+    if (event.order.purpose !== 'protective' || !event.order.listClientOrderId) return;
     void this.brackets
       .settle(event.order.orderId, event.order.status, event.order.filled)
       .catch((error: unknown) => this.logger.warn(`settling a native bracket failed: ${String(error)}`));

@@ -30,6 +30,7 @@ export function orderFacts(o: OrderOrmEntity): OrderFacts {
     clientOrderId: o.clientOrderId,
     exchangeOrderId: o.exchangeOrderId ?? undefined,
     purpose: o.purpose,
+    ...(o.listClientOrderId ? { listClientOrderId: o.listClientOrderId } : {}),
     filled: o.filled.toFixed(),
     average: o.average?.toFixed(),
     cost: o.cost.toFixed(),

@@ -13,6 +13,8 @@ export interface OrderFacts {
   clientOrderId: string;
   exchangeOrderId?: string;
   purpose: OrderPurpose;
+  /** Set on a leg of an order list (a native OCO sell): the list's client id. */
+  listClientOrderId?: string;
   /** Decimal strings. */
   filled: string;
   average?: string;
