@@ -55,6 +55,11 @@ function statusOf(snapshot: ExchangeOrder): OrderStatus {
 
 const RANK: Record<OrderStatus, number> = { PENDING: 0, UNKNOWN: 0, OPEN: 1, PARTIALLY_FILLED: 2, FILLED: 3, CANCELED: 3, REJECTED: 3 };
 
+/** Whether applying `snapshot` would change `order` (a tracking pass skips the write when not). */
+export function snapshotChanges(order: OrderOrmEntity, snapshot: ExchangeOrder): boolean {
+  return order.exchangeOrderId !== snapshot.exchangeOrderId || statusOf(snapshot) !== order.status || !snapshot.filled.eq(order.filled);
+}
+
 /**
  * The only writer of an order's state after it is placed: applies what the exchange reports,
  * records new fills once, appends the timeline and publishes the events after commit.

@@ -1,11 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { ExchangeGateways } from '@tradedesk/exchanges';
+import { type ExchangeOrder, ExchangeGateways, type RequestLane } from '@tradedesk/exchanges';
 import { HealthRegistry, Outbox, RequestContext, SchedulerConfig, UnitOfWork } from '@tradedesk/shared';
 import { In, IsNull, Not } from 'typeorm';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
-import { OrderLedger } from './order-ledger.js';
-import { fillsOf, lookUp, OrderSubmission } from './order-submission.js';
+import { OrderLedger, snapshotChanges } from './order-ledger.js';
+import { fillsOf, laneOf, lookUp, type LookupOutcome, OrderSubmission } from './order-submission.js';
 
 const FOLLOWED = ['OPEN', 'PARTIALLY_FILLED', 'UNKNOWN'] as const;
 
@@ -99,22 +99,28 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * Fetches every followed order from its exchange and applies it. At start-up, PENDING orders
-   * whose submission had begun are treated as UNKNOWN and looked up by client order id.
+   * Brings every followed order up to date with its exchange. Orders resting on a book are read
+   * per market in one open-orders call (a hundred resting orders must not cost a hundred requests
+   * every pass and starve new orders of request weight); an order missing from that list has
+   * ended, or sits beyond the list's page, and is fetched on its own, as are UNKNOWN orders (by
+   * client order id). At start-up, PENDING orders whose submission had begun are treated as
+   * UNKNOWN and looked up by client order id.
    */
   private async reconcile(cause: string, atStart: boolean): Promise<number> {
-    const repo = this.uow;
-    const orders = await repo.run(({ manager }) =>
+    const orders = await this.uow.run(({ manager }) =>
       manager.find(OrderOrmEntity, {
         where: [{ status: In([...FOLLOWED]) }, ...(atStart ? [{ status: 'PENDING' as const, submittedAt: Not(IsNull()) }] : [])],
         order: { createdAt: 'ASC' },
       }),
     );
+    const books = new RestingOrders(this.gateways, orders);
     let failures = 0;
     for (const order of orders) {
       try {
         const gateway = await this.gateways.forAccount(order.accountId);
-        const outcome = await lookUp(gateway, order);
+        const resting = await books.snapshotOf(order);
+        if (resting && !snapshotChanges(order, resting)) continue;
+        const outcome: LookupOutcome = resting ? { kind: 'found', snapshot: resting } : await lookUp(gateway, order);
         if (outcome.kind === 'found') {
           const trades = await fillsOf(gateway, order, outcome.snapshot);
           await this.ledger.applySnapshot(order.id, outcome.snapshot, cause, trades);
@@ -135,5 +141,58 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
     }
     if (atStart && failures > 0) throw new Error(`${failures} of ${orders.length} live orders could not be reached`);
     return orders.length;
+  }
+}
+
+/**
+ * One tracking pass's view of the books: the open orders of each (account, market) that has a
+ * resting order of ours, fetched once on first need, in the protective lane when any of them
+ * protects a position.
+ */
+class RestingOrders {
+  private readonly lanes = new Map<string, RequestLane>();
+  private readonly lists = new Map<string, Promise<Map<string, ExchangeOrder> | undefined>>();
+
+  constructor(
+    private readonly gateways: ExchangeGateways,
+    orders: readonly OrderOrmEntity[],
+  ) {
+    for (const order of orders) {
+      if (!RestingOrders.rests(order)) continue;
+      const key = RestingOrders.keyOf(order);
+      const lane = laneOf(order.purpose);
+      if (this.lanes.get(key) !== 'protective') this.lanes.set(key, lane);
+    }
+  }
+
+  /** The order as the open-orders list shows it; undefined when it is not there (or not resting). */
+  async snapshotOf(order: OrderOrmEntity): Promise<ExchangeOrder | undefined> {
+    if (!RestingOrders.rests(order)) return undefined;
+    const key = RestingOrders.keyOf(order);
+    let list = this.lists.get(key);
+    if (!list) {
+      list = this.fetch(order, this.lanes.get(key)!);
+      this.lists.set(key, list);
+    }
+    return (await list)?.get(order.exchangeOrderId!);
+  }
+
+  private async fetch(order: OrderOrmEntity, lane: RequestLane): Promise<Map<string, ExchangeOrder> | undefined> {
+    try {
+      const gateway = await this.gateways.forAccount(order.accountId);
+      const open = await gateway.fetchOpenOrders(order.symbol, { lane });
+      return new Map(open.map((o) => [o.exchangeOrderId, o]));
+    } catch {
+      // The orders are then fetched one by one, which reports the exchange's state or its failure.
+      return undefined;
+    }
+  }
+
+  private static rests(order: OrderOrmEntity): boolean {
+    return (order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED') && order.exchangeOrderId !== null;
+  }
+
+  private static keyOf(order: OrderOrmEntity): string {
+    return `${order.accountId}\u0000${order.symbol}`;
   }
 }
