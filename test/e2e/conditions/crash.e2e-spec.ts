@@ -100,20 +100,34 @@ describe.each(TEST_DRIVERS)('conditions crash test on %s: SIGKILLed while stops 
         console.error(`${stuck.length} stop(s) unfinished; first ones:`, JSON.stringify(stuck.slice(0, 3), null, 1));
         throw error;
       }
-      const clientIds = new Set<string>();
-      for (const id of ids) {
-        const c = (await call<ConditionBody>(`${url}/api/conditions/${id}`)).body;
-        expect(c.orderIds).toHaveLength(1);
-        const order = (await call<{ clientOrderId: string }>(`${url}/api/orders/${c.orderIds[0]}`)).body;
-        clientIds.add(order.clientOrderId);
-      }
-      expect(clientIds.size).toBe(STOPS);
       const atExchange = (await (await fetch(`${sim.url}/_sim/orders?exchange=binance`)).json()) as {
         orders: Array<{ clientOrderId: string; side: string }>;
       };
       const sells = atExchange.orders.filter((o) => o.side.toLowerCase() === 'sell');
+      const sentClientIds = new Set(sells.map((o) => o.clientOrderId));
+      const filledClientIds = new Set<string>();
+      for (const id of ids) {
+        const c = (await call<ConditionBody>(`${url}/api/conditions/${id}`)).body;
+        const orders = await Promise.all(
+          c.orderIds.map(
+            async (o) => (await call<{ clientOrderId: string; status: string; rejectReason?: string }>(`${url}/api/orders/${o}`)).body,
+          ),
+        );
+        // A kill between marking a submission and sending it leaves an exit the exchange never
+        // received: it ends REJECTED ("never received") and the stop places it again. Whatever the
+        // kills did, exactly one exit per stop reached the exchange, and it is the one that filled.
+        const sent = orders.filter((o) => sentClientIds.has(o.clientOrderId));
+        expect(sent, `stop ${id}`).toHaveLength(1);
+        expect(sent[0]!.status).toBe('FILLED');
+        for (const lost of orders.filter((o) => !sentClientIds.has(o.clientOrderId))) {
+          expect(lost.status, `stop ${id}`).toBe('REJECTED');
+          expect(lost.rejectReason).toMatch(/never received/);
+        }
+        filledClientIds.add(sent[0]!.clientOrderId);
+      }
+      expect(filledClientIds.size).toBe(STOPS);
       expect(sells).toHaveLength(STOPS);
-      expect(new Set(sells.map((o) => o.clientOrderId))).toEqual(clientIds);
+      expect(sentClientIds).toEqual(filledClientIds);
     } finally {
       await app.stop('SIGTERM');
     }

@@ -42,7 +42,7 @@ export class FireConditionHandler implements OnModuleInit {
 
   async handle(message: OutboxMessage): Promise<void> {
     const { conditionId, firing } = message.payload as { conditionId: string; firing: number };
-    const row = await this.uow.run(({ manager }) => manager.findOne(ConditionOrmEntity, { where: { id: conditionId } }));
+    const row = await this.uow.autocommit((manager) => manager.findOne(ConditionOrmEntity, { where: { id: conditionId } }));
     // A redelivery after a crash between recording the order and settling: catch up from the order.
     if (row?.status === 'FIRED' && row.lastOrderId) return this.catchUp(row.lastOrderId);
     if (!row || row.status !== 'FIRING') return;
@@ -84,7 +84,7 @@ export class FireConditionHandler implements OnModuleInit {
   }
 
   private async catchUp(orderId: string): Promise<void> {
-    const order: OrderView = await this.queries.execute(new GetOrderQuery(orderId));
+    const order: OrderView = await this.queries.execute(new GetOrderQuery(orderId, { timeline: false }));
     await this.settle(orderId, order.status, order.filled, order.rejectReason ?? undefined);
   }
 
@@ -93,13 +93,13 @@ export class FireConditionHandler implements OnModuleInit {
    * ended while the process was being killed, so its event was never handled). Run by the scheduler.
    */
   async settleStragglers(): Promise<number> {
-    const rows = await this.uow.run(({ manager }) =>
+    const rows = await this.uow.autocommit((manager) =>
       manager.find(ConditionOrmEntity, { where: { status: 'FIRED' }, select: { id: true, lastOrderId: true } }),
     );
     let settled = 0;
     for (const row of rows) {
       if (!row.lastOrderId) continue;
-      const order: OrderView = await this.queries.execute(new GetOrderQuery(row.lastOrderId));
+      const order: OrderView = await this.queries.execute(new GetOrderQuery(row.lastOrderId, { timeline: false }));
       if (order.status !== 'FILLED' && order.status !== 'REJECTED' && order.status !== 'CANCELED') continue;
       await this.settle(row.lastOrderId, order.status, order.filled, order.rejectReason ?? undefined);
       settled++;
@@ -173,7 +173,7 @@ export class FireConditionHandler implements OnModuleInit {
   /** Moves a FIRED condition on when its order ends: filled → DONE, rejected (or cancelled with nothing filled) → FAILED. */
   async settle(orderId: string, status: string, filled: string, reason?: string): Promise<void> {
     if (status !== 'FILLED' && status !== 'REJECTED' && status !== 'CANCELED') return;
-    const row = await this.uow.run(({ manager }) => manager.findOne(ConditionOrmEntity, { where: { lastOrderId: orderId } }));
+    const row = await this.uow.autocommit((manager) => manager.findOne(ConditionOrmEntity, { where: { lastOrderId: orderId } }));
     if (!row || row.status !== 'FIRED') return;
     // An Upbit market buy by cost ends `cancel` with what it executed: that is a fill.
     if (status === 'FILLED' || (status === 'CANCELED' && dec(filled).gt(0))) {

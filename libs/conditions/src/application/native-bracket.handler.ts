@@ -104,7 +104,7 @@ export class NativeBracketHandler implements OnModuleInit {
     }
     // The legs may have ended before their ids were recorded here (rejected, or already executed).
     for (const id of [placed.stopLossOrderId, placed.takeProfitOrderId]) {
-      const order: OrderView = await this.queries.execute(new GetOrderQuery(id));
+      const order: OrderView = await this.queries.execute(new GetOrderQuery(id, { timeline: false }));
       await this.settle(order.id, order.status, order.filled);
     }
   }
@@ -146,7 +146,7 @@ export class NativeBracketHandler implements OnModuleInit {
       return;
     }
     if (row.firedLeg === CANCELLING) return;
-    const other: OrderView = await this.queries.execute(new GetOrderQuery(otherId));
+    const other: OrderView = await this.queries.execute(new GetOrderQuery(otherId, { timeline: false }));
     const otherGone = (other.status === 'CANCELED' || other.status === 'REJECTED') && dec(other.filled).isZero();
     if (!otherGone) return;
     await this.fail(
@@ -165,7 +165,7 @@ export class NativeBracketHandler implements OnModuleInit {
     try {
       const live = [];
       for (const id of legs) {
-        const order: OrderView = await this.queries.execute(new GetOrderQuery(id));
+        const order: OrderView = await this.queries.execute(new GetOrderQuery(id, { timeline: false }));
         if (!ENDED.includes(order.status)) live.push(order);
       }
       // One leg is enough: the exchange cancels the whole list; the orders lib records both.
@@ -178,7 +178,7 @@ export class NativeBracketHandler implements OnModuleInit {
     }
     const filled: OrderView[] = [];
     for (const id of legs) {
-      const order: OrderView = await this.queries.execute(new GetOrderQuery(id));
+      const order: OrderView = await this.queries.execute(new GetOrderQuery(id, { timeline: false }));
       if (dec(order.filled).gt(0)) filled.push(order);
     }
     if (filled.length > 0) {
@@ -213,7 +213,7 @@ export class NativeBracketHandler implements OnModuleInit {
     let settled = 0;
     for (const row of rows) {
       for (const id of [row.stopOrderId!, row.takeProfitOrderId!]) {
-        const order: OrderView = await this.queries.execute(new GetOrderQuery(id));
+        const order: OrderView = await this.queries.execute(new GetOrderQuery(id, { timeline: false }));
         if (!ENDED.includes(order.status)) continue;
         await this.settle(order.id, order.status, order.filled);
         settled++;

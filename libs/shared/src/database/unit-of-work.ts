@@ -60,4 +60,17 @@ export class UnitOfWork {
     }
     return result;
   }
+
+  /**
+   * Runs without a transaction of its own: reads of committed rows that need no snapshot across
+   * statements, or one statement that is atomic by itself and publishes nothing. A START/COMMIT
+   * pair is two of the three round trips of a one-statement unit on PostgreSQL, where each
+   * statement here runs on a pooled connection. On SQLite it still waits for the writer mutex: the
+   * one connection may be inside another unit's transaction, whose uncommitted rows a read would
+   * see and whose rollback would take a write along.
+   */
+  autocommit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const manager = this.dataSource.manager;
+    return this.serialized ? this.sqliteWriter.runExclusive(() => work(manager)) : work(manager);
+  }
 }

@@ -179,7 +179,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
   }
 
   private async replay(key: string, hash: string): Promise<PlaceOrderResult | undefined> {
-    const existing = await this.uow.run(({ manager }) =>
+    const existing = await this.uow.autocommit((manager) =>
       manager.findOne(OrderOrmEntity, { where: { idempotencyKey: key }, select: { id: true, requestHash: true } }),
     );
     if (!existing) return undefined;

@@ -8,7 +8,11 @@ import { TradeOrmEntity } from '../../infrastructure/persistence/trade.orm-entit
 import { type OrderView, type Page, toOrderView, toTradeView, type TradeView } from './order-views.js';
 
 export class GetOrderQuery {
-  constructor(readonly orderId: string) {}
+  /** `timeline: false` when only the order's state is wanted (one read instead of a transaction of two). */
+  constructor(
+    readonly orderId: string,
+    readonly options: { timeline?: boolean } = {},
+  ) {}
 }
 
 export interface OrderFilter {
@@ -40,7 +44,12 @@ function timeRange(from?: Date, to?: Date) {
 export class GetOrderHandler implements IQueryHandler<GetOrderQuery, OrderView> {
   constructor(private readonly uow: UnitOfWork) {}
 
-  async execute({ orderId }: GetOrderQuery): Promise<OrderView> {
+  async execute({ orderId, options }: GetOrderQuery): Promise<OrderView> {
+    if (options.timeline === false) {
+      const order = await this.uow.autocommit((manager) => manager.findOneBy(OrderOrmEntity, { id: orderId }));
+      if (!order) throw new NotFoundError('ORDER.NOT_FOUND', `No order with id ${orderId}`);
+      return toOrderView(order);
+    }
     return this.uow.run(async ({ manager }) => {
       const order = await manager.findOneBy(OrderOrmEntity, { id: orderId });
       if (!order) throw new NotFoundError('ORDER.NOT_FOUND', `No order with id ${orderId}`);
