@@ -231,6 +231,61 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
       .findBy([{ topic: `test.ordinary.${driver}` }, { topic: `test.protective.${driver}` }, { topic: `test.child.${driver}` }]);
     expect(rows.map((r) => r.status)).toEqual(Array(58).fill('done'));
   });
+
+  it("an autocommit read never sees another unit's uncommitted rows", async () => {
+    const id = `autocommit-${driver}`;
+    let inserted!: () => void;
+    const insertedNow = new Promise<void>((r) => (inserted = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let committed = false;
+    const unit = uow
+      .run(async (tx) => {
+        await outbox.enqueue(tx, 'test.noop', { n: 3 }, { id });
+        inserted();
+        await released;
+      })
+      .then(() => (committed = true));
+    await insertedNow;
+    const read = uow.autocommit((manager) => manager.findOneBy(OutboxMessageOrmEntity, { id })).then((row) => ({ row, committed }));
+    if (driver === 'postgres') {
+      // Its own pooled connection: it answers at once, without the row that is not committed yet.
+      expect(await read).toEqual({ row: null, committed: false });
+      release();
+      await unit;
+    } else {
+      // The one connection is inside the open transaction: the read waits for its commit.
+      release();
+      await unit;
+      const seenAfter = await read;
+      expect(seenAfter.committed).toBe(true);
+      expect(seenAfter.row?.id).toBe(id);
+    }
+    expect(await uow.autocommit((manager) => manager.countBy(OutboxMessageOrmEntity, { id }))).toBe(1);
+  });
+
+  it('dispatchNow from two instances at once runs the message once, and not at all once it is done', async () => {
+    const other = new Outbox(uow);
+    let runs = 0;
+    const topic = `test.now.${driver}`;
+    outbox.register(topic, async () => {
+      runs++;
+    });
+    other.register(topic, async () => {
+      runs++;
+    });
+    const ids: string[] = [];
+    await uow.run(async (tx) => {
+      for (let n = 0; n < 20; n++) ids.push((await outbox.enqueue(tx, topic, { n })).id);
+    });
+    const claimed = await Promise.all(ids.flatMap((id) => [outbox.dispatchNow(id), other.dispatchNow(id)]));
+    expect(claimed.filter(Boolean)).toHaveLength(20);
+    expect(runs).toBe(20);
+    expect(await outbox.dispatchNow(ids[0]!)).toBe(false);
+    expect(runs).toBe(20);
+    const rows = await dataSource.getRepository(OutboxMessageOrmEntity).findBy({ topic });
+    expect(rows.map((r) => r.status)).toEqual(Array(20).fill('done'));
+  });
 });
 
 describe('outbox on postgres with two instances', () => {
