@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { ExchangeGateways } from '@tradedesk/exchanges';
+import { OrderTracker } from '@tradedesk/orders';
 import { dec, Outbox, OutboxMessageOrmEntity, UnitOfWork } from '@tradedesk/shared';
 import { bootTestApp, TEST_DRIVERS, type TestApp, waitFor } from '@tradedesk/testing';
 import type { DataSource } from 'typeorm';
@@ -53,6 +54,10 @@ describe.each(TEST_DRIVERS)('conditionals driven by the next-due index on %s', (
     // Intents are enqueued for real but not dispatched: nothing places orders for the fake account.
     outbox = { enqueue: real.enqueue.bind(real), dispatchNow: async () => false } as unknown as Outbox;
     await waitFor(() => t.app.get(ConditionScheduler).lastTickAt !== undefined, 'the first scheduler tick');
+    // The app's own dispatcher is stopped too, once start-up has started it: woken by a commit, it
+    // would run an intent at once and fail its condition (unknown account) before a test reads it.
+    await t.app.get(OrderTracker).whenReconciled();
+    await real.onApplicationShutdown();
   });
   afterAll(async () => {
     await t?.close();
