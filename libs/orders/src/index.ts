@@ -2,7 +2,8 @@
 export * from './domain/order-status.js';
 export * from './domain/order.events.js';
 export { PositionBook, type Fill, type PositionFigures } from './domain/position-book.js';
-export { PlaceOrderCommand, type OrderSpec, type PlaceOrderResult, clientOrderIdFor } from './application/commands/place-order.js';
+export { PlaceOrderCommand, type PlaceOrderResult } from './application/commands/place-order.js';
+export { OrderPlacement, type OrderSpec, type PreparedOrder, type StartedOrders, clientOrderIdFor } from './application/order-placement.js';
 export { PlaceOcoSellCommand, type OcoSellSpec, type PlaceOcoSellResult } from './application/commands/place-oco-sell.js';
 export { CancelOrderCommand } from './application/commands/cancel-order.js';
 export { ReconcileOrdersCommand } from './application/commands/reconcile-orders.js';

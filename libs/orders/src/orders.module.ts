@@ -7,6 +7,7 @@ import { PlaceOcoSellHandler } from './application/commands/place-oco-sell.js';
 import { PlaceOrderHandler } from './application/commands/place-order.js';
 import { ReconcileOrdersHandler } from './application/commands/reconcile-orders.js';
 import { OrderLedger } from './application/order-ledger.js';
+import { OrderPlacement } from './application/order-placement.js';
 import { OrderSubmission } from './application/order-submission.js';
 import { OrderTracker } from './application/order-tracker.js';
 import { GetOrderHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
@@ -20,7 +21,7 @@ const QueryHandlers = [GetOrderHandler, ListOrdersHandler, ListTradesHandler, Ge
 @Module({
   imports: [ExchangesModule, TerminusModule],
   controllers: [OrdersController],
-  providers: [OrderLedger, OrderSubmission, OrderTracker, ProtectionStatusRegistry, ...CommandHandlers, ...QueryHandlers],
-  exports: [OrderTracker, ProtectionStatusRegistry],
+  providers: [OrderLedger, OrderSubmission, OrderPlacement, OrderTracker, ProtectionStatusRegistry, ...CommandHandlers, ...QueryHandlers],
+  exports: [OrderTracker, OrderPlacement, ProtectionStatusRegistry],
 })
 export class OrdersModule {}

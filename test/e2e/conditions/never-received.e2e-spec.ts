@@ -30,64 +30,70 @@ describe.each(TEST_DRIVERS)('a protective exit the exchange never received, on %
     await s?.close();
   });
 
-  it('is placed again under a new client order id and the stop ends DONE, with exactly one order at the exchange', async () => {
-    await s.setPrice('binance', 'SOL/USDT', '150');
-    const buy = (
-      await s
-        .api()
-        .post('/api/orders')
-        .send({ accountId: s.binanceAccountId, symbol: 'SOL/USDT', side: 'buy', type: 'market', amount: '2' })
-        .expect(201)
-    ).body as { id: string };
-    await expect
-      .poll(async () => ((await s.api().get(`/api/orders/${buy.id}`).expect(200)).body as OrderBody).status, { timeout: 10_000 })
-      .toBe('FILLED');
-    const armed = (
-      await s
-        .api()
-        .post('/api/conditions')
-        .send({ kind: 'stop_loss', accountId: s.binanceAccountId, symbol: 'SOL/USDT', triggerPrice: '140', amount: 'all' })
-        .expect(201)
-    ).body as ConditionBody;
+  // `all` fires through an order intent (ClosePosition); a fixed amount fires directly with its exit order (ADR 0300).
+  it.each(['all', '1.5'])(
+    'amount %s: is placed again under a new client order id and the stop ends DONE, with exactly one order at the exchange',
+    async (amount) => {
+      await s.setPrice('binance', 'SOL/USDT', '150');
+      const buy = (
+        await s
+          .api()
+          .post('/api/orders')
+          .send({ accountId: s.binanceAccountId, symbol: 'SOL/USDT', side: 'buy', type: 'market', amount: '2' })
+          .expect(201)
+      ).body as { id: string };
+      await expect
+        .poll(async () => ((await s.api().get(`/api/orders/${buy.id}`).expect(200)).body as OrderBody).status, { timeout: 10_000 })
+        .toBe('FILLED');
+      const armed = (
+        await s
+          .api()
+          .post('/api/conditions')
+          .send({ kind: 'stop_loss', accountId: s.binanceAccountId, symbol: 'SOL/USDT', triggerPrice: '140', amount })
+          .expect(201)
+      ).body as ConditionBody;
 
-    // The next order request is cut before the emulator executes it.
-    await s.control('POST', '/faults', { exchange: 'binance', endpoint: '/api/v3/order', method: 'POST', reset: true, count: 1 });
-    await s.setPrice('binance', 'SOL/USDT', '139');
+      // The next order request is cut before the emulator executes it.
+      await s.control('POST', '/faults', { exchange: 'binance', endpoint: '/api/v3/order', method: 'POST', reset: true, count: 1 });
+      await s.setPrice('binance', 'SOL/USDT', '139');
 
-    let done: ConditionBody | undefined;
-    await expect
-      .poll(
-        async () => {
-          done = (await s.api().get(`/api/conditions/${armed.id}`).expect(200)).body as ConditionBody;
-          return done.status;
-        },
-        // Six lookups over ~32 s decide that the exchange does not have the first order.
-        { timeout: 60_000, interval: 250 },
-      )
-      .toBe('DONE');
+      let done: ConditionBody | undefined;
+      await expect
+        .poll(
+          async () => {
+            done = (await s.api().get(`/api/conditions/${armed.id}`).expect(200)).body as ConditionBody;
+            return done.status;
+          },
+          // Six lookups over ~32 s decide that the exchange does not have the first order.
+          { timeout: 60_000, interval: 250 },
+        )
+        .toBe('DONE');
 
-    expect(done!.orderIds).toHaveLength(2);
-    const [lost, placedAgain] = await Promise.all(
-      done!.orderIds.map(async (id) => (await s.api().get(`/api/orders/${id}`).expect(200)).body as OrderBody),
-    );
-    expect(lost).toMatchObject({ status: 'REJECTED' });
-    expect(lost!.rejectReason).toMatch(/never received/);
-    expect(lost!.timeline.map((t) => t.event)).toContain('outcome-unknown');
-    expect(placedAgain).toMatchObject({ status: 'FILLED' });
-    expect(placedAgain!.clientOrderId).not.toBe(lost!.clientOrderId);
+      expect(done!.orderIds).toHaveLength(2);
+      const [lost, placedAgain] = await Promise.all(
+        done!.orderIds.map(async (id) => (await s.api().get(`/api/orders/${id}`).expect(200)).body as OrderBody),
+      );
+      expect(lost).toMatchObject({ status: 'REJECTED' });
+      expect(lost!.rejectReason).toMatch(/never received/);
+      expect(lost!.timeline.map((t) => t.event)).toContain('outcome-unknown');
+      expect(placedAgain).toMatchObject({ status: 'FILLED' });
+      expect(placedAgain!.clientOrderId).not.toBe(lost!.clientOrderId);
 
-    const events = done!.timeline.map((t) => t.event);
-    expect(events).toEqual(['armed', 'triggered', 'firing', 'fired', 'resubmitting', 'fired', 'done']);
-    expect(done!.timeline.find((t) => t.event === 'resubmitting')!.details).toMatchObject({ orderId: done!.orderIds[0] });
+      const events = done!.timeline.map((t) => t.event);
+      expect(events).toEqual(['armed', 'triggered', 'firing', 'fired', 'resubmitting', 'fired', 'done']);
+      expect(done!.timeline.find((t) => t.event === 'resubmitting')!.details).toMatchObject({ orderId: done!.orderIds[0] });
 
-    // The exchange saw the position sold once: the lost request never executed.
-    const first = await s.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${lost!.clientOrderId}`);
-    const second = await s.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${placedAgain!.clientOrderId}`);
-    expect([first.orders.length, second.orders.length]).toEqual([0, 1]);
-    const position = (await s.api().get('/api/positions').query({ accountId: s.binanceAccountId }).expect(200)).body as {
-      positions: Array<{ symbol: string; quantity: string }>;
-    };
-    const sol = position.positions.find((p) => p.symbol === 'SOL/USDT');
-    expect(sol === undefined || Number(sol.quantity) === 0).toBe(true);
-  }, 90_000);
+      // The exchange saw the position sold once: the lost request never executed.
+      const first = await s.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${lost!.clientOrderId}`);
+      const second = await s.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${placedAgain!.clientOrderId}`);
+      expect([first.orders.length, second.orders.length]).toEqual([0, 1]);
+      const position = (await s.api().get('/api/positions').query({ accountId: s.binanceAccountId }).expect(200)).body as {
+        positions: Array<{ symbol: string; quantity: string }>;
+      };
+      const sol = Number(position.positions.find((p) => p.symbol === 'SOL/USDT')?.quantity ?? 0);
+      if (amount === 'all') expect(sol).toBe(0);
+      else expect(sol).toBeLessThan(0.5 + 1e-9);
+    },
+    90_000,
+  );
 });

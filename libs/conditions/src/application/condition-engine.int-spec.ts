@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { QueryBus } from '@nestjs/cqrs';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { ExchangeGateways } from '@tradedesk/exchanges';
+import type { OrderPlacement } from '@tradedesk/orders';
 import { dec, Outbox, OutboxMessageOrmEntity, UnitOfWork } from '@tradedesk/shared';
 import { bootTestApp, TEST_DRIVERS, type TestApp } from '@tradedesk/testing';
 import { In, type DataSource } from 'typeorm';
@@ -12,6 +14,8 @@ import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
 
 const ACCOUNT = '11111111-1111-4111-8111-111111111111';
 const gateways = { listAccounts: async () => [] } as unknown as ExchangeGateways;
+/** This test's account exists nowhere: exits cannot be checked, so they take the order-intent path, which is what it exercises. */
+const intentPathOnly = { prepare: () => Promise.reject(new Error('no exchange account in this test')) } as unknown as OrderPlacement;
 
 function stop(overrides: Partial<ConditionOrmEntity> = {}): QueryDeepPartialEntity<ConditionOrmEntity> {
   const now = new Date();
@@ -54,7 +58,7 @@ describe.each(TEST_DRIVERS)('condition engines on one %s database', (driver) => 
     await t?.close();
   });
 
-  const engine = () => new ConditionEngine(uow, outbox, gateways);
+  const engine = () => new ConditionEngine(uow, outbox, gateways, intentPathOnly, t.app.get(QueryBus));
   const ticker = (price: string) => ({ 'BTC/USDT': { last: dec(price) } });
 
   it('two engines observing the same crossing fire each of 60 stops once: one CAS winner, one intent, one triggered line', async () => {
@@ -108,7 +112,7 @@ describe.each(TEST_DRIVERS)('condition engines on one %s database', (driver) => 
       driver: uow.driver,
       run: (work: Parameters<UnitOfWork['run']>[0]) => (failing ? Promise.reject(new Error('database is locked')) : uow.run(work)),
     } as unknown as UnitOfWork;
-    const e = new ConditionEngine(flaky, outbox, gateways);
+    const e = new ConditionEngine(flaky, outbox, gateways, intentPathOnly, t.app.get(QueryBus));
     await e.sync();
     failing = true;
     const first = await e.observe(ACCOUNT, { [symbol]: { last: dec(2900) } });

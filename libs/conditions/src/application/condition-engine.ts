@@ -1,14 +1,29 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ExchangeGateways } from '@tradedesk/exchanges';
-import type { ProtectionStatus, ProtectionStatusProvider } from '@tradedesk/orders';
+import {
+  OrderPlacement,
+  type PreparedOrder,
+  type ProtectionStatus,
+  type ProtectionStatusProvider,
+  type StartedOrders,
+} from '@tradedesk/orders';
 import { type Decimal, dec, Outbox, UnitOfWork } from '@tradedesk/shared';
 import { In, MoreThanOrEqual } from 'typeorm';
-import { ConditionFailedEvent, ConditionMissedEvent, ConditionTriggeredEvent, type ConditionFacts } from '../domain/condition.events.js';
+import {
+  ConditionFailedEvent,
+  ConditionFiredEvent,
+  ConditionMissedEvent,
+  ConditionTriggeredEvent,
+  type ConditionFacts,
+} from '../domain/condition.events.js';
 import { isProtective, marketKey, type PriceSource, priceOf, type Quote } from '../domain/condition.types.js';
+import { exitAmount, exitLimitPrice, type ExitTerms, sizedFromPosition } from '../domain/exit-order.js';
 import { type BookHit, MarketTriggerBook, SortedBook } from '../domain/trigger-book.js';
 import { evaluateWhen, leavesOf, mayHoldAt, nextDueAt, type Occurrence, parseWhen, type WhenNode } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
-import { appendTimeline, compareAndSet } from './condition-store.js';
+import { causeOf, exitTermsOf, positionQuantity } from './condition-orders.js';
+import { appendTimeline, appendTimelines, compareAndSet, type TimelineEntry } from './condition-store.js';
 
 export const FIRE_TOPIC = 'conditions.fire';
 
@@ -20,6 +35,8 @@ interface Held {
   symbol: string | null;
   /** Book key (watched account, symbol, source) for protective kinds. */
   bookKey?: string;
+  /** A protective kind's exit (its size and execution) and the orders it placed so far (JSON). */
+  exit?: ExitTerms & { orderIds: string };
   onDowntime: ConditionOrmEntity['onDowntime'];
   expiresAt?: number;
   armedAt: Date;
@@ -30,6 +47,14 @@ interface Held {
   /** A conditional's key in the next-due index (ms; 0 = evaluate at the next call). */
   dueAt?: number;
   loadedAtStart: boolean;
+}
+
+/** A trigger crossed in a tick, waiting to be fired. */
+interface Crossing {
+  hit: BookHit;
+  source: PriceSource;
+  /** Crossed while no engine ran (the downtime policy applies). */
+  downtime: boolean;
 }
 
 interface Book {
@@ -88,6 +113,8 @@ export class ConditionEngine implements ProtectionStatusProvider {
     private readonly uow: UnitOfWork,
     private readonly outbox: Outbox,
     private readonly gateways: ExchangeGateways,
+    private readonly placement: OrderPlacement,
+    private readonly queries: QueryBus,
   ) {}
 
   get armedCount(): number {
@@ -138,6 +165,8 @@ export class ConditionEngine implements ProtectionStatusProvider {
       ...(row.expiresAt ? { expiresAt: row.expiresAt.getTime() } : {}),
     };
     if (isProtective(row.kind)) {
+      const terms = exitTermsOf(row);
+      if (terms) h.exit = { ...terms, orderIds: row.orderIds };
       const key = `${marketKey(row.watchAccountId!, row.watchSymbol!)} ${row.source}`;
       let book = this.books.get(key);
       if (!book) {
@@ -227,7 +256,7 @@ export class ConditionEngine implements ProtectionStatusProvider {
   async observe(accountId: string, tickers: Record<string, Quote>, now = new Date()): Promise<TickReport> {
     const report: TickReport = { markets: 0, fired: 0, expired: 0, missed: 0 };
     for (const [symbol, quote] of Object.entries(tickers)) this.rememberQuote(marketKey(accountId, symbol), quote, now.getTime());
-    const hits: Array<{ hit: BookHit; source: PriceSource; downtime: boolean }> = [];
+    const hits: Crossing[] = [];
     for (const book of this.books.values()) {
       if (book.accountId !== accountId) continue;
       const quote = tickers[book.symbol];
@@ -243,12 +272,162 @@ export class ConditionEngine implements ProtectionStatusProvider {
         });
       book.observed = true;
     }
-    const results = await mapConcurrently(hits, FIRINGS_IN_FLIGHT, (h) => this.fire(h.hit.id, h.hit, h.source, h.downtime));
+    const results = await this.fireCrossings(hits);
     for (const r of results) {
       if (r === 'fired') report.fired++;
       if (r === 'missed') report.missed++;
     }
     return report;
+  }
+
+  /**
+   * Fires a tick's crossings. A protective exit of a fixed or percentage size takes the direct
+   * way (`fireExits`); the rest — a whole-position liquidation, a trigger missed while down, an
+   * exit whose checks could not run — goes through an order intent (`fire`).
+   */
+  private async fireCrossings(crossings: Crossing[]): Promise<Array<'fired' | 'missed' | 'lost'>> {
+    const results: Array<'fired' | 'missed' | 'lost'> = [];
+    const direct: Crossing[] = [];
+    const viaIntent: Crossing[] = [];
+    for (const c of crossings) {
+      const h = this.held.get(c.hit.id);
+      const missed = c.downtime && h?.onDowntime !== 'fire';
+      if (h?.exit && h.exit.amount !== 'all' && !missed) direct.push(c);
+      else viaIntent.push(c);
+    }
+    const toSend: StartedOrders[] = [];
+    for (let i = 0; i < direct.length; i += EXITS_PER_TRANSACTION) {
+      const outcome = await this.fireExits(direct.slice(i, i + EXITS_PER_TRANSACTION));
+      results.push(...outcome.results);
+      viaIntent.push(...outcome.viaIntent);
+      if (outcome.started) toSend.push(outcome.started);
+    }
+    // Sent once every transaction of the tick has committed: the sends' answers would otherwise
+    // compete with the remaining transactions for the event loop and the database. Each order's
+    // claimed submit message covers a crash before or during the sends.
+    for (const started of toSend)
+      void this.placement.sendStarted(started).catch((error: unknown) => this.logger.warn(`sending exits failed: ${String(error)}`));
+    results.push(...(await mapConcurrently(viaIntent, FIRINGS_IN_FLIGHT, (c) => this.fire(c.hit.id, c.hit, c.source, c.downtime))));
+    return results;
+  }
+
+  /**
+   * Fires protective exits together: each exit order is checked first (exchange rules, balance),
+   * then one transaction holds every compare-and-set `ARMED → FIRED`, the timelines, the exit
+   * orders with their submission marked started, and a claimed submit message per order; the
+   * caller sends the orders after commit. Firing is still exactly once: a lost
+   * compare-and-set writes no order, an order marked started is never sent by anyone else, and a
+   * crash before the sends leaves each order to be looked up (then placed again under the next
+   * firing number when the exchange never got it). The work per stop is a fraction of the intent
+   * path's, which takes a transaction and a claim for each of: the intent, the order, the
+   * submission, FIRED (ADR 0300, fourth round).
+   */
+  private async fireExits(
+    crossings: Crossing[],
+  ): Promise<{ results: Array<'fired' | 'lost'>; viaIntent: Crossing[]; started?: StartedOrders }> {
+    const viaIntent: Crossing[] = [];
+    const ready: Array<{ crossing: Crossing; h: Held; order: PreparedOrder }> = [];
+    const positions = new Map<string, Promise<Decimal>>();
+    await Promise.all(
+      crossings.map(async (crossing) => {
+        const h = this.held.get(crossing.hit.id);
+        if (!h?.exit) return;
+        try {
+          const order = await this.placement.prepare(await this.exitSpec(h, h.exit, crossing.hit, positions), {
+            purpose: 'protective',
+            cause: causeOf(h.kind),
+            idempotencyKey: firingKey(h.id, h.version + 1),
+          });
+          ready.push({ crossing, h, order });
+        } catch {
+          // Checks that could not run or did not pass: the intent's handler retries or fails the condition with the reason.
+          viaIntent.push(crossing);
+        }
+      }),
+    );
+    if (ready.length === 0) return { results: [], viaIntent };
+    // One lock order for every engine, so two instances firing overlapping sets never deadlock.
+    ready.sort((a, b) => (a.h.id < b.h.id ? -1 : 1));
+    for (const r of ready) this.drop(r.h.id);
+    const now = new Date();
+    let started: StartedOrders | undefined;
+    let won: typeof ready;
+    try {
+      won = await this.uow.run(async (tx) => {
+        const winners: typeof ready = [];
+        for (const r of ready) {
+          const { hit } = r.crossing;
+          const high = this.pendingHighs.get(r.h.id);
+          const orderIds = [...(JSON.parse(r.h.exit!.orderIds) as string[]), r.order.orderId];
+          const set = {
+            status: 'FIRED' as const,
+            firedLeg: hit.leg,
+            firedPrice: hit.price,
+            firedTrigger: hit.trigger,
+            firings: () => 'firings + 1',
+            lastOrderId: r.order.orderId,
+            orderIds: JSON.stringify(orderIds),
+            ...(high ? { highWaterMark: high } : {}),
+          };
+          if (await compareAndSet(tx, r.h.id, ['ARMED'], r.h.version, set)) winners.push(r);
+        }
+        await appendTimelines(
+          tx,
+          winners.flatMap((w) =>
+            [
+              ...firingEntries(w.h, w.crossing, now),
+              {
+                event: 'fired',
+                status: 'FIRED' as const,
+                at: now,
+                details: { orderId: w.order.orderId, idempotencyKey: firingKey(w.h.id, w.h.version + 1) },
+              },
+            ].map((entry) => ({ conditionId: w.h.id, ...entry })),
+          ),
+        );
+        started = await this.placement.recordStarted(
+          tx,
+          winners.map((w) => w.order),
+        );
+        for (const w of winners)
+          tx.publish(new ConditionTriggeredEvent(facts(w.h, 'FIRING')), new ConditionFiredEvent(facts(w.h, 'FIRED')));
+        return winners;
+      });
+    } catch (error) {
+      if (started) this.placement.abandon(started);
+      for (const r of ready) {
+        this.reload.add(r.h.id);
+        if (r.crossing.downtime) this.crossedWhileDown.add(r.h.id);
+      }
+      this.logger.warn(`firing ${ready.length} exits failed, will re-evaluate: ${error instanceof Error ? error.message : String(error)}`);
+      return { results: ready.map(() => 'lost' as const), viaIntent };
+    }
+    for (const r of ready) {
+      this.crossedWhileDown.delete(r.h.id);
+      this.pendingHighs.delete(r.h.id);
+    }
+    const fired = new Set(won.map((w) => w.h.id));
+    return { results: ready.map((r) => (fired.has(r.h.id) ? 'fired' : 'lost')), viaIntent, started: started! };
+  }
+
+  /** The exit order a fired protective condition places (sized from the position once per market for percentages). */
+  private async exitSpec(h: Held, terms: ExitTerms, hit: BookHit, positions: Map<string, Promise<Decimal>>) {
+    let quantity: Promise<Decimal> | undefined;
+    if (sizedFromPosition(terms)) {
+      const key = marketKey(h.accountId, h.symbol!);
+      quantity = positions.get(key) ?? positionQuantity(this.queries, h.accountId, h.symbol!);
+      positions.set(key, quantity);
+    }
+    const amount = exitAmount(terms, quantity ? await quantity : undefined);
+    const price = terms.executionType === 'limit' ? exitLimitPrice(terms, hit.trigger) : undefined;
+    return {
+      accountId: h.accountId,
+      symbol: h.symbol!,
+      side: 'sell' as const,
+      type: terms.executionType,
+      amount,
+      ...(price ? { price } : {}),
+    };
   }
 
   /**
@@ -476,26 +655,14 @@ export class ConditionEngine implements ProtectionStatusProvider {
               ...(h.memory ? { memory: JSON.stringify(h.memory) } : {}),
             };
         if (!(await compareAndSet(tx, id, ['ARMED'], h.version, set))) return undefined;
-        const common = { price: hit?.price ?? null, trigger: hit?.trigger ?? null, at: now };
-        const details = { source, leg, ...cause, ...(downtime ? { crossedWhileDown: true, policy: h.onDowntime } : {}) };
         if (missed) {
+          const details = { source, leg, ...cause, crossedWhileDown: true, policy: h.onDowntime };
+          const common = { price: hit?.price ?? null, trigger: hit?.trigger ?? null, at: now };
           await appendTimeline(tx, id, [{ event: 'missed', status: 'MISSED', ...common, details }]);
           tx.publish(new ConditionMissedEvent(facts(h, 'MISSED')));
           return null;
         }
-        const entries = [
-          { event: 'triggered', status: 'TRIGGERED' as const, ...common, details },
-          { event: 'firing', status: 'FIRING' as const, ...common, details: { leg } },
-        ];
-        if (h.kind === 'bracket') {
-          entries.push({
-            event: 'leg-cancelled',
-            status: 'FIRING' as const,
-            ...common,
-            details: { leg: leg === 'stop' ? 'take_profit' : 'stop' },
-          });
-        }
-        await appendTimeline(tx, id, entries);
+        await appendTimeline(tx, id, firingEntries(h, { hit, source, downtime }, now, cause));
         const message = await this.outbox.enqueue(
           tx,
           FIRE_TOPIC,
@@ -569,6 +736,34 @@ export function premiumOf(krw: Quote | undefined, usdtKrw: Quote | undefined, us
   if (reference.isZero()) return undefined;
   return krw.last.div(reference).minus(1).times(100);
 }
+
+/** The idempotency key of a condition's order for one firing (a recurring rule or a re-placed exit fires again). */
+function firingKey(conditionId: string, firing: number): string {
+  return `cond-${conditionId}-${firing}`;
+}
+
+/** The timeline of a firing: what was crossed (price, trigger, source), FIRING, and for a bracket its other leg cancelled. */
+function firingEntries(
+  h: Pick<Held, 'kind' | 'onDowntime'>,
+  crossing: { hit: BookHit | undefined; source: PriceSource; downtime: boolean },
+  now: Date,
+  cause: Record<string, unknown> = {},
+): TimelineEntry[] {
+  const { hit, source, downtime } = crossing;
+  const leg = hit ? hit.leg : 'when';
+  const common = { price: hit?.price ?? null, trigger: hit?.trigger ?? null, at: now };
+  const details = { source, leg, ...cause, ...(downtime ? { crossedWhileDown: true, policy: h.onDowntime } : {}) };
+  const entries: TimelineEntry[] = [
+    { event: 'triggered', status: 'TRIGGERED', ...common, details },
+    { event: 'firing', status: 'FIRING', ...common, details: { leg } },
+  ];
+  if (h.kind === 'bracket')
+    entries.push({ event: 'leg-cancelled', status: 'FIRING', ...common, details: { leg: leg === 'stop' ? 'take_profit' : 'stop' } });
+  return entries;
+}
+
+/** Exits fired in one transaction: enough to amortize it, few enough that the first sends leave early. */
+const EXITS_PER_TRANSACTION = 50;
 
 /**
  * Firing transactions run at once per tick. Each is short, but a thousand started together would

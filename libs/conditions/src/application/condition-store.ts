@@ -14,12 +14,20 @@ export interface TimelineEntry {
 }
 
 export async function appendTimeline(tx: TransactionScope, conditionId: string, entries: TimelineEntry[]): Promise<void> {
+  await appendTimelines(
+    tx,
+    entries.map((entry) => ({ conditionId, ...entry })),
+  );
+}
+
+/** Timeline lines of several conditions in one statement. */
+export async function appendTimelines(tx: TransactionScope, entries: Array<TimelineEntry & { conditionId: string }>): Promise<void> {
   if (entries.length === 0) return;
   const now = new Date();
   await tx.manager.insert(
     ConditionTimelineOrmEntity,
     entries.map((e) => ({
-      conditionId,
+      conditionId: e.conditionId,
       at: e.at ?? now,
       event: e.event,
       status: e.status,

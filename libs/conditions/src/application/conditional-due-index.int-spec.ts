@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { QueryBus } from '@nestjs/cqrs';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { ExchangeGateways } from '@tradedesk/exchanges';
-import { OrderTracker } from '@tradedesk/orders';
+import { type OrderPlacement, OrderTracker } from '@tradedesk/orders';
 import { dec, Outbox, OutboxMessageOrmEntity, UnitOfWork } from '@tradedesk/shared';
 import { bootTestApp, TEST_DRIVERS, type TestApp, waitFor } from '@tradedesk/testing';
 import type { DataSource } from 'typeorm';
@@ -15,6 +16,8 @@ import { FireConditionHandler } from './fire-condition.handler.js';
 
 const ACCOUNT = '22222222-2222-4222-8222-222222222222';
 const gateways = { listAccounts: async () => [] } as unknown as ExchangeGateways;
+/** This test's account exists nowhere: exits cannot be checked, so they take the order-intent path, which is what it exercises. */
+const intentPathOnly = { prepare: () => Promise.reject(new Error('no exchange account in this test')) } as unknown as OrderPlacement;
 const MINUTE = 60_000;
 
 function conditional(when: unknown, overrides: Partial<ConditionOrmEntity> = {}): QueryDeepPartialEntity<ConditionOrmEntity> {
@@ -63,7 +66,7 @@ describe.each(TEST_DRIVERS)('conditionals driven by the next-due index on %s', (
     await t?.close();
   });
 
-  const engine = () => new ConditionEngine(uow, outbox, gateways);
+  const engine = () => new ConditionEngine(uow, outbox, gateways, intentPathOnly, t.app.get(QueryBus));
   // One row per insert: TypeORM's multi-row insert on SQLite writes generated values back into the wrong objects.
   const insert = async (...rows: Array<QueryDeepPartialEntity<ConditionOrmEntity>>) => {
     for (const r of rows) await ds.getRepository(ConditionOrmEntity).insert(r);

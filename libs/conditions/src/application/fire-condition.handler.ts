@@ -3,7 +3,6 @@ import { CommandBus, EventsHandler, type IEventHandler, QueryBus } from '@nestjs
 import {
   ClosePositionCommand,
   GetOrderQuery,
-  GetPositionsQuery,
   NEVER_RECEIVED_REASON,
   OrderFilledEvent,
   OrderRejectedEvent,
@@ -11,15 +10,28 @@ import {
   type OrderView,
   PlaceOrderCommand,
   type PlaceOrderResult,
-  type PositionsReport,
 } from '@tradedesk/orders';
-import { ConflictError, type Decimal, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
+import { ConflictError, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
+import { In } from 'typeorm';
 import { ConditionFiredEvent } from '../domain/condition.events.js';
 import { isProtective } from '../domain/condition.types.js';
+import { exitAmount, exitLimitPrice, sizedFromPosition } from '../domain/exit-order.js';
 import { isRecurring, nextOccurrenceAt, parseWhen, rearmMemory } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
-import { appendTimeline, compareAndSet } from './condition-store.js';
+import { causeOf, exitTermsOf, positionQuantity } from './condition-orders.js';
+import { appendTimeline, appendTimelines, compareAndSet } from './condition-store.js';
+
+/** An order that ended (filled, rejected, cancelled), as its event tells it. */
+interface OrderEnd {
+  orderId: string;
+  status: string;
+  filled: string;
+  reason?: string;
+}
+
+/** Conditions settled per transaction: one commit for many, without holding SQLite's writer long. */
+const SETTLEMENTS_PER_TRANSACTION = 200;
 
 /**
  * Executes a condition's order intent. The idempotency key is derived from the condition and its
@@ -28,6 +40,8 @@ import { appendTimeline, compareAndSet } from './condition-store.js';
 @Injectable()
 export class FireConditionHandler implements OnModuleInit {
   private readonly logger = new Logger(FireConditionHandler.name);
+  private readonly ends: OrderEnd[] = [];
+  private settling: Promise<void> | undefined;
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -108,7 +122,7 @@ export class FireConditionHandler implements OnModuleInit {
   }
 
   private async place(row: ConditionOrmEntity, key: string): Promise<string> {
-    const cause = row.kind === 'conditional' ? 'condition' : `condition-${row.kind}`.slice(0, 32);
+    const cause = causeOf(row.kind);
     if (row.kind === 'conditional') {
       const a = JSON.parse(row.action!) as Record<string, string>;
       const result: PlaceOrderResult = await this.commands.execute(
@@ -133,17 +147,12 @@ export class FireConditionHandler implements OnModuleInit {
       );
       return result.orderId;
     }
-    let amount: Decimal;
-    if (row.amount!.endsWith('%') || row.amount === 'all') {
-      const report: PositionsReport = await this.queries.execute(new GetPositionsQuery({ accountId: row.accountId, symbol: row.symbol! }));
-      const quantity = dec(report.positions.find((p) => p.symbol === row.symbol)?.quantity ?? 0);
-      amount = row.amount === 'all' ? quantity : quantity.times(dec(row.amount!.slice(0, -1))).div(100);
-    } else amount = dec(row.amount!);
-    let price: Decimal | undefined;
-    if (row.executionType === 'limit') {
-      const trigger = row.firedTrigger ?? row.firedPrice!;
-      price = trigger.times(dec(100).minus(row.limitOffset ?? 0)).div(100);
-    }
+    const terms = exitTermsOf(row)!;
+    const amount = exitAmount(
+      terms,
+      sizedFromPosition(terms) ? await positionQuantity(this.queries, row.accountId, row.symbol!) : undefined,
+    );
+    const price = row.executionType === 'limit' ? exitLimitPrice(terms, row.firedTrigger ?? row.firedPrice!) : undefined;
     try {
       const result: PlaceOrderResult = await this.commands.execute(
         new PlaceOrderCommand(
@@ -168,6 +177,60 @@ export class FireConditionHandler implements OnModuleInit {
       await appendTimeline(tx, row.id, [{ event: 'failed', status: 'FAILED', details: { reason } }]);
       tx.publish(ConditionEngine.failedEvent(row, reason));
     });
+  }
+
+  /**
+   * Settles the conditions of ended orders together: one read for the batch and one transaction
+   * for the exits that filled (FIRED → DONE); anything else (a rejection, a recurring rule) is
+   * settled one by one. Ends that arrive while a batch is written wait for the next one.
+   */
+  settleLater(end: OrderEnd): void {
+    this.ends.push(end);
+    this.settling ??= this.settleQueued().finally(() => (this.settling = undefined));
+  }
+
+  private async settleQueued(): Promise<void> {
+    while (this.ends.length > 0) {
+      const batch = this.ends.splice(0, SETTLEMENTS_PER_TRANSACTION);
+      await this.settleMany(batch).catch((error: unknown) =>
+        this.logger.warn(`settling ${batch.length} condition(s) failed: ${String(error)}`),
+      );
+    }
+  }
+
+  private async settleMany(ends: OrderEnd[]): Promise<void> {
+    const ended = ends.filter((e) => e.status === 'FILLED' || e.status === 'REJECTED' || e.status === 'CANCELED');
+    if (ended.length === 0) return;
+    const rows = await this.uow.autocommit((manager) =>
+      manager.find(ConditionOrmEntity, { where: { lastOrderId: In(ended.map((e) => e.orderId)), status: 'FIRED' } }),
+    );
+    const byOrder = new Map(rows.map((r) => [r.lastOrderId!, r]));
+    const filled: Array<{ row: ConditionOrmEntity; end: OrderEnd }> = [];
+    const oneByOne: OrderEnd[] = [];
+    for (const e of ended) {
+      const row = byOrder.get(e.orderId);
+      if (!row) continue;
+      const executed = e.status === 'FILLED' || (e.status === 'CANCELED' && dec(e.filled).gt(0));
+      // A conditional may be a recurring rule that re-arms instead: settled on its own.
+      if (executed && row.kind !== 'conditional') filled.push({ row, end: e });
+      else oneByOne.push(e);
+    }
+    if (filled.length > 0) {
+      try {
+        await this.uow.run(async (tx) => {
+          const done: typeof filled = [];
+          for (const f of filled) if (await compareAndSet(tx, f.row.id, ['FIRED'], undefined, { status: 'DONE' })) done.push(f);
+          await appendTimelines(
+            tx,
+            done.map((d) => ({ conditionId: d.row.id, event: 'done', status: 'DONE' as const, details: { orderId: d.end.orderId } })),
+          );
+        });
+      } catch (error) {
+        this.logger.warn(`settling ${filled.length} filled exits together failed, settling each: ${String(error)}`);
+        oneByOne.push(...filled.map((f) => f.end));
+      }
+    }
+    for (const e of oneByOne) await this.settle(e.orderId, e.status, e.filled, e.reason);
   }
 
   /** Moves a FIRED condition on when its order ends: filled → DONE, rejected (or cancelled with nothing filled) → FAILED. */
@@ -240,14 +303,15 @@ export class FireConditionHandler implements OnModuleInit {
 
 @EventsHandler(OrderFilledEvent, OrderRejectedEvent, OrderCanceledEvent)
 export class SettleConditionWhenOrderEndsHandler implements IEventHandler<OrderFilledEvent | OrderRejectedEvent | OrderCanceledEvent> {
-  private readonly logger = new Logger(SettleConditionWhenOrderEndsHandler.name);
-
   constructor(private readonly fire: FireConditionHandler) {}
 
   handle(event: OrderFilledEvent | OrderRejectedEvent | OrderCanceledEvent): void {
     const reason = event instanceof OrderRejectedEvent ? event.reason : undefined;
-    void this.fire
-      .settle(event.order.orderId, event.order.status, event.order.filled, reason)
-      .catch((error: unknown) => this.logger.warn(`settling a condition failed: ${String(error)}`));
+    this.fire.settleLater({
+      orderId: event.order.orderId,
+      status: event.order.status,
+      filled: event.order.filled,
+      ...(reason ? { reason } : {}),
+    });
   }
 }

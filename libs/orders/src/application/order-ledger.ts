@@ -112,6 +112,23 @@ export class OrderLedger {
     });
   }
 
+  /**
+   * Applies several snapshots in one transaction (the answers to a batch of submissions): one
+   * commit for all of them. Each order is still locked and applied exactly as `applySnapshot` does.
+   */
+  async applySnapshots(
+    items: ReadonlyArray<{ orderId: string; snapshot: ExchangeOrder; cause: string; trades?: ExchangeTrade[] }>,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    await this.uow.run(async (tx) => {
+      for (const item of items) {
+        const order = await this.lock(tx.manager, item.orderId);
+        if (!order) throw new Error(`order ${item.orderId} vanished`);
+        await this.applyInside(tx, order, item.snapshot, item.cause, item.trades);
+      }
+    });
+  }
+
   async applyInside(
     tx: TransactionScope,
     order: OrderOrmEntity,

@@ -24,6 +24,9 @@ export const RESOLVE_TOPIC = 'orders.resolve';
 export const MAX_RESOLVE_ATTEMPTS = 6;
 const resolveDelayMs = (attempt: number) => Math.min(16_000, 500 * 2 ** attempt);
 
+/** What a send came back with: the exchange's answer and the order's fills, or the error. */
+export type SendOutcome = { sent: true; snapshot: ExchangeOrder; trades: ExchangeTrade[] | undefined } | { sent: false; error: unknown };
+
 export function laneOf(purpose: OrderPurpose): RequestLane {
   return purpose === 'manual' ? 'order' : 'protective';
 }
@@ -68,7 +71,21 @@ export class OrderSubmission implements OnModuleInit {
     });
     if (!claimed) return;
     if (typeof claimed === 'string') return this.submitList(claimed);
+    await this.sendStarted(claimed);
+  }
 
+  /**
+   * Sends an order whose submission is marked started (committed) and records the outcome. Only
+   * the process that marked it may call this, once: anyone else finding it started looks it up.
+   */
+  async sendStarted(claimed: OrderOrmEntity): Promise<void> {
+    const sent = await this.send(claimed);
+    if (!sent.sent) return this.onSubmissionError(claimed, sent.error);
+    await this.ledger.applySnapshot(claimed.id, sent.snapshot, 'submission', sent.trades);
+  }
+
+  /** The exchange call of a started submission, without recording anything: its answer (and fills), or the error it ended in. */
+  async send(claimed: OrderOrmEntity): Promise<SendOutcome> {
     const gateway = await this.gateways.forAccount(claimed.accountId);
     let snapshot: ExchangeOrder;
     try {
@@ -85,12 +102,10 @@ export class OrderSubmission implements OnModuleInit {
         { lane: laneOf(claimed.purpose) },
       );
     } catch (error) {
-      await this.onSubmissionError(claimed, error);
-      return;
+      return { sent: false, error };
     }
     await this.gateways.invalidateBalances(claimed.accountId);
-    const trades = await fillsOf(gateway, claimed, snapshot);
-    await this.ledger.applySnapshot(orderId, snapshot, 'submission', trades);
+    return { sent: true, snapshot, trades: await fillsOf(gateway, claimed, snapshot) };
   }
 
   /**
@@ -192,7 +207,8 @@ export class OrderSubmission implements OnModuleInit {
     await this.outbox.enqueue(tx, RESOLVE_TOPIC, { orderId: order.id }, { priority: 0 });
   }
 
-  private async onSubmissionError(order: OrderOrmEntity, error: unknown): Promise<void> {
+  /** Records a failed send: rejected, retried later (rate limit, nothing executed) or UNKNOWN and looked up. */
+  async onSubmissionError(order: OrderOrmEntity, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
     if (error instanceof ExchangeRateLimited) {
       // Refused before execution: safe to send again once the window passes.

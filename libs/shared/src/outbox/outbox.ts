@@ -52,7 +52,7 @@ export const MAX_HANDLERS_IN_FLIGHT = 32;
 /** Slots that only priority-0 messages (protective exits, lookups of their orders) may take. */
 const PROTECTIVE_RESERVE = 8;
 
-interface ClaimedMessage extends OutboxMessage {
+export interface ClaimedMessage extends OutboxMessage {
   priority: number;
 }
 
@@ -120,6 +120,73 @@ export class Outbox implements OnApplicationShutdown {
     await tx.manager.insert(OutboxMessageOrmEntity, row as QueryDeepPartialEntity<OutboxMessageOrmEntity>);
     tx.afterCommit(() => this.wake());
     return { id: row.id, topic, payload, attempts: 0 };
+  }
+
+  /**
+   * Writes messages inside the caller's transaction already claimed by this process, for work it
+   * runs itself right after commit (`runClaimed`). The message is only the crash cover: if this
+   * process dies first, the claim's lease runs out (on SQLite: at the next start) and the poller
+   * delivers it to the topic's handler like any other. Multi-row: one statement for the lot.
+   */
+  async enqueueClaimed(
+    tx: TransactionScope,
+    topic: string,
+    payloads: Array<Record<string, unknown>>,
+    options: Omit<EnqueueOptions, 'id'> = {},
+  ): Promise<ClaimedMessage[]> {
+    if (payloads.length === 0) return [];
+    const now = new Date();
+    const priority = options.priority ?? 100;
+    const rows = payloads.map((payload) =>
+      Object.assign(new OutboxMessageOrmEntity(), {
+        id: randomUUID(),
+        topic,
+        payload,
+        priority,
+        status: 'pending',
+        attempts: 0,
+        availableAt: options.availableAt ?? now,
+        claimedUntil: new Date(now.getTime() + CLAIM_LEASE_MS),
+        lastError: null,
+        createdAt: now,
+        processedAt: null,
+      }),
+    );
+    await tx.manager.insert(OutboxMessageOrmEntity, rows as QueryDeepPartialEntity<OutboxMessageOrmEntity>[]);
+    // Renewed from now on: the transaction may take a while to commit, the sends longer.
+    for (const row of rows) this.handling.add(row.id);
+    return rows.map((r) => ({ id: r.id, topic, payload: r.payload, attempts: 1, priority }));
+  }
+
+  /**
+   * Runs `work` for a message from `enqueueClaimed` in a handler slot, with the usual bookkeeping:
+   * done when it succeeds, retried (by the topic's handler) when it throws.
+   */
+  runClaimed(message: ClaimedMessage, work: () => Promise<void>): Promise<void> {
+    return this.process(message, work);
+  }
+
+  /** Marks messages from `enqueueClaimed` done whose work the caller finished itself (one statement). */
+  async completeClaimed(messages: readonly ClaimedMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      await this.uow.autocommit((manager) =>
+        manager.update(
+          OutboxMessageOrmEntity,
+          { id: In(messages.map((m) => m.id)) },
+          { status: 'done', processedAt: new Date(), claimedUntil: null, lastError: null },
+        ),
+      );
+    } finally {
+      // Not renewed any more either way: if the update failed, the lease runs out and the topic's
+      // handler finds the work done.
+      this.abandonClaimed(messages);
+    }
+  }
+
+  /** Forgets claims whose transaction rolled back (nothing to renew). */
+  abandonClaimed(messages: readonly ClaimedMessage[]): void {
+    for (const m of messages) this.handling.delete(m.id);
   }
 
   /**
@@ -300,16 +367,16 @@ export class Outbox implements OnApplicationShutdown {
   }
 
   /** Runs a claimed message's handler in a slot (waiting for one, most urgent first). */
-  private async process(claimed: ClaimedMessage): Promise<void> {
+  private async process(claimed: ClaimedMessage, work?: () => Promise<void>): Promise<void> {
     // Claimed messages waiting for a slot keep their lease: they are renewed like running ones.
     this.handling.add(claimed.id);
-    if (this.insideHandler.getStore()) return this.handle(claimed);
+    if (this.insideHandler.getStore()) return this.handle(claimed, work);
     const ordinary = claimed.priority > 0;
     // async-mutex serves the greatest priority first; the outbox's most urgent is the lowest number.
     const [, releaseOrdinary] = ordinary ? await this.ordinarySlots.acquire(1, -claimed.priority) : [0, () => undefined];
     const [, release] = await this.slots.acquire(1, -claimed.priority);
     try {
-      await this.insideHandler.run(true, () => this.handle(claimed));
+      await this.insideHandler.run(true, () => this.handle(claimed, work));
     } finally {
       release();
       releaseOrdinary();
@@ -317,13 +384,13 @@ export class Outbox implements OnApplicationShutdown {
     }
   }
 
-  private async handle(claimed: ClaimedMessage): Promise<void> {
+  private async handle(claimed: ClaimedMessage, work?: () => Promise<void>): Promise<void> {
     const { priority: _priority, ...message } = claimed;
     const handler = this.handlers.get(message.topic);
     this.handling.add(message.id);
     try {
       if (!handler) throw new Error(`no handler for outbox topic "${message.topic}"`);
-      await RequestContext.run(`outbox-${message.id}`, () => handler(message));
+      await RequestContext.run(`outbox-${message.id}`, () => (work ? work() : handler(message)));
       await this.uow.autocommit((manager) =>
         manager.update(
           OutboxMessageOrmEntity,

@@ -8,7 +8,8 @@ import type { OrderLegType, OrderPurpose } from '../../domain/order-status.js';
 import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
 import { OrderLedger, orderFacts } from '../order-ledger.js';
 import { laneOf, SUBMIT_TOPIC } from '../order-submission.js';
-import { clientOrderIdFor, isUniqueViolation } from './place-order.js';
+import { clientOrderIdFor } from '../order-placement.js';
+import { isUniqueViolation } from './place-order.js';
 
 const INLINE_SUBMISSION_GRACE_MS = 5_000;
 

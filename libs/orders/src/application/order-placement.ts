@@ -1,0 +1,346 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { ExchangeGateways, type PlaceOrderRequest } from '@tradedesk/exchanges';
+import { type ClaimedMessage, type Decimal, Outbox, type TransactionScope, ValidationError, ZERO } from '@tradedesk/shared';
+import type { EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { OrderPlacedEvent } from '../domain/order.events.js';
+import type { OrderPurpose } from '../domain/order-status.js';
+import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
+import { OrderTimelineOrmEntity } from '../infrastructure/persistence/order-timeline.orm-entity.js';
+import { OrderLedger, orderFacts } from './order-ledger.js';
+import { laneOf, OrderSubmission, type SendOutcome, SUBMIT_TOPIC } from './order-submission.js';
+
+/** How long the poller leaves a fresh submission to the process that placed it. */
+export const INLINE_SUBMISSION_GRACE_MS = 5_000;
+
+export interface OrderSpec {
+  accountId: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  amount?: Decimal;
+  cost?: Decimal;
+  price?: Decimal;
+}
+
+export interface PlacementOptions {
+  idempotencyKey?: string;
+  purpose?: OrderPurpose;
+  cause?: string;
+}
+
+/** Binance `newClientOrderId` allows 36 characters of [A-Za-z0-9-_]; Upbit any string. */
+export function clientOrderIdFor(orderId: string): string {
+  return `td-${orderId.replace(/-/g, '')}`;
+}
+
+/** What an Idempotency-Key is bound to: a replay with another body is refused. */
+export function requestHash(spec: OrderSpec): string {
+  const canonical = JSON.stringify([
+    spec.accountId,
+    spec.symbol,
+    spec.side,
+    spec.type,
+    spec.amount?.toFixed(),
+    spec.cost?.toFixed(),
+    spec.price?.toFixed(),
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function checkShape(spec: OrderSpec): void {
+  if (spec.type === 'limit') {
+    if (!spec.price) throw new ValidationError('ORDER.PRICE_REQUIRED', 'price: a limit order needs a price', { field: 'price' });
+    if (!spec.amount) throw new ValidationError('ORDER.AMOUNT_REQUIRED', 'amount: a limit order needs an amount', { field: 'amount' });
+    if (spec.cost) throw new ValidationError('ORDER.COST_NOT_ALLOWED', 'cost: only market buys can be sized by cost', { field: 'cost' });
+  } else {
+    if (spec.price) throw new ValidationError('ORDER.PRICE_NOT_ALLOWED', 'price: a market order takes no price', { field: 'price' });
+    if (spec.cost && spec.side === 'sell')
+      throw new ValidationError('ORDER.COST_NOT_ALLOWED', 'cost: only market buys can be sized by cost', { field: 'cost' });
+    if (!spec.amount === !spec.cost) {
+      throw new ValidationError('ORDER.AMOUNT_OR_COST', 'amount/cost: give exactly one of amount (base) or cost (quote, market buys)', {
+        field: 'amount',
+      });
+    }
+  }
+  for (const field of ['amount', 'cost', 'price'] as const) {
+    const value = spec[field];
+    if (value && !value.gt(ZERO)) throw new ValidationError('REQUEST.VALIDATION_FAILED', `${field}: must be greater than 0`, { field });
+  }
+}
+
+/** An order checked against its exchange's rules, with its ids, ready to be written: nothing is stored yet. */
+export interface PreparedOrder {
+  readonly orderId: string;
+  readonly clientOrderId: string;
+  readonly row: OrderOrmEntity;
+  readonly cause: string;
+}
+
+/** Orders written by `recordStarted`, to hand to `sendStarted` once their transaction has committed. */
+export interface StartedOrders {
+  readonly orders: readonly PreparedOrder[];
+  readonly messages: readonly ClaimedMessage[];
+}
+
+interface SentAnswer {
+  /** When the answer arrived (ms). */
+  at: number;
+  order: PreparedOrder;
+  message: ClaimedMessage;
+  outcome: Extract<SendOutcome, { sent: true }>;
+  done: () => void;
+}
+
+/**
+ * Answers waiting to be written, written in one transaction per batch while more arrive. While
+ * sends of the same burst are still on their way, writing waits (up to ANSWER_HOLD_MS): an order
+ * accepted a moment later protects a position, a status written a moment later only informs, and
+ * on SQLite every write blocks the event loop that the remaining sends need.
+ */
+class AnswerRecorder {
+  private readonly waiting: SentAnswer[] = [];
+  private writing: Promise<void> | undefined;
+  private sending = 0;
+  private sendsSettled: (() => void) | undefined;
+
+  constructor(
+    private readonly ledger: OrderLedger,
+    private readonly outbox: Outbox,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Counts a send in flight until the returned function is called. */
+  sendStarted(): () => void {
+    this.sending++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--this.sending === 0) this.sendsSettled?.();
+    };
+  }
+
+  add(answer: SentAnswer): void {
+    this.waiting.push(answer);
+    this.writing ??= this.writeAll().finally(() => (this.writing = undefined));
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const holdUntil = this.waiting[0]!.at + ANSWER_HOLD_MS;
+      if (this.sending > 0 && Date.now() < holdUntil) {
+        await this.sendsSettledOr(holdUntil);
+        continue;
+      }
+      const batch = this.waiting.splice(0, ANSWERS_PER_TRANSACTION);
+      try {
+        await this.ledger.applySnapshots(
+          batch.map((a) => ({ orderId: a.order.orderId, snapshot: a.outcome.snapshot, cause: 'submission', trades: a.outcome.trades })),
+        );
+        await this.outbox.completeClaimed(batch.map((a) => a.message));
+      } catch (error) {
+        // One by one instead, each with the outbox's retries behind it (and the submit handler's lookup after that).
+        this.logger.warn(`recording ${batch.length} order answers together failed, recording each: ${String(error)}`);
+        await Promise.all(
+          batch.map((a) =>
+            this.outbox
+              .runClaimed(a.message, async () => {
+                await this.ledger.applySnapshot(a.order.orderId, a.outcome.snapshot, 'submission', a.outcome.trades);
+              })
+              .catch((e: unknown) => this.logger.warn(`order ${a.order.orderId}: recording its answer failed: ${String(e)}`)),
+          ),
+        );
+      }
+      for (const a of batch) a.done();
+    }
+  }
+
+  private async sendsSettledOr(deadline: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
+      function finish(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.sendsSettled = finish;
+    });
+    this.sendsSettled = undefined;
+  }
+}
+
+/** How long an answer may wait for the rest of its burst's sends before it is written anyway. */
+const ANSWER_HOLD_MS = 1_000;
+/** Answers written per transaction: one commit for many, without holding SQLite's writer long. */
+const ANSWERS_PER_TRANSACTION = 100;
+
+/**
+ * The steps of placing an order, for callers that place many at once inside their own transaction
+ * (a tick's fired stops): check each one (`prepare`, no write), write them all with their
+ * submission marked as started in the caller's transaction (`recordStarted`, multi-row
+ * statements), then send them after commit (`sendStarted`). Marked started before the exchange
+ * call and committed, an order is never sent twice: a crash before its send leaves it to be
+ * looked up by client order id (and found absent), exactly as an interrupted single submission.
+ */
+@Injectable()
+export class OrderPlacement {
+  private readonly logger = new Logger(OrderPlacement.name);
+  private readonly answers: AnswerRecorder;
+
+  constructor(
+    private readonly gateways: ExchangeGateways,
+    private readonly outbox: Outbox,
+    private readonly submission: OrderSubmission,
+    ledger: OrderLedger,
+  ) {
+    this.answers = new AnswerRecorder(ledger, outbox, this.logger);
+  }
+
+  /** Checks the shape, the account and the exchange's rules (may read balances); throws a DomainError when the order cannot go. */
+  async prepare(spec: OrderSpec, options: PlacementOptions = {}): Promise<PreparedOrder> {
+    checkShape(spec);
+    const account = await this.gateways.describeAccount(spec.accountId);
+    const id = randomUUID();
+    const clientOrderId = clientOrderIdFor(id);
+    const purpose = options.purpose ?? 'manual';
+    // Exchange rules are checked locally first: an order that breaks one is never written nor sent.
+    const normalized: PlaceOrderRequest = await this.gateways.validateOrder(
+      spec.accountId,
+      {
+        symbol: spec.symbol,
+        side: spec.side,
+        type: spec.type,
+        clientOrderId,
+        ...(spec.amount ? { amount: spec.amount } : {}),
+        ...(spec.cost ? { cost: spec.cost } : {}),
+        ...(spec.price ? { price: spec.price } : {}),
+      },
+      // A stop-loss's balance check rides the protective lane, not behind ticker polls.
+      { lane: laneOf(purpose) },
+    );
+    const now = new Date();
+    const key = options.idempotencyKey;
+    const row = Object.assign(new OrderOrmEntity(), {
+      id,
+      accountId: account.id,
+      exchange: account.exchange,
+      symbol: normalized.symbol,
+      side: normalized.side,
+      type: normalized.type,
+      amount: normalized.amount ?? null,
+      requestedCost: normalized.cost ?? null,
+      price: normalized.price ?? null,
+      stopPrice: null,
+      legType: null,
+      listClientOrderId: null,
+      exchangeListId: null,
+      clientOrderId,
+      exchangeOrderId: null,
+      status: 'PENDING',
+      purpose,
+      filled: ZERO,
+      cost: ZERO,
+      average: null,
+      fee: null,
+      feeCurrency: null,
+      submittedAt: null,
+      resolveAttempts: 0,
+      needsAttention: false,
+      rejectReason: null,
+      idempotencyKey: key ?? null,
+      requestHash: key ? requestHash(spec) : null,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies Omit<OrderOrmEntity, 'version'>);
+    return { orderId: id, clientOrderId, row, cause: options.cause ?? 'api' };
+  }
+
+  /** Writes prepared orders as PENDING with their `placed` timeline lines (one statement each for all of them). */
+  async record(tx: TransactionScope, orders: readonly PreparedOrder[]): Promise<void> {
+    if (orders.length === 0) return;
+    await tx.manager.insert(
+      OrderOrmEntity,
+      orders.map((o) => o.row as QueryDeepPartialEntity<OrderOrmEntity>),
+    );
+    await insertTimeline(
+      tx.manager,
+      orders.flatMap((o) => [
+        timelineLine(o, 'placed', o.cause, {
+          amount: o.row.amount?.toFixed(),
+          cost: o.row.requestedCost?.toFixed(),
+          price: o.row.price?.toFixed(),
+        }),
+        ...(o.row.submittedAt ? [timelineLine(o, 'submitted', 'submission')] : []),
+      ]),
+    );
+    for (const o of orders) tx.publish(new OrderPlacedEvent(orderFacts(o.row)));
+  }
+
+  /**
+   * Writes the orders with their submission already started, and a submit message for each that
+   * this process holds while it sends them; all inside the caller's transaction.
+   */
+  async recordStarted(tx: TransactionScope, orders: readonly PreparedOrder[]): Promise<StartedOrders> {
+    const now = new Date();
+    for (const o of orders) o.row.submittedAt = now;
+    await this.record(tx, orders);
+    const messages = await this.outbox.enqueueClaimed(
+      tx,
+      SUBMIT_TOPIC,
+      orders.map((o) => ({ orderId: o.orderId })),
+      { priority: 0, availableAt: new Date(now.getTime() + INLINE_SUBMISSION_GRACE_MS) },
+    );
+    return { orders, messages };
+  }
+
+  /**
+   * After commit: sends every order of `started` at once (the rate governor paces them) and
+   * records the answers together — whatever arrived while the previous batch was being written
+   * goes into the next transaction (group commit). A failed send is recorded on its own, in an
+   * outbox handler slot, as a single submission's would be. Resolves once all are recorded.
+   */
+  async sendStarted(started: StartedOrders): Promise<void> {
+    await Promise.all(
+      started.orders.map(async (order, i) => {
+        const message = started.messages[i]!;
+        const sent = this.answers.sendStarted();
+        try {
+          const outcome = await this.submission.send(order.row);
+          sent();
+          if (!outcome.sent) await this.outbox.runClaimed(message, () => this.submission.onSubmissionError(order.row, outcome.error));
+          else await new Promise<void>((done) => this.answers.add({ at: Date.now(), order, message, outcome, done }));
+        } catch (error) {
+          this.logger.warn(`order ${order.orderId}: submission failed: ${String(error)}`);
+        } finally {
+          sent();
+        }
+      }),
+    );
+  }
+
+  /** The transaction that `recordStarted` wrote into rolled back: nothing of it exists. */
+  abandon(started: StartedOrders): void {
+    this.outbox.abandonClaimed(started.messages);
+  }
+}
+
+function timelineLine(
+  order: PreparedOrder,
+  event: string,
+  cause: string,
+  details?: Record<string, unknown>,
+): QueryDeepPartialEntity<OrderTimelineOrmEntity> {
+  return {
+    orderId: order.orderId,
+    at: new Date(),
+    event,
+    status: order.row.status,
+    cause,
+    details: details ? JSON.stringify(details) : null,
+  };
+}
+
+async function insertTimeline(manager: EntityManager, lines: QueryDeepPartialEntity<OrderTimelineOrmEntity>[]): Promise<void> {
+  if (lines.length > 0) await manager.insert(OrderTimelineOrmEntity, lines);
+}
