@@ -31,9 +31,13 @@ describe.each(TEST_DRIVERS)('a protective exit the exchange never received, on %
   });
 
   // `all` fires through an order intent (ClosePosition); a fixed amount fires directly with its exit order (ADR 0300).
-  it.each(['all', '1.5'])(
-    'amount %s: is placed again under a new client order id and the stop ends DONE, with exactly one order at the exchange',
-    async (amount) => {
+  // Each case's trigger sits below the price the previous case ended at: the app's cached ticker may still show it.
+  it.each([
+    { amount: 'all', trigger: '140', crossAt: '139' },
+    { amount: '1.5', trigger: '138', crossAt: '137' },
+  ])(
+    'amount $amount: is placed again under a new client order id and the stop ends DONE, with exactly one order at the exchange',
+    async ({ amount, trigger, crossAt }) => {
       await s.setPrice('binance', 'SOL/USDT', '150');
       const buy = (
         await s
@@ -49,13 +53,13 @@ describe.each(TEST_DRIVERS)('a protective exit the exchange never received, on %
         await s
           .api()
           .post('/api/conditions')
-          .send({ kind: 'stop_loss', accountId: s.binanceAccountId, symbol: 'SOL/USDT', triggerPrice: '140', amount })
+          .send({ kind: 'stop_loss', accountId: s.binanceAccountId, symbol: 'SOL/USDT', triggerPrice: trigger, amount })
           .expect(201)
       ).body as ConditionBody;
 
       // The next order request is cut before the emulator executes it.
       await s.control('POST', '/faults', { exchange: 'binance', endpoint: '/api/v3/order', method: 'POST', reset: true, count: 1 });
-      await s.setPrice('binance', 'SOL/USDT', '139');
+      await s.setPrice('binance', 'SOL/USDT', crossAt);
 
       let done: ConditionBody | undefined;
       await expect
