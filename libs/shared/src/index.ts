@@ -10,6 +10,7 @@ export * from './context/request-context.js';
 export * from './logging/redaction.js';
 export * from './logging/logger.factory.js';
 export * from './database/columns.js';
+export * from './database/insert-rows.js';
 export * from './database/tradedesk-data-source.js';
 export * from './database/sqlite-instance-lock.js';
 export * from './database/unit-of-work.js';

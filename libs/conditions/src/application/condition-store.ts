@@ -1,4 +1,4 @@
-import type { Decimal, TransactionScope } from '@tradedesk/shared';
+import { type Decimal, insertRows, type TransactionScope } from '@tradedesk/shared';
 import type { ConditionStatus } from '../domain/condition.types.js';
 import { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condition-timeline.orm-entity.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
@@ -24,7 +24,8 @@ export async function appendTimeline(tx: TransactionScope, conditionId: string, 
 export async function appendTimelines(tx: TransactionScope, entries: Array<TimelineEntry & { conditionId: string }>): Promise<void> {
   if (entries.length === 0) return;
   const now = new Date();
-  await tx.manager.insert(
+  await insertRows(
+    tx.manager,
     ConditionTimelineOrmEntity,
     entries.map((e) => ({
       conditionId: e.conditionId,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { ExchangeOrder, ExchangeTrade } from '@tradedesk/exchanges';
-import { Decimal, type TransactionScope, UnitOfWork, ZERO } from '@tradedesk/shared';
+import { Decimal, insertRows, type TransactionScope, UnitOfWork, ZERO } from '@tradedesk/shared';
 import type { EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import {
   OrderAcceptedEvent,
   OrderCanceledEvent,
@@ -279,7 +280,7 @@ export class OrderLedger {
         feeCurrency = snapshot.fee?.currency ?? feeCurrency;
       }
     }
-    if (rows.length > 0) await manager.insert(TradeOrmEntity, rows);
+    await insertRows(manager, TradeOrmEntity, rows as QueryDeepPartialEntity<TradeOrmEntity>[]);
     return { count: rows.length, fee, feeCurrency };
   }
 

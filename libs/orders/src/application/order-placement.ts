@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ExchangeGateways, type PlaceOrderRequest } from '@tradedesk/exchanges';
-import { type ClaimedMessage, type Decimal, Outbox, type TransactionScope, ValidationError, ZERO } from '@tradedesk/shared';
+import { type ClaimedMessage, type Decimal, insertRows, Outbox, type TransactionScope, ValidationError, ZERO } from '@tradedesk/shared';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { OrderPlacedEvent } from '../domain/order.events.js';
@@ -259,7 +259,8 @@ export class OrderPlacement {
   /** Writes prepared orders as PENDING with their `placed` timeline lines (one statement each for all of them). */
   async record(tx: TransactionScope, orders: readonly PreparedOrder[]): Promise<void> {
     if (orders.length === 0) return;
-    await tx.manager.insert(
+    await insertRows(
+      tx.manager,
       OrderOrmEntity,
       orders.map((o) => o.row as QueryDeepPartialEntity<OrderOrmEntity>),
     );
@@ -342,5 +343,5 @@ function timelineLine(
 }
 
 async function insertTimeline(manager: EntityManager, lines: QueryDeepPartialEntity<OrderTimelineOrmEntity>[]): Promise<void> {
-  if (lines.length > 0) await manager.insert(OrderTimelineOrmEntity, lines);
+  await insertRows(manager, OrderTimelineOrmEntity, lines);
 }

@@ -1,7 +1,7 @@
 import { EventBus, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { bootTestApp, TEST_DRIVERS, type TestApp } from '@tradedesk/testing';
-import type { DataSource } from 'typeorm';
+import { type DataSource, In } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainEvent } from '../ddd/domain-event.js';
 import { MAX_HANDLERS_IN_FLIGHT, Outbox, RetryLater } from '../outbox/outbox.js';
@@ -147,6 +147,48 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
     } finally {
       await restarted.onApplicationShutdown();
     }
+  });
+
+  it("a message enqueued already claimed runs its caller's work, not the topic handler; a failed work goes to the handler later; a rolled-back one leaves nothing", async () => {
+    const topic = `test.claimed.${driver}`;
+    const byHandler: string[] = [];
+    outbox.register(topic, async (m) => {
+      byHandler.push(String(m.payload.n));
+    });
+    const repo = dataSource.getRepository(OutboxMessageOrmEntity);
+    const claimed = await uow.run((tx) => outbox.enqueueClaimed(tx, topic, [{ n: 1 }, { n: 2 }, { n: 3 }], { availableAt: new Date(0) }));
+    expect(claimed).toHaveLength(3);
+    // Due, but held by this process: no drain takes it.
+    await outbox.drain();
+    expect(byHandler).toEqual([]);
+
+    const ran: number[] = [];
+    await outbox.completeClaimed([claimed[0]!]);
+    await outbox.runClaimed(claimed[1]!, async () => {
+      ran.push(2);
+    });
+    await outbox.runClaimed(claimed[2]!, async () => {
+      throw new Error('the exchange is away');
+    });
+    expect(ran).toEqual([2]);
+    const rows = await repo.findBy({ id: In(claimed.map((c) => c.id)) });
+    const status = (id: string) => rows.find((r) => r.id === id)!;
+    expect(status(claimed[0]!.id)).toMatchObject({ status: 'done', claimedUntil: null });
+    expect(status(claimed[1]!.id)).toMatchObject({ status: 'done', claimedUntil: null });
+    expect(status(claimed[2]!.id)).toMatchObject({ status: 'pending', attempts: 1, claimedUntil: null, lastError: 'the exchange is away' });
+    await repo.update({ id: claimed[2]!.id }, { availableAt: new Date(0) });
+    await outbox.drain();
+    expect(byHandler).toEqual(['3']);
+
+    let rolledBack: Awaited<ReturnType<Outbox['enqueueClaimed']>> = [];
+    await expect(
+      uow.run(async (tx) => {
+        rolledBack = await outbox.enqueueClaimed(tx, topic, [{ n: 4 }]);
+        throw new Error('the firing transaction failed');
+      }),
+    ).rejects.toThrow('the firing transaction failed');
+    outbox.abandonClaimed(rolledBack);
+    expect(await repo.countBy({ id: rolledBack[0]!.id })).toBe(0);
   });
 
   it('renews the claim of a message whose handler is still running, so no other dispatcher takes it over', async () => {

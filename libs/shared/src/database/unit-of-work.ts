@@ -49,7 +49,7 @@ export class UnitOfWork {
           afterCommit: (cb) => callbacks.push(cb),
         }),
       );
-    const result = this.serialized ? await this.sqliteWriter.runExclusive(transact) : await transact();
+    const result = this.serialized ? await this.sqliteWriter.runExclusive(afterPendingIo(transact)) : await transact();
     if (events.length > 0) this.eventBus.publishAll(events);
     for (const callback of callbacks) {
       try {
@@ -71,6 +71,19 @@ export class UnitOfWork {
    */
   autocommit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const manager = this.dataSource.manager;
-    return this.serialized ? this.sqliteWriter.runExclusive(() => work(manager)) : work(manager);
+    return this.serialized ? this.sqliteWriter.runExclusive(afterPendingIo(() => work(manager))) : work(manager);
   }
+}
+
+/**
+ * better-sqlite3 answers synchronously, so a unit of work on SQLite is a chain of resolved
+ * promises, and the next unit queued on the writer mutex starts in the same microtask queue:
+ * hundreds of units back to back never give the event loop a turn, and sockets (an exchange's
+ * answers, HTTP requests) wait seconds. Each unit first lets pending I/O callbacks run.
+ */
+function afterPendingIo<T>(work: () => Promise<T>): () => Promise<T> {
+  return async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return work();
+  };
 }

@@ -5,6 +5,7 @@ import { Semaphore } from 'async-mutex';
 import { In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { RequestContext } from '../context/request-context.js';
+import { insertRows } from '../database/insert-rows.js';
 import { type TransactionScope, UnitOfWork } from '../database/unit-of-work.js';
 import { OutboxMessageOrmEntity } from './outbox-message.orm-entity.js';
 
@@ -152,7 +153,7 @@ export class Outbox implements OnApplicationShutdown {
         processedAt: null,
       }),
     );
-    await tx.manager.insert(OutboxMessageOrmEntity, rows as QueryDeepPartialEntity<OutboxMessageOrmEntity>[]);
+    await insertRows(tx.manager, OutboxMessageOrmEntity, rows as QueryDeepPartialEntity<OutboxMessageOrmEntity>[]);
     // Renewed from now on: the transaction may take a while to commit, the sends longer.
     for (const row of rows) this.handling.add(row.id);
     return rows.map((r) => ({ id: r.id, topic, payload: r.payload, attempts: 1, priority }));
@@ -195,7 +196,8 @@ export class Outbox implements OnApplicationShutdown {
    * killed predecessor are released at once instead of waiting for their lease to run out.
    */
   async start(pollMs: number): Promise<void> {
-    this.stopped = false;
+    // Shut down is final: a start-up step that finishes late (reconciliation) must not revive it.
+    if (this.stopped) return;
     if (this.uow.driver === 'sqlite' && !this.timer) {
       await this.uow.run(({ manager }) =>
         manager

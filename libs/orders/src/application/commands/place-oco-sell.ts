@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ExchangeGateways, type OcoSellRequest } from '@tradedesk/exchanges';
-import { ConflictError, type Decimal, Outbox, UnitOfWork, ValidationError, ZERO } from '@tradedesk/shared';
+import { ConflictError, type Decimal, insertRows, Outbox, UnitOfWork, ValidationError, ZERO } from '@tradedesk/shared';
 import { In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { OrderPlacedEvent } from '../../domain/order.events.js';
 import type { OrderLegType, OrderPurpose } from '../../domain/order-status.js';
 import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
@@ -149,7 +150,7 @@ export class PlaceOcoSellHandler implements ICommandHandler<PlaceOcoSellCommand,
           },
           true,
         );
-        await tx.manager.insert(OrderOrmEntity, [stopLoss, takeProfit]);
+        await insertRows(tx.manager, OrderOrmEntity, [stopLoss, takeProfit] as QueryDeepPartialEntity<OrderOrmEntity>[]);
         for (const order of [stopLoss, takeProfit]) {
           await this.ledger.appendTimeline(tx.manager, order, 'placed', options.cause ?? 'api', {
             listClientOrderId,
