@@ -78,8 +78,9 @@ function facts(h: Pick<Held, 'id' | 'kind' | 'accountId' | 'symbol'>, status: Co
 
 /**
  * The in-memory side of the conditions: per-market trigger books mirroring the ARMED rows, fed with
- * prices by the scheduler. Firing is a compare-and-set on the row plus an outbox intent in one
- * transaction, so several engines on one database still fire each condition once.
+ * prices by the scheduler. Firing is a compare-and-set on the row in the same transaction as what
+ * it sets off — the exit orders themselves for a batch of protective exits, an outbox intent
+ * otherwise — so several engines on one database still fire each condition once.
  */
 @Injectable()
 export class ConditionEngine implements ProtectionStatusProvider {
