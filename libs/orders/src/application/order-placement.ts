@@ -112,7 +112,7 @@ class AnswerRecorder {
   ) {}
 
   /** Counts a send in flight until the returned function is called. */
-  sendStarted(): () => void {
+  countSend(): () => void {
     this.sending++;
     let ended = false;
     return () => {
@@ -305,7 +305,7 @@ export class OrderPlacement {
     await Promise.all(
       started.orders.map(async (order, i) => {
         const message = started.messages[i]!;
-        const sent = this.answers.sendStarted();
+        const sent = this.answers.countSend();
         try {
           const outcome = await this.submission.send(order.row);
           sent();
