@@ -513,10 +513,11 @@ async function eachLimited<T>(items: T[], width: number, work: (item: T) => Prom
 }
 
 /**
- * Where the time went, read back through the API once it is over: when the tick saw the crossing
- * (condition timeline `triggered`, a sample), when each exit's order row was written (`createdAt`,
- * after the compare-and-set, the intent's dispatch and the order checks) and when its submission
- * began (order timeline `submitted`, just before the governor and ccxt).
+ * Where the time went, read back through the API once it is over: when each exit's order was
+ * created (`createdAt`: checked against the exchange's rules, before its firing transaction), when
+ * its condition's firing was written (condition timeline `triggered`, a sample) and when its
+ * submission was marked started (order timeline `submitted`, in the firing transaction). The sends
+ * leave once the tick's firing transactions have committed.
  */
 async function stages(s: Stack, t0: number): Promise<string> {
   const orders: Array<{ id: string; purpose: string; createdAt: string }> = [];
@@ -549,8 +550,8 @@ async function stages(s: Stack, t0: number): Promise<string> {
     return `first ${seconds(sorted[0]!)}, p50 ${seconds(percentile(sorted, 50))}, last ${seconds(sorted[sorted.length - 1]!)}`;
   };
   return (
-    `stages after the price change: tick saw the crossing ${range(detected)} (sample of ${detected.length}); ` +
-    `exit order rows written ${range(written)}; submissions begun ${range(submitted)}`
+    `stages after the price change: exit orders created ${range(written)}; ` +
+    `firings written ${range(detected)} (sample of ${detected.length}); submissions marked started ${range(submitted)}`
   );
 }
 
