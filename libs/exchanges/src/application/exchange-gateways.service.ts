@@ -61,10 +61,12 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
     return this.entry(accountId);
   }
 
+  /**
+   * The account as its gateway was built from it (rebuilt after an update, gone after a delete):
+   * no database read per order, and the same facts as the gateway that will carry the order.
+   */
   async describeAccount(accountId: string): Promise<ExchangeAccountSummary> {
-    const row = await this.accounts.findById(accountId);
-    if (!row) throw accountNotFound(accountId);
-    return summaryOf(row);
+    return (await this.entry(accountId)).summary;
   }
 
   async listAccounts(): Promise<ExchangeAccountSummary[]> {
