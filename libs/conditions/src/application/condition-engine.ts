@@ -18,11 +18,11 @@ import {
   type ConditionFacts,
 } from '../domain/condition.events.js';
 import { isProtective, marketKey, type PriceSource, priceOf, type Quote } from '../domain/condition.types.js';
-import { exitAmount, exitLimitPrice, type ExitTerms, sizedFromPosition } from '../domain/exit-order.js';
+import { type ExitTerms, liquidatesPosition } from '../domain/exit-order.js';
 import { type BookHit, MarketTriggerBook, SortedBook } from '../domain/trigger-book.js';
 import { evaluateWhen, leavesOf, mayHoldAt, nextDueAt, type Occurrence, parseWhen, type WhenNode } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
-import { causeOf, exitTermsOf, positionQuantity } from './condition-orders.js';
+import { causeOf, exitOrderSpec, exitTermsOf } from './condition-orders.js';
 import { appendTimeline, appendTimelines, compareAndSet, type TimelineEntry } from './condition-store.js';
 
 export const FIRE_TOPIC = 'conditions.fire';
@@ -286,14 +286,16 @@ export class ConditionEngine implements ProtectionStatusProvider {
    * way (`fireExits`); the rest — a whole-position liquidation, a trigger missed while down, an
    * exit whose checks could not run — goes through an order intent (`fire`).
    */
-  private async fireCrossings(crossings: Crossing[]): Promise<Array<'fired' | 'missed' | 'lost'>> {
+  private async fireCrossings(crossings: Crossing[]): Promise<ReadonlyArray<'fired' | 'missed' | 'lost'>> {
+    // The quiet tick, nearly every tick: nothing to allocate.
+    if (crossings.length === 0) return NOTHING_FIRED;
     const results: Array<'fired' | 'missed' | 'lost'> = [];
     const direct: Crossing[] = [];
     const viaIntent: Crossing[] = [];
     for (const c of crossings) {
       const h = this.held.get(c.hit.id);
       const missed = c.downtime && h?.onDowntime !== 'fire';
-      if (h?.exit && h.exit.amount !== 'all' && !missed) direct.push(c);
+      if (h?.exit && !liquidatesPosition(h.exit) && !missed) direct.push(c);
       else viaIntent.push(c);
     }
     const toSend: StartedOrders[] = [];
@@ -334,7 +336,14 @@ export class ConditionEngine implements ProtectionStatusProvider {
         const h = this.held.get(crossing.hit.id);
         if (!h?.exit) return;
         try {
-          const order = await this.placement.prepare(await this.exitSpec(h, h.exit, crossing.hit, positions), {
+          const spec = await exitOrderSpec(
+            this.queries,
+            { accountId: h.accountId, symbol: h.symbol! },
+            h.exit,
+            crossing.hit.trigger,
+            positions,
+          );
+          const order = await this.placement.prepare(spec, {
             purpose: 'protective',
             cause: causeOf(h.kind),
             idempotencyKey: firingKey(h.id, h.version + 1),
@@ -409,26 +418,6 @@ export class ConditionEngine implements ProtectionStatusProvider {
     }
     const fired = new Set(won.map((w) => w.h.id));
     return { results: ready.map((r) => (fired.has(r.h.id) ? 'fired' : 'lost')), viaIntent, started: started! };
-  }
-
-  /** The exit order a fired protective condition places (sized from the position once per market for percentages). */
-  private async exitSpec(h: Held, terms: ExitTerms, hit: BookHit, positions: Map<string, Promise<Decimal>>) {
-    let quantity: Promise<Decimal> | undefined;
-    if (sizedFromPosition(terms)) {
-      const key = marketKey(h.accountId, h.symbol!);
-      quantity = positions.get(key) ?? positionQuantity(this.queries, h.accountId, h.symbol!);
-      positions.set(key, quantity);
-    }
-    const amount = exitAmount(terms, quantity ? await quantity : undefined);
-    const price = terms.executionType === 'limit' ? exitLimitPrice(terms, hit.trigger) : undefined;
-    return {
-      accountId: h.accountId,
-      symbol: h.symbol!,
-      side: 'sell' as const,
-      type: terms.executionType,
-      amount,
-      ...(price ? { price } : {}),
-    };
   }
 
   /**
@@ -762,6 +751,8 @@ function firingEntries(
     entries.push({ event: 'leg-cancelled', status: 'FIRING', ...common, details: { leg: leg === 'stop' ? 'take_profit' : 'stop' } });
   return entries;
 }
+
+const NOTHING_FIRED: ReadonlyArray<'fired' | 'missed' | 'lost'> = [];
 
 /** Exits fired in one transaction: enough to amortize it, few enough that the first sends leave early. */
 const EXITS_PER_TRANSACTION = 50;

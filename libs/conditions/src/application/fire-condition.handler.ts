@@ -15,11 +15,11 @@ import { ConflictError, dec, DomainError, Outbox, type OutboxMessage, RetryLater
 import { In } from 'typeorm';
 import { ConditionFiredEvent } from '../domain/condition.events.js';
 import { isProtective } from '../domain/condition.types.js';
-import { exitAmount, exitLimitPrice, sizedFromPosition } from '../domain/exit-order.js';
+import { liquidatesPosition } from '../domain/exit-order.js';
 import { isRecurring, nextOccurrenceAt, parseWhen, rearmMemory } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
-import { causeOf, exitTermsOf, positionQuantity } from './condition-orders.js';
+import { causeOf, exitOrderSpec, exitTermsOf, orderEnded, orderExecuted } from './condition-orders.js';
 import { appendTimeline, appendTimelines, compareAndSet } from './condition-store.js';
 
 /** An order that ended (filled, rejected, cancelled), as its event tells it. */
@@ -114,7 +114,7 @@ export class FireConditionHandler implements OnModuleInit {
     for (const row of rows) {
       if (!row.lastOrderId) continue;
       const order: OrderView = await this.queries.execute(new GetOrderQuery(row.lastOrderId, { timeline: false }));
-      if (order.status !== 'FILLED' && order.status !== 'REJECTED' && order.status !== 'CANCELED') continue;
+      if (!orderEnded(order.status)) continue;
       await this.settle(row.lastOrderId, order.status, order.filled, order.rejectReason ?? undefined);
       settled++;
     }
@@ -141,24 +141,22 @@ export class FireConditionHandler implements OnModuleInit {
       );
       return result.orderId;
     }
-    if (row.amount === 'all' && row.executionType === 'market') {
+    const terms = exitTermsOf(row)!;
+    if (liquidatesPosition(terms)) {
       const result: PlaceOrderResult = await this.commands.execute(
         new ClosePositionCommand(row.accountId, row.symbol!, cause, { idempotencyKey: key }),
       );
       return result.orderId;
     }
-    const terms = exitTermsOf(row)!;
-    const amount = exitAmount(
+    const spec = await exitOrderSpec(
+      this.queries,
+      { accountId: row.accountId, symbol: row.symbol! },
       terms,
-      sizedFromPosition(terms) ? await positionQuantity(this.queries, row.accountId, row.symbol!) : undefined,
+      row.firedTrigger ?? row.firedPrice!,
     );
-    const price = row.executionType === 'limit' ? exitLimitPrice(terms, row.firedTrigger ?? row.firedPrice!) : undefined;
     try {
       const result: PlaceOrderResult = await this.commands.execute(
-        new PlaceOrderCommand(
-          { accountId: row.accountId, symbol: row.symbol!, side: 'sell', type: row.executionType, amount, ...(price ? { price } : {}) },
-          { purpose: 'protective', cause, idempotencyKey: key },
-        ),
+        new PlaceOrderCommand(spec, { purpose: 'protective', cause, idempotencyKey: key }),
       );
       return result.orderId;
     } catch (error) {
@@ -199,7 +197,7 @@ export class FireConditionHandler implements OnModuleInit {
   }
 
   private async settleMany(ends: OrderEnd[]): Promise<void> {
-    const ended = ends.filter((e) => e.status === 'FILLED' || e.status === 'REJECTED' || e.status === 'CANCELED');
+    const ended = ends.filter((e) => orderEnded(e.status));
     if (ended.length === 0) return;
     const rows = await this.uow.autocommit((manager) =>
       manager.find(ConditionOrmEntity, { where: { lastOrderId: In(ended.map((e) => e.orderId)), status: 'FIRED' } }),
@@ -210,9 +208,8 @@ export class FireConditionHandler implements OnModuleInit {
     for (const e of ended) {
       const row = byOrder.get(e.orderId);
       if (!row) continue;
-      const executed = e.status === 'FILLED' || (e.status === 'CANCELED' && dec(e.filled).gt(0));
       // A conditional may be a recurring rule that re-arms instead: settled on its own.
-      if (executed && row.kind !== 'conditional') filled.push({ row, end: e });
+      if (orderExecuted(e.status, e.filled) && row.kind !== 'conditional') filled.push({ row, end: e });
       else oneByOne.push(e);
     }
     if (filled.length > 0) {
@@ -235,11 +232,11 @@ export class FireConditionHandler implements OnModuleInit {
 
   /** Moves a FIRED condition on when its order ends: filled → DONE, rejected (or cancelled with nothing filled) → FAILED. */
   async settle(orderId: string, status: string, filled: string, reason?: string): Promise<void> {
-    if (status !== 'FILLED' && status !== 'REJECTED' && status !== 'CANCELED') return;
+    if (!orderEnded(status)) return;
     const row = await this.uow.autocommit((manager) => manager.findOne(ConditionOrmEntity, { where: { lastOrderId: orderId } }));
     if (!row || row.status !== 'FIRED') return;
     // An Upbit market buy by cost ends `cancel` with what it executed: that is a fill.
-    if (status === 'FILLED' || (status === 'CANCELED' && dec(filled).gt(0))) {
+    if (orderExecuted(status, filled)) {
       if (await this.rearmIfRecurring(row, orderId)) return;
       await this.uow.run(async (tx) => {
         if (!(await compareAndSet(tx, row.id, ['FIRED'], undefined, { status: 'DONE' }))) return;

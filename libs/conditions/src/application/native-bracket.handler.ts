@@ -13,7 +13,9 @@ import {
 import { ConflictError, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
 import { IsNull, Not } from 'typeorm';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
+import { exitLimitPrice } from '../domain/exit-order.js';
 import { ConditionEngine } from './condition-engine.js';
+import { orderEnded, orderExecuted } from './condition-orders.js';
 import { appendTimeline, compareAndSet } from './condition-store.js';
 
 /** Outbox topic of a native bracket's placement (written with the ARMED row). */
@@ -21,8 +23,6 @@ export const NATIVE_BRACKET_TOPIC = 'conditions.native-bracket';
 
 /** Set on a native bracket while DELETE cancels its list, so the legs' cancellations do not read as a failure. */
 export const CANCELLING = 'cancelling';
-
-const ENDED = ['FILLED', 'CANCELED', 'REJECTED'];
 
 /**
  * A bracket placed natively (ADR 0302): a Binance OCO list rests at the exchange, which triggers it
@@ -62,7 +62,7 @@ export class NativeBracketHandler implements OnModuleInit {
             amount: dec(row.amount!),
             takeProfitPrice: row.takeProfitPrice!,
             stopPrice,
-            ...(row.executionType === 'limit' ? { stopLimitPrice: stopPrice.times(dec(100).minus(row.limitOffset ?? 0)).div(100) } : {}),
+            ...(row.executionType === 'limit' ? { stopLimitPrice: exitLimitPrice(row, stopPrice) } : {}),
           },
           { purpose: 'protective', cause: 'condition-bracket', idempotencyKey: key },
         ),
@@ -115,14 +115,14 @@ export class NativeBracketHandler implements OnModuleInit {
    * FAILED, the position is unprotected. A leg expired because its sibling triggered waits for the sibling.
    */
   async settle(orderId: string, status: string, filled: string): Promise<void> {
-    if (!ENDED.includes(status)) return;
+    if (!orderEnded(status)) return;
     const row = await this.uow.run(({ manager }) =>
       manager.findOne(ConditionOrmEntity, { where: [{ stopOrderId: orderId }, { takeProfitOrderId: orderId }] }),
     );
     if (!row || row.placement !== 'native' || row.status !== 'ARMED') return;
     const leg = row.stopOrderId === orderId ? 'stop' : 'take_profit';
     const otherId = leg === 'stop' ? row.takeProfitOrderId! : row.stopOrderId!;
-    if (status === 'FILLED' || (status === 'CANCELED' && dec(filled).gt(0))) {
+    if (orderExecuted(status, filled)) {
       await this.uow.run(async (tx) => {
         if (
           !(await compareAndSet(tx, row.id, ['ARMED'], undefined, {
@@ -166,7 +166,7 @@ export class NativeBracketHandler implements OnModuleInit {
       const live = [];
       for (const id of legs) {
         const order: OrderView = await this.queries.execute(new GetOrderQuery(id, { timeline: false }));
-        if (!ENDED.includes(order.status)) live.push(order);
+        if (!orderEnded(order.status)) live.push(order);
       }
       // One leg is enough: the exchange cancels the whole list; the orders lib records both.
       if (live.length > 0) await this.commands.execute(new CancelOrderCommand(live[0]!.id, 'condition-cancelled'));
@@ -214,7 +214,7 @@ export class NativeBracketHandler implements OnModuleInit {
     for (const row of rows) {
       for (const id of [row.stopOrderId!, row.takeProfitOrderId!]) {
         const order: OrderView = await this.queries.execute(new GetOrderQuery(id, { timeline: false }));
-        if (!ENDED.includes(order.status)) continue;
+        if (!orderEnded(order.status)) continue;
         await this.settle(order.id, order.status, order.filled);
         settled++;
       }

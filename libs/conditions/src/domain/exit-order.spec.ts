@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { dec } from '@tradedesk/shared';
 import { describe, expect, it } from 'vitest';
-import { exitAmount, exitLimitPrice, sizedFromPosition } from './exit-order.js';
+import { exitAmount, exitLimitPrice, liquidatesPosition, sizedFromPosition } from './exit-order.js';
 
 describe('exit order terms', () => {
   it('a fixed amount is the amount, whatever the position', () => {
@@ -24,6 +24,12 @@ describe('exit order terms', () => {
         expect(amount.times(100).eq(quantity.times(percent))).toBe(true);
       }),
     );
+  });
+
+  it('only all at market is a liquidation; all at a limit is a sell of the whole position at that limit', () => {
+    expect(liquidatesPosition({ amount: 'all', executionType: 'market' })).toBe(true);
+    expect(liquidatesPosition({ amount: 'all', executionType: 'limit' })).toBe(false);
+    expect(liquidatesPosition({ amount: '100%', executionType: 'market' })).toBe(false);
   });
 
   it('a limit exit sits limitOffset percent below its trigger', () => {

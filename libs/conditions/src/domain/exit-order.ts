@@ -9,6 +9,14 @@ export interface ExitTerms {
   limitOffset: Decimal | null;
 }
 
+/**
+ * `all` at market is a liquidation (ClosePosition): it first cancels the market's open sells at
+ * the exchange so they release the coins, then sells the whole free balance.
+ */
+export function liquidatesPosition(terms: Pick<ExitTerms, 'amount' | 'executionType'>): boolean {
+  return terms.amount === 'all' && terms.executionType === 'market';
+}
+
 /** A percentage or `all` is sized from the position at firing time. */
 export function sizedFromPosition(terms: Pick<ExitTerms, 'amount'>): boolean {
   return terms.amount === 'all' || terms.amount.endsWith('%');

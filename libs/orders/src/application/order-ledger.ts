@@ -104,13 +104,8 @@ export class OrderLedger {
   }
 
   /** Applies an exchange snapshot; `trades` are the order's fills when the caller fetched them. */
-  async applySnapshot(orderId: string, snapshot: ExchangeOrder, cause: string, trades?: ExchangeTrade[]): Promise<OrderOrmEntity> {
-    return this.uow.run(async (tx) => {
-      const order = await this.lock(tx.manager, orderId);
-      if (!order) throw new Error(`order ${orderId} vanished`);
-      await this.applyInside(tx, order, snapshot, cause, trades);
-      return order;
-    });
+  async applySnapshot(orderId: string, snapshot: ExchangeOrder, cause: string, trades?: ExchangeTrade[]): Promise<void> {
+    await this.applySnapshots([{ orderId, snapshot, cause, ...(trades ? { trades } : {}) }]);
   }
 
   /**

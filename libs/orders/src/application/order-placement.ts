@@ -9,10 +9,7 @@ import type { OrderPurpose } from '../domain/order-status.js';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
 import { OrderTimelineOrmEntity } from '../infrastructure/persistence/order-timeline.orm-entity.js';
 import { OrderLedger, orderFacts } from './order-ledger.js';
-import { laneOf, OrderSubmission, type SendOutcome, SUBMIT_TOPIC } from './order-submission.js';
-
-/** How long the poller leaves a fresh submission to the process that placed it. */
-export const INLINE_SUBMISSION_GRACE_MS = 5_000;
+import { laneOf, OrderSubmission, type SendOutcome, SUBMIT_TOPIC, submitMessageOptions } from './order-submission.js';
 
 export interface OrderSpec {
   accountId: string;
@@ -70,6 +67,42 @@ function checkShape(spec: OrderSpec): void {
   }
 }
 
+/**
+ * A new order's row as it is first written: PENDING, its client order id derived from its id,
+ * nothing filled and nothing known from the exchange yet.
+ */
+export function pendingOrderRow(
+  fields: Pick<OrderOrmEntity, 'id' | 'accountId' | 'exchange' | 'symbol' | 'side' | 'type' | 'amount' | 'purpose' | 'createdAt'> &
+    Partial<
+      Pick<OrderOrmEntity, 'requestedCost' | 'price' | 'stopPrice' | 'legType' | 'listClientOrderId' | 'idempotencyKey' | 'requestHash'>
+    >,
+): OrderOrmEntity {
+  return Object.assign(new OrderOrmEntity(), {
+    requestedCost: null,
+    price: null,
+    stopPrice: null,
+    legType: null,
+    listClientOrderId: null,
+    exchangeListId: null,
+    clientOrderId: clientOrderIdFor(fields.id),
+    exchangeOrderId: null,
+    status: 'PENDING',
+    filled: ZERO,
+    cost: ZERO,
+    average: null,
+    fee: null,
+    feeCurrency: null,
+    submittedAt: null,
+    resolveAttempts: 0,
+    needsAttention: false,
+    rejectReason: null,
+    idempotencyKey: null,
+    requestHash: null,
+    updatedAt: fields.createdAt,
+    ...fields,
+  } satisfies Omit<OrderOrmEntity, 'version'>);
+}
+
 /** An order checked against its exchange's rules, with its ids, ready to be written: nothing is stored yet. */
 export interface PreparedOrder {
   readonly orderId: string;
@@ -78,11 +111,8 @@ export interface PreparedOrder {
   readonly cause: string;
 }
 
-/** Orders written by `recordStarted`, to hand to `sendStarted` once their transaction has committed. */
-export interface StartedOrders {
-  readonly orders: readonly PreparedOrder[];
-  readonly messages: readonly ClaimedMessage[];
-}
+/** Orders written by `recordStarted`, each with the submit message it holds, to hand to `sendStarted` once their transaction has committed. */
+export type StartedOrders = ReadonlyArray<{ readonly order: PreparedOrder; readonly message: ClaimedMessage }>;
 
 interface SentAnswer {
   /** When the answer arrived (ms). */
@@ -219,9 +249,8 @@ export class OrderPlacement {
       // A stop-loss's balance check rides the protective lane, not behind ticker polls.
       { lane: laneOf(purpose) },
     );
-    const now = new Date();
     const key = options.idempotencyKey;
-    const row = Object.assign(new OrderOrmEntity(), {
+    const row = pendingOrderRow({
       id,
       accountId: account.id,
       exchange: account.exchange,
@@ -231,28 +260,11 @@ export class OrderPlacement {
       amount: normalized.amount ?? null,
       requestedCost: normalized.cost ?? null,
       price: normalized.price ?? null,
-      stopPrice: null,
-      legType: null,
-      listClientOrderId: null,
-      exchangeListId: null,
-      clientOrderId,
-      exchangeOrderId: null,
-      status: 'PENDING',
       purpose,
-      filled: ZERO,
-      cost: ZERO,
-      average: null,
-      fee: null,
-      feeCurrency: null,
-      submittedAt: null,
-      resolveAttempts: 0,
-      needsAttention: false,
-      rejectReason: null,
       idempotencyKey: key ?? null,
       requestHash: key ? requestHash(spec) : null,
-      createdAt: now,
-      updatedAt: now,
-    } satisfies Omit<OrderOrmEntity, 'version'>);
+      createdAt: new Date(),
+    });
     return { orderId: id, clientOrderId, row, cause: options.cause ?? 'api' };
   }
 
@@ -289,10 +301,9 @@ export class OrderPlacement {
     const messages = await this.outbox.enqueueClaimed(
       tx,
       SUBMIT_TOPIC,
-      orders.map((o) => ({ orderId: o.orderId })),
-      { priority: 0, availableAt: new Date(now.getTime() + INLINE_SUBMISSION_GRACE_MS) },
+      orders.map((o) => ({ payload: { orderId: o.orderId }, ...submitMessageOptions(o.row.purpose, now) })),
     );
-    return { orders, messages };
+    return orders.map((order, i) => ({ order, message: messages[i]! }));
   }
 
   /**
@@ -303,8 +314,7 @@ export class OrderPlacement {
    */
   async sendStarted(started: StartedOrders): Promise<void> {
     await Promise.all(
-      started.orders.map(async (order, i) => {
-        const message = started.messages[i]!;
+      started.map(async ({ order, message }) => {
         const sent = this.answers.countSend();
         try {
           const outcome = await this.submission.send(order.row);
@@ -322,7 +332,7 @@ export class OrderPlacement {
 
   /** The transaction that `recordStarted` wrote into rolled back: nothing of it exists. */
   abandon(started: StartedOrders): void {
-    this.outbox.abandonClaimed(started.messages);
+    this.outbox.abandonClaimed(started.map((s) => s.message));
   }
 }
 

@@ -31,6 +31,17 @@ export function laneOf(purpose: OrderPurpose): RequestLane {
   return purpose === 'manual' ? 'order' : 'protective';
 }
 
+/** How long the poller leaves a fresh submission to the process that placed it. */
+const INLINE_SUBMISSION_GRACE_MS = 5_000;
+
+/**
+ * The outbox options of an order's submit message, written with the order: protective work first,
+ * and not due for the poller until the placing process has had its chance to send it itself.
+ */
+export function submitMessageOptions(purpose: OrderPurpose, createdAt: Date): { priority: number; availableAt: Date } {
+  return { priority: purpose === 'manual' ? 50 : 0, availableAt: new Date(createdAt.getTime() + INLINE_SUBMISSION_GRACE_MS) };
+}
+
 /**
  * Sends orders to their exchange exactly once. A submission is marked as started (committed)
  * before the exchange call, so a redelivered outbox message or a restart never sends it again:
@@ -71,20 +82,16 @@ export class OrderSubmission implements OnModuleInit {
     });
     if (!claimed) return;
     if (typeof claimed === 'string') return this.submitList(claimed);
-    await this.sendStarted(claimed);
-  }
-
-  /**
-   * Sends an order whose submission is marked started (committed) and records the outcome. Only
-   * the process that marked it may call this, once: anyone else finding it started looks it up.
-   */
-  async sendStarted(claimed: OrderOrmEntity): Promise<void> {
     const sent = await this.send(claimed);
     if (!sent.sent) return this.onSubmissionError(claimed, sent.error);
     await this.ledger.applySnapshot(claimed.id, sent.snapshot, 'submission', sent.trades);
   }
 
-  /** The exchange call of a started submission, without recording anything: its answer (and fills), or the error it ended in. */
+  /**
+   * The exchange call of a submission marked started (committed), without recording anything:
+   * its answer (and fills), or the error it ended in. Only the process that marked it may call
+   * this, once: anyone else finding it started looks it up.
+   */
   async send(claimed: OrderOrmEntity): Promise<SendOutcome> {
     const gateway = await this.gateways.forAccount(claimed.accountId);
     let snapshot: ExchangeOrder;

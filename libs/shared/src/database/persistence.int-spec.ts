@@ -156,7 +156,13 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
       byHandler.push(String(m.payload.n));
     });
     const repo = dataSource.getRepository(OutboxMessageOrmEntity);
-    const claimed = await uow.run((tx) => outbox.enqueueClaimed(tx, topic, [{ n: 1 }, { n: 2 }, { n: 3 }], { availableAt: new Date(0) }));
+    const claimed = await uow.run((tx) =>
+      outbox.enqueueClaimed(
+        tx,
+        topic,
+        [1, 2, 3].map((n) => ({ payload: { n }, availableAt: new Date(0) })),
+      ),
+    );
     expect(claimed).toHaveLength(3);
     // Due, but held by this process: no drain takes it.
     await outbox.drain();
@@ -183,7 +189,7 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
     let rolledBack: Awaited<ReturnType<Outbox['enqueueClaimed']>> = [];
     await expect(
       uow.run(async (tx) => {
-        rolledBack = await outbox.enqueueClaimed(tx, topic, [{ n: 4 }]);
+        rolledBack = await outbox.enqueueClaimed(tx, topic, [{ payload: { n: 4 } }]);
         throw new Error('the firing transaction failed');
       }),
     ).rejects.toThrow('the firing transaction failed');

@@ -57,6 +57,34 @@ export interface ClaimedMessage extends OutboxMessage {
   priority: number;
 }
 
+/** A new message's row: pending, no attempt yet, claimed by its writer when `claimedUntil` is set. */
+function pendingRow(
+  topic: string,
+  payload: Record<string, unknown>,
+  options: EnqueueOptions,
+  claimedUntil: Date | null,
+): OutboxMessageOrmEntity {
+  const now = new Date();
+  return Object.assign(new OutboxMessageOrmEntity(), {
+    id: options.id ?? randomUUID(),
+    topic,
+    payload,
+    priority: options.priority ?? 100,
+    status: 'pending',
+    attempts: 0,
+    availableAt: options.availableAt ?? now,
+    claimedUntil,
+    lastError: null,
+    createdAt: now,
+    processedAt: null,
+  });
+}
+
+/** What a message's row becomes once its work is done. */
+function doneNow(): QueryDeepPartialEntity<OutboxMessageOrmEntity> {
+  return { status: 'done', processedAt: new Date(), claimedUntil: null, lastError: null };
+}
+
 function changeSignal(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
@@ -103,20 +131,7 @@ export class Outbox implements OnApplicationShutdown {
     payload: Record<string, unknown>,
     options: EnqueueOptions = {},
   ): Promise<OutboxMessage> {
-    const now = new Date();
-    const row: OutboxMessageOrmEntity = Object.assign(new OutboxMessageOrmEntity(), {
-      id: options.id ?? randomUUID(),
-      topic,
-      payload,
-      priority: options.priority ?? 100,
-      status: 'pending',
-      attempts: 0,
-      availableAt: options.availableAt ?? now,
-      claimedUntil: null,
-      lastError: null,
-      createdAt: now,
-      processedAt: null,
-    });
+    const row = pendingRow(topic, payload, options, null);
     // insert, not save: save would first SELECT the row to decide between insert and update.
     await tx.manager.insert(OutboxMessageOrmEntity, row as QueryDeepPartialEntity<OutboxMessageOrmEntity>);
     tx.afterCommit(() => this.wake());
@@ -127,36 +142,21 @@ export class Outbox implements OnApplicationShutdown {
    * Writes messages inside the caller's transaction already claimed by this process, for work it
    * runs itself right after commit (`runClaimed`). The message is only the crash cover: if this
    * process dies first, the claim's lease runs out (on SQLite: at the next start) and the poller
-   * delivers it to the topic's handler like any other. Multi-row: one statement for the lot.
+   * delivers it to the topic's handler like any other. Multi-row: one statement for the lot;
+   * the messages come back in the order given.
    */
   async enqueueClaimed(
     tx: TransactionScope,
     topic: string,
-    payloads: Array<Record<string, unknown>>,
-    options: Omit<EnqueueOptions, 'id'> = {},
+    messages: ReadonlyArray<{ payload: Record<string, unknown> } & Omit<EnqueueOptions, 'id'>>,
   ): Promise<ClaimedMessage[]> {
-    if (payloads.length === 0) return [];
-    const now = new Date();
-    const priority = options.priority ?? 100;
-    const rows = payloads.map((payload) =>
-      Object.assign(new OutboxMessageOrmEntity(), {
-        id: randomUUID(),
-        topic,
-        payload,
-        priority,
-        status: 'pending',
-        attempts: 0,
-        availableAt: options.availableAt ?? now,
-        claimedUntil: new Date(now.getTime() + CLAIM_LEASE_MS),
-        lastError: null,
-        createdAt: now,
-        processedAt: null,
-      }),
-    );
+    if (messages.length === 0) return [];
+    const claimedUntil = new Date(Date.now() + CLAIM_LEASE_MS);
+    const rows = messages.map(({ payload, ...options }) => pendingRow(topic, payload, options, claimedUntil));
     await insertRows(tx.manager, OutboxMessageOrmEntity, rows as QueryDeepPartialEntity<OutboxMessageOrmEntity>[]);
     // Renewed from now on: the transaction may take a while to commit, the sends longer.
     for (const row of rows) this.handling.add(row.id);
-    return rows.map((r) => ({ id: r.id, topic, payload: r.payload, attempts: 1, priority }));
+    return rows.map((r) => ({ id: r.id, topic, payload: r.payload, attempts: 1, priority: r.priority }));
   }
 
   /**
@@ -171,13 +171,7 @@ export class Outbox implements OnApplicationShutdown {
   async completeClaimed(messages: readonly ClaimedMessage[]): Promise<void> {
     if (messages.length === 0) return;
     try {
-      await this.uow.autocommit((manager) =>
-        manager.update(
-          OutboxMessageOrmEntity,
-          { id: In(messages.map((m) => m.id)) },
-          { status: 'done', processedAt: new Date(), claimedUntil: null, lastError: null },
-        ),
-      );
+      await this.uow.autocommit((manager) => manager.update(OutboxMessageOrmEntity, { id: In(messages.map((m) => m.id)) }, doneNow()));
     } finally {
       // Not renewed any more either way: if the update failed, the lease runs out and the topic's
       // handler finds the work done.
@@ -393,13 +387,7 @@ export class Outbox implements OnApplicationShutdown {
     try {
       if (!handler) throw new Error(`no handler for outbox topic "${message.topic}"`);
       await RequestContext.run(`outbox-${message.id}`, () => (work ? work() : handler(message)));
-      await this.uow.autocommit((manager) =>
-        manager.update(
-          OutboxMessageOrmEntity,
-          { id: message.id },
-          { status: 'done', processedAt: new Date(), claimedUntil: null, lastError: null },
-        ),
-      );
+      await this.uow.autocommit((manager) => manager.update(OutboxMessageOrmEntity, { id: message.id }, doneNow()));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const retryLater = error instanceof RetryLater;

@@ -1,18 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ExchangeGateways, type OcoSellRequest } from '@tradedesk/exchanges';
-import { ConflictError, type Decimal, insertRows, Outbox, UnitOfWork, ValidationError, ZERO } from '@tradedesk/shared';
+import { ConflictError, type Decimal, insertRows, Outbox, UnitOfWork, ValidationError } from '@tradedesk/shared';
 import { In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { OrderPlacedEvent } from '../../domain/order.events.js';
 import type { OrderLegType, OrderPurpose } from '../../domain/order-status.js';
 import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
 import { OrderLedger, orderFacts } from '../order-ledger.js';
-import { laneOf, SUBMIT_TOPIC } from '../order-submission.js';
-import { clientOrderIdFor } from '../order-placement.js';
+import { clientOrderIdFor, pendingOrderRow } from '../order-placement.js';
+import { laneOf, SUBMIT_TOPIC, submitMessageOptions } from '../order-submission.js';
 import { isUniqueViolation } from './place-order.js';
-
-const INLINE_SUBMISSION_GRACE_MS = 5_000;
 
 /**
  * A native OCO sell (Binance `orderList/oco`): one amount, a take-profit resting above the market
@@ -105,7 +103,7 @@ export class PlaceOcoSellHandler implements ICommandHandler<PlaceOcoSellCommand,
       messageId = await this.uow.run(async (tx) => {
         const now = new Date();
         const leg = (id: string, legType: OrderLegType, fields: Partial<OrderOrmEntity>, withKey: boolean) =>
-          tx.manager.create(OrderOrmEntity, {
+          pendingOrderRow({
             id,
             accountId: account.id,
             exchange: account.exchange,
@@ -113,30 +111,13 @@ export class PlaceOcoSellHandler implements ICommandHandler<PlaceOcoSellCommand,
             side: 'sell',
             type: 'limit',
             amount: normalized.amount,
-            requestedCost: null,
-            price: null,
-            stopPrice: null,
             legType,
             listClientOrderId,
-            exchangeListId: null,
-            clientOrderId: clientOrderIdFor(id),
-            exchangeOrderId: null,
-            status: 'PENDING',
             purpose,
-            filled: ZERO,
-            cost: ZERO,
-            average: null,
-            fee: null,
-            feeCurrency: null,
-            submittedAt: null,
-            resolveAttempts: 0,
-            needsAttention: false,
-            rejectReason: null,
             // The key sits on the stop leg (one row can hold it); its sibling is found by the list id.
             idempotencyKey: withKey && key ? key : null,
             requestHash: withKey && key ? hash : null,
             createdAt: now,
-            updatedAt: now,
             ...fields,
           });
         const takeProfit = leg(takeProfitId, 'limit_maker', { price: normalized.takeProfit.price }, false);
@@ -162,12 +143,7 @@ export class PlaceOcoSellHandler implements ICommandHandler<PlaceOcoSellCommand,
           tx.publish(new OrderPlacedEvent(orderFacts(order)));
         }
         // One intent for the list, keyed by the stop leg; the submission sends both legs in one call.
-        const message = await this.outbox.enqueue(
-          tx,
-          SUBMIT_TOPIC,
-          { orderId: stopLossId },
-          { priority: purpose === 'manual' ? 50 : 0, availableAt: new Date(now.getTime() + INLINE_SUBMISSION_GRACE_MS) },
-        );
+        const message = await this.outbox.enqueue(tx, SUBMIT_TOPIC, { orderId: stopLossId }, submitMessageOptions(purpose, now));
         return message.id;
       });
     } catch (error) {

@@ -1,8 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ConflictError, Outbox, UnitOfWork } from '@tradedesk/shared';
 import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
-import { INLINE_SUBMISSION_GRACE_MS, OrderPlacement, type OrderSpec, type PlacementOptions, requestHash } from '../order-placement.js';
-import { SUBMIT_TOPIC } from '../order-submission.js';
+import { OrderPlacement, type OrderSpec, type PlacementOptions, requestHash } from '../order-placement.js';
+import { SUBMIT_TOPIC, submitMessageOptions } from '../order-submission.js';
 
 export class PlaceOrderCommand {
   constructor(
@@ -46,10 +46,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
           tx,
           SUBMIT_TOPIC,
           { orderId: order.orderId },
-          {
-            priority: order.row.purpose === 'manual' ? 50 : 0,
-            availableAt: new Date(order.row.createdAt.getTime() + INLINE_SUBMISSION_GRACE_MS),
-          },
+          submitMessageOptions(order.row.purpose, order.row.createdAt),
         );
         return message.id;
       });
