@@ -322,7 +322,10 @@ export class OrderPlacement {
           if (!outcome.sent) await this.outbox.runClaimed(message, () => this.submission.onSubmissionError(order.row, outcome.error));
           else await new Promise<void>((done) => this.answers.add({ at: Date.now(), order, message, outcome, done }));
         } catch (error) {
-          this.logger.warn(`order ${order.orderId}: submission failed: ${String(error)}`);
+          // Not sent, or not known to be: its claim is let go, so when the lease runs out the submit
+          // handler finds the submission started and looks the order up (it never sends it again).
+          this.outbox.abandonClaimed([message]);
+          this.logger.warn(`order ${order.orderId}: submission failed, left to the outbox: ${String(error)}`);
         } finally {
           sent();
         }

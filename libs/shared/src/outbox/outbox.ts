@@ -179,7 +179,10 @@ export class Outbox implements OnApplicationShutdown {
     }
   }
 
-  /** Forgets claims whose transaction rolled back (nothing to renew). */
+  /**
+   * Stops renewing claims from `enqueueClaimed`: their transaction rolled back (nothing to renew),
+   * or their work is left to the topic's handler, which gets them once the lease runs out.
+   */
   abandonClaimed(messages: readonly ClaimedMessage[]): void {
     for (const m of messages) this.handling.delete(m.id);
   }
