@@ -1,12 +1,17 @@
 import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim';
 import { bootTestApp, type SimHarness, startSimHarness, type TestApp, type TestDriver, ZERO_SPREAD_BOOK } from '@tradedesk/testing';
 import request from 'supertest';
+import { expect } from 'vitest';
 
 export interface TradingStack extends Pick<SimHarness, 'sim' | 'control' | 'setPrice'> {
   app: TestApp;
   binanceAccountId: string;
   upbitAccountId: string;
   api(): request.Agent;
+  /** A market buy through the API, once the exchange filled it: its order id. */
+  buyAtMarket(order: { accountId: string; symbol: string; amount?: string; cost?: string }): Promise<string>;
+  /** A condition (GET /api/conditions/:id) once it has reached `status`, polled until `timeoutMs`. */
+  conditionInStatus<T extends { status: string }>(id: string, status: string, timeoutMs: number, intervalMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -30,6 +35,7 @@ export async function startTradingStack(driver: TestDriver, env: Record<string, 
   const binance = list.find((a) => a.exchange === 'binance' && a.mode === 'sim');
   const upbit = list.find((a) => a.exchange === 'upbit' && a.mode === 'sim');
   if (!binance || !upbit) throw new Error(`sim accounts missing: ${JSON.stringify(accounts.body)}`);
+  const api = () => request.agent(app.url).set('Authorization', app.auth);
   return {
     app,
     sim: harness.sim,
@@ -37,7 +43,34 @@ export async function startTradingStack(driver: TestDriver, env: Record<string, 
     upbitAccountId: upbit.id,
     control: harness.control,
     setPrice: harness.setPrice,
-    api: () => request.agent(app.url).set('Authorization', app.auth),
+    api,
+    buyAtMarket: async (order) => {
+      const id = (
+        (
+          await api()
+            .post('/api/orders')
+            .send({ ...order, side: 'buy', type: 'market' })
+            .expect(201)
+        ).body as { id: string }
+      ).id;
+      await expect
+        .poll(async () => ((await api().get(`/api/orders/${id}`).expect(200)).body as { status: string }).status, { timeout: 10_000 })
+        .toBe('FILLED');
+      return id;
+    },
+    conditionInStatus: async <T extends { status: string }>(id: string, status: string, timeoutMs: number, intervalMs = 100) => {
+      let body: T | undefined;
+      await expect
+        .poll(
+          async () => {
+            body = (await api().get(`/api/conditions/${id}`).expect(200)).body as T;
+            return body.status;
+          },
+          { timeout: timeoutMs, interval: intervalMs },
+        )
+        .toBe(status);
+      return body!;
+    },
     close: async () => {
       await app.close();
       await harness.close();

@@ -49,17 +49,7 @@ describe.each(TEST_DRIVERS)('a bracket on a fresh position, default poll interva
     async (v) => {
       const accountId = v.exchange === 'binance' ? s.binanceAccountId : s.upbitAccountId;
       await s.setPrice(v.exchange, v.symbol, v.entry);
-      const buy = (
-        await s
-          .api()
-          .post('/api/orders')
-          .send({ accountId, symbol: v.symbol, side: 'buy', type: 'market', ...v.buy })
-          .expect(201)
-      ).body as { orderId?: string; id?: string };
-      const buyId = buy.orderId ?? buy.id;
-      await expect
-        .poll(async () => ((await s.api().get(`/api/orders/${buyId}`).expect(200)).body as { status: string }).status, { timeout: 10_000 })
-        .toBe('FILLED');
+      await s.buyAtMarket({ accountId, symbol: v.symbol, ...v.buy });
 
       const armed = (
         await s
@@ -86,30 +76,21 @@ describe.each(TEST_DRIVERS)('a bracket on a fresh position, default poll interva
 
       await s.setPrice(v.exchange, v.symbol, v.crash);
       const movedAt = Date.now();
-      let done: ConditionBody | undefined;
-      await expect
-        .poll(
-          async () => {
-            done = (await s.api().get(`/api/conditions/${armed.id}`).expect(200)).body as ConditionBody;
-            return done.status;
-          },
-          { timeout: 20_000, interval: 100 },
-        )
-        .toBe('DONE');
+      const done = await s.conditionInStatus<ConditionBody>(armed.id, 'DONE', 20_000);
 
-      expect(done!.stopLoss?.status).toBe('DONE');
-      expect(done!.takeProfit?.status).toBe('CANCELLED');
-      expect(done!.timeline.map((t) => t.event)).toEqual(['armed', 'triggered', 'firing', 'leg-cancelled', 'fired', 'done']);
-      const triggered = done!.timeline.find((t) => t.event === 'triggered')!;
+      expect(done.stopLoss?.status).toBe('DONE');
+      expect(done.takeProfit?.status).toBe('CANCELLED');
+      expect(done.timeline.map((t) => t.event)).toEqual(['armed', 'triggered', 'firing', 'leg-cancelled', 'fired', 'done']);
+      const triggered = done.timeline.find((t) => t.event === 'triggered')!;
       // Why: the price seen, the trigger it crossed and the leg.
       expect([triggered.price, triggered.trigger]).toEqual([v.crash, v.stop]);
       expect(triggered.details).toMatchObject({ leg: 'stop', source: 'last' });
-      expect(done!.timeline.find((t) => t.event === 'leg-cancelled')!.details).toMatchObject({ leg: 'take_profit' });
+      expect(done.timeline.find((t) => t.event === 'leg-cancelled')!.details).toMatchObject({ leg: 'take_profit' });
       expect(Date.parse(triggered.at) - movedAt).toBeLessThanOrEqual(2 * TICK_MS);
 
       // Closed: one sell of the whole position, once at the emulator.
-      expect(done!.orderIds).toHaveLength(1);
-      const sell = (await s.api().get(`/api/orders/${done!.orderIds[0]}`).expect(200)).body as {
+      expect(done.orderIds).toHaveLength(1);
+      const sell = (await s.api().get(`/api/orders/${done.orderIds[0]}`).expect(200)).body as {
         side: string;
         clientOrderId: string;
       };

@@ -40,16 +40,7 @@ describe.each(TEST_DRIVERS)('protective exits fired together, on %s', (driver) =
   });
 
   it(`a failed firing transaction leaves nothing behind; then two engines fire ${STOPS} stops once each, with one order apiece`, async () => {
-    const buy = (
-      await s
-        .api()
-        .post('/api/orders')
-        .send({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: '0.1' })
-        .expect(201)
-    ).body as { id: string };
-    await expect
-      .poll(async () => ((await s.api().get(`/api/orders/${buy.id}`).expect(200)).body as OrderBody).status, { timeout: 10_000 })
-      .toBe('FILLED');
+    const buyId = await s.buyAtMarket({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', amount: '0.1' });
     const ids: string[] = [];
     for (let i = 0; i < STOPS; i++) {
       const body = {
@@ -99,7 +90,7 @@ describe.each(TEST_DRIVERS)('protective exits fired together, on %s', (driver) =
     const orders = (await s.api().get('/api/orders').query({ accountId: s.binanceAccountId, limit: 100 }).expect(200)).body as {
       items: OrderBody[];
     };
-    expect(orders.items.map((o) => o.id)).toEqual([buy.id]);
+    expect(orders.items.map((o) => o.id)).toEqual([buyId]);
     expect(await sellsAtExchange()).toHaveLength(0);
 
     // Engine a reloads what its failed transaction dropped; both see the same crossing at once.

@@ -39,16 +39,7 @@ describe.each(TEST_DRIVERS)('a protective exit the exchange never received, on %
     'amount $amount: is placed again under a new client order id and the stop ends DONE, with exactly one order at the exchange',
     async ({ amount, trigger, crossAt }) => {
       await s.setPrice('binance', 'SOL/USDT', '150');
-      const buy = (
-        await s
-          .api()
-          .post('/api/orders')
-          .send({ accountId: s.binanceAccountId, symbol: 'SOL/USDT', side: 'buy', type: 'market', amount: '2' })
-          .expect(201)
-      ).body as { id: string };
-      await expect
-        .poll(async () => ((await s.api().get(`/api/orders/${buy.id}`).expect(200)).body as OrderBody).status, { timeout: 10_000 })
-        .toBe('FILLED');
+      await s.buyAtMarket({ accountId: s.binanceAccountId, symbol: 'SOL/USDT', amount: '2' });
       const armed = (
         await s
           .api()
@@ -61,21 +52,12 @@ describe.each(TEST_DRIVERS)('a protective exit the exchange never received, on %
       await s.control('POST', '/faults', { exchange: 'binance', endpoint: '/api/v3/order', method: 'POST', reset: true, count: 1 });
       await s.setPrice('binance', 'SOL/USDT', crossAt);
 
-      let done: ConditionBody | undefined;
-      await expect
-        .poll(
-          async () => {
-            done = (await s.api().get(`/api/conditions/${armed.id}`).expect(200)).body as ConditionBody;
-            return done.status;
-          },
-          // Six lookups over ~32 s decide that the exchange does not have the first order.
-          { timeout: 60_000, interval: 250 },
-        )
-        .toBe('DONE');
+      // Six lookups over ~32 s decide that the exchange does not have the first order.
+      const done = await s.conditionInStatus<ConditionBody>(armed.id, 'DONE', 60_000, 250);
 
-      expect(done!.orderIds).toHaveLength(2);
+      expect(done.orderIds).toHaveLength(2);
       const [lost, placedAgain] = await Promise.all(
-        done!.orderIds.map(async (id) => (await s.api().get(`/api/orders/${id}`).expect(200)).body as OrderBody),
+        done.orderIds.map(async (id) => (await s.api().get(`/api/orders/${id}`).expect(200)).body as OrderBody),
       );
       expect(lost).toMatchObject({ status: 'REJECTED' });
       expect(lost!.rejectReason).toMatch(/never received/);
@@ -83,9 +65,9 @@ describe.each(TEST_DRIVERS)('a protective exit the exchange never received, on %
       expect(placedAgain).toMatchObject({ status: 'FILLED' });
       expect(placedAgain!.clientOrderId).not.toBe(lost!.clientOrderId);
 
-      const events = done!.timeline.map((t) => t.event);
+      const events = done.timeline.map((t) => t.event);
       expect(events).toEqual(['armed', 'triggered', 'firing', 'fired', 'resubmitting', 'fired', 'done']);
-      expect(done!.timeline.find((t) => t.event === 'resubmitting')!.details).toMatchObject({ orderId: done!.orderIds[0] });
+      expect(done.timeline.find((t) => t.event === 'resubmitting')!.details).toMatchObject({ orderId: done.orderIds[0] });
 
       // The exchange saw the position sold once: the lost request never executed.
       const first = await s.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${lost!.clientOrderId}`);
