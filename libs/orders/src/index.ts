@@ -7,7 +7,8 @@ export { OrderPlacement, type OrderSpec, type PreparedOrder, type StartedOrders,
 export { PlaceOcoSellCommand, type OcoSellSpec, type PlaceOcoSellResult } from './application/commands/place-oco-sell.js';
 export { CancelOrderCommand } from './application/commands/cancel-order.js';
 export { ReconcileOrdersCommand } from './application/commands/reconcile-orders.js';
-export { ClosePositionCommand, type ClosePositionResult } from './application/commands/close-position.js';
+export { ClosePositionCommand, type ClosePositionResult, type CloseScope } from './application/commands/close-position.js';
+export { AdoptPositionCommand, type AdoptPositionResult } from './application/commands/adopt-position.js';
 export { GetOrderQuery, ListOrdersQuery, ListTradesQuery } from './application/queries/orders.queries.js';
 export {
   GetPositionsQuery,
@@ -17,13 +18,17 @@ export {
   type ProtectionStatusProvider,
   ProtectionStatusRegistry,
 } from './application/queries/positions.query.js';
+export { GetPositionQuery, type PositionFacts } from './application/queries/position.query.js';
+export { PositionClosedError, type ClosedBy } from './application/position-room.js';
 export type { OrderView, TradeView, Page } from './application/queries/order-views.js';
 export { OrderTracker } from './application/order-tracker.js';
 export * from './orders.module.js';
 
 import { OrderOrmEntity } from './infrastructure/persistence/order.orm-entity.js';
 import { OrderTimelineOrmEntity } from './infrastructure/persistence/order-timeline.orm-entity.js';
+import { PositionEventOrmEntity } from './infrastructure/persistence/position-event.orm-entity.js';
+import { PositionOrmEntity } from './infrastructure/persistence/position.orm-entity.js';
 import { TradeOrmEntity } from './infrastructure/persistence/trade.orm-entity.js';
 
 /** Tables owned by the orders context (for the persistence schema). */
-export const ordersEntities = [OrderOrmEntity, OrderTimelineOrmEntity, TradeOrmEntity];
+export const ordersEntities = [OrderOrmEntity, OrderTimelineOrmEntity, TradeOrmEntity, PositionOrmEntity, PositionEventOrmEntity];

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ExchangesModule } from '@tradedesk/exchanges';
+import { AdoptPositionHandler } from './application/commands/adopt-position.js';
 import { CancelOrderHandler } from './application/commands/cancel-order.js';
 import { ClosePositionHandler } from './application/commands/close-position.js';
 import { PlaceOcoSellHandler } from './application/commands/place-oco-sell.js';
@@ -11,11 +12,26 @@ import { OrderPlacement } from './application/order-placement.js';
 import { OrderSubmission } from './application/order-submission.js';
 import { OrderTracker } from './application/order-tracker.js';
 import { GetOrderHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
+import { GetPositionHandler, GetPositionTimelineHandler } from './application/queries/position.query.js';
 import { GetPositionsHandler, ProtectionStatusRegistry } from './application/queries/positions.query.js';
 import { OrdersController } from './interface/http/orders.controller.js';
 
-const CommandHandlers = [PlaceOrderHandler, PlaceOcoSellHandler, CancelOrderHandler, ClosePositionHandler, ReconcileOrdersHandler];
-const QueryHandlers = [GetOrderHandler, ListOrdersHandler, ListTradesHandler, GetPositionsHandler];
+const CommandHandlers = [
+  AdoptPositionHandler,
+  PlaceOrderHandler,
+  PlaceOcoSellHandler,
+  CancelOrderHandler,
+  ClosePositionHandler,
+  ReconcileOrdersHandler,
+];
+const QueryHandlers = [
+  GetOrderHandler,
+  ListOrdersHandler,
+  ListTradesHandler,
+  GetPositionsHandler,
+  GetPositionHandler,
+  GetPositionTimelineHandler,
+];
 
 /** Orders: the lifecycle that never sends an order twice, fills, positions and PnL. */
 @Module({

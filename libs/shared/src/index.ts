@@ -4,6 +4,7 @@ export * from './config/config.module.js';
 export * from './errors/domain-error.js';
 export * from './money/decimal.js';
 export * from './money/decimal-column.js';
+export * from './money/rounding.js';
 export * from './ddd/domain-event.js';
 export * from './ddd/aggregate-root.js';
 export * from './context/request-context.js';

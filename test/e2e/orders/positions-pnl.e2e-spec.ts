@@ -50,19 +50,33 @@ describe.each(TEST_DRIVERS)('positions and PnL on %s', (driver) => {
     expect(report.body.totals.USDT).toEqual({ marketValue: '285.71', realizedPnl: '35.45', unrealizedPnl: '35.59' });
   });
 
-  it('closes a position: cancels open sells, then sells the whole free balance at market', async () => {
+  it('closes a position: cancels its open sells, then sells what tradedesk bought at market', async () => {
+    await s.buyAtMarket({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', amount: '0.02' });
+    const held = (await s.api().get('/api/positions').query({ accountId: s.binanceAccountId, symbol: 'BTC/USDT' }).expect(200)).body
+      .positions[0].quantity as string;
     const resting = await s
       .api()
       .post('/api/orders')
-      .send({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: '0.05', price: '90000' })
+      .send({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: '0.01', price: '90000' })
       .expect(201);
     expect(resting.body.status).toBe('OPEN');
     const closed = await s.api().post('/api/positions/close').send({ accountId: s.binanceAccountId, symbol: 'BTC/USDT' }).expect(201);
     expect(closed.body.canceledOrderIds).toEqual([resting.body.id]);
-    expect(closed.body).toMatchObject({ side: 'sell', type: 'market', purpose: 'liquidation', amount: '0.1' });
+    expect(closed.body).toMatchObject({ side: 'sell', type: 'market', purpose: 'liquidation', amount: held });
     expect((await s.api().get(`/api/orders/${resting.body.id}`)).body.status).toBe('CANCELED');
     await expect.poll(async () => (await s.api().get(`/api/orders/${closed.body.id}`)).body.status, { timeout: 10_000 }).toBe('FILLED');
     const nothing = await s.api().post('/api/positions/close').send({ accountId: s.binanceAccountId, symbol: 'BTC/USDT' }).expect(422);
     expect(nothing.body.code).toBe('POSITION.NOTHING_TO_CLOSE');
+  });
+
+  it('refuses to close a market without a position before it cancels anything', async () => {
+    const resting = await s
+      .api()
+      .post('/api/orders')
+      .send({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: '0.01', price: '90000' })
+      .expect(201);
+    await s.api().post('/api/positions/close').send({ accountId: s.binanceAccountId, symbol: 'BTC/USDT' }).expect(422);
+    expect((await s.api().get(`/api/orders/${resting.body.id}`)).body.status).toBe('OPEN');
+    await s.api().delete(`/api/orders/${resting.body.id}`).expect(200);
   });
 });

@@ -14,7 +14,7 @@ import type { ExchangeAccountOrmEntity } from '../infrastructure/persistence/exc
 import { ExchangeAccountRepository } from '../infrastructure/persistence/exchange-account.repository.js';
 import { AccountSecrets } from './account-secrets.js';
 import { CachedGateway } from './cached-gateway.js';
-import { type ExchangeAccountSummary, ExchangeGateways } from './exchange-gateways.js';
+import { type ExchangeAccountSummary, ExchangeGateways, type OrderRules } from './exchange-gateways.js';
 import { GatewayFactory } from './gateway-factory.js';
 import { PaperExchange } from './paper/paper-exchange.js';
 import { PaperGateway } from './paper/paper-gateway.js';
@@ -93,6 +93,13 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
       referencePrice,
       feeRate: fee?.taker ?? dec(0),
     });
+  }
+
+  async orderRules(accountId: string, symbol: string): Promise<OrderRules> {
+    const { gateway } = await this.entry(accountId);
+    const market = await gateway.market(symbol);
+    const context = { exchange: gateway.exchange, market, capabilities: gateway.capabilities };
+    return (request, referencePrice) => normalizeOrder(request, { ...context, ...(referencePrice ? { referencePrice } : {}) });
   }
 
   async validateOcoSell(accountId: string, request: OcoSellRequest, options?: CallOptions): Promise<OcoSellRequest> {

@@ -1,3 +1,4 @@
+import type { Decimal } from '@tradedesk/shared';
 import type {
   AccountMode,
   CallOptions,
@@ -6,6 +7,9 @@ import type {
   OcoSellRequest,
   PlaceOrderRequest,
 } from '../domain/exchange-gateway.js';
+
+/** A market's order rules without the balance check (see `ExchangeGateways.orderRules`). */
+export type OrderRules = (request: PlaceOrderRequest, referencePrice?: Decimal) => PlaceOrderRequest;
 
 /** An exchange account as other contexts see it: never its keys. */
 export interface ExchangeAccountSummary {
@@ -36,6 +40,14 @@ export abstract class ExchangeGateways {
    * checks must not queue behind market data.
    */
   abstract validateOrder(accountId: string, request: PlaceOrderRequest, options?: CallOptions): Promise<PlaceOrderRequest>;
+
+  /**
+   * The same rules for one market without the balance check, as a synchronous function: for
+   * shrinking an order that already passed `validateOrder` (an exit capped to what its position
+   * still holds) inside a transaction, without an exchange call. `referencePrice` values a market
+   * order for the minimum-notional rule.
+   */
+  abstract orderRules(accountId: string, symbol: string): Promise<OrderRules>;
 
   /**
    * The same local rules for a native OCO sell, leg by leg (precision, minimum notional of each

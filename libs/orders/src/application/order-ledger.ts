@@ -17,6 +17,7 @@ import {
 import { isTerminal, type OrderStatus } from '../domain/order-status.js';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
 import { OrderTimelineOrmEntity } from '../infrastructure/persistence/order-timeline.orm-entity.js';
+import { type HeldPosition, PositionRepository, positionKey } from '../infrastructure/persistence/position.repository.js';
 import { TradeOrmEntity } from '../infrastructure/persistence/trade.orm-entity.js';
 
 export function orderFacts(o: OrderOrmEntity): OrderFacts {
@@ -116,27 +117,40 @@ export class OrderLedger {
     items: ReadonlyArray<{ orderId: string; snapshot: ExchangeOrder; cause: string; trades?: ExchangeTrade[] }>,
   ): Promise<void> {
     if (items.length === 0) return;
+    // Locks in one order for every writer: the orders by id, then their positions by key.
+    const sorted = [...items].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
     await this.uow.run(async (tx) => {
-      for (const item of items) {
+      const orders: OrderOrmEntity[] = [];
+      for (const item of sorted) {
         const order = await this.lock(tx.manager, item.orderId);
         if (!order) throw new Error(`order ${item.orderId} vanished`);
-        await this.applyInside(tx, order, item.snapshot, item.cause, item.trades);
+        orders.push(order);
       }
+      const positions = await PositionRepository.lock(tx.manager, orders);
+      const changed = new Set<string>();
+      for (const [i, item] of sorted.entries()) {
+        const order = orders[i]!;
+        const position = positions.get(positionKey(order))!;
+        if (await this.applyInside(tx, order, position, item.snapshot, item.cause, item.trades)) changed.add(positionKey(order));
+      }
+      for (const key of changed) await PositionRepository.save(tx.manager, positions.get(key)!, { cause: 'fill' });
     });
   }
 
-  async applyInside(
+  /** Applies one snapshot to a locked order and its locked position; true when new fills moved the position. */
+  private async applyInside(
     tx: TransactionScope,
     order: OrderOrmEntity,
+    position: HeldPosition,
     snapshot: ExchangeOrder,
     cause: string,
     trades?: ExchangeTrade[],
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { manager } = tx;
     const before = order.status;
     const next = statusOf(snapshot);
     const filledBefore = order.filled;
-    const recorded = await this.recordFills(manager, order, snapshot, trades ?? snapshot.trades);
+    const recorded = await this.recordFills(manager, order, position, snapshot, trades ?? snapshot.trades);
 
     if (!order.exchangeOrderId) order.exchangeOrderId = snapshot.exchangeOrderId;
     // Cumulative figures only grow; a stale snapshot never takes back a fill.
@@ -182,6 +196,7 @@ export class OrderLedger {
       tx.publish(new OrderPartiallyFilledEvent(orderFacts(order)));
     }
     if (recorded.count > 0) tx.publish(new PositionChangedEvent(order.accountId, order.symbol));
+    return recorded.count > 0;
   }
 
   /** Marks an order whose submission outcome is unknown. */
@@ -221,6 +236,7 @@ export class OrderLedger {
   private async recordFills(
     manager: EntityManager,
     order: OrderOrmEntity,
+    position: HeldPosition,
     snapshot: ExchangeOrder,
     trades: ExchangeTrade[] | undefined,
   ): Promise<{ count: number; fee: Decimal; feeCurrency?: string }> {
@@ -274,6 +290,17 @@ export class OrderLedger {
         fee = fee.plus(deltaFee);
         feeCurrency = snapshot.fee?.currency ?? feeCurrency;
       }
+    }
+    // The position takes each new fill in the same transaction; a sell beyond it is marked untracked.
+    for (const row of rows) {
+      const { untracked } = position.book.apply({
+        side: row.side!,
+        price: row.price!,
+        amount: row.amount!,
+        fee: row.fee!,
+        ...(row.feeCurrency ? { feeCurrency: row.feeCurrency } : {}),
+      });
+      row.untracked = untracked.gt(0) ? untracked : null;
     }
     await insertRows(manager, TradeOrmEntity, rows as QueryDeepPartialEntity<TradeOrmEntity>[]);
     return { count: rows.length, fee, feeCurrency };

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { ExchangeGateways, type PlaceOrderRequest } from '@tradedesk/exchanges';
+import { ExchangeGateways, type OrderRules, type PlaceOrderRequest } from '@tradedesk/exchanges';
 import { type ClaimedMessage, type Decimal, insertRows, Outbox, type TransactionScope, ValidationError, ZERO } from '@tradedesk/shared';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
@@ -8,7 +8,9 @@ import { OrderPlacedEvent } from '../domain/order.events.js';
 import type { OrderPurpose } from '../domain/order-status.js';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
 import { OrderTimelineOrmEntity } from '../infrastructure/persistence/order-timeline.orm-entity.js';
+import { PositionRepository, positionKey } from '../infrastructure/persistence/position.repository.js';
 import { OrderLedger, orderFacts } from './order-ledger.js';
+import { type ClosedBy, closedBy, exitRoom } from './position-room.js';
 import { laneOf, OrderSubmission, type SendOutcome, SUBMIT_TOPIC, submitMessageOptions } from './order-submission.js';
 
 export interface OrderSpec {
@@ -25,6 +27,13 @@ export interface PlacementOptions {
   idempotencyKey?: string;
   purpose?: OrderPurpose;
   cause?: string;
+  /**
+   * A sell out of the position (an exit, a liquidation): when it is recorded, its amount is capped
+   * to what the position still holds, under the position's lock; with nothing left it is not
+   * recorded at all (PositionClosedError). `referencePrice` values a market exit for the
+   * minimum-notional rule when it shrinks.
+   */
+  positionExit?: { referencePrice?: Decimal };
 }
 
 /** Binance `newClientOrderId` allows 36 characters of [A-Za-z0-9-_]; Upbit any string. */
@@ -109,6 +118,15 @@ export interface PreparedOrder {
   readonly clientOrderId: string;
   readonly row: OrderOrmEntity;
   readonly cause: string;
+  /** Set for a sell out of the position: the rules to shrink it by, and the price that values it. */
+  readonly exit?: { rules: OrderRules; referencePrice?: Decimal };
+}
+
+/** A prepared exit that found its position sold (or held by other sells), with what sold it. */
+export interface ClosedExit {
+  order: PreparedOrder;
+  closedBy: ClosedBy | undefined;
+  reason: string;
 }
 
 /** Orders written by `recordStarted`, each with the submit message it holds, to hand to `sendStarted` once their transaction has committed. */
@@ -265,7 +283,51 @@ export class OrderPlacement {
       requestHash: key ? requestHash(spec) : null,
       createdAt: new Date(),
     });
-    return { orderId: id, clientOrderId, row, cause: options.cause ?? 'api' };
+    const exit = options.positionExit
+      ? {
+          rules: await this.gateways.orderRules(spec.accountId, normalized.symbol),
+          ...(options.positionExit.referencePrice ? { referencePrice: options.positionExit.referencePrice } : {}),
+        }
+      : undefined;
+    return { orderId: id, clientOrderId, row, cause: options.cause ?? 'api', ...(exit ? { exit } : {}) };
+  }
+
+  /**
+   * Caps prepared exits to their positions inside the caller's transaction: locks each position
+   * (so no other exit can take the same coins before commit), reads its room — the quantity less
+   * the unfilled rest of its live sells — and gives it out in the order given. An exit larger than
+   * what is left shrinks; one for which nothing (or less than the market's minimum) is left is
+   * returned as closed and must not be recorded. Orders that are not exits pass through.
+   */
+  async fitExits(tx: TransactionScope, orders: readonly PreparedOrder[]): Promise<{ fitted: PreparedOrder[]; closed: ClosedExit[] }> {
+    const exits = orders.filter((o) => o.exit);
+    if (exits.length === 0) return { fitted: [...orders], closed: [] };
+    const held = await PositionRepository.lock(
+      tx.manager,
+      exits.map((o) => o.row),
+    );
+    const room = new Map<string, Decimal>();
+    for (const [key, position] of held) room.set(key, (await exitRoom(tx.manager, position.row, position.book.state().quantity)).available);
+    const fitted: PreparedOrder[] = [];
+    const closed: ClosedExit[] = [];
+    for (const order of orders) {
+      if (!order.exit) {
+        fitted.push(order);
+        continue;
+      }
+      const key = positionKey(order.row);
+      const left = room.get(key)!;
+      const amount = fitAmount(order, left);
+      if (!amount) {
+        const reason = left.gt(0) ? `position closed: the ${left.toFixed()} left is below the market's minimum order` : 'position closed';
+        closed.push({ order, closedBy: await closedBy(tx.manager, order.row), reason });
+        continue;
+      }
+      order.row.amount = amount;
+      room.set(key, left.minus(amount));
+      fitted.push(order);
+    }
+    return { fitted, closed };
   }
 
   /** Writes prepared orders as PENDING with their `placed` timeline lines (one statement each for all of them). */
@@ -336,6 +398,31 @@ export class OrderPlacement {
   /** The transaction that `recordStarted` wrote into rolled back: nothing of it exists. */
   abandon(started: StartedOrders): void {
     this.outbox.abandonClaimed(started.map((s) => s.message));
+  }
+}
+
+/** The amount an exit may have with `room` left of its position: its own, less, or none (undefined). */
+function fitAmount(order: PreparedOrder, room: Decimal): Decimal | undefined {
+  const wanted = order.row.amount!;
+  if (wanted.lte(room)) return wanted;
+  if (!room.gt(0)) return undefined;
+  try {
+    const row = order.row;
+    const request = order.exit!.rules(
+      {
+        symbol: row.symbol,
+        side: row.side,
+        type: row.type,
+        clientOrderId: row.clientOrderId,
+        amount: room,
+        ...(row.price ? { price: row.price } : {}),
+      },
+      order.exit!.referencePrice,
+    );
+    return request.amount;
+  } catch {
+    // Below the step, the minimum amount or the minimum order value: dust that cannot be sold.
+    return undefined;
   }
 }
 

@@ -77,10 +77,55 @@ describe('PositionBook (average cost)', () => {
         const { unrealizedPnl } = book.valuation(last);
         const lhs = f.realizedPnl.plus(unrealizedPnl!);
         const rhs = proceeds.plus(f.quantity.times(last)).minus(paid);
-        expect(lhs.minus(rhs).abs().lte('1e-20')).toBe(true);
+        // Each stored figure keeps 18 places (numeric(36,18)): a rounding per step, far below any currency's unit.
+        expect(lhs.minus(rhs).abs().lte('1e-12')).toBe(true);
         expect(f.quantity.gte(0)).toBe(true);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('realizes PnL only on what the position holds: the rest of a larger sell is untracked, its fee share too', () => {
+    const book = new PositionBook('BTC', 'KRW');
+    book.apply({ side: 'buy', price: dec('70000000'), amount: dec('0.01'), fee: dec('350'), feeCurrency: 'KRW' });
+    // 0.1 BTC held before tradedesk go out with the position's 0.01: 0.11 sold at 60,000,000, fee 3,300.
+    const { untracked } = book.apply({ side: 'sell', price: dec('60000000'), amount: dec('0.11'), fee: dec('3300'), feeCurrency: 'KRW' });
+    expect(untracked.toFixed()).toBe('0.1');
+    // 0.01 × (60,000,000 − 70,035,000) − 3,300 × 0.01/0.11 = −100,350 − 300
+    expect(book.figures().realizedPnl.toFixed()).toBe('-100650');
+    expect(book.figures().quantity.toFixed()).toBe('0');
+    // A sell with no position at all touches nothing.
+    expect(book.apply({ side: 'sell', price: dec('1'), amount: dec('5'), fee: dec('1'), feeCurrency: 'KRW' }).untracked.toFixed()).toBe(
+      '5',
+    );
+    expect(book.figures().realizedPnl.toFixed()).toBe('-100650');
+  });
+
+  it('adopts coins at the price the user paid: they carry cost and count in the return', () => {
+    const book = new PositionBook('BTC', 'KRW');
+    book.adopt(dec('0.05'), dec('68000000'));
+    book.apply({ side: 'buy', price: dec('70000000'), amount: dec('0.05'), fee: dec('1750'), feeCurrency: 'KRW' });
+    expect(book.averageEntry()!.toFixed()).toBe('69017500');
+    book.apply({ side: 'sell', price: dec('71000000'), amount: dec('0.1'), fee: dec('3550'), feeCurrency: 'KRW' });
+    // 0.1 × (71,000,000 − 69,017,500) − 3,550
+    expect(book.figures().realizedPnl.toFixed()).toBe('194700');
+    expect(book.figures().totalBought.toFixed()).toBe('6901750');
+  });
+
+  it('restores from its stored state and goes on exactly as if it had never stopped', () => {
+    const fills = [
+      { side: 'buy' as const, price: dec('50000'), amount: dec('0.3'), fee: dec('15'), feeCurrency: 'USDT' },
+      { side: 'sell' as const, price: dec('51000.33'), amount: dec('0.1'), fee: dec('5.1'), feeCurrency: 'USDT' },
+      { side: 'buy' as const, price: dec('49000.7'), amount: dec('0.07'), fee: dec('0.00007'), feeCurrency: 'BTC' },
+      { side: 'sell' as const, price: dec('52000'), amount: dec('0.27'), fee: dec('14.04'), feeCurrency: 'USDT' },
+    ];
+    const straight = new PositionBook('BTC', 'USDT');
+    for (const f of fills) straight.apply(f);
+    let resumed = new PositionBook('BTC', 'USDT');
+    for (const f of fills) {
+      resumed.apply(f);
+      resumed = PositionBook.restore('BTC', 'USDT', resumed.state());
+    }
+    expect(resumed.state()).toEqual(straight.state());
   });
 });

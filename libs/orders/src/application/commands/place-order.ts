@@ -3,6 +3,7 @@ import { ConflictError, Outbox, UnitOfWork } from '@tradedesk/shared';
 import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
 import { OrderPlacement, type OrderSpec, type PlacementOptions, requestHash } from '../order-placement.js';
 import { SUBMIT_TOPIC, submitMessageOptions } from '../order-submission.js';
+import { PositionClosedError } from '../position-room.js';
 
 export class PlaceOrderCommand {
   constructor(
@@ -40,6 +41,9 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
     let messageId: string;
     try {
       messageId = await this.uow.run(async (tx) => {
+        // An exit takes no more than its position still holds, decided under the position's lock.
+        const { closed } = await this.placement.fitExits(tx, [order]);
+        if (closed[0]) throw new PositionClosedError(order.row, closed[0].closedBy, closed[0].reason);
         await this.placement.record(tx, [order]);
         // Submitted inline right after commit; the poller picks it up only if this process dies first.
         const message = await this.outbox.enqueue(

@@ -97,6 +97,8 @@ export interface TradeView {
   amount: string;
   fee: string;
   feeCurrency: string | null;
+  /** The part of a sell beyond the position (coins it never held): outside every PnL figure. */
+  untracked: string;
   timestamp: string;
 }
 
@@ -112,6 +114,7 @@ export function toTradeView(t: TradeOrmEntity): TradeView {
     amount: t.amount.toFixed(),
     fee: t.fee.toFixed(),
     feeCurrency: t.feeCurrency,
+    untracked: t.untracked?.toFixed() ?? '0',
     timestamp: t.timestamp.toISOString(),
   };
 }

@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { type ExchangeAccountSummary, ExchangeGateways } from '@tradedesk/exchanges';
-import { type Decimal, UnitOfWork, ZERO } from '@tradedesk/shared';
-import { PositionBook } from '../../domain/position-book.js';
-import { TradeOrmEntity } from '../../infrastructure/persistence/trade.orm-entity.js';
+import { type ExchangeAccountSummary, ExchangeGateways, pricePlaces } from '@tradedesk/exchanges';
+import { type Decimal, roundMoney, roundPercent, UnitOfWork, ZERO } from '@tradedesk/shared';
+import { PositionOrmEntity } from '../../infrastructure/persistence/position.orm-entity.js';
+import { bookOf } from '../../infrastructure/persistence/position.repository.js';
+
+/** An average price is rarely on the market's grid: it keeps this many places beyond it. */
+const AVERAGE_EXTRA_PLACES = 4;
 
 export class GetPositionsQuery {
   constructor(readonly filter: { accountId?: string; symbol?: string; includeClosed?: boolean } = {}) {}
@@ -46,6 +49,8 @@ export interface PositionView {
   lastPrice: string | null;
   marketValue: string | null;
   otherFees: Record<string, string>;
+  /** When the quantity last went from nothing to something; null while flat. */
+  openedAt: string | null;
   protection: ProtectionStatus;
 }
 
@@ -56,7 +61,7 @@ export interface PositionsReport {
   usdtKrw: string | null;
 }
 
-/** Positions and PnL by the average-cost method, from the recorded fills. */
+/** Positions and PnL by the average-cost method, read from the positions table (kept fill by fill). */
 @QueryHandler(GetPositionsQuery)
 export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, PositionsReport> {
   private readonly logger = new Logger(GetPositionsHandler.name);
@@ -68,36 +73,32 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
   ) {}
 
   async execute({ filter }: GetPositionsQuery): Promise<PositionsReport> {
-    const where: Partial<Pick<TradeOrmEntity, 'accountId' | 'symbol'>> = {};
+    const where: Partial<Pick<PositionOrmEntity, 'accountId' | 'symbol'>> = {};
     if (filter.accountId) where.accountId = filter.accountId;
     if (filter.symbol) where.symbol = filter.symbol;
-    const trades = await this.uow.run(({ manager }) =>
-      manager.find(TradeOrmEntity, { where, order: { timestamp: 'ASC', recordedAt: 'ASC', id: 'ASC' } }),
+    const rows = await this.uow.autocommit((manager) =>
+      manager.find(PositionOrmEntity, { where, order: { accountId: 'ASC', symbol: 'ASC' } }),
     );
-    const books = new Map<string, { accountId: string; symbol: string; book: PositionBook }>();
-    for (const t of trades) {
-      const key = `${t.accountId} ${t.symbol}`;
-      let entry = books.get(key);
-      if (!entry) {
-        const [base, quote] = t.symbol.split('/') as [string, string];
-        entry = { accountId: t.accountId, symbol: t.symbol, book: new PositionBook(base, quote) };
-        books.set(key, entry);
-      }
-      entry.book.apply({ side: t.side, price: t.price, amount: t.amount, fee: t.fee, feeCurrency: t.feeCurrency ?? undefined });
-    }
+    const books = rows
+      .map((row) => ({ accountId: row.accountId, symbol: row.symbol, openedAt: row.openedAt, book: bookOf(row) }))
+      .filter(({ book }) => {
+        const f = book.figures();
+        return filter.includeClosed || !f.quantity.isZero() || !f.realizedPnl.isZero();
+      });
 
     const accountList = await this.gateways.listAccounts();
     const accounts = new Map(accountList.map((a) => [a.id, a]));
-    const [lastPrices, usdtKrw] = await Promise.all([this.lastPrices([...books.values()]), this.usdtKrw(accountList)]);
-    const protection = await this.protection.protectionOf([...books.values()]).catch(() => new Map<string, ProtectionStatus>());
+    const [lastPrices, usdtKrw, formats] = await Promise.all([this.lastPrices(books), this.usdtKrw(accountList), this.priceFormats(books)]);
+    const protection = await this.protection.protectionOf(books).catch(() => new Map<string, ProtectionStatus>());
     const positions: PositionView[] = [];
     const totals = { KRW: { mv: ZERO, rz: ZERO, ur: ZERO }, USDT: { mv: ZERO, rz: ZERO, ur: ZERO } };
     let convertible = usdtKrw !== undefined;
-    for (const { accountId, symbol, book } of books.values()) {
+    for (const { accountId, symbol, openedAt, book } of books) {
       const f = book.figures();
-      if (f.quantity.isZero() && !filter.includeClosed && f.realizedPnl.isZero()) continue;
       const last = lastPrices.get(`${accountId} ${symbol}`);
       const v = book.valuation(last);
+      const price = formats.get(`${accountId} ${symbol}`) ?? (() => 8);
+      const money = (d: Decimal) => roundMoney(d, book.quote).toFixed();
       positions.push({
         accountId,
         exchange: accounts.get(accountId)?.exchange ?? 'unknown',
@@ -105,14 +106,15 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
         base: book.base,
         quote: book.quote,
         quantity: f.quantity.toFixed(),
-        averageEntry: f.averageEntry?.toFixed() ?? null,
-        costBasis: f.costBasis.toFixed(),
-        realizedPnl: f.realizedPnl.toFixed(),
-        unrealizedPnl: v.unrealizedPnl?.toFixed() ?? null,
-        returnPercent: v.returnPercent?.toDecimalPlaces(4).toFixed() ?? null,
+        averageEntry: f.averageEntry ? f.averageEntry.toDecimalPlaces(price(f.averageEntry, AVERAGE_EXTRA_PLACES)).toFixed() : null,
+        costBasis: money(f.costBasis),
+        realizedPnl: money(f.realizedPnl),
+        unrealizedPnl: v.unrealizedPnl ? money(v.unrealizedPnl) : null,
+        returnPercent: v.returnPercent ? roundPercent(v.returnPercent).toFixed() : null,
         lastPrice: last?.toFixed() ?? null,
-        marketValue: v.marketValue?.toFixed() ?? null,
+        marketValue: v.marketValue ? money(v.marketValue) : null,
         otherFees: Object.fromEntries(Object.entries(f.otherFees).map(([k, d]) => [k, d.toFixed()])),
+        openedAt: openedAt?.toISOString() ?? null,
         protection: protection.get(`${accountId} ${symbol}`) ?? 'none',
       });
       if (!usdtKrw || (book.quote !== 'KRW' && book.quote !== 'USDT')) {
@@ -139,6 +141,25 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
           }
         : null;
     return { positions, totals: { KRW: present(totals.KRW, 0), USDT: present(totals.USDT, 2) }, usdtKrw: usdtKrw?.toFixed() ?? null };
+  }
+
+  /** How many places each market's prices are shown with (its grid; Upbit's KRW steps depend on the price). */
+  private async priceFormats(
+    entries: Array<{ accountId: string; symbol: string }>,
+  ): Promise<Map<string, (price: Decimal, extra?: number) => number>> {
+    const formats = new Map<string, (price: Decimal, extra?: number) => number>();
+    await Promise.all(
+      entries.map(async ({ accountId, symbol }) => {
+        try {
+          const gateway = await this.gateways.forAccount(accountId);
+          const market = await gateway.market(symbol);
+          formats.set(`${accountId} ${symbol}`, (price, extra = 0) => pricePlaces(market, gateway.capabilities, price, extra));
+        } catch {
+          // An account or market gone since: shown with 8 places.
+        }
+      }),
+    );
+    return formats;
   }
 
   private async lastPrices(entries: Array<{ accountId: string; symbol: string }>): Promise<Map<string, Decimal>> {

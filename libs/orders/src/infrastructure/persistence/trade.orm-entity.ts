@@ -37,6 +37,13 @@ export class TradeOrmEntity {
   @Column({ type: 'varchar', length: 16, nullable: true })
   feeCurrency: string | null;
 
+  /**
+   * The part of a sell beyond the position (coins held before tradedesk, or bought elsewhere):
+   * it never enters realized PnL. Null on buys and on sells the position covered.
+   */
+  @DecimalColumn({ nullable: true })
+  untracked: Decimal | null;
+
   @TimestampColumn()
   timestamp: Date;
 

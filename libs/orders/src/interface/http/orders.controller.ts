@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiHeader,
@@ -12,14 +13,18 @@ import {
 } from '@nestjs/swagger';
 import { dec, DEFAULT_PAGE_LIMIT, ValidationError } from '@tradedesk/shared';
 import { CancelOrderCommand } from '../../application/commands/cancel-order.js';
+import { AdoptPositionCommand, type AdoptPositionResult } from '../../application/commands/adopt-position.js';
 import { ClosePositionCommand, type ClosePositionResult } from '../../application/commands/close-position.js';
 import { PlaceOrderCommand, type PlaceOrderResult } from '../../application/commands/place-order.js';
 import { ReconcileOrdersCommand } from '../../application/commands/reconcile-orders.js';
 import type { OrderView, Page, TradeView } from '../../application/queries/order-views.js';
 import { GetOrderQuery, ListOrdersQuery, ListTradesQuery } from '../../application/queries/orders.queries.js';
-import { GetPositionsQuery, type PositionsReport } from '../../application/queries/positions.query.js';
+import { GetPositionTimelineQuery, type PositionTimelineLine } from '../../application/queries/position.query.js';
+import { GetPositionsQuery, type PositionsReport, type PositionView } from '../../application/queries/positions.query.js';
 import {
+  AdoptPositionRequestDto,
   ClosePositionRequestDto,
+  PositionTimelineQueryDto,
   ListOrdersQueryDto,
   ListTradesQueryDto,
   OrderIdParam,
@@ -233,13 +238,50 @@ export class OrdersController {
   @ApiOperation({
     summary: 'Close a position: full liquidation',
     description:
-      'Cancels the account’s open sell orders on the market, then market-sells the whole free balance of the base asset. Answers with the liquidation order.',
+      'Cancels the position’s own resting sell orders (tradedesk’s open sells on the market), then market-sells the position: what tradedesk bought there less what it sold, plus what you adopted, capped by the free balance. Coins held before tradedesk are not sold unless you adopted them or ask for `"amount": "balance"` (the whole free balance). Answers with the liquidation order.',
   })
   @ApiResponse({ status: 201, schema: { example: { ...orderExample, side: 'sell', purpose: 'liquidation', canceledOrderIds: [] } } })
-  @ApiUnprocessableEntityResponse({ description: '`POSITION.NOTHING_TO_CLOSE`' })
+  @ApiUnprocessableEntityResponse({
+    description: '`POSITION.NOTHING_TO_CLOSE`, `POSITION.CLOSED` (everything left is held by sells that could not be cancelled)',
+  })
   async close(@Body() body: ClosePositionRequestDto): Promise<OrderView & { canceledOrderIds: string[] }> {
-    const result: ClosePositionResult = await this.commands.execute(new ClosePositionCommand(body.accountId, body.symbol));
+    const result: ClosePositionResult = await this.commands.execute(
+      new ClosePositionCommand(body.accountId, body.symbol, 'api', { scope: body.amount === 'balance' ? 'balance' : 'position' }),
+    );
     const order: OrderView = await this.queries.execute(new GetOrderQuery(result.orderId));
     return { ...order, canceledOrderIds: result.canceledOrderIds };
+  }
+
+  @Post('positions/adopt')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Adopt coins held outside tradedesk into a position',
+    description:
+      'A position holds only what tradedesk bought. Coins you held before (or bought elsewhere) are outside every position — `all` never sells them — until you adopt them here, at the average price you paid. At most the free balance that no position of the account counts yet. The position’s timeline gets an `adopted` line.',
+  })
+  @ApiResponse({ status: 201, description: 'The position after the adoption (as in GET /api/positions)' })
+  @ApiBadRequestResponse({ description: '`POSITION.ADOPT_EXCEEDS_BALANCE`, `POSITION.ADOPT_AMOUNT_STEP`, `REQUEST.VALIDATION_FAILED`' })
+  async adopt(@Body() body: AdoptPositionRequestDto): Promise<PositionView> {
+    const result: AdoptPositionResult = await this.commands.execute(
+      new AdoptPositionCommand(body.accountId, body.symbol, dec(body.amount), dec(body.averageEntry)),
+    );
+    const report: PositionsReport = await this.queries.execute(
+      new GetPositionsQuery({ accountId: result.accountId, symbol: result.symbol, includeClosed: true }),
+    );
+    return report.positions[0]!;
+  }
+
+  @Get('positions/timeline')
+  @ApiOperation({ summary: 'A position’s timeline: `opened`, `adopted`, `closed`, oldest first' })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      example: [
+        { at: '2026-11-26T12:00:00.000Z', event: 'adopted', details: { amount: '0.05', averageEntry: '68000000', quantity: '0.05' } },
+      ],
+    },
+  })
+  timeline(@Query() q: PositionTimelineQueryDto): Promise<PositionTimelineLine[]> {
+    return this.queries.execute(new GetPositionTimelineQuery(q.accountId, q.symbol));
   }
 }

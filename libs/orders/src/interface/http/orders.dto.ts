@@ -105,4 +105,42 @@ export class ClosePositionRequestDto {
   @ApiProperty({ example: 'BTC/KRW' })
   @Matches(SYMBOL, { message: 'symbol must look like BTC/USDT or BTC/KRW' })
   symbol: string;
+
+  @ApiPropertyOptional({
+    enum: ['all', 'balance'],
+    default: 'all',
+    description:
+      '`all` (default): the position — what tradedesk bought on this market, less what it sold, plus what you adopted — capped by the free balance. `balance`: the whole free balance of the base asset, coins held before tradedesk included (an explicit choice).',
+  })
+  @IsOptional()
+  @IsIn(['all', 'balance'])
+  amount?: 'all' | 'balance';
+}
+
+export class AdoptPositionRequestDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  accountId: string;
+
+  @ApiProperty({ example: 'BTC/KRW' })
+  @Matches(SYMBOL, { message: 'symbol must look like BTC/USDT or BTC/KRW' })
+  symbol: string;
+
+  @ApiProperty({ example: '0.05', description: 'Base amount to bring into the position: at most the free balance no position counts yet' })
+  @Matches(DECIMAL, { message: 'amount must be a positive decimal string such as "0.05"' })
+  amount: string;
+
+  @ApiProperty({ example: '68000000', description: 'The average price you paid for these coins (quote currency): their cost in PnL' })
+  @Matches(DECIMAL, { message: 'averageEntry must be a positive decimal string such as "68000000"' })
+  averageEntry: string;
+}
+
+export class PositionTimelineQueryDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  accountId: string;
+
+  @ApiProperty({ example: 'BTC/KRW' })
+  @Matches(SYMBOL, { message: 'symbol must look like BTC/USDT or BTC/KRW' })
+  symbol: string;
 }

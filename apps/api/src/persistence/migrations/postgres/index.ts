@@ -1,3 +1,4 @@
+import { Positions1796660433814 } from './1796660433814-Positions.js';
 import { NativeBrackets1795714202079 } from './1795714202079-NativeBrackets.js';
 import { PaperAccounts1795711965739 } from './1795711965739-PaperAccounts.js';
 import { Conditions1795704498542 } from './1795704498542-Conditions.js';
@@ -12,4 +13,5 @@ export const postgresMigrations = [
   Conditions1795704498542,
   PaperAccounts1795711965739,
   NativeBrackets1795714202079,
+  Positions1796660433814,
 ];

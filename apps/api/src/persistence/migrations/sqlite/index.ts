@@ -1,3 +1,4 @@
+import { Positions1796660429834 } from './1796660429834-Positions.js';
 import { NativeBrackets1795714196874 } from './1795714196874-NativeBrackets.js';
 import { PaperAccounts1795711958445 } from './1795711958445-PaperAccounts.js';
 import { Conditions1795704488592 } from './1795704488592-Conditions.js';
@@ -12,4 +13,5 @@ export const sqliteMigrations = [
   Conditions1795704488592,
   PaperAccounts1795711958445,
   NativeBrackets1795714196874,
+  Positions1796660429834,
 ];

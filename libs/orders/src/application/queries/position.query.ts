@@ -1,0 +1,86 @@
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { type Decimal, UnitOfWork, ZERO } from '@tradedesk/shared';
+import { PositionEventOrmEntity } from '../../infrastructure/persistence/position-event.orm-entity.js';
+import { PositionOrmEntity } from '../../infrastructure/persistence/position.orm-entity.js';
+import { bookOf } from '../../infrastructure/persistence/position.repository.js';
+import { type ClosedBy, closedBy, exitRoom } from '../position-room.js';
+
+/** One position's exact figures and what an exit may still sell of it (for arming and firing exits). */
+export class GetPositionQuery {
+  constructor(
+    readonly accountId: string,
+    readonly symbol: string,
+  ) {}
+}
+
+export interface PositionFacts {
+  accountId: string;
+  symbol: string;
+  /** What tradedesk bought here (and the user adopted), less what it sold. */
+  quantity: Decimal;
+  /** Unrounded; undefined while flat. */
+  averageEntry: Decimal | undefined;
+  costBasis: Decimal;
+  /** The unfilled rest of the position's live sell orders. */
+  committed: Decimal;
+  /** quantity − committed, never below zero: the most a new exit may sell. */
+  available: Decimal;
+  /** With nothing available: the order that sold the position or holds the rest of it. */
+  closedBy?: ClosedBy;
+}
+
+@QueryHandler(GetPositionQuery)
+export class GetPositionHandler implements IQueryHandler<GetPositionQuery, PositionFacts> {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  execute({ accountId, symbol }: GetPositionQuery): Promise<PositionFacts> {
+    // One snapshot of the position and its live sells (SQLite: no writer in between).
+    return this.uow.autocommit(async (manager) => {
+      const row = await manager.findOne(PositionOrmEntity, { where: { accountId, symbol } });
+      const book = row ? bookOf(row) : undefined;
+      const figures = book?.figures();
+      const room = await exitRoom(manager, { accountId, symbol }, figures?.quantity);
+      const by = room.available.isZero() ? await closedBy(manager, { accountId, symbol }) : undefined;
+      return {
+        accountId,
+        symbol,
+        quantity: room.quantity,
+        averageEntry: figures?.averageEntry,
+        costBasis: figures?.costBasis ?? ZERO,
+        committed: room.committed,
+        available: room.available,
+        ...(by ? { closedBy: by } : {}),
+      };
+    });
+  }
+}
+
+/** A position's timeline, oldest first. */
+export class GetPositionTimelineQuery {
+  constructor(
+    readonly accountId: string,
+    readonly symbol: string,
+  ) {}
+}
+
+export interface PositionTimelineLine {
+  at: string;
+  event: string;
+  details: Record<string, unknown>;
+}
+
+@QueryHandler(GetPositionTimelineQuery)
+export class GetPositionTimelineHandler implements IQueryHandler<GetPositionTimelineQuery, PositionTimelineLine[]> {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async execute({ accountId, symbol }: GetPositionTimelineQuery): Promise<PositionTimelineLine[]> {
+    const rows = await this.uow.autocommit((manager) =>
+      manager.find(PositionEventOrmEntity, { where: { accountId, symbol }, order: { at: 'ASC', id: 'ASC' }, take: 1000 }),
+    );
+    return rows.map((r) => ({
+      at: r.at.toISOString(),
+      event: r.event,
+      details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : {},
+    }));
+  }
+}
