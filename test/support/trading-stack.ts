@@ -53,10 +53,14 @@ export async function startTradingStack(driver: TestDriver, env: Record<string, 
             .expect(201)
         ).body as { id: string }
       ).id;
-      await expect
-        .poll(async () => ((await api().get(`/api/orders/${id}`).expect(200)).body as { status: string }).status, { timeout: 10_000 })
-        .toBe('FILLED');
-      return id;
+      // Polled by hand, not with expect.poll: suites buy their positions in beforeAll too.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const { status } = (await api().get(`/api/orders/${id}`).expect(200)).body as { status: string };
+        if (status === 'FILLED') return id;
+        if (Date.now() > deadline) throw new Error(`order ${id} is ${status}, not FILLED, after 10 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
     conditionInStatus: async <T extends { status: string }>(id: string, status: string, timeoutMs: number, intervalMs = 100) => {
       let body: T | undefined;

@@ -14,7 +14,8 @@ export {
 } from './domain/when-tree.js';
 export { CronSchedule, CronScheduleError } from './domain/cron-schedule.js';
 export * from './domain/condition.events.js';
-export { ConditionsService, type CreateConditionInput, type AdjustConditionInput, parseAmount } from './application/conditions.service.js';
+export { ConditionsService, type CreateConditionInput, type AdjustConditionInput } from './application/conditions.service.js';
+export { parseAmount } from './application/arming-checks.js';
 export { ConditionEngine, FIRE_TOPIC, premiumOf, type TickReport } from './application/condition-engine.js';
 export { ConditionScheduler } from './application/condition-scheduler.js';
 export type { ConditionView, ConditionTimelineView } from './application/condition-views.js';

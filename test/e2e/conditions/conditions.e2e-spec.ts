@@ -17,6 +17,8 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
   let s: TradingStack;
   beforeAll(async () => {
     s = await startTradingStack(driver, { TICK_MS: '100' });
+    // A Binance position for the exits below (the seeded 0.1 BTC were held before tradedesk: no position).
+    await s.buyAtMarket({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', amount: '0.05' });
   });
   afterAll(async () => {
     await s?.close();

@@ -48,7 +48,8 @@ describe.each(TEST_DRIVERS)('protective exits fired together, on %s', (driver) =
         accountId: s.binanceAccountId,
         symbol: 'BTC/USDT',
         triggerPrice: String(49_000 - i),
-        amount: '0.005',
+        // 30 × 0.003 fit in the 0.1 bought (less its fee): every stop sells its whole amount.
+        amount: '0.003',
       };
       ids.push(((await s.api().post('/api/conditions').send(body).expect(201)).body as ConditionBody).id);
     }

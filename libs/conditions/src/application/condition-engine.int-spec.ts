@@ -53,6 +53,20 @@ describe.each(TEST_DRIVERS)('condition engines on one %s database', (driver) => 
     ds = t.app.get<DataSource>(getDataSourceToken());
     uow = t.app.get(UnitOfWork);
     outbox = t.app.get(Outbox);
+    // The stops below protect a position this account bought (exits never sell more than one holds).
+    for (const symbol of ['BTC/USDT', 'SOL/USDT', 'ETH/USDT'])
+      await ds.getRepository('PositionOrmEntity').insert({
+        accountId: ACCOUNT,
+        symbol,
+        quantity: dec(10),
+        costBasis: dec(500000),
+        realizedPnl: dec(0),
+        totalBought: dec(500000),
+        otherFees: '{}',
+        openedAt: new Date(),
+        updatedAt: new Date(),
+        version: 1,
+      });
   });
   afterAll(async () => {
     await t?.close();

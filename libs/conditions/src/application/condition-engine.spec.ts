@@ -1,7 +1,7 @@
 import { dec } from '@tradedesk/shared';
 import { describe, expect, it } from 'vitest';
 import { premiumOf } from './condition-engine.js';
-import { parseAmount } from './conditions.service.js';
+import { parseAmount } from './arming-checks.js';
 
 describe('premiumOf', () => {
   it('is the Upbit KRW price over the Binance USDT price × USDT/KRW, in percent', () => {

@@ -2,15 +2,19 @@ import { Injectable, Logger } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import {
+  type ClosedBy,
   OrderPlacement,
+  PositionClosedError,
+  type PositionFacts,
   type PreparedOrder,
   type ProtectionStatus,
   type ProtectionStatusProvider,
   type StartedOrders,
 } from '@tradedesk/orders';
-import { type Decimal, dec, Outbox, UnitOfWork } from '@tradedesk/shared';
+import { type Decimal, dec, Outbox, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
 import { In, MoreThanOrEqual } from 'typeorm';
 import {
+  ConditionCancelledEvent,
   ConditionFailedEvent,
   ConditionFiredEvent,
   ConditionMissedEvent,
@@ -23,15 +27,18 @@ import { type BookHit, MarketTriggerBook, SortedBook } from '../domain/trigger-b
 import { evaluateWhen, leavesOf, mayHoldAt, nextDueAt, type Occurrence, parseWhen, type WhenNode } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { causeOf, exitOrderSpec, exitTermsOf } from './condition-orders.js';
-import { appendTimeline, appendTimelines, compareAndSet, type TimelineEntry } from './condition-store.js';
+import { appendTimeline, appendTimelines, compareAndSet, positionClosedChange, type TimelineEntry } from './condition-store.js';
 
 export const FIRE_TOPIC = 'conditions.fire';
 
 interface Held {
   id: string;
   version: number;
+  /** How many times it fired: its next order's idempotency key is numbered `firings + 1`. */
+  firings: number;
   kind: ConditionOrmEntity['kind'];
   accountId: string;
+  exchange: string;
   symbol: string | null;
   /** Book key (watched account, symbol, source) for protective kinds. */
   bookKey?: string;
@@ -157,8 +164,10 @@ export class ConditionEngine implements ProtectionStatusProvider {
     const h: Held = {
       id: row.id,
       version: row.version,
+      firings: row.firings,
       kind: row.kind,
       accountId: row.accountId,
+      exchange: row.exchange,
       symbol: row.symbol,
       onDowntime: row.onDowntime,
       armedAt: row.armedAt,
@@ -203,7 +212,8 @@ export class ConditionEngine implements ProtectionStatusProvider {
       for (const leaf of leavesOf(h.when)) {
         if ('price' in leaf || 'change' in leaf) {
           const ref = 'price' in leaf ? leaf.price : leaf.change;
-          const accountId = ref.exchange ? this.accountsByExchange.get(ref.exchange) : row.accountId;
+          // A leaf on the condition's own exchange reads through its own account (as arming checked it).
+          const accountId = ref.exchange && ref.exchange !== row.exchange ? this.accountsByExchange.get(ref.exchange) : row.accountId;
           if (!accountId) continue;
           const symbol = ref.symbol ?? JSON.parse(row.action!).symbol;
           h.markets.push({ accountId, symbol, source: ref.source, leafKey: `${ref.exchange ?? ''}|${ref.symbol ?? ''}` });
@@ -330,23 +340,31 @@ export class ConditionEngine implements ProtectionStatusProvider {
   ): Promise<{ results: Array<'fired' | 'lost'>; viaIntent: Crossing[]; started?: StartedOrders }> {
     const viaIntent: Crossing[] = [];
     const ready: Array<{ crossing: Crossing; h: Held; order: PreparedOrder }> = [];
-    const positions = new Map<string, Promise<Decimal>>();
+    const closed: Array<{ crossing: Crossing; h: Held; reason: string; closedBy: ClosedBy | undefined }> = [];
+    const positions = new Map<string, Promise<PositionFacts>>();
+    const taken = new Map<string, Decimal>();
+    // Sized one after the other in one order for every engine: exits of one position share what it holds.
+    const sorted = [...crossings].sort((a, b) => (a.hit.id < b.hit.id ? -1 : 1));
+    const specs = [];
+    for (const crossing of sorted) {
+      const h = this.held.get(crossing.hit.id);
+      if (!h?.exit) continue;
+      const market = { accountId: h.accountId, symbol: h.symbol! };
+      try {
+        specs.push({ crossing, h, spec: await exitOrderSpec(this.queries, market, h.exit, crossing.hit.trigger, positions, taken) });
+      } catch (error) {
+        if (error instanceof PositionClosedError) closed.push({ crossing, h, reason: error.reason, closedBy: error.closedBy });
+        else viaIntent.push(crossing);
+      }
+    }
     await Promise.all(
-      crossings.map(async (crossing) => {
-        const h = this.held.get(crossing.hit.id);
-        if (!h?.exit) return;
+      specs.map(async ({ crossing, h, spec }) => {
         try {
-          const spec = await exitOrderSpec(
-            this.queries,
-            { accountId: h.accountId, symbol: h.symbol! },
-            h.exit,
-            crossing.hit.trigger,
-            positions,
-          );
           const order = await this.placement.prepare(spec, {
             purpose: 'protective',
             cause: causeOf(h.kind),
-            idempotencyKey: firingKey(h.id, h.version + 1),
+            idempotencyKey: firingKey(h.id, h.firings + 1),
+            positionExit: { referencePrice: crossing.hit.trigger },
           });
           ready.push({ crossing, h, order });
         } catch {
@@ -355,17 +373,26 @@ export class ConditionEngine implements ProtectionStatusProvider {
         }
       }),
     );
-    if (ready.length === 0) return { results: [], viaIntent };
+    if (ready.length === 0 && closed.length === 0) return { results: [], viaIntent };
     // One lock order for every engine, so two instances firing overlapping sets never deadlock.
     ready.sort((a, b) => (a.h.id < b.h.id ? -1 : 1));
-    for (const r of ready) this.drop(r.h.id);
+    for (const r of [...ready, ...closed]) this.drop(r.h.id);
     const now = new Date();
     let started: StartedOrders | undefined;
     let won: typeof ready;
     try {
       won = await this.uow.run(async (tx) => {
+        // Under the positions' locks: an exit larger than what is left now (another instance sold some) shrinks or ends.
+        const fit = await this.placement.fitExits(
+          tx,
+          ready.map((r) => r.order),
+        );
+        const byOrder = new Map(ready.map((r) => [r.order.orderId, r]));
+        for (const c of fit.closed) closed.push({ ...byOrder.get(c.order.orderId)!, reason: c.reason, closedBy: c.closedBy });
+        await this.cancelClosed(tx, closed, now);
         const winners: typeof ready = [];
-        for (const r of ready) {
+        for (const order of fit.fitted) {
+          const r = byOrder.get(order.orderId)!;
           const { hit } = r.crossing;
           const high = this.pendingHighs.get(r.h.id);
           const orderIds = [...(JSON.parse(r.h.exit!.orderIds) as string[]), r.order.orderId];
@@ -390,7 +417,11 @@ export class ConditionEngine implements ProtectionStatusProvider {
                 event: 'fired',
                 status: 'FIRED' as const,
                 at: now,
-                details: { orderId: w.order.orderId, idempotencyKey: firingKey(w.h.id, w.h.version + 1) },
+                details: {
+                  orderId: w.order.orderId,
+                  amount: w.order.row.amount?.toFixed(),
+                  idempotencyKey: firingKey(w.h.id, w.h.firings + 1),
+                },
               },
             ].map((entry) => ({ conditionId: w.h.id, ...entry })),
           ),
@@ -405,19 +436,57 @@ export class ConditionEngine implements ProtectionStatusProvider {
       });
     } catch (error) {
       if (started) this.placement.abandon(started);
-      for (const r of ready) {
+      for (const r of [...ready, ...closed]) {
         this.reload.add(r.h.id);
         if (r.crossing.downtime) this.crossedWhileDown.add(r.h.id);
       }
       this.logger.warn(`firing ${ready.length} exits failed, will re-evaluate: ${error instanceof Error ? error.message : String(error)}`);
-      return { results: ready.map(() => 'lost' as const), viaIntent };
+      return { results: [...ready, ...closed].map(() => 'lost' as const), viaIntent };
     }
-    for (const r of ready) {
+    for (const r of [...ready, ...closed]) {
       this.crossedWhileDown.delete(r.h.id);
       this.pendingHighs.delete(r.h.id);
     }
     const fired = new Set(won.map((w) => w.h.id));
-    return { results: ready.map((r) => (fired.has(r.h.id) ? 'fired' : 'lost')), viaIntent, started: started! };
+    const outcomes = [...ready, ...closed].map((r) => (fired.has(r.h.id) ? ('fired' as const) : ('lost' as const)));
+    return { results: outcomes, viaIntent, ...(started ? { started } : {}) };
+  }
+
+  /**
+   * Exits that crossed when their position had nothing left (another exit, a manual sell, a
+   * liquidation sold it): they end CANCELLED "position closed", naming what closed it, instead of
+   * selling coins the position does not hold.
+   */
+  private async cancelClosed(
+    tx: TransactionScope,
+    closed: Array<{ crossing: Crossing; h: Held; reason: string; closedBy: ClosedBy | undefined }>,
+    now: Date,
+  ): Promise<void> {
+    for (const c of closed) {
+      const change = positionClosedChange(c.reason, c.closedBy);
+      const { hit } = c.crossing;
+      if (
+        !(await compareAndSet(tx, c.h.id, ['ARMED'], c.h.version, {
+          ...change.set,
+          firedLeg: hit.leg,
+          firedPrice: hit.price,
+          firedTrigger: hit.trigger,
+        }))
+      )
+        continue;
+      await appendTimeline(tx, c.h.id, [
+        {
+          event: 'triggered',
+          status: 'TRIGGERED',
+          price: hit.price,
+          trigger: hit.trigger,
+          at: now,
+          details: { source: c.crossing.source, leg: hit.leg },
+        },
+        { ...change.entry, at: now },
+      ]);
+      tx.publish(new ConditionCancelledEvent(facts(c.h, 'CANCELLED'), c.reason, c.closedBy));
+    }
   }
 
   /**
@@ -455,23 +524,31 @@ export class ConditionEngine implements ProtectionStatusProvider {
     };
     const before = JSON.stringify(h.memory);
     const occurrences: Occurrence[] = [];
+    // What the leaves saw: the timeline of a firing shows the prices that made the tree true.
+    const observed: Record<string, Decimal> = {};
     const satisfied = evaluateWhen(h.when!, {
       now,
       armedAt: h.armedAt,
       memory: h.memory!,
       occurrences,
       price: (leaf) => {
-        const accountId = leaf.exchange ? this.accountsByExchange.get(leaf.exchange) : h.accountId;
+        const accountId = leaf.exchange && leaf.exchange !== h.exchange ? this.accountsByExchange.get(leaf.exchange) : h.accountId;
         const m = h.markets!.find((x) => x.leafKey === `${leaf.exchange ?? ''}|${leaf.symbol ?? ''}`);
-        const quote = quoteOf(accountId, m?.symbol ?? leaf.symbol ?? '');
-        return quote ? priceOf(quote, leaf.source) : undefined;
+        const symbol = m?.symbol ?? leaf.symbol ?? '';
+        const quote = quoteOf(accountId, symbol);
+        const price = quote ? priceOf(quote, leaf.source) : undefined;
+        if (price) observed[`${leaf.exchange ?? h.exchange} ${symbol} ${leaf.source}`] = price;
+        return price;
       },
-      premium: (base) =>
-        premiumOf(
+      premium: (base) => {
+        const premium = premiumOf(
           quoteOf(this.accountsByExchange.get('upbit'), `${base}/KRW`),
           quoteOf(this.accountsByExchange.get('upbit'), 'USDT/KRW'),
           quoteOf(this.accountsByExchange.get('binance'), `${base}/USDT`),
-        ),
+        );
+        if (premium) observed[`premium ${base}`] = premium;
+        return premium;
+      },
     });
     if (JSON.stringify(h.memory) !== before) this.pendingMemory.add(h.id);
     if (satisfied) {
@@ -491,7 +568,9 @@ export class ConditionEngine implements ProtectionStatusProvider {
         }
         return 'lost';
       }
-      return this.fire(h.id, undefined, 'last', late !== undefined, now, occurrence);
+      const prices = Object.fromEntries(Object.entries(observed).map(([k, v]) => [k, v.toFixed()]));
+      const first = Object.entries(observed).find(([k]) => !k.startsWith('premium'))?.[1];
+      return this.fire(h.id, undefined, 'last', late !== undefined, now, { ...occurrence, ...(first ? { prices } : {}) }, first);
     }
     this.scheduleConditional(h, now);
     return 'waiting';
@@ -624,6 +703,8 @@ export class ConditionEngine implements ProtectionStatusProvider {
     downtime: boolean,
     now = new Date(),
     cause: Record<string, unknown> = {},
+    /** A conditional's observed price (its first price leaf): the `price` of its timeline lines. */
+    observedPrice?: Decimal,
   ): Promise<'fired' | 'missed' | 'lost'> {
     const h = this.held.get(id);
     if (!h) return 'lost';
@@ -647,16 +728,16 @@ export class ConditionEngine implements ProtectionStatusProvider {
         if (!(await compareAndSet(tx, id, ['ARMED'], h.version, set))) return undefined;
         if (missed) {
           const details = { source, leg, ...cause, crossedWhileDown: true, policy: h.onDowntime };
-          const common = { price: hit?.price ?? null, trigger: hit?.trigger ?? null, at: now };
+          const common = { price: hit?.price ?? observedPrice ?? null, trigger: hit?.trigger ?? null, at: now };
           await appendTimeline(tx, id, [{ event: 'missed', status: 'MISSED', ...common, details }]);
           tx.publish(new ConditionMissedEvent(facts(h, 'MISSED')));
           return null;
         }
-        await appendTimeline(tx, id, firingEntries(h, { hit, source, downtime }, now, cause));
+        await appendTimeline(tx, id, firingEntries(h, { hit, source, downtime }, now, cause, observedPrice));
         const message = await this.outbox.enqueue(
           tx,
           FIRE_TOPIC,
-          { conditionId: id, firing: h.version + 1 },
+          { conditionId: id, firing: h.version + 1, key: firingKey(id, h.firings + 1) },
           { priority: isProtective(h.kind) ? 0 : 50 },
         );
         tx.publish(new ConditionTriggeredEvent(facts(h, 'FIRING')));
@@ -727,8 +808,8 @@ export function premiumOf(krw: Quote | undefined, usdtKrw: Quote | undefined, us
   return krw.last.div(reference).minus(1).times(100);
 }
 
-/** The idempotency key of a condition's order for one firing (a recurring rule or a re-placed exit fires again). */
-function firingKey(conditionId: string, firing: number): string {
+/** The idempotency key of a condition's order for one firing, numbered from 1 (a recurring rule or a re-placed exit fires again). */
+export function firingKey(conditionId: string, firing: number): string {
   return `cond-${conditionId}-${firing}`;
 }
 
@@ -738,10 +819,11 @@ function firingEntries(
   crossing: { hit: BookHit | undefined; source: PriceSource; downtime: boolean },
   now: Date,
   cause: Record<string, unknown> = {},
+  observedPrice?: Decimal,
 ): TimelineEntry[] {
   const { hit, source, downtime } = crossing;
   const leg = hit ? hit.leg : 'when';
-  const common = { price: hit?.price ?? null, trigger: hit?.trigger ?? null, at: now };
+  const common = { price: hit?.price ?? observedPrice ?? null, trigger: hit?.trigger ?? null, at: now };
   const details = { source, leg, ...cause, ...(downtime ? { crossedWhileDown: true, policy: h.onDowntime } : {}) };
   const entries: TimelineEntry[] = [
     { event: 'triggered', status: 'TRIGGERED', ...common, details },

@@ -1,8 +1,8 @@
 import type { QueryBus } from '@nestjs/cqrs';
-import { GetPositionsQuery, isTerminal, type OrderSpec, type OrderStatus, type PositionsReport } from '@tradedesk/orders';
-import { type Decimal, dec } from '@tradedesk/shared';
+import { GetPositionQuery, isTerminal, type OrderSpec, type OrderStatus, PositionClosedError, type PositionFacts } from '@tradedesk/orders';
+import { type Decimal, dec, ZERO } from '@tradedesk/shared';
 import { type ConditionKind, marketKey } from '../domain/condition.types.js';
-import { exitAmount, exitLimitPrice, type ExitTerms, sizedFromPosition } from '../domain/exit-order.js';
+import { exitAmount, exitLimitPrice, type ExitTerms } from '../domain/exit-order.js';
 import type { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 
 /** The `cause` a condition's order carries on its timeline. */
@@ -16,38 +16,47 @@ export function exitTermsOf(row: Pick<ConditionOrmEntity, 'kind' | 'amount' | 'e
   return { amount: row.amount, executionType: row.executionType, limitOffset: row.limitOffset };
 }
 
-/** The base quantity of the position on a market (zero without one). */
-export async function positionQuantity(queries: QueryBus, accountId: string, symbol: string): Promise<Decimal> {
-  const report: PositionsReport = await queries.execute(new GetPositionsQuery({ accountId, symbol }));
-  return dec(report.positions.find((p) => p.symbol === symbol)?.quantity ?? 0);
+/** What the position of a market holds and what an exit may still sell of it (one read per market and batch). */
+export function readPosition(
+  queries: QueryBus,
+  market: { accountId: string; symbol: string },
+  cache = new Map<string, Promise<PositionFacts>>(),
+): Promise<PositionFacts> {
+  const key = marketKey(market.accountId, market.symbol);
+  let read = cache.get(key);
+  if (!read)
+    cache.set(key, (read = queries.execute<GetPositionQuery, PositionFacts>(new GetPositionQuery(market.accountId, market.symbol))));
+  return read;
 }
 
 /**
- * The sell a fired protective condition places: its size (a share of the position for `%` and
- * `all`, read once per market when `positions` is shared by a batch) and, for limit execution,
- * its price below the trigger.
+ * The sell a fired protective condition places: its size — a share of the position for `%`, never
+ * more than the position still holds — and, for limit execution, its price below the trigger.
+ * `taken` is what exits fired earlier in the same batch took from each position (not yet written).
+ * With nothing left it throws PositionClosedError: another exit sold the position.
  */
 export async function exitOrderSpec(
   queries: QueryBus,
   market: { accountId: string; symbol: string },
   terms: ExitTerms,
   trigger: Decimal,
-  positions = new Map<string, Promise<Decimal>>(),
+  positions = new Map<string, Promise<PositionFacts>>(),
+  taken = new Map<string, Decimal>(),
 ): Promise<OrderSpec> {
-  let quantity: Decimal | undefined;
-  if (sizedFromPosition(terms)) {
-    const key = marketKey(market.accountId, market.symbol);
-    const read = positions.get(key) ?? positionQuantity(queries, market.accountId, market.symbol);
-    positions.set(key, read);
-    quantity = await read;
-  }
+  const key = marketKey(market.accountId, market.symbol);
+  const position = await readPosition(queries, market, positions);
+  const before = taken.get(key) ?? ZERO;
+  const left = position.available.minus(before);
+  const amount = exitAmount(terms, { quantity: position.quantity, available: left.gt(0) ? left : ZERO });
+  if (amount.isZero()) throw new PositionClosedError(market, position.closedBy);
+  taken.set(key, before.plus(amount));
   const price = terms.executionType === 'limit' ? exitLimitPrice(terms, trigger) : undefined;
   return {
     accountId: market.accountId,
     symbol: market.symbol,
     side: 'sell',
     type: terms.executionType,
-    amount: exitAmount(terms, quantity),
+    amount,
     ...(price ? { price } : {}),
   };
 }

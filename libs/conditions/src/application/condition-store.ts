@@ -60,3 +60,14 @@ export async function compareAndSet(
   const result = await query.execute();
   return (result.affected ?? 0) === 1;
 }
+
+/** The compare-and-set and the timeline line of an exit that found its position sold: CANCELLED "position closed". */
+export function positionClosedChange(
+  reason: string,
+  closedBy: { orderId: string; conditionId?: string } | undefined,
+): { set: QueryDeepPartialEntity<ConditionOrmEntity>; entry: TimelineEntry } {
+  return {
+    set: { status: 'CANCELLED', failureReason: reason.slice(0, 2000) },
+    entry: { event: 'cancelled', status: 'CANCELLED', details: { cause: 'position', reason, ...(closedBy ? { closedBy } : {}) } },
+  };
+}

@@ -1,22 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ExchangeGateways } from '@tradedesk/exchanges';
-import { GetPositionsQuery, type PositionsReport } from '@tradedesk/orders';
-import { ConflictError, type Decimal, dec, NotFoundError, Outbox, UnitOfWork, ValidationError } from '@tradedesk/shared';
+import { ExchangeGateways, type Market } from '@tradedesk/exchanges';
+import { ConflictError, type Decimal, dec, inputPlaces, NotFoundError, Outbox, UnitOfWork } from '@tradedesk/shared';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import {
-  CONDITION_KINDS,
-  type ConditionKind,
-  type ConditionStatus,
-  type DowntimePolicy,
-  PRICE_SOURCES,
-  type PriceSource,
-  priceOf,
-} from '../domain/condition.types.js';
+import { CONDITION_KINDS, type ConditionKind, type ConditionStatus, type DowntimePolicy, priceOf } from '../domain/condition.types.js';
 import { isRecurring, parseWhen } from '../domain/when-tree.js';
 import { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condition-timeline.orm-entity.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
+import {
+  breakEvenTrigger,
+  checkExitAmount,
+  checkSource,
+  checkWhenMarkets,
+  invalid,
+  parseAmount,
+  percent,
+  positive,
+  readPositionFacts,
+  type ResolvedTrigger,
+  resolveTrigger,
+} from './arming-checks.js';
 import { appendTimeline, compareAndSet } from './condition-store.js';
 import { type ConditionView, toView } from './condition-views.js';
 import { NATIVE_BRACKET_TOPIC, NativeBracketHandler } from './native-bracket.handler.js';
@@ -50,7 +54,9 @@ export interface CreateConditionInput extends TriggerInput {
 }
 
 export interface AdjustConditionInput extends TriggerInput {
-  stopLoss?: TriggerInput;
+  /** `breakEven`: a stop moves to the average entry plus the fees paid and to be paid. */
+  moveTo?: string;
+  stopLoss?: TriggerInput & { moveTo?: string };
   takeProfit?: TriggerInput;
   amount?: string;
   trailPercent?: string;
@@ -59,34 +65,62 @@ export interface AdjustConditionInput extends TriggerInput {
   allowImmediate?: boolean;
 }
 
-const DECIMAL = /^(0|[1-9]\d{0,17})(\.\d{1,18})?$/;
 const SYMBOL = /^[A-Z0-9]{1,12}\/[A-Z0-9]{2,8}$/;
 
-function invalid(field: string, message: string, code = 'CONDITION.INVALID'): never {
-  throw new ValidationError(code, `${field}: ${message}`, { field });
-}
-
-function positive(value: unknown, field: string): Decimal {
-  if (typeof value !== 'string' || !DECIMAL.test(value) || dec(value).lte(0)) invalid(field, 'must be a positive decimal string');
-  return dec(value);
-}
-
-function percent(value: unknown, field: string): Decimal {
-  const p = positive(value, field);
-  if (p.gte(100)) invalid(field, 'must be below 100 (percent)');
-  return p;
-}
-
-/** `all`, `N%` (0 < N ≤ 100) or a positive base amount. */
-export function parseAmount(value: unknown, field = 'amount'): string {
-  if (value === 'all') return 'all';
-  if (typeof value === 'string' && value.endsWith('%')) {
-    const p = positive(value.slice(0, -1), field);
-    if (p.gt(100)) invalid(field, 'a percentage of the position must be at most 100%');
-    return `${p.toFixed()}%`;
-  }
-  return positive(value, field).toFixed();
-}
+/** Fields each kind takes: anything else in the request is refused, not silently dropped. */
+const FIELDS_OF: Record<ConditionKind, readonly string[]> = {
+  stop_loss: [
+    'triggerPrice',
+    'triggerPercent',
+    'amount',
+    'execution',
+    'source',
+    'watch',
+    'onDowntime',
+    'expiresAt',
+    'allowImmediate',
+    'symbol',
+  ],
+  take_profit: [
+    'triggerPrice',
+    'triggerPercent',
+    'amount',
+    'execution',
+    'source',
+    'watch',
+    'onDowntime',
+    'expiresAt',
+    'allowImmediate',
+    'symbol',
+  ],
+  trailing_stop: [
+    'trailPercent',
+    'trailAmount',
+    'activationPrice',
+    'amount',
+    'execution',
+    'source',
+    'watch',
+    'onDowntime',
+    'expiresAt',
+    'symbol',
+  ],
+  bracket: [
+    'stopLoss',
+    'takeProfit',
+    'amount',
+    'execution',
+    'placement',
+    'source',
+    'watch',
+    'onDowntime',
+    'expiresAt',
+    'allowImmediate',
+    'symbol',
+  ],
+  conditional: ['when', 'then', 'onDowntime', 'expiresAt'],
+};
+const COMMON_FIELDS = ['kind', 'accountId'];
 
 const ACTIVE: ConditionStatus[] = ['ARMED', 'PAUSED'];
 
@@ -103,10 +137,11 @@ export class ConditionsService {
 
   async create(input: CreateConditionInput, now = new Date()): Promise<ConditionView> {
     if (!CONDITION_KINDS.includes(input.kind)) invalid('kind', `must be one of ${CONDITION_KINDS.join(', ')}`);
+    const allowed = [...COMMON_FIELDS, ...FIELDS_OF[input.kind]];
+    for (const [field, value] of Object.entries(input))
+      if (value !== undefined && !allowed.includes(field)) invalid(field, `does not apply to a ${input.kind}`);
     const account = await this.gateways.describeAccount(input.accountId);
     const gateway = await this.gateways.forAccount(account.id);
-    const source = (input.source ?? 'last') as PriceSource;
-    if (!PRICE_SOURCES.includes(source)) invalid('source', `must be one of ${PRICE_SOURCES.join(', ')}`);
     const onDowntime = (input.onDowntime ?? 'fire') as DowntimePolicy;
     if (!['fire', 'skip', 'notify'].includes(onDowntime)) invalid('onDowntime', 'must be one of fire, skip, notify');
     let expiresAt: Date | null = null;
@@ -115,58 +150,24 @@ export class ConditionsService {
       if (Number.isNaN(expiresAt.getTime())) invalid('expiresAt', 'must be an ISO-8601 instant');
       if (expiresAt.getTime() <= now.getTime()) invalid('expiresAt', 'is before now', 'CONDITION.EXPIRY_IN_PAST');
     }
-    const row: ConditionOrmEntity = Object.assign(new ConditionOrmEntity(), {
-      id: randomUUID(),
-      kind: input.kind,
-      status: 'ARMED' as const,
-      version: 1,
-      accountId: account.id,
-      exchange: account.exchange,
-      symbol: null,
-      watchAccountId: null,
-      watchSymbol: null,
-      source,
-      stopPrice: null,
-      takeProfitPrice: null,
-      trailPercent: null,
-      trailAmount: null,
-      activationPrice: null,
-      highWaterMark: null,
-      amount: null,
-      executionType: 'market' as const,
-      limitOffset: null,
-      placement: 'emulated' as const,
-      stopOrderId: null,
-      takeProfitOrderId: null,
-      onDowntime,
-      whenTree: null,
-      action: null,
-      memory: null,
-      expiresAt,
-      firedLeg: null,
-      firedTrigger: null,
-      firedPrice: null,
-      firings: 0,
-      lastOrderId: null,
-      orderIds: '[]',
-      failureReason: null,
-      armedAt: now,
-      createdAt: now,
-      changedAt: now,
-    });
-
+    const row = newConditionRow(input.kind, account, onDowntime, expiresAt, now);
+    const armed: Record<string, unknown> = { at: now.toISOString() };
     let observed: Decimal | undefined;
     if (input.kind === 'conditional') {
       if (input.when === undefined) invalid('when', 'a conditional needs a when tree');
-      parseWhen(input.when, now);
+      const when = parseWhen(input.when, now);
+      const action = await this.checkAction(input, account.id);
+      await checkWhenMarkets(when, this.gateways, { accountId: account.id, exchange: account.exchange, actionSymbol: action.symbol! });
       row.whenTree = JSON.stringify(input.when);
-      row.action = JSON.stringify(await this.checkAction(input, account.id));
+      row.action = JSON.stringify(action);
     } else {
       if (typeof input.symbol !== 'string' || !SYMBOL.test(input.symbol)) invalid('symbol', 'must look like BTC/USDT or BTC/KRW');
       const market = await gateway.market(input.symbol);
+      const grid = { market, gateway };
       row.symbol = market.symbol;
       row.watchAccountId = account.id;
       row.watchSymbol = market.symbol;
+      let watchGateway = gateway;
       if (input.watch) {
         const accounts = await this.gateways.listAccounts();
         const watched = accounts.find((a) => a.exchange === input.watch!.exchange);
@@ -175,9 +176,11 @@ export class ConditionsService {
             field: 'watch.exchange',
           });
         if (typeof input.watch.symbol !== 'string' || !SYMBOL.test(input.watch.symbol)) invalid('watch.symbol', 'must look like BTC/USDT');
+        watchGateway = await this.gateways.forAccount(watched.id);
         row.watchAccountId = watched.id;
-        row.watchSymbol = (await (await this.gateways.forAccount(watched.id)).market(input.watch.symbol)).symbol;
+        row.watchSymbol = (await watchGateway.market(input.watch.symbol)).symbol;
       }
+      row.source = checkSource(input.source, watchGateway, 'source');
       row.amount = parseAmount(input.amount ?? 'all');
       const execution = input.execution ?? {};
       if (execution.type !== undefined && execution.type !== 'market' && execution.type !== 'limit')
@@ -188,30 +191,30 @@ export class ConditionsService {
         row.limitOffset = percent(execution.limitOffset, 'execution.limitOffset');
       } else if (row.executionType === 'limit') row.limitOffset = dec(0);
 
-      const position = await this.position(account.id, market.symbol);
-      const entry = position?.averageEntry ? dec(position.averageEntry) : undefined;
-      const resolve = (t: TriggerInput | undefined, prefix: string, direction: -1 | 1): Decimal => {
-        const hasPrice = t?.triggerPrice !== undefined;
-        const hasPercent = t?.triggerPercent !== undefined;
-        if (hasPrice === hasPercent) invalid(`${prefix}triggerPrice`, 'give exactly one of triggerPrice or triggerPercent');
-        if (hasPrice) return positive(t!.triggerPrice, `${prefix}triggerPrice`);
-        const p = percent(t!.triggerPercent, `${prefix}triggerPercent`);
-        if (!entry)
-          invalid(`${prefix}triggerPercent`, 'there is no position with an average entry to take a percentage of', 'CONDITION.NO_POSITION');
-        return entry.times(dec(100).plus(p.times(direction))).div(100);
+      const position = await readPositionFacts(this.queries, account.id, market.symbol);
+      const entry = position.averageEntry;
+      const record = (leg: string, t: ResolvedTrigger | undefined) => {
+        if (t?.exact)
+          armed[leg] = { triggerPercent: t.percent!.toFixed(), exact: inputPlaces(t.exact).toFixed(), snapped: t.price.toFixed() };
+        return t?.price;
       };
       switch (input.kind) {
         case 'stop_loss':
-          row.stopPrice = resolve(input, '', -1);
+        case 'take_profit': {
+          const direction = input.kind === 'stop_loss' ? -1 : 1;
+          const trigger = record('trigger', resolveTrigger(input, '', direction, entry, grid));
+          if (!trigger) invalid('triggerPrice', 'give exactly one of triggerPrice or triggerPercent');
+          if (input.kind === 'stop_loss') row.stopPrice = trigger;
+          else row.takeProfitPrice = trigger;
           break;
-        case 'take_profit':
-          row.takeProfitPrice = resolve(input, '', 1);
-          break;
+        }
         case 'bracket':
           if (!input.stopLoss) invalid('stopLoss', 'a bracket needs a stopLoss leg');
           if (!input.takeProfit) invalid('takeProfit', 'a bracket needs a takeProfit leg');
-          row.stopPrice = resolve(input.stopLoss, 'stopLoss.', -1);
-          row.takeProfitPrice = resolve(input.takeProfit, 'takeProfit.', 1);
+          row.stopPrice = record('stopLoss', resolveTrigger(input.stopLoss, 'stopLoss.', -1, entry, grid)) ?? null;
+          row.takeProfitPrice = record('takeProfit', resolveTrigger(input.takeProfit, 'takeProfit.', 1, entry, grid)) ?? null;
+          if (!row.stopPrice) invalid('stopLoss.triggerPrice', 'give exactly one of triggerPrice or triggerPercent');
+          if (!row.takeProfitPrice) invalid('takeProfit.triggerPrice', 'give exactly one of triggerPrice or triggerPercent');
           if (row.stopPrice.gte(row.takeProfitPrice))
             invalid('stopLoss.triggerPrice', 'the stop must be below the take-profit', 'CONDITION.BRACKET_INVERTED');
           break;
@@ -223,51 +226,17 @@ export class ConditionsService {
           if (input.activationPrice !== undefined) row.activationPrice = positive(input.activationPrice, 'activationPrice');
           break;
       }
-      await this.checkAmount(row.amount, position, account.id, market.base);
-      if (input.placement !== undefined && input.placement !== 'emulated') {
-        if (input.placement !== 'native') invalid('placement', 'must be emulated or native');
-        row.placement = 'native';
-        if (row.kind !== 'bracket') invalid('placement', 'only a bracket can be placed natively', 'CONDITION.NATIVE_NOT_SUPPORTED');
-        if (!gateway.capabilities.nativeOco)
-          invalid(
-            'placement',
-            `${account.exchange} (${account.mode}) cannot hold an OCO order list; this bracket can only be emulated (placement: emulated)`,
-            'CONDITION.NATIVE_NOT_SUPPORTED',
-          );
-        if (input.watch)
-          invalid('placement', 'a native bracket triggers on its own market at the exchange: no watch', 'CONDITION.NATIVE_NOT_SUPPORTED');
-        if (source !== 'last')
-          invalid(
-            'placement',
-            'the exchange triggers a native bracket on the last price: source must be last',
-            'CONDITION.NATIVE_NOT_SUPPORTED',
-          );
-        if (row.amount.endsWith('%'))
-          invalid('placement', 'a native bracket sells one fixed amount: give a base amount or "all"', 'CONDITION.NATIVE_NOT_SUPPORTED');
-        if (row.amount === 'all') {
-          // The list is one order of one amount: "all" is the position as it is now.
-          const quantity = position ? dec(position.quantity) : dec(0);
-          if (!quantity.gt(0)) invalid('amount', 'there is no position to sell all of', 'CONDITION.NO_POSITION');
-          row.amount = quantity.toFixed();
-        }
+      const native = input.placement !== undefined && input.placement !== 'emulated';
+      if (native) this.checkNative(input, row, account, gateway);
+      await checkExitAmount(row.amount, position, market, gateway);
+      if (native) {
+        // The list is one order of one amount: "all" is the position as it is now, "balance" the free balance.
+        if (row.amount === 'all') row.amount = position.available.toFixed();
+        if (row.amount === 'balance') row.amount = ((await gateway.fetchBalances())[market.base]?.free ?? dec(0)).toFixed();
       }
-      const ticker = await (await this.gateways.forAccount(row.watchAccountId)).fetchTicker(row.watchSymbol!);
-      observed = priceOf(ticker, source);
-      if (!input.allowImmediate) {
-        const field = row.kind === 'bracket' ? 'stopLoss.triggerPrice' : 'triggerPrice';
-        if (row.stopPrice && observed.lte(row.stopPrice))
-          invalid(
-            field,
-            `the ${source} price ${observed.toFixed()} is already at or below the stop; it would fire at once (allowImmediate: true to accept)`,
-            'CONDITION.WOULD_FIRE_IMMEDIATELY',
-          );
-        if (row.takeProfitPrice && observed.gte(row.takeProfitPrice))
-          invalid(
-            row.kind === 'bracket' ? 'takeProfit.triggerPrice' : 'triggerPrice',
-            `the ${source} price ${observed.toFixed()} is already at or above the take-profit; it would fire at once (allowImmediate: true to accept)`,
-            'CONDITION.WOULD_FIRE_IMMEDIATELY',
-          );
-      }
+      const ticker = await watchGateway.fetchTicker(row.watchSymbol!);
+      observed = priceOf(ticker, row.source);
+      if (!input.allowImmediate) checkNotCrossed(row, observed);
     }
 
     if (row.placement === 'native') {
@@ -293,7 +262,11 @@ export class ConditionsService {
           status: 'ARMED',
           price: observed ?? null,
           trigger: row.stopPrice ?? row.takeProfitPrice ?? null,
-          details: { source, at: now.toISOString(), ...(row.placement === 'native' ? { placement: 'native', amount: row.amount } : {}) },
+          details: {
+            source: row.source,
+            ...armed,
+            ...(row.placement === 'native' ? { placement: 'native', amount: row.amount } : {}),
+          },
         },
       ]);
       // A native bracket's list is placed by an intent committed with the row: a crash cannot lose it.
@@ -305,25 +278,32 @@ export class ConditionsService {
     return this.get(row.id);
   }
 
-  private async position(accountId: string, symbol: string) {
-    const report: PositionsReport = await this.queries.execute(new GetPositionsQuery({ accountId, symbol }));
-    return report.positions.find((p) => p.accountId === accountId && p.symbol === symbol);
-  }
-
-  private async checkAmount(amount: string, position: { quantity: string } | undefined, accountId: string, base: string): Promise<void> {
-    if (amount === 'all') return;
-    let held = position ? dec(position.quantity) : dec(0);
-    if (held.isZero()) {
-      // No recorded position (e.g. coins deposited): the free balance is what could be sold.
-      const balances = await (await this.gateways.forAccount(accountId)).fetchBalances();
-      held = balances[base]?.free ?? dec(0);
-    }
-    if (amount.endsWith('%')) {
-      if (held.isZero()) invalid('amount', 'there is no position to take a percentage of', 'CONDITION.NO_POSITION');
-      return;
-    }
-    if (dec(amount).gt(held))
-      invalid('amount', `${amount} is larger than the position (${held.toFixed()} ${base})`, 'CONDITION.AMOUNT_EXCEEDS_POSITION');
+  /** A native bracket: only where the exchange holds OCO lists, on its own market, watching the last price, for one fixed amount. */
+  private checkNative(
+    input: CreateConditionInput,
+    row: ConditionOrmEntity,
+    account: { exchange: string; mode: string },
+    gateway: { capabilities: { nativeOco: boolean } },
+  ): void {
+    if (input.placement !== 'native') invalid('placement', 'must be emulated or native');
+    row.placement = 'native';
+    if (row.kind !== 'bracket') invalid('placement', 'only a bracket can be placed natively', 'CONDITION.NATIVE_NOT_SUPPORTED');
+    if (!gateway.capabilities.nativeOco)
+      invalid(
+        'placement',
+        `${account.exchange} (${account.mode}) cannot hold an OCO order list; this bracket can only be emulated (placement: emulated)`,
+        'CONDITION.NATIVE_NOT_SUPPORTED',
+      );
+    if (input.watch)
+      invalid('placement', 'a native bracket triggers on its own market at the exchange: no watch', 'CONDITION.NATIVE_NOT_SUPPORTED');
+    if (row.source !== 'last')
+      invalid(
+        'placement',
+        'the exchange triggers a native bracket on the last price: source must be last',
+        'CONDITION.NATIVE_NOT_SUPPORTED',
+      );
+    if (row.amount!.endsWith('%'))
+      invalid('placement', 'a native bracket sells one fixed amount: give a base amount or "all"', 'CONDITION.NATIVE_NOT_SUPPORTED');
   }
 
   private async checkAction(input: CreateConditionInput, accountId: string): Promise<Record<string, string>> {
@@ -335,7 +315,18 @@ export class ConditionsService {
     if (typeof symbol !== 'string' || !SYMBOL.test(symbol)) invalid('then.order.symbol', 'must look like BTC/USDT or BTC/KRW');
     if (side !== 'buy' && side !== 'sell') invalid('then.order.side', 'must be buy or sell');
     if (type !== 'market' && type !== 'limit') invalid('then.order.type', 'must be market or limit');
-    const out: Record<string, string> = { symbol: (await (await this.gateways.forAccount(accountId)).market(symbol)).symbol, side, type };
+    const gateway = await this.gateways.forAccount(accountId);
+    let market: Market;
+    try {
+      market = await gateway.market(symbol);
+    } catch (error) {
+      if (error instanceof NotFoundError)
+        throw new NotFoundError('MARKET.NOT_FOUND', `then.order.symbol: ${gateway.exchange} has no spot market ${symbol}`, {
+          field: 'then.order.symbol',
+        });
+      throw error;
+    }
+    const out: Record<string, string> = { symbol: market.symbol, side, type };
     if (amount !== undefined) out.amount = positive(amount, 'then.order.amount').toFixed();
     if (cost !== undefined) out.cost = positive(cost, 'then.order.cost').toFixed();
     if (price !== undefined) out.price = positive(price, 'then.order.price').toFixed();
@@ -431,12 +422,18 @@ export class ConditionsService {
     return this.transition(row, ['ARMED'], { status: 'PAUSED' }, 'paused', 'PAUSED');
   }
 
-  async resume(id: string): Promise<ConditionView> {
+  async resume(id: string, input: { allowImmediate?: boolean } = {}): Promise<ConditionView> {
     const row = await this.load(id);
     this.refuseNative(row, 'resumed');
     if (row.status !== 'PAUSED')
       throw new ConflictError('CONDITION.NOT_PAUSED', `Condition ${id} is ${row.status}, not PAUSED`, { conditionId: id });
-    return this.transition(row, ['PAUSED'], { status: 'ARMED' }, 'resumed', 'ARMED');
+    // The same check as arming: a trigger the price crossed while it was paused would fire at once.
+    let observed: Decimal | undefined;
+    if (row.kind !== 'conditional') {
+      observed = priceOf(await (await this.gateways.forAccount(row.watchAccountId!)).fetchTicker(row.watchSymbol!), row.source);
+      if (!input.allowImmediate) checkNotCrossed(row, observed);
+    }
+    return this.transition(row, ['PAUSED'], { status: 'ARMED' }, 'resumed', 'ARMED', observed ? { price: observed.toFixed() } : {});
   }
 
   async adjust(id: string, input: AdjustConditionInput, now = new Date()): Promise<ConditionView> {
@@ -445,54 +442,82 @@ export class ConditionsService {
     if (!ACTIVE.includes(row.status))
       throw new ConflictError('CONDITION.NOT_ADJUSTABLE', `Condition ${id} is ${row.status}`, { conditionId: id });
     if (row.kind === 'conditional') invalid('kind', 'a conditional cannot be adjusted; cancel it and arm a new one');
+    const gateway = await this.gateways.forAccount(row.accountId);
+    const market = await gateway.market(row.symbol!);
+    const grid = { market, gateway };
     const set: QueryDeepPartialEntity<ConditionOrmEntity> = {};
-    const changes: Record<string, { from: string | null; to: string }> = {};
-    const position =
-      input.triggerPercent || input.stopLoss?.triggerPercent || input.takeProfit?.triggerPercent
-        ? await this.position(row.accountId, row.symbol!)
-        : undefined;
-    const entry = position?.averageEntry ? dec(position.averageEntry) : undefined;
-    const resolve = (t: TriggerInput, prefix: string, direction: -1 | 1): Decimal | undefined => {
-      if (t.triggerPrice !== undefined) return positive(t.triggerPrice, `${prefix}triggerPrice`);
-      if (t.triggerPercent === undefined) return undefined;
-      const p = percent(t.triggerPercent, `${prefix}triggerPercent`);
-      if (!entry) invalid(`${prefix}triggerPercent`, 'there is no position with an average entry', 'CONDITION.NO_POSITION');
-      return entry.times(dec(100).plus(p.times(direction))).div(100);
+    // Named as the request names them (triggerPrice, stopLoss.triggerPrice…), with what was computed from a percentage.
+    const changes: Record<string, { from: string | null; to: string; exact?: string; triggerPercent?: string; moveTo?: string }> = {};
+    const position = await readPositionFacts(this.queries, row.accountId, row.symbol!);
+    const entry = position.averageEntry;
+    const resolve = async (t: AdjustTrigger | undefined, prefix: string, direction: -1 | 1): Promise<ResolvedTrigger | undefined> => {
+      if (t?.moveTo === undefined) return resolveTrigger(t, prefix, direction, entry, grid);
+      if (t.moveTo !== 'breakEven') invalid(`${prefix}moveTo`, 'must be breakEven');
+      if (direction > 0) invalid(`${prefix}moveTo`, 'only a stop moves to break-even');
+      if (t.triggerPrice !== undefined || t.triggerPercent !== undefined)
+        invalid(`${prefix}moveTo`, 'give moveTo without triggerPrice or triggerPercent');
+      if (!entry) invalid(`${prefix}moveTo`, 'there is no position with an average entry to break even on', 'CONDITION.NO_POSITION');
+      return { ...(await breakEvenTrigger(entry, grid)), moveTo: 'breakEven' } as ResolvedTrigger & { moveTo: string };
+    };
+    const change = (field: string, from: Decimal | null, to: ResolvedTrigger & { moveTo?: string }) => {
+      changes[field] = {
+        from: from?.toFixed() ?? null,
+        to: to.price.toFixed(),
+        ...(to.exact ? { exact: inputPlaces(to.exact).toFixed() } : {}),
+        ...(to.percent ? { triggerPercent: to.percent.toFixed() } : {}),
+        ...(to.moveTo ? { moveTo: to.moveTo } : {}),
+      };
     };
     let stop = row.stopPrice;
     let tp = row.takeProfitPrice;
-    if (row.kind === 'stop_loss') stop = resolve(input, '', -1) ?? stop;
-    if (row.kind === 'take_profit') tp = resolve(input, '', 1) ?? tp;
+    if (row.kind === 'stop_loss') {
+      const t = await resolve(input, '', -1);
+      if (t && !t.price.eq(stop ?? -1)) change('triggerPrice', stop, t);
+      stop = t?.price ?? stop;
+    }
+    if (row.kind === 'take_profit') {
+      if (input.moveTo !== undefined) invalid('moveTo', 'only a stop moves to break-even');
+      const t = await resolve(input, '', 1);
+      if (t && !t.price.eq(tp ?? -1)) change('triggerPrice', tp, t);
+      tp = t?.price ?? tp;
+    }
     if (row.kind === 'bracket') {
-      if (input.stopLoss) stop = resolve(input.stopLoss, 'stopLoss.', -1) ?? stop;
-      if (input.takeProfit) tp = resolve(input.takeProfit, 'takeProfit.', 1) ?? tp;
+      const sl = await resolve(input.stopLoss, 'stopLoss.', -1);
+      const tk = await resolve(input.takeProfit, 'takeProfit.', 1);
+      if (sl && !sl.price.eq(stop ?? -1)) change('stopLoss.triggerPrice', stop, sl);
+      if (tk && !tk.price.eq(tp ?? -1)) change('takeProfit.triggerPrice', tp, tk);
+      stop = sl?.price ?? stop;
+      tp = tk?.price ?? tp;
       if (stop && tp && stop.gte(tp))
         invalid('stopLoss.triggerPrice', 'the stop must be below the take-profit', 'CONDITION.BRACKET_INVERTED');
     }
+    if (row.kind !== 'bracket' && (input.stopLoss !== undefined || input.takeProfit !== undefined))
+      invalid(input.stopLoss !== undefined ? 'stopLoss' : 'takeProfit', `does not apply to a ${row.kind}`);
+    if (row.kind === 'bracket' || row.kind === 'trailing_stop')
+      for (const field of ['triggerPrice', 'triggerPercent', 'moveTo'] as const)
+        if (input[field] !== undefined)
+          invalid(field, `does not apply to a ${row.kind}${row.kind === 'bracket' ? ' (use stopLoss / takeProfit)' : ''}`);
     if (row.kind !== 'trailing_stop' && (input.trailPercent !== undefined || input.trailAmount !== undefined))
-      invalid('trailPercent', 'only a trailing stop has a trail');
+      invalid(input.trailPercent !== undefined ? 'trailPercent' : 'trailAmount', `does not apply to a ${row.kind}`);
+    if (input.trailPercent !== undefined && input.trailAmount !== undefined)
+      invalid('trailPercent', 'give one of trailPercent or trailAmount');
     if (input.trailPercent !== undefined) {
-      set.trailPercent = percent(input.trailPercent, 'trailPercent');
+      const trail = percent(input.trailPercent, 'trailPercent');
+      set.trailPercent = trail;
       set.trailAmount = null;
-      changes.trailPercent = { from: row.trailPercent?.toFixed() ?? null, to: input.trailPercent };
+      changes.trailPercent = { from: row.trailPercent?.toFixed() ?? null, to: trail.toFixed() };
     }
     if (input.trailAmount !== undefined) {
-      set.trailAmount = positive(input.trailAmount, 'trailAmount');
+      const trail = positive(input.trailAmount, 'trailAmount');
+      set.trailAmount = trail;
       set.trailPercent = null;
-      changes.trailAmount = { from: row.trailAmount?.toFixed() ?? null, to: input.trailAmount };
+      changes.trailAmount = { from: row.trailAmount?.toFixed() ?? null, to: trail.toFixed() };
     }
-    if (stop && !stop.eq(row.stopPrice ?? -1)) {
-      set.stopPrice = stop;
-      changes.stopPrice = { from: row.stopPrice?.toFixed() ?? null, to: stop.toFixed() };
-    }
-    if (tp && !tp.eq(row.takeProfitPrice ?? -1)) {
-      set.takeProfitPrice = tp;
-      changes.takeProfitPrice = { from: row.takeProfitPrice?.toFixed() ?? null, to: tp.toFixed() };
-    }
+    if (stop && !stop.eq(row.stopPrice ?? -1)) set.stopPrice = stop;
+    if (tp && !tp.eq(row.takeProfitPrice ?? -1)) set.takeProfitPrice = tp;
     if (input.amount !== undefined) {
       const amount = parseAmount(input.amount);
-      const market = await (await this.gateways.forAccount(row.accountId)).market(row.symbol!);
-      await this.checkAmount(amount, position ?? (await this.position(row.accountId, row.symbol!)), row.accountId, market.base);
+      await checkExitAmount(amount, position, market, gateway);
       set.amount = amount;
       changes.amount = { from: row.amount, to: amount };
     }
@@ -505,21 +530,90 @@ export class ConditionsService {
     }
     if (Object.keys(changes).length === 0) invalid('body', 'nothing to change');
     if ((set.stopPrice || set.takeProfitPrice) && !input.allowImmediate) {
-      const ticker = await (await this.gateways.forAccount(row.watchAccountId!)).fetchTicker(row.watchSymbol!);
-      const observed = priceOf(ticker, row.source);
-      if (set.stopPrice && observed.lte(stop!))
-        invalid(
-          row.kind === 'bracket' ? 'stopLoss.triggerPrice' : 'triggerPrice',
-          `the price ${observed.toFixed()} is already at or below the stop`,
-          'CONDITION.WOULD_FIRE_IMMEDIATELY',
-        );
-      if (set.takeProfitPrice && observed.gte(tp!))
-        invalid(
-          row.kind === 'bracket' ? 'takeProfit.triggerPrice' : 'triggerPrice',
-          `the price ${observed.toFixed()} is already at or above the take-profit`,
-          'CONDITION.WOULD_FIRE_IMMEDIATELY',
-        );
+      const observed = priceOf(await (await this.gateways.forAccount(row.watchAccountId!)).fetchTicker(row.watchSymbol!), row.source);
+      checkNotCrossed(
+        {
+          kind: row.kind,
+          stopPrice: (set.stopPrice as Decimal | undefined) ?? null,
+          takeProfitPrice: (set.takeProfitPrice as Decimal | undefined) ?? null,
+        },
+        observed,
+      );
     }
     return this.transition(row, ACTIVE, set, 'adjusted', row.status, { changes });
   }
+}
+
+type AdjustTrigger = { triggerPrice?: string; triggerPercent?: string; moveTo?: string };
+
+/** A new condition's row: ARMED, version 1, with nothing watched or fired yet. */
+function newConditionRow(
+  kind: ConditionKind,
+  account: { id: string; exchange: string },
+  onDowntime: DowntimePolicy,
+  expiresAt: Date | null,
+  now: Date,
+): ConditionOrmEntity {
+  return Object.assign(new ConditionOrmEntity(), {
+    id: randomUUID(),
+    kind,
+    status: 'ARMED' as const,
+    version: 1,
+    accountId: account.id,
+    exchange: account.exchange,
+    symbol: null,
+    watchAccountId: null,
+    watchSymbol: null,
+    source: 'last' as const,
+    stopPrice: null,
+    takeProfitPrice: null,
+    trailPercent: null,
+    trailAmount: null,
+    activationPrice: null,
+    highWaterMark: null,
+    amount: null,
+    executionType: 'market' as const,
+    limitOffset: null,
+    placement: 'emulated' as const,
+    stopOrderId: null,
+    takeProfitOrderId: null,
+    onDowntime,
+    whenTree: null,
+    action: null,
+    memory: null,
+    expiresAt,
+    firedLeg: null,
+    firedTrigger: null,
+    firedPrice: null,
+    firings: 0,
+    lastOrderId: null,
+    orderIds: '[]',
+    failureReason: null,
+    armedAt: now,
+    createdAt: now,
+    changedAt: now,
+  });
+}
+
+/**
+ * A stop at or above the price, or a take-profit at or below it, would fire on the next tick:
+ * refused unless the request says `allowImmediate` (arming, adjusting and resuming alike).
+ */
+function checkNotCrossed(
+  row: Pick<ConditionOrmEntity, 'kind' | 'stopPrice' | 'takeProfitPrice'> & { source?: string },
+  observed: Decimal,
+): void {
+  const bracket = row.kind === 'bracket';
+  if (row.stopPrice && observed.lte(row.stopPrice))
+    invalid(
+      bracket ? 'stopLoss.triggerPrice' : 'triggerPrice',
+      `the price ${observed.toFixed()} is already at or below the stop ${row.stopPrice.toFixed()}; it would fire at once (allowImmediate: true to accept)`,
+      'CONDITION.WOULD_FIRE_IMMEDIATELY',
+    );
+  if (row.takeProfitPrice && observed.gte(row.takeProfitPrice))
+    invalid(
+      bracket ? 'takeProfit.triggerPrice' : 'triggerPrice',
+      `the price ${observed.toFixed()} is already at or above the take-profit ${row.takeProfitPrice.toFixed()}; it would fire at once (allowImmediate: true to accept)`,
+      'CONDITION.WOULD_FIRE_IMMEDIATELY',
+    );
 }

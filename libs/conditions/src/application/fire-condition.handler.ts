@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CommandBus, EventsHandler, type IEventHandler, QueryBus } from '@nestjs/cqrs';
 import {
+  type ClosedBy,
   ClosePositionCommand,
   GetOrderQuery,
   NEVER_RECEIVED_REASON,
@@ -10,17 +11,18 @@ import {
   type OrderView,
   PlaceOrderCommand,
   type PlaceOrderResult,
+  PositionClosedError,
 } from '@tradedesk/orders';
 import { ConflictError, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
 import { In } from 'typeorm';
-import { ConditionFiredEvent } from '../domain/condition.events.js';
+import { ConditionCancelledEvent, ConditionFiredEvent } from '../domain/condition.events.js';
 import { isProtective } from '../domain/condition.types.js';
-import { liquidatesPosition } from '../domain/exit-order.js';
+import { exitLimitPrice, liquidatesPosition } from '../domain/exit-order.js';
 import { isRecurring, nextOccurrenceAt, parseWhen, rearmMemory } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
-import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
+import { ConditionEngine, FIRE_TOPIC, firingKey } from './condition-engine.js';
 import { causeOf, exitOrderSpec, exitTermsOf, orderEnded, orderExecuted } from './condition-orders.js';
-import { appendTimeline, appendTimelines, compareAndSet } from './condition-store.js';
+import { appendTimeline, appendTimelines, compareAndSet, positionClosedChange } from './condition-store.js';
 
 /** An order that ended (filled, rejected, cancelled), as its event tells it. */
 interface OrderEnd {
@@ -55,17 +57,22 @@ export class FireConditionHandler implements OnModuleInit {
   }
 
   async handle(message: OutboxMessage): Promise<void> {
-    const { conditionId, firing } = message.payload as { conditionId: string; firing: number };
+    const { conditionId, firing, key: payloadKey } = message.payload as { conditionId: string; firing: number; key?: string };
     const row = await this.uow.autocommit((manager) => manager.findOne(ConditionOrmEntity, { where: { id: conditionId } }));
     // A redelivery after a crash between recording the order and settling: catch up from the order.
     if (row?.status === 'FIRED' && row.lastOrderId) return this.catchUp(row.lastOrderId);
     if (!row || row.status !== 'FIRING') return;
     if (row.version !== firing) return; // an earlier firing's intent (a recurring rule fires again and again)
-    const key = `cond-${row.id}-${firing}`;
+    // Intents written before keys were numbered by firing carry none: they keep the key they were placed under.
+    const key = payloadKey ?? `cond-${row.id}-${firing}`;
     let orderId: string;
     try {
       orderId = await this.place(row, key);
     } catch (error) {
+      if (error instanceof PositionClosedError) {
+        await this.cancelClosed(row, error.reason, error.closedBy);
+        return;
+      }
       if (error instanceof DomainError && (error.kind === 'unavailable' || error.kind === 'rate_limited')) {
         // The exchange is away or busy: keep trying (without counting towards giving up) — a stop
         // that stops retrying is a stop that never fires.
@@ -136,27 +143,28 @@ export class FireConditionHandler implements OnModuleInit {
             ...(a.cost ? { cost: dec(a.cost) } : {}),
             ...(a.price ? { price: dec(a.price) } : {}),
           },
-          { purpose: 'manual', cause, idempotencyKey: key },
+          { purpose: 'conditional', cause, idempotencyKey: key },
         ),
       );
       return result.orderId;
     }
     const terms = exitTermsOf(row)!;
+    const trigger = row.firedTrigger ?? row.firedPrice!;
     if (liquidatesPosition(terms)) {
       const result: PlaceOrderResult = await this.commands.execute(
-        new ClosePositionCommand(row.accountId, row.symbol!, cause, { idempotencyKey: key }),
+        new ClosePositionCommand(row.accountId, row.symbol!, cause, {
+          idempotencyKey: key,
+          scope: terms.amount === 'balance' ? 'balance' : 'position',
+          referencePrice: trigger,
+          ...(terms.executionType === 'limit' ? { limitPrice: exitLimitPrice(terms, trigger) } : {}),
+        }),
       );
       return result.orderId;
     }
-    const spec = await exitOrderSpec(
-      this.queries,
-      { accountId: row.accountId, symbol: row.symbol! },
-      terms,
-      row.firedTrigger ?? row.firedPrice!,
-    );
+    const spec = await exitOrderSpec(this.queries, { accountId: row.accountId, symbol: row.symbol! }, terms, trigger);
     try {
       const result: PlaceOrderResult = await this.commands.execute(
-        new PlaceOrderCommand(spec, { purpose: 'protective', cause, idempotencyKey: key }),
+        new PlaceOrderCommand(spec, { purpose: 'protective', cause, idempotencyKey: key, positionExit: { referencePrice: trigger } }),
       );
       return result.orderId;
     } catch (error) {
@@ -165,6 +173,23 @@ export class FireConditionHandler implements OnModuleInit {
         return error.details.orderId;
       throw error;
     }
+  }
+
+  /** Nothing was left of the position when the exit came to sell: CANCELLED "position closed", not FAILED. */
+  private async cancelClosed(row: ConditionOrmEntity, reason: string, closedBy: ClosedBy | undefined): Promise<void> {
+    this.logger.log(`condition ${row.id} (${row.kind}) cancelled: ${reason}`);
+    const change = positionClosedChange(reason, closedBy);
+    await this.uow.run(async (tx) => {
+      if (!(await compareAndSet(tx, row.id, ['FIRING'], undefined, change.set))) return;
+      await appendTimeline(tx, row.id, [change.entry]);
+      tx.publish(
+        new ConditionCancelledEvent(
+          { conditionId: row.id, kind: row.kind, accountId: row.accountId, symbol: row.symbol, status: 'CANCELLED' },
+          reason,
+          closedBy,
+        ),
+      );
+    });
   }
 
   private async fail(row: ConditionOrmEntity, reason: string): Promise<void> {
@@ -255,12 +280,13 @@ export class FireConditionHandler implements OnModuleInit {
   private async resubmit(row: ConditionOrmEntity, orderId: string): Promise<void> {
     this.logger.warn(`condition ${row.id}: order ${orderId} never reached the exchange; placing it again`);
     await this.uow.run(async (tx) => {
-      if (!(await compareAndSet(tx, row.id, ['FIRED'], row.version, { status: 'FIRING' }))) return;
+      // A new firing number: a new idempotency key, hence a new client order id for the exchange.
+      if (!(await compareAndSet(tx, row.id, ['FIRED'], row.version, { status: 'FIRING', firings: () => 'firings + 1' }))) return;
       await appendTimeline(tx, row.id, [{ event: 'resubmitting', status: 'FIRING', details: { orderId, reason: NEVER_RECEIVED_REASON } }]);
       await this.outbox.enqueue(
         tx,
         FIRE_TOPIC,
-        { conditionId: row.id, firing: row.version + 1 },
+        { conditionId: row.id, firing: row.version + 1, key: firingKey(row.id, row.firings + 1) },
         { priority: isProtective(row.kind) ? 0 : 50 },
       );
     });

@@ -28,6 +28,19 @@ export class ConditionFailedEvent extends ConditionEvent {
     super(condition);
   }
 }
+/**
+ * It ended CANCELLED without the user asking: an exit that fired when its position had nothing left
+ * (another exit or a sell sold it) — `reason` "position closed", `closedBy` the order that did.
+ */
+export class ConditionCancelledEvent extends ConditionEvent {
+  constructor(
+    condition: ConditionFacts,
+    readonly reason: string,
+    readonly closedBy?: { orderId: string; conditionId?: string },
+  ) {
+    super(condition);
+  }
+}
 /** Its trigger was crossed while the server was down and its policy said skip/notify. */
 export class ConditionMissedEvent extends ConditionEvent {}
 

@@ -1,8 +1,8 @@
-import { type Decimal, dec } from '@tradedesk/shared';
+import { type Decimal, dec, ZERO } from '@tradedesk/shared';
 
-/** How a protective condition sells once it fires (trading-semantics.md): its size and execution. */
+/** How a protective condition sells once it fires (docs/trading-semantics.md): its size and execution. */
 export interface ExitTerms {
-  /** `all`, `50%` or a base amount. */
+  /** `all` (the position), `balance` (the whole free balance), `50%` of the position, or a base amount. */
   amount: string;
   executionType: 'market' | 'limit';
   /** Limit execution: the limit sits this many percent below the trigger. */
@@ -10,23 +10,33 @@ export interface ExitTerms {
 }
 
 /**
- * `all` at market is a liquidation (ClosePosition): it first cancels the market's open sells at
- * the exchange so they release the coins, then sells the whole free balance.
+ * `all` and `balance` are liquidations (ClosePosition): they first cancel the position's own
+ * resting sells so these release the coins, then sell the position (`all`) or, the explicit
+ * choice, the whole free balance (`balance`).
  */
-export function liquidatesPosition(terms: Pick<ExitTerms, 'amount' | 'executionType'>): boolean {
-  return terms.amount === 'all' && terms.executionType === 'market';
+export function liquidatesPosition(terms: Pick<ExitTerms, 'amount'>): boolean {
+  return terms.amount === 'all' || terms.amount === 'balance';
 }
 
-/** A percentage or `all` is sized from the position at firing time. */
+/** A percentage is sized from the position when the exit fires. */
 export function sizedFromPosition(terms: Pick<ExitTerms, 'amount'>): boolean {
   return terms.amount === 'all' || terms.amount.endsWith('%');
 }
 
-/** The exit's base amount: fixed, or a share of the position's quantity. */
-export function exitAmount(terms: Pick<ExitTerms, 'amount'>, positionQuantity: Decimal | undefined): Decimal {
-  if (!sizedFromPosition(terms)) return dec(terms.amount);
-  const quantity = positionQuantity ?? dec(0);
-  return terms.amount === 'all' ? quantity : quantity.times(dec(terms.amount.slice(0, -1))).div(100);
+/**
+ * The exit's base amount: fixed, or a share of the position's quantity — and never more than what
+ * the position still holds (`available`: its quantity less the unfilled rest of its live sells).
+ * Zero means nothing is left: the position was sold by another exit.
+ */
+export function exitAmount(terms: Pick<ExitTerms, 'amount'>, position: { quantity: Decimal; available: Decimal }): Decimal {
+  const wanted =
+    terms.amount === 'all'
+      ? position.quantity
+      : terms.amount.endsWith('%')
+        ? position.quantity.times(dec(terms.amount.slice(0, -1))).div(100)
+        : dec(terms.amount);
+  const capped = wanted.gt(position.available) ? position.available : wanted;
+  return capped.gt(0) ? capped : ZERO;
 }
 
 /** A limit exit's price: `limitOffset` percent below the trigger (or the observed price when there is no trigger). */

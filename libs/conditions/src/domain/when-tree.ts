@@ -247,6 +247,16 @@ export function leavesOf(node: WhenNode): Array<PriceLeaf | ChangeLeaf | Premium
   return [node];
 }
 
+/** Every leaf with its path (`when.all[1]`), for errors that name where a leaf went wrong. */
+export function leavesWithPaths(
+  node: WhenNode,
+  path = 'when',
+): Array<{ path: string; leaf: PriceLeaf | ChangeLeaf | PremiumLeaf | TimeLeaf }> {
+  if ('all' in node) return node.all.flatMap((c, i) => leavesWithPaths(c, `${path}.all[${i}]`));
+  if ('any' in node) return node.any.flatMap((c, i) => leavesWithPaths(c, `${path}.any[${i}]`));
+  return [{ path, leaf: node }];
+}
+
 /** The time leaves with their paths (the keys of their memory), as `evaluateWhen` names them. */
 function timeLeavesOf(node: WhenNode, path = 'when'): Array<{ path: string; time: TimeLeaf['time'] }> {
   if ('all' in node) return node.all.flatMap((c, i) => timeLeavesOf(c, `${path}.all[${i}]`));

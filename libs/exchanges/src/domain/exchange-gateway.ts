@@ -46,6 +46,8 @@ export interface ExchangeCapabilities {
   /** Binance accepts a used client order id again once the first order is done; Upbit never. */
   clientOrderIdReuse: 'after-order-done' | 'never';
   quoteCurrencies: string[];
+  /** Whether its tickers carry the best bid and ask (Upbit's carry only the last trade price). */
+  tickerBidAsk: boolean;
 }
 
 export interface Market {

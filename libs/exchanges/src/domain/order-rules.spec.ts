@@ -10,6 +10,7 @@ const binanceCaps: ExchangeCapabilities = {
   priceStepRule: 'tick-size',
   orderRateBudget: { orders: 100, windowMs: 10_000 },
   clientOrderIdReuse: 'after-order-done',
+  tickerBidAsk: true,
   quoteCurrencies: ['USDT'],
 };
 const upbitCaps: ExchangeCapabilities = {
@@ -20,6 +21,7 @@ const upbitCaps: ExchangeCapabilities = {
   priceStepRule: 'krw-price-table',
   orderRateBudget: { orders: 8, windowMs: 1000 },
   clientOrderIdReuse: 'never',
+  tickerBidAsk: false,
   quoteCurrencies: ['KRW'],
 };
 const btcUsdt: Market = {

@@ -13,7 +13,7 @@ import {
   type RequestLane,
 } from '@tradedesk/exchanges';
 import { Outbox, type OutboxMessage, RetryLater, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
-import { isTerminal, NEVER_RECEIVED_REASON, type OrderPurpose } from '../domain/order-status.js';
+import { isProtectivePurpose, isTerminal, NEVER_RECEIVED_REASON, type OrderPurpose } from '../domain/order-status.js';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
 import { OrderLedger } from './order-ledger.js';
 
@@ -28,7 +28,7 @@ const resolveDelayMs = (attempt: number) => Math.min(16_000, 500 * 2 ** attempt)
 export type SendOutcome = { sent: true; snapshot: ExchangeOrder; trades: ExchangeTrade[] | undefined } | { sent: false; error: unknown };
 
 export function laneOf(purpose: OrderPurpose): RequestLane {
-  return purpose === 'manual' ? 'order' : 'protective';
+  return isProtectivePurpose(purpose) ? 'protective' : 'order';
 }
 
 /** How long the poller leaves a fresh submission to the process that placed it. */
@@ -39,7 +39,7 @@ const INLINE_SUBMISSION_GRACE_MS = 5_000;
  * and not due for the poller until the placing process has had its chance to send it itself.
  */
 export function submitMessageOptions(purpose: OrderPurpose, createdAt: Date): { priority: number; availableAt: Date } {
-  return { priority: purpose === 'manual' ? 50 : 0, availableAt: new Date(createdAt.getTime() + INLINE_SUBMISSION_GRACE_MS) };
+  return { priority: isProtectivePurpose(purpose) ? 0 : 50, availableAt: new Date(createdAt.getTime() + INLINE_SUBMISSION_GRACE_MS) };
 }
 
 /**

@@ -9,8 +9,17 @@ export function isTerminal(status: OrderStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-/** Why an order exists: the rate governor puts protective exits and liquidations first. */
-export type OrderPurpose = 'manual' | 'protective' | 'liquidation';
+/**
+ * Why an order exists: `manual` (the API), `conditional` (a conditional order's action),
+ * `protective` (a stop, take-profit or trailing exit), `liquidation` (closing a position). The
+ * rate governor puts protective exits and liquidations first.
+ */
+export type OrderPurpose = 'manual' | 'conditional' | 'protective' | 'liquidation';
+
+/** Protective exits and liquidations go ahead of everything else at the exchange. */
+export function isProtectivePurpose(purpose: OrderPurpose): boolean {
+  return purpose === 'protective' || purpose === 'liquidation';
+}
 
 /** A leg of a native order list: a LIMIT_MAKER take-profit, a market STOP_LOSS or a STOP_LOSS_LIMIT. */
 export type OrderLegType = 'limit_maker' | 'stop_loss' | 'stop_loss_limit';

@@ -12,7 +12,13 @@ import {
 } from '@nestjs/swagger';
 import { ConditionsService } from '../../application/conditions.service.js';
 import type { ConditionView } from '../../application/condition-views.js';
-import { AdjustConditionRequestDto, ConditionIdParam, CreateConditionRequestDto, ListConditionsQueryDto } from './conditions.dto.js';
+import {
+  AdjustConditionRequestDto,
+  ConditionIdParam,
+  CreateConditionRequestDto,
+  ListConditionsQueryDto,
+  ResumeConditionRequestDto,
+} from './conditions.dto.js';
 
 const conditionExample = {
   id: '6a1f0c2e-8d4b-4f3a-9b1e-2c7d5e8f9a01',
@@ -126,11 +132,13 @@ export class ConditionsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Resume a paused condition',
-    description: 'PAUSED → ARMED; a trigger crossed meanwhile fires on the next tick.',
+    description:
+      'PAUSED → ARMED. A trigger the price crossed meanwhile is refused as at arming (400 CONDITION.WOULD_FIRE_IMMEDIATELY) unless allowImmediate is true; then it fires on the next tick.',
   })
   @ApiOkResponse({ schema: { example: conditionExample } })
   @ApiConflictResponse({ description: 'Not PAUSED' })
-  resume(@Param() { id }: ConditionIdParam): Promise<ConditionView> {
-    return this.conditions.resume(id);
+  @ApiBadRequestResponse({ description: 'CONDITION.WOULD_FIRE_IMMEDIATELY' })
+  resume(@Param() { id }: ConditionIdParam, @Body() body: ResumeConditionRequestDto = {}): Promise<ConditionView> {
+    return this.conditions.resume(id, body ?? {});
   }
 }

@@ -28,7 +28,11 @@ export class CreateConditionRequestDto {
   @IsString()
   triggerPrice?: string;
 
-  @ApiPropertyOptional({ example: '3', description: 'Trigger as % below (stop) / above (take-profit) the average entry' })
+  @ApiPropertyOptional({
+    example: '3',
+    description:
+      'Trigger as % below (stop) / above (take-profit) the position’s average entry; "0" is the average entry itself. The computed price snaps onto the market’s price grid (down for a stop, up for a take-profit); the armed line of the timeline shows both.',
+  })
   @IsOptional()
   @IsString()
   triggerPercent?: string;
@@ -48,7 +52,13 @@ export class CreateConditionRequestDto {
   @IsString()
   activationPrice?: string;
 
-  @ApiPropertyOptional({ example: 'all', description: '"all" (full liquidation, default), "50%" of the position, or a base amount "0.01"' })
+  @ApiPropertyOptional({
+    example: 'all',
+    description:
+      '"all" (default): the position — what tradedesk bought on this market less what it sold, plus what you adopted — capped by the free balance, after cancelling the position’s own resting sells; ' +
+      '"50%" of the position; a base amount "0.01" (at most the position); or "balance": the whole free balance of the base asset, coins held before tradedesk included (an explicit choice). ' +
+      'No exit ever sells more than the position holds when it fires: it shrinks, or ends CANCELLED "position closed" when another exit sold it.',
+  })
   @IsOptional()
   @IsString()
   amount?: string;
@@ -77,7 +87,12 @@ export class CreateConditionRequestDto {
   @IsIn(['emulated', 'native'])
   placement?: string;
 
-  @ApiPropertyOptional({ enum: ['last', 'bid', 'ask', 'mark'], default: 'last' })
+  @ApiPropertyOptional({
+    enum: ['last', 'bid', 'ask', 'mark'],
+    default: 'last',
+    description:
+      'The price watched. Upbit’s tickers carry no best bid or ask: on Upbit only last (400 CONDITION.SOURCE_NOT_AVAILABLE otherwise).',
+  })
   @IsOptional()
   @IsString()
   source?: string;
@@ -147,7 +162,16 @@ export class CreateConditionRequestDto {
 }
 
 export class AdjustConditionRequestDto {
-  @ApiPropertyOptional({ example: '50100', description: 'New trigger (stop_loss / take_profit), e.g. break-even' })
+  @ApiPropertyOptional({
+    enum: ['breakEven'],
+    description:
+      'stop_loss (or stopLoss.moveTo on a bracket): move the stop to the average entry plus the fees paid and the exit fee still to pay, snapped up onto the price grid',
+  })
+  @IsOptional()
+  @IsIn(['breakEven'])
+  moveTo?: string;
+
+  @ApiPropertyOptional({ example: '50100', description: 'New trigger (stop_loss / take_profit)' })
   @IsOptional()
   @IsString()
   triggerPrice?: string;
@@ -157,10 +181,13 @@ export class AdjustConditionRequestDto {
   @IsString()
   triggerPercent?: string;
 
-  @ApiPropertyOptional({ ...triggerSchema })
+  @ApiPropertyOptional({
+    ...triggerSchema,
+    properties: { ...triggerSchema.properties, moveTo: { type: 'string' as const, enum: ['breakEven'] } },
+  })
   @IsOptional()
   @IsObject()
-  stopLoss?: { triggerPrice?: string; triggerPercent?: string };
+  stopLoss?: { triggerPrice?: string; triggerPercent?: string; moveTo?: string };
 
   @ApiPropertyOptional({ ...triggerSchema })
   @IsOptional()
@@ -188,6 +215,13 @@ export class AdjustConditionRequestDto {
   expiresAt?: string;
 
   @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  allowImmediate?: boolean;
+}
+
+export class ResumeConditionRequestDto {
+  @ApiPropertyOptional({ default: false, description: 'Accept a trigger that the price crossed while paused (it fires at once)' })
   @IsOptional()
   @IsBoolean()
   allowImmediate?: boolean;

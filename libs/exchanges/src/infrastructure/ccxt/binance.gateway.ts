@@ -21,6 +21,7 @@ export const BINANCE_CAPABILITIES: ExchangeCapabilities = {
   orderRateBudget: { orders: 100, windowMs: 10_000 },
   clientOrderIdReuse: 'after-order-done',
   quoteCurrencies: ['USDT'],
+  tickerBidAsk: true,
 };
 
 /** Binance's published defaults; exchangeInfo `rateLimits` replaces them once markets load. */

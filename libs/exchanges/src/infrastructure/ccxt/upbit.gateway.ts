@@ -23,6 +23,7 @@ export const UPBIT_CAPABILITIES: ExchangeCapabilities = {
   orderRateBudget: { orders: 8, windowMs: 1000 },
   clientOrderIdReuse: 'never',
   quoteCurrencies: ['KRW'],
+  tickerBidAsk: false,
 };
 
 /** Upbit's per-second request groups (quotation per IP, exchange per key); `Remaining-Req` refines them. */

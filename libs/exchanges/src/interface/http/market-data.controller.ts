@@ -21,6 +21,7 @@ const exchangesExample = [
       orderRateBudget: { orders: 8, windowMs: 1000 },
       clientOrderIdReuse: 'never',
       quoteCurrencies: ['KRW'],
+      tickerBidAsk: false,
     },
   },
 ];
