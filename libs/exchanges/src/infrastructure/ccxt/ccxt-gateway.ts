@@ -31,7 +31,7 @@ export interface CcxtGatewayOptions {
   credentials?: GatewayCredentials;
   /**
    * Base URL of an exchange emulator: required in `sim` mode; in `paper` mode, where public market
-   * data comes from when PAPER_MARKET_DATA_URL is set (the real exchange otherwise).
+   * data comes from (PAPER_MARKET_DATA_URL or the sim-mode emulator; the real exchange when unset).
    */
   simUrl?: string;
   /** Per-request timeout; ccxt's default is 10 s. */
