@@ -360,6 +360,11 @@ export abstract class CcxtGateway implements ExchangeGateway {
     };
   }
 
+  /** The exchange's own state word in its raw answer; ccxt's unified status where the answer has none. */
+  protected exchangeStateOf(order: CcxtOrder): string {
+    return order.status ?? 'unknown';
+  }
+
   protected toOrder(order: CcxtOrder, sent?: PlaceOrderRequest): ExchangeOrder {
     const filled = required(order.filled);
     const amount = optionalDec(order.amount) ?? sent?.amount;
@@ -375,6 +380,7 @@ export abstract class CcxtGateway implements ExchangeGateway {
       side: (order.side as ExchangeOrder['side']) ?? sent?.side,
       type: order.type ?? sent?.type ?? 'unknown',
       status: STATUS[order.status ?? ''] ?? 'open',
+      exchangeState: this.exchangeStateOf(order),
       amount,
       filled,
       remaining: optionalDec(order.remaining) ?? (amount ? amount.minus(filled) : undefined),
