@@ -3,6 +3,15 @@ export * from './domain/exchange-gateway.js';
 export * from './domain/exchange.errors.js';
 export { normalizeOrder, formatMoney, type OrderRuleContext } from './domain/order-rules.js';
 export { krwPriceStep, roundToKrwPriceStep, isOnKrwPriceStep, UPBIT_KRW_PRICE_STEPS } from './domain/krw-price-steps.js';
+export {
+  roundPrice,
+  roundAveragePrice,
+  roundMoney,
+  roundPercent,
+  priceDecimals,
+  currencyDecimals,
+  CURRENCY_DECIMALS,
+} from './domain/display-rounding.js';
 export * from './application/exchange-gateways.js';
 export * from './exchanges.module.js';
 
