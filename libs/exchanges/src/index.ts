@@ -3,7 +3,8 @@ export * from './domain/exchange-gateway.js';
 export * from './domain/exchange.errors.js';
 export { normalizeOrder, formatMoney, type OrderRuleContext } from './domain/order-rules.js';
 export { krwPriceStep, roundToKrwPriceStep, isOnKrwPriceStep, UPBIT_KRW_PRICE_STEPS } from './domain/krw-price-steps.js';
-export { priceStepAt, snapToPriceGrid, pricePlaces } from './domain/price-grid.js';
+export { priceStepAt, snapToPriceGrid } from './domain/price-grid.js';
+export { roundPrice, roundAveragePrice, priceDecimals } from './domain/display-rounding.js';
 export * from './application/exchange-gateways.js';
 export * from './exchanges.module.js';
 

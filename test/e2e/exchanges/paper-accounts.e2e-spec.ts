@@ -217,6 +217,18 @@ describe.each(TEST_DRIVERS)('paper accounts on %s', (driver) => {
     });
   });
 
+  it('an Upbit market buy by KRW cost whose last KRW buy nothing ends FILLED, Upbit’s `cancel` on its timeline', async () => {
+    // 100,000 KRW at 68,500,000 buys 0.00145985 BTC for 99,999.725 KRW; 0.275 KRW cannot buy 1e-8 more.
+    const buy = await place({ accountId: upbitId, symbol: 'BTC/KRW', side: 'buy', type: 'market', cost: '100000' });
+    await statusOf(buy.id).toBe('FILLED');
+    const body = (await api().get(`/api/orders/${buy.id}`).expect(200)).body as OrderBody & {
+      filledCost: string;
+      timeline: Array<{ event: string; details?: Record<string, unknown> }>;
+    };
+    expect(body).toMatchObject({ filled: '0.00145985', filledCost: '99999.725', average: '68500000' });
+    expect(body.timeline.find((t) => t.event === 'filled')?.details).toMatchObject({ exchangeStatus: 'cancel' });
+  });
+
   it('never sent a private request: only public market data in the emulator log, no order there', async () => {
     for (const exchange of ['binance', 'upbit'] as const) {
       const { requests } = await harness.control<{ requests: Record<string, number> }>('GET', `/requests?exchange=${exchange}`);

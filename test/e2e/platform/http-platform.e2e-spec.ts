@@ -63,6 +63,16 @@ describe.each(TEST_DRIVERS)('HTTP platform on %s', (driver) => {
     expect(ui.text).toContain('swagger');
   });
 
+  it('declares the bearer token as the opaque `td_…` token it is, not a JWT', async () => {
+    const spec = await request(t.url).get('/api/docs-json').expect(200);
+    expect(spec.body.components.securitySchemes.bearer).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'opaque',
+      description: expect.stringMatching(/opaque.*td_…/),
+    });
+  });
+
   it('sets security headers (helmet)', async () => {
     const res = await request(t.url).get('/api/health/live').expect(200);
     expect(res.headers['x-content-type-options']).toBe('nosniff');

@@ -13,7 +13,15 @@ export function setupSwagger(app: INestApplication): void {
           'Errors are `{ statusCode, error, message, code, requestId }` with a stable machine `code`.',
       )
       .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API_TOKEN, or the token printed on first start' })
+      // @nestjs/swagger defaults bearerFormat to JWT; ours is an opaque random string the server only hashes and compares.
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque',
+        description:
+          'An opaque API token, not a JWT: `API_TOKEN` (at least 16 characters) or the `td_…` token printed once on first start. ' +
+          'It carries no claims; the server keeps only its hash.',
+      })
       .addSecurityRequirements('bearer')
       .build(),
   );

@@ -10,11 +10,11 @@ import { SimEndpoint } from './sim-endpoint.js';
 function setup(
   sim: SimConfig,
   rows: Array<{ id: string; label: string; keyId: string; apiKeyCiphertext: string; secretCiphertext: string }> = [],
-  otherModes = false,
+  realAccountModes: string[] = [],
 ) {
   const repository = {
     list: vi.fn(async () => rows),
-    existsOtherThan: vi.fn(async () => otherModes),
+    existsInModes: vi.fn(async (modes: string[]) => modes.some((m) => realAccountModes.includes(m))),
     findByModes: vi.fn(async () => []),
   } as unknown as ExchangeAccountRepository;
   const accounts = { create: vi.fn() } as unknown as AccountsService;
@@ -33,8 +33,8 @@ describe('ExchangesBootstrap', () => {
     expect(() => endpoint.require('binance')).toThrow(/emulator is not running/);
   });
 
-  it('keeps the emulator off with SIM=auto once a live, testnet or paper account exists', async () => {
-    const { sut, endpoint } = setup(new SimConfig('auto', 0, undefined, 1), [], true);
+  it.each(['live', 'testnet'])('keeps the emulator off with SIM=auto once a %s account exists', async (mode) => {
+    const { sut, endpoint } = setup(new SimConfig('auto', 0, undefined, 1), [], [mode]);
     await sut.onModuleInit();
     expect(endpoint.url).toBeUndefined();
   });

@@ -59,8 +59,9 @@ export class ExchangesBootstrap implements OnModuleInit, OnApplicationShutdown {
 
   private async startSimMode(): Promise<void> {
     if (this.sim.mode === 'off') return;
-    if (this.sim.mode === 'auto' && (await this.repository.existsOtherThan('sim'))) {
-      this.logger.log('SIM=auto: a live, testnet or paper account exists, so the exchange emulator stays off');
+    // Paper accounts keep it on: they trade nothing real, and without PAPER_MARKET_DATA_URL they read its prices.
+    if (this.sim.mode === 'auto' && (await this.repository.existsInModes(['live', 'testnet']))) {
+      this.logger.log('SIM=auto: a live or testnet account exists, so the exchange emulator stays off');
       return;
     }
     if (this.sim.url) {

@@ -28,8 +28,8 @@ export const ADAPTERS: Record<ExchangeId, Adapter> = {
 
 /**
  * Builds the ccxt gateway of an exchange in a mode: pointed at the emulator for `sim`; for `paper`
- * the public side only — no keys, so it cannot sign anything — at the real exchange or at
- * PAPER_MARKET_DATA_URL.
+ * the public side only — no keys, so it cannot sign anything — at PAPER_MARKET_DATA_URL, else at
+ * the running emulator, else at the real exchange.
  */
 @Injectable()
 export class GatewayFactory {
@@ -39,15 +39,25 @@ export class GatewayFactory {
   ) {}
 
   create(exchange: ExchangeId, mode: AccountMode, credentials?: ApiCredentials): CcxtGateway {
-    if (mode === 'paper') return ADAPTERS[exchange].create({ mode, simUrl: this.paper.marketDataUrl });
+    if (mode === 'paper') return ADAPTERS[exchange].create({ mode, simUrl: this.paperMarketDataUrl() });
     return ADAPTERS[exchange].create({ mode, credentials, simUrl: mode === 'sim' ? this.sim.require(exchange) : undefined });
   }
 
   /** The cache scope of an exchange's public data: the same for every account on one venue. */
   venueKey(exchange: ExchangeId, mode: AccountMode): string {
     if (mode === 'sim') return `${exchange}:sim:${this.sim.url ?? 'none'}`;
-    // Paper accounts read the live exchange's prices: they share them with live accounts unless pointed elsewhere.
-    if (mode === 'paper' && this.paper.marketDataUrl) return `${exchange}:paper:${this.paper.marketDataUrl}`;
+    // Paper accounts on the real exchange share its public data with live accounts.
+    const paperUrl = mode === 'paper' ? this.paperMarketDataUrl() : undefined;
+    if (paperUrl) return `${exchange}:paper:${paperUrl}`;
     return `${exchange}:${mode === 'testnet' ? 'testnet' : 'live'}`;
+  }
+
+  /**
+   * Where paper accounts read public data; undefined = the real exchange. With sim mode on, an
+   * install that has never held real keys rehearses against the emulator it is already running,
+   * and SIM=auto keeps that emulator on until a live or testnet account exists.
+   */
+  paperMarketDataUrl(): string | undefined {
+    return this.paper.marketDataUrl ?? this.sim.url;
   }
 }

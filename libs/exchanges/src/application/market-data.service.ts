@@ -12,6 +12,8 @@ export interface VenueQuote {
   account: ExchangeAccountSummary;
   symbol: string;
   quote: string;
+  /** The market's tick (absent: Upbit's KRW price table), for printing its prices. */
+  priceStep?: Decimal;
   averagePrice: Decimal;
   feeRate: Decimal;
   fee: Decimal;
@@ -26,6 +28,7 @@ export interface FeeComparison {
   base: string;
   amount: Decimal;
   side: OrderSide;
+  /** Upbit's USDT/KRW price (a KRW market: the price table gives its precision). */
   usdtKrw?: Decimal;
   venues: VenueQuote[];
   best?: { accountId: string; exchange: ExchangeId; symbol: string };
@@ -33,13 +36,17 @@ export interface FeeComparison {
 
 export interface Premium {
   base: string;
-  upbit: { accountId: string; symbol: string; price: Decimal };
-  binance: { accountId: string; symbol: string; price: Decimal };
+  upbit: { accountId: string; symbol: string; price: Decimal; priceStep?: Decimal };
+  binance: { accountId: string; symbol: string; price: Decimal; priceStep?: Decimal };
   usdtKrw: Decimal;
   /** Binance price × USDT/KRW. */
   binancePriceKrw: Decimal;
   premiumPercent: Decimal;
   timestamp: Date;
+}
+
+function stepOf(market: Market): { priceStep?: Decimal } {
+  return market.priceStep ? { priceStep: market.priceStep } : {};
 }
 
 /** Market reads that span accounts: markets, tickers, the fee comparison and the KRW premium. */
@@ -80,6 +87,7 @@ export class MarketDataService {
         account,
         symbol: market.symbol,
         quote: market.quote,
+        ...stepOf(market),
         averagePrice: cost.averagePrice,
         feeRate: fee.taker,
         fee: cost.fee,
@@ -111,7 +119,11 @@ export class MarketDataService {
     const [upbitGateway, binanceGateway] = await Promise.all([this.gateways.forAccount(upbit.id), this.gateways.forAccount(binance.id)]);
     const krwSymbol = `${asset}/KRW`;
     const usdtSymbol = `${asset}/USDT`;
-    await Promise.all([upbitGateway.market(krwSymbol), binanceGateway.market(usdtSymbol), upbitGateway.market(USDT_KRW)]);
+    const [upbitMarket, binanceMarket] = await Promise.all([
+      upbitGateway.market(krwSymbol),
+      binanceGateway.market(usdtSymbol),
+      upbitGateway.market(USDT_KRW),
+    ]);
     const [upbitTickers, binanceTicker] = await Promise.all([
       upbitGateway.fetchTickers([krwSymbol, USDT_KRW]),
       binanceGateway.fetchTicker(usdtSymbol),
@@ -120,8 +132,8 @@ export class MarketDataService {
     const usdtKrw = upbitTickers[USDT_KRW]!.last;
     return {
       base: asset,
-      upbit: { accountId: upbit.id, symbol: krwSymbol, price: krwPrice },
-      binance: { accountId: binance.id, symbol: usdtSymbol, price: binanceTicker.last },
+      upbit: { accountId: upbit.id, symbol: krwSymbol, price: krwPrice, ...stepOf(upbitMarket) },
+      binance: { accountId: binance.id, symbol: usdtSymbol, price: binanceTicker.last, ...stepOf(binanceMarket) },
       usdtKrw,
       binancePriceKrw: binanceTicker.last.mul(usdtKrw),
       premiumPercent: krwPremiumPercent(krwPrice, binanceTicker.last, usdtKrw),

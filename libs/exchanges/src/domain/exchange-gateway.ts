@@ -174,7 +174,13 @@ export interface ExchangeOrder {
   symbol: string;
   side: OrderSide;
   type: string;
+  /**
+   * What the order means for tradedesk; `closed` is filled. An Upbit market buy by KRW cost that
+   * executed is `closed` whatever Upbit calls it (see `settleUpbitMarketBuyByCost`).
+   */
   status: ExchangeOrderStatus;
+  /** The exchange's own word for the order's state (Binance `status` such as `EXPIRED`, Upbit `state` such as `cancel`), for the timeline. */
+  exchangeState: string;
   /** Base amount ordered (for a market buy by cost: what was filled once done). */
   amount?: Decimal;
   filled: Decimal;

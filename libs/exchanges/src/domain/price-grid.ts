@@ -27,12 +27,3 @@ export function snapToPriceGrid(
   // Below one step, rounding down would make a zero price: keep it as asked (the order rules refuse it).
   return snapped.isZero() ? price : snapped;
 }
-
-/**
- * Decimal places a price of this market is shown with: its step's places, plus `extra` for an
- * average (an average of prices on the grid is rarely on it). 8 when the market lists no step.
- */
-export function pricePlaces(market: Pick<Market, 'quote' | 'priceStep'>, rule: PriceRule, price: Decimal, extra = 0): number {
-  const step = priceStepAt(market, rule, price);
-  return (step ? step.decimalPlaces() : 8) + extra;
-}

@@ -184,7 +184,7 @@ export class OrderLedger {
     if (statusChanges && next !== before) {
       await this.appendTimeline(manager, order, next.toLowerCase(), cause, {
         exchangeOrderId: snapshot.exchangeOrderId,
-        exchangeStatus: snapshot.status,
+        exchangeStatus: snapshot.exchangeState,
       });
       const facts = orderFacts(order);
       if (next === 'OPEN') tx.publish(new OrderAcceptedEvent(facts));

@@ -72,7 +72,7 @@ export type SimSwitch = 'on' | 'off' | 'auto';
 
 export class SimConfig {
   constructor(
-    /** `auto`: on when no live account exists (api.md default). */
+    /** `auto`: on while no `live` or `testnet` account exists; paper accounts do not count. */
     readonly mode: SimSwitch,
     readonly port: number,
     readonly url: string | undefined,
@@ -83,8 +83,9 @@ export class SimConfig {
 export class PaperConfig {
   constructor(
     /**
-     * Where paper accounts read live public market data: unset = the real exchanges; an exchange
-     * emulator's URL (its `/binance`, `/upbit` prefixes) for rehearsals and tests.
+     * Where paper accounts read public market data: an exchange emulator's URL (its `/binance`,
+     * `/upbit` prefixes) for rehearsals and tests; unset = the running sim-mode emulator, else the
+     * real exchanges.
      */
     readonly marketDataUrl: string | undefined,
   ) {}
@@ -227,7 +228,10 @@ function logging(env: Env, dataDir: string): LoggingConfig {
 function paper(env: Env): PaperConfig {
   const url = env.PAPER_MARKET_DATA_URL?.trim() || undefined;
   if (url !== undefined && !/^https?:\/\/[^/]+/.test(url))
-    throw new ConfigError('PAPER_MARKET_DATA_URL', 'must be an http:// URL of an exchange emulator (unset: the real exchanges)');
+    throw new ConfigError(
+      'PAPER_MARKET_DATA_URL',
+      'must be an http:// URL of an exchange emulator (unset: the sim-mode emulator when it runs, else the real exchanges)',
+    );
   return new PaperConfig(url?.replace(/\/+$/, ''));
 }
 

@@ -14,7 +14,14 @@ import type {
   Ticker,
   TradingFee,
 } from '../../domain/exchange-gateway.js';
-import { averagePrice, PAPER_DEFAULT_FEE_RATES, type PaperTrade, type PaperVenue } from '../../domain/paper/paper-matching.js';
+import {
+  averagePrice,
+  PAPER_DEFAULT_FEE_RATES,
+  type PaperOrder,
+  type PaperTrade,
+  type PaperVenue,
+} from '../../domain/paper/paper-matching.js';
+import { settleUpbitMarketBuyByCost } from '../../domain/upbit-market-buy.js';
 import type { PaperOrderView, PaperExchange } from './paper-exchange.js';
 
 /** Levels a paper market order may walk: Binance's cheapest depth weight; Upbit sends what it has. */
@@ -91,33 +98,33 @@ export class PaperGateway implements ExchangeGateway {
       { ...request, symbol: venue.market.symbol },
       book,
     );
-    return toExchangeOrder(placed);
+    return toExchangeOrder(this.exchange, placed);
   }
 
   async cancelOrder(symbol: string, exchangeOrderId: string, options?: CallOptions): Promise<ExchangeOrder> {
     await this.fillCrossedOrders([(await this.market(symbol)).symbol], options);
-    return toExchangeOrder(await this.paper.cancel(this.accountId, this.exchange, { id: exchangeOrderId }));
+    return toExchangeOrder(this.exchange, await this.paper.cancel(this.accountId, this.exchange, { id: exchangeOrderId }));
   }
 
   async cancelOrderByClientOrderId(symbol: string, clientOrderId: string, options?: CallOptions): Promise<ExchangeOrder> {
     await this.fillCrossedOrders([(await this.market(symbol)).symbol], options);
-    return toExchangeOrder(await this.paper.cancel(this.accountId, this.exchange, { clientOrderId }));
+    return toExchangeOrder(this.exchange, await this.paper.cancel(this.accountId, this.exchange, { clientOrderId }));
   }
 
   async fetchOrder(symbol: string, exchangeOrderId: string, options?: CallOptions): Promise<ExchangeOrder> {
     await this.fillCrossedOrders([(await this.market(symbol)).symbol], options);
-    return toExchangeOrder(await this.paper.order(this.accountId, this.exchange, { id: exchangeOrderId }));
+    return toExchangeOrder(this.exchange, await this.paper.order(this.accountId, this.exchange, { id: exchangeOrderId }));
   }
 
   async fetchOrderByClientOrderId(symbol: string, clientOrderId: string, options?: CallOptions): Promise<ExchangeOrder> {
     await this.fillCrossedOrders([(await this.market(symbol)).symbol], options);
-    return toExchangeOrder(await this.paper.order(this.accountId, this.exchange, { clientOrderId }));
+    return toExchangeOrder(this.exchange, await this.paper.order(this.accountId, this.exchange, { clientOrderId }));
   }
 
   async fetchOpenOrders(symbol?: string, options?: CallOptions): Promise<ExchangeOrder[]> {
     const market = symbol ? await this.market(symbol) : undefined;
     await this.fillCrossedOrders(market ? [market.symbol] : undefined, options);
-    return (await this.paper.openOrders(this.accountId, market?.symbol)).map(toExchangeOrder);
+    return (await this.paper.openOrders(this.accountId, market?.symbol)).map((view) => toExchangeOrder(this.exchange, view));
   }
 
   async fetchMyTrades(symbol: string, since?: Date, options?: CallOptions): Promise<ExchangeTrade[]> {
@@ -174,14 +181,22 @@ function toExchangeTrade(trade: PaperTrade): ExchangeTrade {
   };
 }
 
-export function toExchangeOrder({ order, trades }: PaperOrderView): ExchangeOrder {
-  return {
+/** What the exchange itself would call a paper order's state, so a paper timeline reads like a live one. */
+function paperExchangeState(exchange: ExchangeId, order: PaperOrder): string {
+  if (exchange === 'upbit') return order.status === 'open' ? 'wait' : order.status === 'closed' ? 'done' : 'cancel';
+  if (order.status === 'open') return order.filled.gt(0) ? 'PARTIALLY_FILLED' : 'NEW';
+  return { closed: 'FILLED', canceled: 'CANCELED', expired: 'EXPIRED', rejected: 'REJECTED' }[order.status];
+}
+
+export function toExchangeOrder(exchange: ExchangeId, { order, trades }: PaperOrderView): ExchangeOrder {
+  const mapped: ExchangeOrder = {
     exchangeOrderId: order.id,
     clientOrderId: order.clientOrderId,
     symbol: order.symbol,
     side: order.side,
     type: order.type,
     status: order.status,
+    exchangeState: paperExchangeState(exchange, order),
     amount: order.amount,
     filled: order.filled,
     remaining: order.amount?.minus(order.filled),
@@ -192,4 +207,6 @@ export function toExchangeOrder({ order, trades }: PaperOrderView): ExchangeOrde
     timestamp: order.createdAt,
     ...(trades.length > 0 ? { trades: trades.map(toExchangeTrade) } : {}),
   };
+  const byCost = order.type === 'market' && order.side === 'buy' && order.requestedCost !== undefined;
+  return exchange === 'upbit' && byCost ? settleUpbitMarketBuyByCost(mapped) : mapped;
 }

@@ -219,6 +219,11 @@ export class BinanceGateway extends CcxtGateway {
     };
   }
 
+  protected override exchangeStateOf(order: CcxtOrder): string {
+    const status = (order.info as { status?: unknown } | undefined)?.status;
+    return typeof status === 'string' ? status : super.exchangeStateOf(order);
+  }
+
   protected fetchOrderByClientIdOnExchange(symbol: string, clientOrderId: string): Promise<CcxtOrder> {
     return this.client.fetchOrder(undefined as unknown as string, symbol, { origClientOrderId: clientOrderId });
   }

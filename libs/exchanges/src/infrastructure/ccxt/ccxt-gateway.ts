@@ -31,7 +31,7 @@ export interface CcxtGatewayOptions {
   credentials?: GatewayCredentials;
   /**
    * Base URL of an exchange emulator: required in `sim` mode; in `paper` mode, where public market
-   * data comes from when PAPER_MARKET_DATA_URL is set (the real exchange otherwise).
+   * data comes from (PAPER_MARKET_DATA_URL or the sim-mode emulator; the real exchange when unset).
    */
   simUrl?: string;
   /** Per-request timeout; ccxt's default is 10 s. */
@@ -360,6 +360,11 @@ export abstract class CcxtGateway implements ExchangeGateway {
     };
   }
 
+  /** The exchange's own state word in its raw answer; ccxt's unified status where the answer has none. */
+  protected exchangeStateOf(order: CcxtOrder): string {
+    return order.status ?? 'unknown';
+  }
+
   protected toOrder(order: CcxtOrder, sent?: PlaceOrderRequest): ExchangeOrder {
     const filled = required(order.filled);
     const amount = optionalDec(order.amount) ?? sent?.amount;
@@ -375,6 +380,7 @@ export abstract class CcxtGateway implements ExchangeGateway {
       side: (order.side as ExchangeOrder['side']) ?? sent?.side,
       type: order.type ?? sent?.type ?? 'unknown',
       status: STATUS[order.status ?? ''] ?? 'open',
+      exchangeState: this.exchangeStateOf(order),
       amount,
       filled,
       remaining: optionalDec(order.remaining) ?? (amount ? amount.minus(filled) : undefined),

@@ -84,6 +84,39 @@ describe('UpbitGateway against the emulator', () => {
     expect(trades.some((t) => t.orderId === sell.exchangeOrderId && t.amount.toFixed() === '0.001')).toBe(true);
   });
 
+  it('answers a KRW-sized market buy that Upbit ends `cancel` with KRW left over as filled, with what it spent', async () => {
+    // 100,000 KRW at about 80,000,000 rarely divides to 1e-8 BTC: the last KRW go back and Upbit says `cancel`.
+    const clientOrderId = cid();
+    const placed = await sut.createOrder({ symbol: 'BTC/KRW', side: 'buy', type: 'market', cost: dec('100000'), clientOrderId });
+    const fetched = await sut.fetchOrderByClientOrderId('BTC/KRW', clientOrderId);
+    const { orders } = await harness.control<{ orders: Array<{ status: string; filled: string; filledCost: string }> }>(
+      'GET',
+      `/orders?exchange=upbit&clientOrderId=${clientOrderId}`,
+    );
+    const atExchange = orders[0]!;
+    expect(atExchange.status).toBe('CANCELED');
+    expect(dec(atExchange.filledCost).lessThan(100000)).toBe(true);
+    for (const order of [placed, fetched]) {
+      expect({
+        status: order.status,
+        exchangeState: order.exchangeState,
+        amount: order.amount?.toFixed(),
+        filled: order.filled.toFixed(),
+        remaining: order.remaining?.toFixed(),
+        cost: order.cost.toFixed(),
+        average: order.average?.toFixed(),
+      }).toEqual({
+        status: 'closed',
+        exchangeState: 'cancel',
+        amount: atExchange.filled,
+        filled: atExchange.filled,
+        remaining: '0',
+        cost: atExchange.filledCost,
+        average: dec(atExchange.filledCost).div(atExchange.filled).toFixed(),
+      });
+    }
+  });
+
   it('translates every error class from real emulator answers', async () => {
     const order = { symbol: 'BTC/KRW', side: 'buy' as const, type: 'limit' as const };
     await expect(sut.createOrder({ ...order, amount: dec('10'), price: dec('70000000'), clientOrderId: cid() })).rejects.toBeInstanceOf(

@@ -4,11 +4,13 @@ import ccxt, { type Exchange, type MarketInterface as CcxtMarket, type Order as 
 import type {
   CallOptions,
   ExchangeCapabilities,
+  ExchangeOrder,
   ExchangeTrade,
   Market,
   PlaceOrderRequest,
   TradingFee,
 } from '../../domain/exchange-gateway.js';
+import { settleUpbitMarketBuyByCost } from '../../domain/upbit-market-buy.js';
 import { RateGovernor, type BudgetSpec } from '../rate/rate-governor.js';
 import { CcxtGateway, type CallName, type CcxtGatewayOptions, optionalDec } from './ccxt-gateway.js';
 
@@ -46,6 +48,12 @@ export function parseRemainingReq(header: string | undefined): { group: string; 
   );
   const sec = Number(fields.sec);
   return fields.group && Number.isFinite(sec) ? { group: fields.group, sec } : undefined;
+}
+
+/** The fields of Upbit's order JSON read here beyond what ccxt unifies. */
+interface UpbitOrderInfo {
+  state?: unknown;
+  ord_type?: unknown;
 }
 
 /** Upbit (KRW markets) on ccxt: `identifier` as client order id, market buys by KRW cost, per-second groups. */
@@ -120,6 +128,16 @@ export class UpbitGateway extends CcxtGateway {
       makerFee: optionalDec(m.maker),
       takerFee: optionalDec(m.taker),
     };
+  }
+
+  protected override exchangeStateOf(order: CcxtOrder): string {
+    const state = (order.info as UpbitOrderInfo | undefined)?.state;
+    return typeof state === 'string' ? state : super.exchangeStateOf(order);
+  }
+
+  protected override toOrder(order: CcxtOrder, sent?: PlaceOrderRequest): ExchangeOrder {
+    const mapped = super.toOrder(order, sent);
+    return (order.info as UpbitOrderInfo | undefined)?.ord_type === 'price' ? settleUpbitMarketBuyByCost(mapped) : mapped;
   }
 
   protected createOrderOnExchange(request: PlaceOrderRequest): Promise<CcxtOrder> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, Not } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import type { AccountMode } from '../../domain/exchange-gateway.js';
 import { ExchangeAccountOrmEntity } from './exchange-account.orm-entity.js';
 
@@ -25,8 +25,8 @@ export class ExchangeAccountRepository {
     return this.repo(manager).find({ where: { mode: In(modes) }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  async existsOtherThan(mode: AccountMode, manager?: EntityManager): Promise<boolean> {
-    return (await this.repo(manager).countBy({ mode: Not(mode) })) > 0;
+  async existsInModes(modes: AccountMode[], manager?: EntityManager): Promise<boolean> {
+    return (await this.repo(manager).countBy({ mode: In(modes) })) > 0;
   }
 
   async save(row: ExchangeAccountOrmEntity, manager?: EntityManager): Promise<ExchangeAccountOrmEntity> {

@@ -46,7 +46,7 @@ export class AccountsController {
     description:
       'The keys are checked with one balance call first; only then are they stored, AES-256-GCM encrypted under MASTER_KEY. They are never returned.\n\n' +
       '`mode: "paper"` takes no keys: the account trades simulated balances (`paperBalances`, or 10,000 USDT / 10,000,000 KRW) ' +
-      "against the exchange's live order book and prices (or PAPER_MARKET_DATA_URL), with the exchange's listed fees and the same " +
+      "against the exchange's live order book and prices (PAPER_MARKET_DATA_URL instead when set, the sim-mode emulator when it runs), with the exchange's listed fees and the same " +
       'local order rules as a live account; market orders walk the book, limit orders rest and fill at their price once the market ' +
       'crosses them. Nothing private is ever sent to the exchange. Its market data source is read once first.',
   })

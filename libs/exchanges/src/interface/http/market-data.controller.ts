@@ -97,7 +97,8 @@ export class MarketDataController {
     summary:
       'Where is it cheapest? Effective price from order-book depth, taker fee and total per account, in the market quote and in KRW and USDT',
     description:
-      'Totals are cost including fee for a buy, proceeds after fee for a sell. KRW↔USDT uses the Upbit USDT/KRW price. `best` is the cheapest buy / richest sell among venues whose book covers the amount.',
+      'Totals are cost including fee for a buy, proceeds after fee for a sell. KRW↔USDT uses the Upbit USDT/KRW price. `best` is the cheapest buy / richest sell among venues whose book covers the amount, chosen on exact totals. ' +
+      'Printed figures are rounded half up: `averagePrice` to the market tick (Upbit KRW: its price table) plus up to 4 digits, fees and totals to the currency (KRW 0 decimals, USDT 8).',
   })
   @ApiOkResponse({
     schema: {
@@ -132,7 +133,11 @@ export class MarketDataController {
   }
 
   @Get('premium')
-  @ApiOperation({ summary: 'KRW premium: Upbit KRW price vs Binance USDT price × Upbit USDT/KRW, in percent' })
+  @ApiOperation({
+    summary: 'KRW premium: Upbit KRW price vs Binance USDT price × Upbit USDT/KRW, in percent',
+    description:
+      'Prices are printed to their market’s precision (`binancePriceKrw` to the Upbit KRW market’s), `premiumPercent` to 4 decimals, computed from the exact prices.',
+  })
   @ApiOkResponse({
     schema: {
       example: {

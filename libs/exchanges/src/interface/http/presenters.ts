@@ -1,7 +1,8 @@
-import type { Decimal } from '@tradedesk/shared';
+import { type Decimal, roundMoney, roundPercent } from '@tradedesk/shared';
 import type { ExchangeAccount } from '../../domain/exchange-account.js';
 import type { Balances, ExchangeCapabilities, Market, Ticker } from '../../domain/exchange-gateway.js';
 import type { FeeComparison, Premium } from '../../application/market-data.service.js';
+import { roundAveragePrice, roundPrice } from '../../domain/display-rounding.js';
 import type { AccountResponse, BalanceEntryResponse } from './dto/account.dto.js';
 
 const s = (value: Decimal | undefined): string | null => (value === undefined ? null : value.toFixed());
@@ -69,12 +70,16 @@ export function presentTicker(t: Ticker) {
   };
 }
 
+const KRW_MARKET = { quote: 'KRW' } as const;
+const money = (value: Decimal | undefined, currency: string): string | null => s(value && roundMoney(value, currency));
+
+/** Figures for people (display-rounding.ts); `best` was chosen on the exact totals. */
 export function presentFeeComparison(c: FeeComparison) {
   return {
     base: c.base,
     amount: c.amount.toFixed(),
     side: c.side,
-    usdtKrw: s(c.usdtKrw),
+    usdtKrw: s(c.usdtKrw && roundPrice(c.usdtKrw, KRW_MARKET)),
     venues: c.venues.map((v) => ({
       accountId: v.account.id,
       label: v.account.label,
@@ -82,13 +87,13 @@ export function presentFeeComparison(c: FeeComparison) {
       mode: v.account.mode,
       symbol: v.symbol,
       quote: v.quote,
-      averagePrice: v.averagePrice.toFixed(),
+      averagePrice: roundAveragePrice(v.averagePrice, v).toFixed(),
       feeRate: v.feeRate.toFixed(),
-      fee: v.fee.toFixed(),
+      fee: roundMoney(v.fee, v.quote).toFixed(),
       feeCurrency: v.quote,
-      total: v.total.toFixed(),
-      totalKrw: s(v.totalKrw),
-      totalUsdt: s(v.totalUsdt),
+      total: roundMoney(v.total, v.quote).toFixed(),
+      totalKrw: money(v.totalKrw, 'KRW'),
+      totalUsdt: money(v.totalUsdt, 'USDT'),
       depthSufficient: v.depthSufficient,
     })),
     best: c.best ?? null,
@@ -96,13 +101,16 @@ export function presentFeeComparison(c: FeeComparison) {
 }
 
 export function presentPremium(p: Premium) {
+  const upbitMarket = { quote: 'KRW', priceStep: p.upbit.priceStep };
+  const binanceMarket = { quote: 'USDT', priceStep: p.binance.priceStep };
   return {
     base: p.base,
-    upbit: { accountId: p.upbit.accountId, symbol: p.upbit.symbol, price: p.upbit.price.toFixed() },
-    binance: { accountId: p.binance.accountId, symbol: p.binance.symbol, price: p.binance.price.toFixed() },
-    usdtKrw: p.usdtKrw.toFixed(),
-    binancePriceKrw: p.binancePriceKrw.toFixed(),
-    premiumPercent: p.premiumPercent.toDecimalPlaces(4).toFixed(),
+    upbit: { accountId: p.upbit.accountId, symbol: p.upbit.symbol, price: roundPrice(p.upbit.price, upbitMarket).toFixed() },
+    binance: { accountId: p.binance.accountId, symbol: p.binance.symbol, price: roundPrice(p.binance.price, binanceMarket).toFixed() },
+    usdtKrw: roundPrice(p.usdtKrw, KRW_MARKET).toFixed(),
+    // Binance's price in KRW stands beside Upbit's: printed as a price of the Upbit market.
+    binancePriceKrw: roundPrice(p.binancePriceKrw, upbitMarket).toFixed(),
+    premiumPercent: roundPercent(p.premiumPercent).toFixed(),
     timestamp: p.timestamp.toISOString(),
   };
 }

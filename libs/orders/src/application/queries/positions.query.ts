@@ -1,12 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { type ExchangeAccountSummary, ExchangeGateways, pricePlaces } from '@tradedesk/exchanges';
+import { type ExchangeAccountSummary, ExchangeGateways, type Market, roundAveragePrice } from '@tradedesk/exchanges';
 import { type Decimal, roundMoney, roundPercent, UnitOfWork, ZERO } from '@tradedesk/shared';
 import { PositionOrmEntity } from '../../infrastructure/persistence/position.orm-entity.js';
 import { bookOf } from '../../infrastructure/persistence/position.repository.js';
-
-/** An average price is rarely on the market's grid: it keeps this many places beyond it. */
-const AVERAGE_EXTRA_PLACES = 4;
 
 export class GetPositionsQuery {
   constructor(readonly filter: { accountId?: string; symbol?: string; includeClosed?: boolean } = {}) {}
@@ -88,7 +85,7 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
 
     const accountList = await this.gateways.listAccounts();
     const accounts = new Map(accountList.map((a) => [a.id, a]));
-    const [lastPrices, usdtKrw, formats] = await Promise.all([this.lastPrices(books), this.usdtKrw(accountList), this.priceFormats(books)]);
+    const [lastPrices, usdtKrw, markets] = await Promise.all([this.lastPrices(books), this.usdtKrw(accountList), this.marketsOf(books)]);
     const protection = await this.protection.protectionOf(books).catch(() => new Map<string, ProtectionStatus>());
     const positions: PositionView[] = [];
     const totals = { KRW: { mv: ZERO, rz: ZERO, ur: ZERO }, USDT: { mv: ZERO, rz: ZERO, ur: ZERO } };
@@ -97,7 +94,7 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
       const f = book.figures();
       const last = lastPrices.get(`${accountId} ${symbol}`);
       const v = book.valuation(last);
-      const price = formats.get(`${accountId} ${symbol}`) ?? (() => 8);
+      const market = markets.get(`${accountId} ${symbol}`) ?? { quote: book.quote };
       const money = (d: Decimal) => roundMoney(d, book.quote).toFixed();
       positions.push({
         accountId,
@@ -106,7 +103,7 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
         base: book.base,
         quote: book.quote,
         quantity: f.quantity.toFixed(),
-        averageEntry: f.averageEntry ? f.averageEntry.toDecimalPlaces(price(f.averageEntry, AVERAGE_EXTRA_PLACES)).toFixed() : null,
+        averageEntry: f.averageEntry ? roundAveragePrice(f.averageEntry, market).toFixed() : null,
         costBasis: money(f.costBasis),
         realizedPnl: money(f.realizedPnl),
         unrealizedPnl: v.unrealizedPnl ? money(v.unrealizedPnl) : null,
@@ -143,23 +140,19 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
     return { positions, totals: { KRW: present(totals.KRW, 0), USDT: present(totals.USDT, 2) }, usdtKrw: usdtKrw?.toFixed() ?? null };
   }
 
-  /** How many places each market's prices are shown with (its grid; Upbit's KRW steps depend on the price). */
-  private async priceFormats(
-    entries: Array<{ accountId: string; symbol: string }>,
-  ): Promise<Map<string, (price: Decimal, extra?: number) => number>> {
-    const formats = new Map<string, (price: Decimal, extra?: number) => number>();
+  /** Each position's market, for the places its prices are shown with (an account or market gone since: none). */
+  private async marketsOf(entries: Array<{ accountId: string; symbol: string }>): Promise<Map<string, Market>> {
+    const markets = new Map<string, Market>();
     await Promise.all(
       entries.map(async ({ accountId, symbol }) => {
         try {
-          const gateway = await this.gateways.forAccount(accountId);
-          const market = await gateway.market(symbol);
-          formats.set(`${accountId} ${symbol}`, (price, extra = 0) => pricePlaces(market, gateway.capabilities, price, extra));
+          markets.set(`${accountId} ${symbol}`, await (await this.gateways.forAccount(accountId)).market(symbol));
         } catch {
-          // An account or market gone since: shown with 8 places.
+          // Shown with the quote currency's default places.
         }
       }),
     );
-    return formats;
+    return markets;
   }
 
   private async lastPrices(entries: Array<{ accountId: string; symbol: string }>): Promise<Map<string, Decimal>> {
