@@ -64,15 +64,21 @@ export async function startTradingStack(driver: TestDriver, env: Record<string, 
     },
     conditionInStatus: async <T extends { status: string }>(id: string, status: string, timeoutMs: number, intervalMs = 100) => {
       let body: T | undefined;
-      await expect
-        .poll(
-          async () => {
-            body = (await api().get(`/api/conditions/${id}`).expect(200)).body as T;
-            return body.status;
-          },
-          { timeout: timeoutMs, interval: intervalMs },
-        )
-        .toBe(status);
+      try {
+        await expect
+          .poll(
+            async () => {
+              body = (await api().get(`/api/conditions/${id}`).expect(200)).body as T;
+              return body.status;
+            },
+            { timeout: timeoutMs, interval: intervalMs },
+          )
+          .toBe(status);
+      } catch (error) {
+        // Say where it ended up and why: a FAILED condition carries its reason.
+        const reason = (body as { failureReason?: string | null } | undefined)?.failureReason;
+        throw new Error(`condition ${id} is ${body?.status}${reason ? ` (${reason})` : ''}, not ${status}`, { cause: error });
+      }
       return body!;
     },
     close: async () => {

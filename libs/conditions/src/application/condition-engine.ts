@@ -26,7 +26,7 @@ import { type ExitTerms, liquidatesPosition } from '../domain/exit-order.js';
 import { type BookHit, MarketTriggerBook, SortedBook } from '../domain/trigger-book.js';
 import { evaluateWhen, leavesOf, mayHoldAt, nextDueAt, type Occurrence, parseWhen, type WhenNode } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
-import { causeOf, exitOrderSpec, exitTermsOf } from './condition-orders.js';
+import { causeOf, dustLeft, exitOrderSpec, exitTermsOf } from './condition-orders.js';
 import { appendTimeline, appendTimelines, compareAndSet, positionClosedChange, type TimelineEntry } from './condition-store.js';
 
 export const FIRE_TOPIC = 'conditions.fire';
@@ -263,6 +263,18 @@ export class ConditionEngine implements ProtectionStatusProvider {
     return out;
   }
 
+  /** The protective conditions whose trigger book watches a market (read through `accountId`). */
+  protectiveWatching(accountId: string, symbol: string): Array<{ conditionId: string; accountId: string; symbol: string | null }> {
+    const out: Array<{ conditionId: string; accountId: string; symbol: string | null }> = [];
+    for (const h of this.held.values()) {
+      if (!h.bookKey) continue;
+      const book = this.books.get(h.bookKey);
+      if (book?.accountId === accountId && book.symbol === symbol)
+        out.push({ conditionId: h.id, accountId: h.accountId, symbol: h.symbol });
+    }
+    return out;
+  }
+
   /** Evaluates the books of one account's markets against fresh tickers. */
   async observe(accountId: string, tickers: Record<string, Quote>, now = new Date()): Promise<TickReport> {
     const report: TickReport = { markets: 0, fired: 0, expired: 0, missed: 0 };
@@ -351,25 +363,27 @@ export class ConditionEngine implements ProtectionStatusProvider {
       if (!h?.exit) continue;
       const market = { accountId: h.accountId, symbol: h.symbol! };
       try {
-        specs.push({ crossing, h, spec: await exitOrderSpec(this.queries, market, h.exit, crossing.hit.trigger, positions, taken) });
+        specs.push({ crossing, h, exit: await exitOrderSpec(this.queries, market, h.exit, crossing.hit.trigger, positions, taken) });
       } catch (error) {
         if (error instanceof PositionClosedError) closed.push({ crossing, h, reason: error.reason, closedBy: error.closedBy });
         else viaIntent.push(crossing);
       }
     }
     await Promise.all(
-      specs.map(async ({ crossing, h, spec }) => {
+      specs.map(async ({ crossing, h, exit }) => {
         try {
-          const order = await this.placement.prepare(spec, {
+          const order = await this.placement.prepare(exit.spec, {
             purpose: 'protective',
             cause: causeOf(h.kind),
             idempotencyKey: firingKey(h.id, h.firings + 1),
             positionExit: { referencePrice: crossing.hit.trigger },
           });
           ready.push({ crossing, h, order });
-        } catch {
+        } catch (error) {
+          const dust = dustLeft(error, exit);
+          if (dust) closed.push({ crossing, h, reason: dust.reason, closedBy: dust.closedBy });
           // Checks that could not run or did not pass: the intent's handler retries or fails the condition with the reason.
-          viaIntent.push(crossing);
+          else viaIntent.push(crossing);
         }
       }),
     );

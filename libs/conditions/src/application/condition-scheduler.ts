@@ -3,14 +3,16 @@ import { EventBus } from '@nestjs/cqrs';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import { OrderTracker } from '@tradedesk/orders';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { HealthRegistry, RequestContext, SchedulerConfig } from '@tradedesk/shared';
-import { PricesPolledEvent } from '../domain/condition.events.js';
+import { HealthRegistry, NotFoundError, RequestContext, SchedulerConfig } from '@tradedesk/shared';
+import { PositionUnprotectedEvent, PricesPolledEvent } from '../domain/condition.events.js';
 import { ConditionEngine } from './condition-engine.js';
 import { NativeBracketHandler } from './native-bracket.handler.js';
 import { FireConditionHandler } from './fire-condition.handler.js';
 
 /** How many ticks between batched writes of high-water marks. */
 const FLUSH_EVERY_TICKS = 5;
+/** Ticks in a row without a market's price before the positions its stops protect are reported unprotected. */
+const UNPROTECTED_AFTER_TICKS = 5;
 /** How often FIRED conditions are checked against their orders (catches an end missed by a crash). */
 const STRAGGLER_SWEEP_MS = 10_000;
 
@@ -29,6 +31,8 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
   private readonly inFlight = new Map<string, Promise<void>>();
   private current: Promise<void> | undefined;
   private lastSweepAt = 0;
+  /** Markets whose price is missing, with how many ticks in a row and whether that was reported. */
+  private readonly unread = new Map<string, { ticks: number; since: Date; reported: boolean }>();
   lastTickAt: Date | undefined;
 
   constructor(
@@ -85,7 +89,13 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
   async tick(now = new Date()): Promise<void> {
     await this.engine.sync(now);
     const reads: Array<Promise<void>> = [];
-    for (const [accountId, symbols] of this.engine.watchedMarkets()) {
+    const watched = this.engine.watchedMarkets();
+    // A market nothing watches any more has no streak to keep.
+    for (const key of this.unread.keys()) {
+      const [accountId, symbol] = key.split(' ') as [string, string];
+      if (!watched.get(accountId)?.has(symbol)) this.unread.delete(key);
+    }
+    for (const [accountId, symbols] of watched) {
       // An account whose previous read is still running is skipped this tick, not waited for.
       if (this.inFlight.has(accountId)) continue;
       const read = this.read(accountId, [...symbols]).finally(() => this.inFlight.delete(accountId));
@@ -104,10 +114,29 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
     this.lastTickAt = new Date();
   }
 
+  /**
+   * Reads one account's watched markets. A market that cannot be read (unknown to the exchange —
+   * delisted since it was armed — or missing from the answer) is left out and reported: it never
+   * keeps the account's other markets, and the stops on them, from being evaluated.
+   */
   private async read(accountId: string, symbols: string[]): Promise<void> {
+    let readable = symbols;
     try {
       const gateway = await this.gateways.forAccount(accountId);
-      const tickers = await gateway.fetchTickers(symbols, { lane: 'protective', fresh: true });
+      readable = [];
+      for (const symbol of symbols) {
+        try {
+          await gateway.market(symbol);
+          readable.push(symbol);
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
+          this.unreadable(accountId, symbol, error.message);
+        }
+      }
+      const tickers = readable.length > 0 ? await gateway.fetchTickers(readable, { lane: 'protective', fresh: true }) : {};
+      for (const symbol of readable)
+        if (tickers[symbol]) this.readAgain(accountId, symbol);
+        else this.unreadable(accountId, symbol, `${gateway.exchange} answered no ticker for ${symbol}`);
       await this.engine.observe(accountId, tickers);
       this.events.publish(
         new PricesPolledEvent(
@@ -117,7 +146,34 @@ export class ConditionScheduler implements OnApplicationBootstrap, OnApplication
         ),
       );
     } catch (error) {
-      this.logger.warn(`prices of account ${accountId} not read this tick: ${error instanceof Error ? error.message : String(error)}`);
+      const reason = error instanceof Error ? error.message : String(error);
+      for (const symbol of readable) this.unreadable(accountId, symbol, reason);
+      this.logger.warn(`prices of account ${accountId} not read this tick: ${reason}`);
     }
+  }
+
+  /** Counts a tick without a market's price; after UNPROTECTED_AFTER_TICKS its protective conditions' positions are reported unprotected, once. */
+  private unreadable(accountId: string, symbol: string, reason: string): void {
+    const key = `${accountId} ${symbol}`;
+    const streak = this.unread.get(key) ?? { ticks: 0, since: new Date(), reported: false };
+    streak.ticks++;
+    this.unread.set(key, streak);
+    if (streak.ticks === 1) this.logger.warn(`market ${symbol} of account ${accountId} cannot be read: ${reason}`);
+    if (streak.reported || streak.ticks < UNPROTECTED_AFTER_TICKS) return;
+    const conditions = this.engine.protectiveWatching(accountId, symbol);
+    if (conditions.length === 0) return;
+    streak.reported = true;
+    this.logger.error(
+      `market ${symbol} of account ${accountId} unread for ${streak.ticks} ticks: ${conditions.length} protective condition(s) cannot fire (${reason})`,
+    );
+    this.events.publish(new PositionUnprotectedEvent(accountId, symbol, conditions, reason, streak.since));
+  }
+
+  private readAgain(accountId: string, symbol: string): void {
+    const key = `${accountId} ${symbol}`;
+    const streak = this.unread.get(key);
+    if (!streak) return;
+    this.unread.delete(key);
+    this.logger.log(`market ${symbol} of account ${accountId} is read again after ${streak.ticks} tick(s)`);
   }
 }

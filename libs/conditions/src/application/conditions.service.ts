@@ -234,7 +234,8 @@ export class ConditionsService {
         if (row.amount === 'all') row.amount = position.available.toFixed();
         if (row.amount === 'balance') row.amount = ((await gateway.fetchBalances())[market.base]?.free ?? dec(0)).toFixed();
       }
-      const ticker = await watchGateway.fetchTicker(row.watchSymbol!);
+      // The price now, not a cached one: a trigger crossed a moment ago would fire on the next tick.
+      const ticker = await watchGateway.fetchTicker(row.watchSymbol!, { fresh: true });
       observed = priceOf(ticker, row.source);
       if (!input.allowImmediate) checkNotCrossed(row, observed);
     }
@@ -430,7 +431,10 @@ export class ConditionsService {
     // The same check as arming: a trigger the price crossed while it was paused would fire at once.
     let observed: Decimal | undefined;
     if (row.kind !== 'conditional') {
-      observed = priceOf(await (await this.gateways.forAccount(row.watchAccountId!)).fetchTicker(row.watchSymbol!), row.source);
+      observed = priceOf(
+        await (await this.gateways.forAccount(row.watchAccountId!)).fetchTicker(row.watchSymbol!, { fresh: true }),
+        row.source,
+      );
       if (!input.allowImmediate) checkNotCrossed(row, observed);
     }
     return this.transition(row, ['PAUSED'], { status: 'ARMED' }, 'resumed', 'ARMED', observed ? { price: observed.toFixed() } : {});
@@ -530,7 +534,10 @@ export class ConditionsService {
     }
     if (Object.keys(changes).length === 0) invalid('body', 'nothing to change');
     if ((set.stopPrice || set.takeProfitPrice) && !input.allowImmediate) {
-      const observed = priceOf(await (await this.gateways.forAccount(row.watchAccountId!)).fetchTicker(row.watchSymbol!), row.source);
+      const observed = priceOf(
+        await (await this.gateways.forAccount(row.watchAccountId!)).fetchTicker(row.watchSymbol!, { fresh: true }),
+        row.source,
+      );
       checkNotCrossed(
         {
           kind: row.kind,

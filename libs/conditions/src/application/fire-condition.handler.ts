@@ -21,7 +21,7 @@ import { exitLimitPrice, liquidatesPosition } from '../domain/exit-order.js';
 import { isRecurring, nextOccurrenceAt, parseWhen, rearmMemory } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { ConditionEngine, FIRE_TOPIC, firingKey } from './condition-engine.js';
-import { causeOf, exitOrderSpec, exitTermsOf, orderEnded, orderExecuted } from './condition-orders.js';
+import { causeOf, dustLeft, exitOrderSpec, exitTermsOf, orderEnded, orderExecuted } from './condition-orders.js';
 import { appendTimeline, appendTimelines, compareAndSet, positionClosedChange } from './condition-store.js';
 
 /** An order that ended (filled, rejected, cancelled), as its event tells it. */
@@ -30,6 +30,8 @@ interface OrderEnd {
   status: string;
   filled: string;
   reason?: string;
+  /** Who cancelled it (`liquidation`: a close or another exit's `all`, selling the whole position). */
+  cancelledBy?: string;
 }
 
 /** Conditions settled per transaction: one commit for many, without holding SQLite's writer long. */
@@ -161,13 +163,15 @@ export class FireConditionHandler implements OnModuleInit {
       );
       return result.orderId;
     }
-    const spec = await exitOrderSpec(this.queries, { accountId: row.accountId, symbol: row.symbol! }, terms, trigger);
+    const exit = await exitOrderSpec(this.queries, { accountId: row.accountId, symbol: row.symbol! }, terms, trigger);
     try {
       const result: PlaceOrderResult = await this.commands.execute(
-        new PlaceOrderCommand(spec, { purpose: 'protective', cause, idempotencyKey: key, positionExit: { referencePrice: trigger } }),
+        new PlaceOrderCommand(exit.spec, { purpose: 'protective', cause, idempotencyKey: key, positionExit: { referencePrice: trigger } }),
       );
       return result.orderId;
     } catch (error) {
+      const dust = dustLeft(error, exit);
+      if (dust) throw dust;
       // A re-delivered intent sized from a position that has since changed: the first order stands.
       if (error instanceof ConflictError && error.code === 'ORDER.IDEMPOTENCY_KEY_REUSED' && typeof error.details?.orderId === 'string')
         return error.details.orderId;
@@ -180,7 +184,7 @@ export class FireConditionHandler implements OnModuleInit {
     this.logger.log(`condition ${row.id} (${row.kind}) cancelled: ${reason}`);
     const change = positionClosedChange(reason, closedBy);
     await this.uow.run(async (tx) => {
-      if (!(await compareAndSet(tx, row.id, ['FIRING'], undefined, change.set))) return;
+      if (!(await compareAndSet(tx, row.id, ['FIRING', 'FIRED'], undefined, change.set))) return;
       await appendTimeline(tx, row.id, [change.entry]);
       tx.publish(
         new ConditionCancelledEvent(
@@ -252,11 +256,11 @@ export class FireConditionHandler implements OnModuleInit {
         oneByOne.push(...filled.map((f) => f.end));
       }
     }
-    for (const e of oneByOne) await this.settle(e.orderId, e.status, e.filled, e.reason);
+    for (const e of oneByOne) await this.settle(e.orderId, e.status, e.filled, e.reason, e.cancelledBy);
   }
 
   /** Moves a FIRED condition on when its order ends: filled → DONE, rejected (or cancelled with nothing filled) → FAILED. */
-  async settle(orderId: string, status: string, filled: string, reason?: string): Promise<void> {
+  async settle(orderId: string, status: string, filled: string, reason?: string, cancelledBy?: string): Promise<void> {
     if (!orderEnded(status)) return;
     const row = await this.uow.autocommit((manager) => manager.findOne(ConditionOrmEntity, { where: { lastOrderId: orderId } }));
     if (!row || row.status !== 'FIRED') return;
@@ -268,6 +272,9 @@ export class FireConditionHandler implements OnModuleInit {
         await appendTimeline(tx, row.id, [{ event: 'done', status: 'DONE', details: { orderId } }]);
       });
     } else if (status === 'REJECTED' && reason === NEVER_RECEIVED_REASON) await this.resubmit(row, orderId);
+    else if (status === 'CANCELED' && isProtective(row.kind) && cancelledBy === 'liquidation')
+      // A liquidation (another exit's `all`, a close) cancelled this resting exit to sell the whole position.
+      await this.cancelClosed(row, 'position closed: its order was cancelled by a liquidation of the position', undefined);
     else await this.fail(row, `order ${orderId} ${status.toLowerCase()}${reason ? `: ${reason}` : ''}`);
   }
 
@@ -330,11 +337,13 @@ export class SettleConditionWhenOrderEndsHandler implements IEventHandler<OrderF
 
   handle(event: OrderFilledEvent | OrderRejectedEvent | OrderCanceledEvent): void {
     const reason = event instanceof OrderRejectedEvent ? event.reason : undefined;
+    const cancelledBy = event instanceof OrderCanceledEvent ? event.cause : undefined;
     this.fire.settleLater({
       orderId: event.order.orderId,
       status: event.order.status,
       filled: event.order.filled,
       ...(reason ? { reason } : {}),
+      ...(cancelledBy ? { cancelledBy } : {}),
     });
   }
 }

@@ -44,6 +44,24 @@ export class ConditionCancelledEvent extends ConditionEvent {
 /** Its trigger was crossed while the server was down and its policy said skip/notify. */
 export class ConditionMissedEvent extends ConditionEvent {}
 
+/**
+ * The price of a market that protective conditions watch could not be read for several ticks in a
+ * row (delisted, an exchange fault): their positions are not protected until it can be read again.
+ */
+export class PositionUnprotectedEvent extends DomainEvent {
+  constructor(
+    /** The account and market whose price is missing (the watched one). */
+    readonly accountId: string,
+    readonly symbol: string,
+    /** The protective conditions watching it, with the positions they protect. */
+    readonly conditions: ReadonlyArray<{ conditionId: string; accountId: string; symbol: string | null }>,
+    readonly reason: string,
+    readonly since: Date,
+  ) {
+    super();
+  }
+}
+
 /** One batched price read of an account's watched markets (published by the scheduler each tick). */
 export class PricesPolledEvent extends DomainEvent {
   constructor(

@@ -23,18 +23,20 @@ export function sizedFromPosition(terms: Pick<ExitTerms, 'amount'>): boolean {
   return terms.amount === 'all' || terms.amount.endsWith('%');
 }
 
+/** What the exit asks for: its fixed amount, or its share of the position's quantity (`all`: all of it). */
+export function requestedAmount(terms: Pick<ExitTerms, 'amount'>, quantity: Decimal): Decimal {
+  if (terms.amount === 'all') return quantity;
+  if (terms.amount.endsWith('%')) return quantity.times(dec(terms.amount.slice(0, -1))).div(100);
+  return dec(terms.amount);
+}
+
 /**
- * The exit's base amount: fixed, or a share of the position's quantity — and never more than what
- * the position still holds (`available`: its quantity less the unfilled rest of its live sells).
- * Zero means nothing is left: the position was sold by another exit.
+ * The exit's base amount: what it asks for, but never more than the position still holds
+ * (`available`: its quantity less the unfilled rest of its live sells). Zero means nothing is
+ * left: the position was sold by another exit.
  */
 export function exitAmount(terms: Pick<ExitTerms, 'amount'>, position: { quantity: Decimal; available: Decimal }): Decimal {
-  const wanted =
-    terms.amount === 'all'
-      ? position.quantity
-      : terms.amount.endsWith('%')
-        ? position.quantity.times(dec(terms.amount.slice(0, -1))).div(100)
-        : dec(terms.amount);
+  const wanted = requestedAmount(terms, position.quantity);
   const capped = wanted.gt(position.available) ? position.available : wanted;
   return capped.gt(0) ? capped : ZERO;
 }

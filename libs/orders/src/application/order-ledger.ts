@@ -190,7 +190,7 @@ export class OrderLedger {
       if (next === 'OPEN') tx.publish(new OrderAcceptedEvent(facts));
       if (next === 'PARTIALLY_FILLED') tx.publish(new OrderPartiallyFilledEvent(facts));
       if (next === 'FILLED') tx.publish(new OrderFilledEvent(facts));
-      if (next === 'CANCELED') tx.publish(new OrderCanceledEvent(facts));
+      if (next === 'CANCELED') tx.publish(new OrderCanceledEvent(facts, cause));
       if (next === 'REJECTED') tx.publish(new OrderRejectedEvent(facts, 'rejected by the exchange'));
     } else if (recorded.count > 0 && next === 'PARTIALLY_FILLED') {
       tx.publish(new OrderPartiallyFilledEvent(orderFacts(order)));

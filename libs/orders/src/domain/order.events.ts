@@ -35,7 +35,15 @@ export class OrderPlacedEvent extends OrderEvent {}
 export class OrderAcceptedEvent extends OrderEvent {}
 export class OrderPartiallyFilledEvent extends OrderEvent {}
 export class OrderFilledEvent extends OrderEvent {}
-export class OrderCanceledEvent extends OrderEvent {}
+export class OrderCanceledEvent extends OrderEvent {
+  constructor(
+    order: OrderFacts,
+    /** Who cancelled it, as its timeline says: `api`, `liquidation` (a close or an `all` exit), `tracking` (the exchange did)… */
+    readonly cause?: string,
+  ) {
+    super(order);
+  }
+}
 export class OrderRejectedEvent extends OrderEvent {
   constructor(
     order: OrderFacts,

@@ -39,7 +39,7 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand, v
           leg.updatedAt = new Date();
           await tx.manager.save(leg);
           await this.ledger.appendTimeline(tx.manager, leg, 'canceled', cause, { before: 'submission' });
-          tx.publish(new OrderCanceledEvent(orderFacts(leg)));
+          tx.publish(new OrderCanceledEvent(orderFacts(leg), cause));
         }
         return undefined;
       }

@@ -35,8 +35,8 @@ export interface ClosePositionResult extends PlaceOrderResult {
 }
 
 /**
- * Full liquidation (docs/trading-semantics.md): cancel the position's own resting sells so they
- * release the coins, then sell the position — its remaining quantity, capped by the free balance
+ * Full liquidation (docs/trading-semantics.md): cancel the position's own resting sells (limit
+ * orders on the book) so they release the coins, then sell the position — its remaining quantity, capped by the free balance
  * (scope `position`) — or, only when asked for explicitly, the whole free balance (scope `balance`).
  * A position with nothing left answers PositionClosedError (a condition's `all` then ends
  * CANCELLED "position closed"); the HTTP route answers `POSITION.NOTHING_TO_CLOSE`.
@@ -73,9 +73,11 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
         );
       if (before.quantity.isZero()) throw new PositionClosedError({ accountId, symbol: market.symbol }, before.closedBy);
     }
+    // Only resting sells are cancelled: a market sell on its way (another exit's) cannot be called
+    // back in time and keeps its share of the position, so this one sells only the rest.
     const openSells = await this.uow.autocommit((manager) =>
       manager.find(OrderOrmEntity, {
-        where: { accountId, symbol: market.symbol, side: 'sell', status: In(['OPEN', 'PARTIALLY_FILLED', 'UNKNOWN', 'PENDING']) },
+        where: { accountId, symbol: market.symbol, side: 'sell', type: 'limit', status: In(['OPEN', 'PARTIALLY_FILLED']) },
       }),
     );
     for (const order of openSells) await this.commands.execute(new CancelOrderCommand(order.id, 'liquidation'));

@@ -25,7 +25,7 @@ export interface PositionFacts {
   committed: Decimal;
   /** quantity − committed, never below zero: the most a new exit may sell. */
   available: Decimal;
-  /** With nothing available: the order that sold the position or holds the rest of it. */
+  /** With less available than held (or nothing held): the order that sold the position last or holds part of it. */
   closedBy?: ClosedBy;
 }
 
@@ -40,7 +40,8 @@ export class GetPositionHandler implements IQueryHandler<GetPositionQuery, Posit
       const book = row ? bookOf(row) : undefined;
       const figures = book?.figures();
       const room = await exitRoom(manager, { accountId, symbol }, figures?.quantity);
-      const by = room.available.isZero() ? await closedBy(manager, { accountId, symbol }) : undefined;
+      // Whatever sold the rest, or holds it: named when an exit finds less than it wanted.
+      const by = room.available.lt(room.quantity) || room.quantity.isZero() ? await closedBy(manager, { accountId, symbol }) : undefined;
       return {
         accountId,
         symbol,
