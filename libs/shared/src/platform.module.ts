@@ -9,6 +9,7 @@ import { dataSourceOptions, type PersistenceSchema, runMigrations, TradedeskData
 import { UnitOfWork } from './database/unit-of-work.js';
 import { HealthRegistry } from './health/health-registry.js';
 import { Outbox } from './outbox/outbox.js';
+import { ApiAuthenticator } from './security/api-authenticator.js';
 import { ApiTokenService } from './security/api-token.service.js';
 import { MasterKey } from './security/master-key.js';
 
@@ -45,9 +46,10 @@ export class PlatformModule {
         Outbox,
         HealthRegistry,
         ApiTokenService,
+        ApiAuthenticator,
         { provide: MasterKey, inject: [SecurityConfig, ServerConfig], useFactory: MasterKey.resolve },
       ],
-      exports: [UnitOfWork, Outbox, HealthRegistry, ApiTokenService, MasterKey, CqrsModule, TypeOrmModule, CacheModule],
+      exports: [UnitOfWork, Outbox, HealthRegistry, ApiTokenService, ApiAuthenticator, MasterKey, CqrsModule, TypeOrmModule, CacheModule],
     };
   }
 }

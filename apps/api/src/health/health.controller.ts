@@ -9,6 +9,7 @@ import {
   MemoryHealthIndicator,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
 import { HealthRegistry, Public, ResilientCache, ServerConfig } from '@tradedesk/shared';
 
 const HEAP_LIMIT_BYTES = 1536 * 1024 * 1024;
@@ -36,7 +37,9 @@ export class HealthController {
     private readonly server: ServerConfig,
   ) {}
 
+  // Probes are never throttled: an orchestrator sharing an address with a busy script must still see the process.
   @Public()
+  @SkipThrottle()
   @Get('live')
   @HealthCheck()
   @ApiOperation({ summary: 'Liveness: the process runs and its event loop answers' })
@@ -49,6 +52,7 @@ export class HealthController {
   }
 
   @Public()
+  @SkipThrottle()
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: database, cache, disk space of DATA_DIR, heap, and start-up work such as order reconciliation' })
