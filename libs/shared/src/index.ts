@@ -16,6 +16,7 @@ export * from './database/insert-rows.js';
 export * from './database/tradedesk-data-source.js';
 export * from './database/sqlite-instance-lock.js';
 export * from './database/unit-of-work.js';
+export * from './database/database-errors.js';
 export * from './outbox/outbox.js';
 export * from './outbox/outbox-message.orm-entity.js';
 export * from './cache/resilient-cache.js';
