@@ -2,7 +2,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, wri
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { AppProcess, freePort, TEST_MASTER_KEY, tempDir } from '@tradedesk/testing';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 /**
  * A root test runner ignores permission bits, so the process under test runs as `nobody` then;
@@ -17,13 +17,27 @@ async function ownedDir(): Promise<{ path: string; remove: () => Promise<void> }
   return dir;
 }
 
+const spawned: AppProcess[] = [];
+// A case that starts when it should not must not leave its process behind.
+afterEach(async () => {
+  await Promise.all(spawned.splice(0).map((app) => app.stop('SIGKILL')));
+});
+
 function spawnApp(env: Record<string, string>, maxFileBytes?: number): AppProcess {
-  return AppProcess.spawn({ API_TOKEN: 'startup-test-token-0123', ...env }, { user: unprivileged, maxFileBytes });
+  const app = AppProcess.spawn({ API_TOKEN: 'startup-test-token-0123', ...env }, { user: unprivileged, maxFileBytes });
+  spawned.push(app);
+  return app;
 }
 
 /** The promise of api.md: one line on stderr naming the cause and what to do, a non-zero exit, no retries. */
 async function expectOneLineFailure(app: AppProcess, cause: RegExp, remedy: RegExp): Promise<string> {
-  const code = await app.exit;
+  const code = await Promise.race([
+    app.exit,
+    app.started().then(
+      (url) => `listening on ${url}`,
+      () => app.exit,
+    ),
+  ]);
   expect(code).not.toBe(0);
   const lines = app.stderr.trim().split('\n');
   expect(lines, app.stderr).toHaveLength(1);
