@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { answerClientError, ApiAuthenticator, ApiTokenService, type AppConfig, createValidationPipe } from '@tradedesk/shared';
 import { AppModule } from './app.module.js';
-import { CORS_OPTIONS, installJsonBodyParser, installRequestGuard } from './http/request-guards.js';
+import { answerFrameworkError, CORS_OPTIONS, installJsonBodyParser, installRequestGuard } from './http/request-guards.js';
 import { setupSwagger } from './http/swagger.js';
 
 export interface StartedApp {
@@ -27,6 +27,8 @@ export async function startApp(config: AppConfig, logger: LoggerService): Promis
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
     clientErrorHandler: answerClientError,
+    // Replaces the adapter's own, which only runs Nest's security hook (not used here) and sends Fastify's body.
+    frameworkErrors: answerFrameworkError,
     // A caller's X-Request-Id is kept (so its logs and ours line up); otherwise we mint one.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];

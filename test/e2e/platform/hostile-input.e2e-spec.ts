@@ -155,6 +155,18 @@ describe.each(TEST_DRIVERS)('hostile input over HTTP (%s)', (database) => {
     expectErrorBody(JSON.parse(badRequestLine.body), 400, 'REQUEST.MALFORMED_HTTP', badRequestLine.headers['x-request-id']);
   });
 
+  it('answers a path parameter over the router’s limit (414) and a malformed URL (400) with the api.md body', async () => {
+    const long = await send('POST', `/conditions/${'x'.repeat(150)}/pause`);
+    expect(long.status).toBe(414);
+    expectErrorBody(long.body, 414, 'REQUEST.URI_TOO_LONG', long.headers.get('x-request-id')!);
+    const malformed = await rawRequest(
+      t.url,
+      `DELETE /api/orders/%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${t.auth}\r\n\r\n`,
+    );
+    expect(malformed.status).toBe(400);
+    expectErrorBody(JSON.parse(malformed.body), 400, 'REQUEST.MALFORMED_URL', malformed.headers['x-request-id']);
+  });
+
   it('answers a body that is not an object where an object is expected with a 400', async () => {
     const account = await simAccount('binance');
     for (const body of ['[]', '"label"', '42', 'null', '[{"label":"x"}]']) {

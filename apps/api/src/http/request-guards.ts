@@ -1,5 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiAuthenticator, AUTHENTICATED, checkTextParameters, parseJsonBody, type TradedeskRouteConfig } from '@tradedesk/shared';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ApiAuthenticator,
+  AUTHENTICATED,
+  checkTextParameters,
+  type ErrorBody,
+  parseJsonBody,
+  type TradedeskRouteConfig,
+} from '@tradedesk/shared';
 
 /** Methods and headers the API uses, for browsers calling it from an origin of CORS_ORIGINS. */
 export const CORS_OPTIONS = {
@@ -59,4 +68,24 @@ export function installRequestGuard(fastify: FastifyInstance, authenticator: Api
       done(error as Error);
     }
   });
+}
+
+/**
+ * Fastify's router refuses a malformed URL (400, bad percent-encoding) or a path parameter over
+ * its length limit (414) before any hook or Nest's filter runs; the answer is the api.md body.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+  const [code, message] =
+    status === 414
+      ? ['REQUEST.URI_TOO_LONG', 'A path segment is longer than the API takes (100 characters)']
+      : ['REQUEST.MALFORMED_URL', 'The URL is not valid (check its percent-encoding)'];
+  const requestId = request.id ?? randomUUID();
+  const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, code, requestId };
+  // No route matched, so no onSend hook adds the request id header.
+  void reply
+    .code(status)
+    .header('x-request-id', requestId)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(body));
 }
