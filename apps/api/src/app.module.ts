@@ -19,7 +19,11 @@ export class AppModule implements NestModule {
         PlatformModule.forRoot(config, persistenceSchema),
         ScheduleModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 }),
-        ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.server.throttlePerMinute }]),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: config.server.throttlePerMinute }],
+          // One budget per client across every route (the default key is per route and handler).
+          generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+        }),
         ExchangesModule,
         OrdersModule,
         ConditionsModule,

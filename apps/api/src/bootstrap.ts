@@ -4,8 +4,9 @@ import helmet from '@fastify/helmet';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiTokenService, type AppConfig, createValidationPipe } from '@tradedesk/shared';
+import { answerClientError, ApiAuthenticator, ApiTokenService, type AppConfig, createValidationPipe } from '@tradedesk/shared';
 import { AppModule } from './app.module.js';
+import { answerFrameworkError, CORS_OPTIONS, installJsonBodyParser, installRequestGuard } from './http/request-guards.js';
 import { setupSwagger } from './http/swagger.js';
 
 export interface StartedApp {
@@ -17,23 +18,36 @@ export interface StartedApp {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The largest body the API reads (api.md); beyond it a 413 before the rest is read. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Builds, starts and listens: shared by `main.ts` and the e2e helpers so tests boot the real thing. */
 export async function startApp(config: AppConfig, logger: LoggerService): Promise<StartedApp> {
   const adapter = new FastifyAdapter({
     logger: false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
+    clientErrorHandler: answerClientError,
+    // Replaces the adapter's own, which only runs Nest's security hook (not used here) and sends Fastify's body.
+    frameworkErrors: answerFrameworkError,
     // A caller's X-Request-Id is kept (so its logs and ours line up); otherwise we mint one.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger,
+    abortOnError: false,
+    // installJsonBodyParser is the only body parser.
+    bodyParser: false,
+  });
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  if (config.server.corsOrigins.length > 0) app.enableCors({ origin: config.server.corsOrigins });
+  if (config.server.corsOrigins.length > 0) app.enableCors({ origin: config.server.corsOrigins, ...CORS_OPTIONS });
+  const fastify = app.getHttpAdapter().getInstance();
+  installJsonBodyParser(fastify, BODY_LIMIT_BYTES);
+  installRequestGuard(fastify, app.get(ApiAuthenticator));
   await app.register(helmet, {
     // Swagger UI runs inline scripts and styles.
     contentSecurityPolicy: {
@@ -45,12 +59,9 @@ export async function startApp(config: AppConfig, logger: LoggerService): Promis
       },
     },
   });
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onSend', async (request, reply) => {
-      reply.header('x-request-id', request.id);
-    });
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   setupSwagger(app);
   await app.init();
 

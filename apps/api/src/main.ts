@@ -1,9 +1,14 @@
 import 'reflect-metadata';
-import { AppConfig, ConfigError, createWinstonLogger, SqliteLockedError } from '@tradedesk/shared';
+import { AppConfig, ConfigError, createWinstonLogger, describeStartupFailure, preparePrivateDir } from '@tradedesk/shared';
 import { WinstonModule } from 'nest-winston';
+import type winston from 'winston';
 import { startApp } from './bootstrap.js';
 
-/** `npm start`: validated config → logger → app. Bad configuration exits non-zero with one line. */
+/**
+ * `npm start`: validated config → private data directories → logger → app. Any failure before
+ * the API listens exits non-zero with one line on stderr naming the cause and what to do
+ * (describeStartupFailure); the log keeps the details.
+ */
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
@@ -15,9 +20,20 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = WinstonModule.createLogger({ instance: createWinstonLogger(config.logging) });
+  // Everything tradedesk writes (database, WAL, logs, backups, keys) is its user's alone: 0600 files, 0700 directories.
+  process.umask(0o077);
+  let log: winston.Logger | undefined;
   try {
-    const { url, generatedToken } = await startApp(config, logger);
+    const dataDir = preparePrivateDir(config.server.dataDir, 'DATA_DIR');
+    preparePrivateDir(config.logging.dir, 'LOG_DIR');
+    log = createWinstonLogger(config.logging);
+    if (dataDir.openToOthers) {
+      log.warn(
+        `DATA_DIR ${config.server.dataDir} is readable by other users (mode ${dataDir.mode.toString(8)}): it holds the database and the master key; chmod 700 it`,
+        { context: 'Startup' },
+      );
+    }
+    const { url, generatedToken } = await startApp(config, WinstonModule.createLogger({ instance: log }));
     if (generatedToken) {
       // Straight to the terminal, never through the logger: log files must not hold the token.
       process.stdout.write(
@@ -25,11 +41,11 @@ async function main(): Promise<void> {
       );
     }
   } catch (error) {
-    const line =
-      error instanceof SqliteLockedError || error instanceof ConfigError
-        ? error.message
-        : `failed to start: ${error instanceof Error ? error.stack : String(error)}`;
-    process.stderr.write(`tradedesk: ${line}\n`);
+    log?.error(`start-up failed: ${error instanceof Error ? error.message : String(error)}`, {
+      context: 'Startup',
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    process.stderr.write(`tradedesk: ${describeStartupFailure(error, config)}\n`);
     process.exit(1);
   }
 }

@@ -5,10 +5,17 @@ import { CacheModule } from './cache/cache.module.js';
 import { AppConfig, DatabaseConfig, SecurityConfig, ServerConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { SqliteInstanceLock } from './database/sqlite-instance-lock.js';
-import { dataSourceOptions, type PersistenceSchema, runMigrations, TradedeskDataSource } from './database/tradedesk-data-source.js';
+import {
+  assertWritable,
+  dataSourceOptions,
+  type PersistenceSchema,
+  runMigrations,
+  TradedeskDataSource,
+} from './database/tradedesk-data-source.js';
 import { UnitOfWork } from './database/unit-of-work.js';
 import { HealthRegistry } from './health/health-registry.js';
 import { Outbox } from './outbox/outbox.js';
+import { ApiAuthenticator } from './security/api-authenticator.js';
 import { ApiTokenService } from './security/api-token.service.js';
 import { MasterKey } from './security/master-key.js';
 
@@ -16,6 +23,10 @@ import { MasterKey } from './security/master-key.js';
  * Infrastructure every context stands on: validated config, the database (migrated at start),
  * the cache, CQRS buses, the unit of work and outbox, health registry, API token and master key.
  */
+function isStartingUp(error: unknown): boolean {
+  return (error as { code?: string })?.code === '57P03';
+}
+
 @Global()
 @Module({})
 export class PlatformModule {
@@ -27,15 +38,29 @@ export class PlatformModule {
         CqrsModule.forRoot(),
         TypeOrmModule.forRootAsync({
           inject: [DatabaseConfig],
-          // A database still starting (compose) gets a few chances; a wrong URL fails within seconds.
-          useFactory: (db: DatabaseConfig) => ({ ...dataSourceOptions(db, schema), retryAttempts: 5, retryDelay: 2000 }),
+          // Only a PostgreSQL that says it is starting up gets more chances; anything else (refused,
+          // wrong password, a locked or read-only SQLite file) will not change by waiting and ends
+          // the start at once with one line (describeStartupFailure), not a stack per attempt.
+          useFactory: (db: DatabaseConfig) => ({
+            ...dataSourceOptions(db, schema),
+            retryAttempts: 15,
+            retryDelay: 1000,
+            toRetry: isStartingUp,
+          }),
           dataSourceFactory: async (options) => {
             const lock = config.database.kind === 'sqlite' ? SqliteInstanceLock.acquire(config.database.sqlitePath) : undefined;
             const dataSource = new TradedeskDataSource(options!, lock);
-            await dataSource.initialize();
-            const applied = await runMigrations(dataSource);
-            if (applied.length > 0) new Logger('Database').log(`applied migrations: ${applied.join(', ')}`);
-            return dataSource;
+            try {
+              await dataSource.initialize();
+              await assertWritable(dataSource, config.database);
+              const applied = await runMigrations(dataSource);
+              if (applied.length > 0) new Logger('Database').log(`applied migrations: ${applied.join(', ')}`);
+              return dataSource;
+            } catch (error) {
+              // Releases the instance lock too: a retry must not find its own lock taken.
+              await dataSource.destroy().catch(() => undefined);
+              throw error;
+            }
           },
         }),
         CacheModule,
@@ -45,9 +70,10 @@ export class PlatformModule {
         Outbox,
         HealthRegistry,
         ApiTokenService,
+        ApiAuthenticator,
         { provide: MasterKey, inject: [SecurityConfig, ServerConfig], useFactory: MasterKey.resolve },
       ],
-      exports: [UnitOfWork, Outbox, HealthRegistry, ApiTokenService, MasterKey, CqrsModule, TypeOrmModule, CacheModule],
+      exports: [UnitOfWork, Outbox, HealthRegistry, ApiTokenService, ApiAuthenticator, MasterKey, CqrsModule, TypeOrmModule, CacheModule],
     };
   }
 }

@@ -28,6 +28,8 @@ describe('tradedesk as a process', () => {
     try {
       const first = AppProcess.spawn({ DATA_DIR: dir.path });
       const url = await first.started();
+      // The token is printed once start-up returns, a moment after the "listening" log line.
+      await waitFor(() => /Bearer td_/.test(first.stdout), 'the generated token on stdout', 10_000);
       const token = /Bearer (td_[A-Za-z0-9_-]+)/.exec(first.stdout)?.[1];
       expect(token).toBeDefined();
       const res = await fetch(`${url}/api/health`, { headers: { Authorization: `Bearer ${token}` } });

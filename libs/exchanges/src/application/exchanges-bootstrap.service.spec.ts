@@ -20,7 +20,7 @@ function setup(
   const accounts = { create: vi.fn() } as unknown as AccountsService;
   const endpoint = new SimEndpoint();
   const secrets = new AccountSecrets(new MasterKey(randomBytes(32), 'env'));
-  const server = new ServerConfig(0, '127.0.0.1', '/tmp/unused', [], 100);
+  const server = new ServerConfig(0, '127.0.0.1', '/tmp/unused', [], 100, 20);
   return { sut: new ExchangesBootstrap(sim, server, repository, secrets, accounts, endpoint), endpoint, accounts, secrets };
 }
 

@@ -1,4 +1,6 @@
-import { bootTestApp, RedisServer, type TestApp } from '@tradedesk/testing';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bootTestApp, RedisServer, type TestApp, waitFor } from '@tradedesk/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResilientCache } from './resilient-cache.js';
@@ -68,7 +70,7 @@ describe('ResilientCache when Redis goes away', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.create();
-    t = await bootTestApp({ database: 'sqlite', env: { REDIS_URL: redis.url } });
+    t = await bootTestApp({ database: 'sqlite', env: { REDIS_URL: redis.url, LOG_LEVEL: 'info' } });
     cache = t.app.get(ResilientCache);
   });
   afterAll(async () => {
@@ -76,7 +78,14 @@ describe('ResilientCache when Redis goes away', () => {
     await redis?.destroy();
   });
 
-  it('degrades to misses when Redis dies, reports it on readiness, and recovers', async () => {
+  /** The cache's own log lines so far (the app logs JSON lines into DATA_DIR/logs). */
+  const cacheLog = () =>
+    readdirSync(join(t.dataDir, 'logs'))
+      .filter((f) => f.endsWith('.log'))
+      .flatMap((f) => readFileSync(join(t.dataDir, 'logs', f), 'utf8').split('\n'))
+      .filter((line) => line.includes('"context":"ResilientCache"'));
+
+  it('degrades to misses when Redis dies, stays ready (degraded, no internals), logs the outage once, and recovers', async () => {
     await cache.set('survives', 'yes', 60_000);
     await redis.stop();
 
@@ -86,15 +95,31 @@ describe('ResilientCache when Redis goes away', () => {
     expect(await cache.getOrLoad('while-down-2', 60_000, async () => 'loaded')).toBe('loaded');
     expect(Date.now() - started).toBeLessThan(5000);
 
+    // Every request is still served, so an orchestrator must not pull this instance.
     const ready = await request(t.url).get('/api/health/ready');
-    expect(ready.status).toBe(503);
-    expect(ready.body.error.cache.status).toBe('down');
-    expect(ready.body.details.database.status).toBe('up');
-    // Requests that do not need the cache still answer.
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('degraded');
+    expect(ready.body.details.cache).toEqual({ status: 'down' });
+    expect(ready.body.details.database).toEqual({ status: 'up' });
+    expect(JSON.stringify(ready.body)).not.toContain(String(redis.port));
+    const full = await request(t.url).get('/api/health').set('Authorization', t.auth).expect(200);
+    expect(full.body.details.cache).toMatchObject({ status: 'down', store: 'redis', message: expect.any(String) });
     await request(t.url).get('/api/health/live').expect(200);
 
+    // An outage is one line, however many requests meet it (it used to flap: 12 down / 11 up in 15 requests).
+    for (let n = 0; n < 15; n++) {
+      await cache.getOrLoad(`during-outage-${n}`, 60_000, async () => n);
+      await cache.set(`written-${n}`, n, 60_000);
+      await request(t.url).get('/api/health/ready').expect(200);
+    }
+    await waitFor(() => cacheLog().some((l) => l.includes('cache unavailable')), 'the outage log line', 5000);
+    expect(cacheLog().filter((l) => l.includes('cache unavailable'))).toHaveLength(1);
+    expect(cacheLog().filter((l) => l.includes('available again'))).toHaveLength(0);
+
     await redis.start();
-    await expect.poll(async () => (await request(t.url).get('/api/health/ready')).status, { timeout: 15_000, interval: 100 }).toBe(200);
+    await expect
+      .poll(async () => (await request(t.url).get('/api/health/ready')).body.status, { timeout: 15_000, interval: 100 })
+      .toBe('ok');
     await expect
       .poll(
         async () => {
@@ -104,5 +129,8 @@ describe('ResilientCache when Redis goes away', () => {
         { timeout: 10_000, interval: 100 },
       )
       .toBe('again');
+    await waitFor(() => cacheLog().some((l) => l.includes('available again')), 'the recovery log line', 5000);
+    expect(cacheLog().filter((l) => l.includes('cache unavailable'))).toHaveLength(1);
+    expect(cacheLog().filter((l) => l.includes('available again'))).toHaveLength(1);
   });
 });

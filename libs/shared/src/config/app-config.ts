@@ -24,7 +24,10 @@ export class ServerConfig {
     readonly dataDir: string,
     /** Comma-separated allowed origins; empty = CORS off. */
     readonly corsOrigins: string[],
+    /** Requests per client address per minute, across all routes. */
     readonly throttlePerMinute: number,
+    /** Wrong bearer tokens per client address per minute before it is answered 429. */
+    readonly authFailuresPerMinute: number,
   ) {}
 }
 
@@ -120,6 +123,7 @@ export class AppConfig {
       dataDir,
       list(env.CORS_ORIGINS),
       int(env, 'THROTTLE_PER_MINUTE', 6000, 1, 10_000_000),
+      int(env, 'AUTH_FAILURES_PER_MINUTE', 20, 1, 10_000_000),
     );
     return new AppConfig(
       server,

@@ -12,7 +12,7 @@ export class SqliteInstanceLock {
   private constructor(private readonly db: Database.Database) {}
 
   static acquire(databasePath: string): SqliteInstanceLock {
-    mkdirSync(dirname(databasePath), { recursive: true });
+    mkdirSync(dirname(databasePath), { recursive: true, mode: 0o700 });
     const lockPath = `${databasePath}.lock`;
     const db = new Database(lockPath, { timeout: 0 });
     try {

@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config.js';
+import { StartupError } from '../config/startup-failure.js';
 
 /**
  * A DataSource that stores money exactly on both drivers: entity columns declared `decimal`
@@ -90,5 +91,33 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   } finally {
     await runner.query('SELECT pg_advisory_unlock(7212001)').catch(() => undefined);
     await runner.release();
+  }
+}
+
+/**
+ * Refuses to start on a database that only takes reads. SQLite opens a write-protected file
+ * read-only without a word, and the first write came seconds after listening (the outbox);
+ * PostgreSQL standbys and `default_transaction_read_only` fail the same way later.
+ */
+export async function assertWritable(dataSource: DataSource, config: DatabaseConfig): Promise<void> {
+  if (dataSource.options.type === 'better-sqlite3') {
+    try {
+      // Rewriting the header with its own value is a write that changes nothing.
+      const version = Number((await dataSource.query('PRAGMA user_version'))[0]?.user_version ?? 0);
+      await dataSource.query(`PRAGMA user_version = ${version}`);
+    } catch (error) {
+      if (!String((error as { code?: string })?.code ?? (error as Error)?.message).includes('READONLY')) throw error;
+      throw new StartupError(
+        `DATABASE_URL: the SQLite database ${config.url} is read-only: make the file, its -wal/-shm files and its directory writable by the user running tradedesk${process.getuid ? ` (uid ${process.getuid()})` : ''}`,
+      );
+    }
+    return;
+  }
+  const [row] = (await dataSource.query('SHOW transaction_read_only')) as Array<{ transaction_read_only?: string }>;
+  if (row?.transaction_read_only === 'on') {
+    const url = new URL(config.url);
+    throw new StartupError(
+      `DATABASE_URL: PostgreSQL at ${url.hostname}:${url.port || '5432'} only takes reads (a standby, or default_transaction_read_only): point DATABASE_URL at the primary`,
+    );
   }
 }

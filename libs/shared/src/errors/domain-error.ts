@@ -29,8 +29,16 @@ export abstract class DomainError extends Error {
     this.name = new.target.name;
   }
 
+  /** Seconds a client should wait before trying again (sent as `Retry-After`), for 429 and 503 answers. */
+  retryAfterSeconds?: number;
+
   get httpStatus(): number {
     return HTTP_STATUS_OF[this.kind];
+  }
+
+  retryAfter(seconds: number): this {
+    this.retryAfterSeconds = Math.max(1, Math.ceil(seconds));
+    return this;
   }
 }
 

@@ -1,7 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { RequestContext } from '../context/request-context.js';
-import { DomainError } from '../errors/domain-error.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../database/database-errors.js';
+import { DomainError, UnavailableError } from '../errors/domain-error.js';
 import type { ErrorBody } from './error-body.js';
 
 interface ReplyLike {
@@ -30,11 +31,17 @@ const CODE_BY_STATUS: Record<number, string> = {
  * The one place errors become HTTP answers: DomainErrors by their kind and code, Nest/Fastify
  * HTTP errors by status, anything else as a logged 500 that does not leak internals.
  */
+/** A database outage is logged once per this interval, with the count of requests it refused. */
+const OUTAGE_LOG_INTERVAL_MS = 10_000;
+
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
+  private lastOutageLog = 0;
+  private refusedSinceLog = 0;
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(caught: unknown, host: ArgumentsHost): void {
+    const exception = this.translate(caught);
     const http = host.switchToHttp();
     const reply = http.getResponse<ReplyLike>();
     const request = http.getRequest<{ id?: string; method?: string; url?: string }>();
@@ -55,7 +62,29 @@ export class AllExceptionsFilter implements ExceptionFilter {
         exception instanceof Error ? exception.stack : undefined,
       );
     }
+    if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined)
+      reply.header('retry-after', String(exception.retryAfterSeconds));
     reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+
+  /**
+   * A database that cannot be reached or used is the server's state, not a bug of the request:
+   * 503 with a retry hint, logged once per interval rather than as one stack per request.
+   */
+  private translate(exception: unknown): unknown {
+    if (exception instanceof DomainError || exception instanceof HttpException || !isDatabaseUnavailable(exception)) return exception;
+    this.refusedSinceLog++;
+    if (Date.now() - this.lastOutageLog >= OUTAGE_LOG_INTERVAL_MS) {
+      this.logger.warn(
+        `database unavailable, answering 503 (${this.refusedSinceLog} request(s) since the last report): ${describe(exception)}`,
+      );
+      this.lastOutageLog = Date.now();
+      this.refusedSinceLog = 0;
+    }
+    return new UnavailableError(
+      'DATABASE.UNAVAILABLE',
+      `The database is unavailable right now; try again in ${DATABASE_RETRY_AFTER_SECONDS} s`,
+    ).retryAfter(DATABASE_RETRY_AFTER_SECONDS);
   }
 
   private toBody(exception: unknown, requestId: string): ErrorBody {

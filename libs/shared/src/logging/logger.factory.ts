@@ -28,7 +28,7 @@ export function createWinstonLogger(config: LoggingConfig, targets: LoggerTarget
   const transports: winston.transport[] = [...(targets.extra ?? [])];
   if (targets.console ?? true) transports.push(new winston.transports.Console());
   if (targets.files ?? true) {
-    mkdirSync(config.dir, { recursive: true });
+    mkdirSync(config.dir, { recursive: true, mode: 0o700 });
     transports.push(
       new DailyRotateFile({
         dirname: config.dir,

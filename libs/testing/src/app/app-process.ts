@@ -17,14 +17,23 @@ export class AppProcess {
     this.exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  /** Starts it with a minimal environment (PORT 0, SIM off unless `env` says otherwise). */
-  static spawn(env: Record<string, string>): AppProcess {
+  /**
+   * Starts it with a minimal environment (PORT 0, SIM off unless `env` says otherwise).
+   * `user` runs it under another uid/gid (a root test runner ignores file permissions);
+   * `maxFileBytes` caps every file it writes (`ulimit -f`), as a full disk would.
+   */
+  static spawn(env: Record<string, string>, options: { user?: { uid: number; gid: number }; maxFileBytes?: number } = {}): AppProcess {
+    // The vitest globalSetup builds the app once per run, into its own directory.
+    const [command, args] =
+      options.maxFileBytes === undefined
+        ? [process.execPath, [inject('appMain')]]
+        : ['sh', ['-c', `ulimit -f ${Math.floor(options.maxFileBytes / 512)} && exec "$0" "$1"`, process.execPath, inject('appMain')]];
     return new AppProcess(
-      // The vitest globalSetup builds the app once per run, into its own directory.
-      spawn(process.execPath, [inject('appMain')], {
+      spawn(command, args, {
         cwd: root,
         env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', SIM: 'off', SIM_PORT: '0', LOG_LEVEL: 'info', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
+        ...(options.user ?? {}),
       }),
     );
   }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { IsSingleLineText } from '@tradedesk/shared';
 import { ACCOUNT_MODES, type AccountMode, EXCHANGE_IDS, type ExchangeId } from '../../../domain/exchange-gateway.js';
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
@@ -23,6 +24,7 @@ export class CreateAccountRequest {
   @ApiProperty({ example: 'Binance main', maxLength: 100 })
   @IsString()
   @Length(1, 100)
+  @IsSingleLineText()
   label: string;
 
   @ApiPropertyOptional({
@@ -65,6 +67,7 @@ export class UpdateAccountRequest {
   @IsOptional()
   @IsString()
   @Length(1, 100)
+  @IsSingleLineText()
   label?: string;
 
   @ApiPropertyOptional({
