@@ -280,6 +280,18 @@ describe.each(TEST_DRIVERS)('exits and positions on %s', (driver) => {
       400,
     );
     expect(inapplicable.message).toMatch(/^trailPercent: does not apply to a stop_loss/);
+    const nested = await arm(
+      {
+        kind: 'stop_loss',
+        accountId: s.binanceAccountId,
+        symbol: 'BTC/USDT',
+        triggerPrice: '1000',
+        amount: 'balance',
+        execution: { type: 'limit', offset: '1' },
+      },
+      400,
+    );
+    expect(nested.message).toMatch(/^execution\.offset: is not a known field/);
   });
 
   it('a market that cannot be read hides no other: the stop fires, the dead market is reported unprotected after a few ticks', async () => {

@@ -18,6 +18,14 @@ export function invalid(field: string, message: string, code = 'CONDITION.INVALI
   throw new ValidationError(code, `${field}: ${message}`, { field });
 }
 
+/** An object of the request takes only the fields it names: an unknown one is refused, not dropped. */
+export function onlyKnownKeys(value: unknown, allowed: readonly string[], field: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(field, 'must be an object');
+  for (const key of Object.keys(value))
+    if (!allowed.includes(key)) invalid(`${field}.${key}`, `is not a known field (one of ${allowed.join(', ')})`);
+}
+
 export function positive(value: unknown, field: string): Decimal {
   if (typeof value !== 'string' || !DECIMAL.test(value) || dec(value).lte(0)) invalid(field, 'must be a positive decimal string');
   return dec(value);

@@ -14,6 +14,7 @@ import {
   checkSource,
   checkWhenMarkets,
   invalid,
+  onlyKnownKeys,
   parseAmount,
   percent,
   positive,
@@ -168,6 +169,10 @@ export class ConditionsService {
       row.watchAccountId = account.id;
       row.watchSymbol = market.symbol;
       let watchGateway = gateway;
+      onlyKnownKeys(input.watch, ['exchange', 'symbol'], 'watch');
+      onlyKnownKeys(input.execution, ['type', 'limitOffset'], 'execution');
+      onlyKnownKeys(input.stopLoss, ['triggerPrice', 'triggerPercent'], 'stopLoss');
+      onlyKnownKeys(input.takeProfit, ['triggerPrice', 'triggerPercent'], 'takeProfit');
       if (input.watch) {
         const accounts = await this.gateways.listAccounts();
         const watched = accounts.find((a) => a.exchange === input.watch!.exchange);
@@ -446,6 +451,8 @@ export class ConditionsService {
     if (!ACTIVE.includes(row.status))
       throw new ConflictError('CONDITION.NOT_ADJUSTABLE', `Condition ${id} is ${row.status}`, { conditionId: id });
     if (row.kind === 'conditional') invalid('kind', 'a conditional cannot be adjusted; cancel it and arm a new one');
+    onlyKnownKeys(input.stopLoss, ['triggerPrice', 'triggerPercent', 'moveTo'], 'stopLoss');
+    onlyKnownKeys(input.takeProfit, ['triggerPrice', 'triggerPercent'], 'takeProfit');
     const gateway = await this.gateways.forAccount(row.accountId);
     const market = await gateway.market(row.symbol!);
     const grid = { market, gateway };

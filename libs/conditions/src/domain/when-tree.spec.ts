@@ -239,4 +239,17 @@ describe('time.every (recurring rules)', () => {
     const when = parseWhen({ time: { every: '0 9 * * *', tz: 'Asia/Seoul' } }, NOW);
     expect(nextDueAt(when, NOW, NOW)?.toISOString()).toBe('2026-11-27T00:00:00.000Z');
   });
+
+  it('bounds the size of a tree: deeper than 8 levels or more than 32 leaves is refused, naming where', () => {
+    const price = { price: { symbol: 'BTC/USDT', op: '<=', value: '1' } };
+    const nested = (levels: number): unknown => (levels === 0 ? price : { all: [nested(levels - 1)] });
+    expect(() => parseWhen(nested(7), new Date())).not.toThrow();
+    expect(() => parseWhen(nested(8), new Date())).toThrow(/^when(\.all\[0\]){8}: nests deeper than 8 levels/);
+    expect(() => parseWhen({ any: Array.from({ length: 32 }, () => price) }, new Date())).not.toThrow();
+    expect(() => parseWhen({ any: Array.from({ length: 33 }, () => price) }, new Date())).toThrow(
+      /^when\.any: has 33 branches; at most 32/,
+    );
+    const wide = { all: [{ any: Array.from({ length: 20 }, () => price) }, { any: Array.from({ length: 20 }, () => price) }] };
+    expect(() => parseWhen(wide, new Date())).toThrow(/^when: has 40 leaves; at most 32/);
+  });
 });

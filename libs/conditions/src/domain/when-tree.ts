@@ -85,6 +85,18 @@ function marketRef(o: Record<string, unknown>, path: string): { exchange?: strin
  * `now` rejects a `time.at` in the past.
  */
 export function parseWhen(raw: unknown, now: Date, path = 'when'): WhenNode {
+  const tree = parseNode(raw, now, path, 1);
+  const leaves = leavesOf(tree).length;
+  if (leaves > MAX_WHEN_LEAVES) fail(path, `has ${leaves} leaves; at most ${MAX_WHEN_LEAVES}`);
+  return tree;
+}
+
+/** A tree is evaluated every tick its markets move: its size is bounded (deeper trees are refused, naming the node). */
+export const MAX_WHEN_DEPTH = 8;
+export const MAX_WHEN_LEAVES = 32;
+
+function parseNode(raw: unknown, now: Date, path: string, depth: number): WhenNode {
+  if (depth > MAX_WHEN_DEPTH) fail(path, `nests deeper than ${MAX_WHEN_DEPTH} levels of all / any`);
   const o = objectAt(raw, path);
   const keys = Object.keys(o);
   if (keys.length !== 1) fail(path, 'must have exactly one of all, any, price, change, premium, time');
@@ -95,7 +107,8 @@ export function parseWhen(raw: unknown, now: Date, path = 'when'): WhenNode {
     case 'all':
     case 'any': {
       if (!Array.isArray(inner) || inner.length === 0) fail(at, 'must be a non-empty array');
-      const children = inner.map((child, i) => parseWhen(child, now, `${at}[${i}]`));
+      if (inner.length > MAX_WHEN_LEAVES) fail(at, `has ${inner.length} branches; at most ${MAX_WHEN_LEAVES}`);
+      const children = inner.map((child, i) => parseNode(child, now, `${at}[${i}]`, depth + 1));
       return key === 'all' ? { all: children } : { any: children };
     }
     case 'price': {
