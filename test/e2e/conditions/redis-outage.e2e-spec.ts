@@ -16,6 +16,8 @@ describe('a stop-loss while Redis is down', () => {
   });
 
   it('still fires exactly once, and readiness reports the instance degraded (not unready) meanwhile', async () => {
+    // 7,000,000 KRW at 70,000,000: a 0.1 BTC position for the stop to protect.
+    await s.buyAtMarket({ accountId: s.upbitAccountId, symbol: 'BTC/KRW', cost: '7000000' });
     const armed = await s
       .api()
       .post('/api/conditions')

@@ -191,8 +191,8 @@ describe.each(TEST_DRIVERS)('paper accounts on %s', (driver) => {
     // Sold 0.01 at 68,500,000 = 685,000, fee 342.5: 9,299,650 + 684,657.5.
     expect(await balances(upbitId)).toEqual({ KRW: { asset: 'KRW', free: '9984307.5', locked: '0', total: '9984307.5' } });
     const report = (await api().get('/api/positions').query({ accountId: upbitId, symbol: 'BTC/KRW' }).expect(200)).body;
-    // 0.01 × (68,500,000 − 70,035,000) − 342.5
-    expect(report.positions[0]).toMatchObject({ quantity: '0', realizedPnl: '-15692.5' });
+    // 0.01 × (68,500,000 − 70,035,000) − 342.5 = −15,692.5, shown in whole KRW.
+    expect(report.positions[0]).toMatchObject({ quantity: '0', realizedPnl: '-15693' });
   });
 
   it('keeps paper balances and resting orders across a restart; a resting order still fills afterwards', async () => {
