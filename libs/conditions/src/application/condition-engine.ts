@@ -321,8 +321,10 @@ export class ConditionEngine implements ProtectionStatusProvider {
       else viaIntent.push(c);
     }
     const toSend: StartedOrders[] = [];
+    // Positions are read once per tick and shared out across its chunks (each chunk checks again under the lock).
+    const sizing = { positions: new Map<string, Promise<PositionFacts>>(), taken: new Map<string, Decimal>() };
     for (let i = 0; i < direct.length; i += EXITS_PER_TRANSACTION) {
-      const outcome = await this.fireExits(direct.slice(i, i + EXITS_PER_TRANSACTION));
+      const outcome = await this.fireExits(direct.slice(i, i + EXITS_PER_TRANSACTION), sizing);
       results.push(...outcome.results);
       viaIntent.push(...outcome.viaIntent);
       if (outcome.started) toSend.push(outcome.started);
@@ -349,12 +351,11 @@ export class ConditionEngine implements ProtectionStatusProvider {
    */
   private async fireExits(
     crossings: Crossing[],
+    { positions, taken }: { positions: Map<string, Promise<PositionFacts>>; taken: Map<string, Decimal> },
   ): Promise<{ results: Array<'fired' | 'lost'>; viaIntent: Crossing[]; started?: StartedOrders }> {
     const viaIntent: Crossing[] = [];
-    const ready: Array<{ crossing: Crossing; h: Held; order: PreparedOrder }> = [];
+    const ready: Array<{ crossing: Crossing; h: Held; order: PreparedOrder; sized: Decimal }> = [];
     const closed: Array<{ crossing: Crossing; h: Held; reason: string; closedBy: ClosedBy | undefined }> = [];
-    const positions = new Map<string, Promise<PositionFacts>>();
-    const taken = new Map<string, Decimal>();
     // Sized one after the other in one order for every engine: exits of one position share what it holds.
     const sorted = [...crossings].sort((a, b) => (a.hit.id < b.hit.id ? -1 : 1));
     const specs = [];
@@ -378,7 +379,7 @@ export class ConditionEngine implements ProtectionStatusProvider {
             idempotencyKey: firingKey(h.id, h.firings + 1),
             positionExit: { referencePrice: crossing.hit.trigger },
           });
-          ready.push({ crossing, h, order });
+          ready.push({ crossing, h, order, sized: exit.spec.amount! });
         } catch (error) {
           const dust = dustLeft(error, exit);
           if (dust) closed.push({ crossing, h, reason: dust.reason, closedBy: dust.closedBy });
@@ -450,6 +451,11 @@ export class ConditionEngine implements ProtectionStatusProvider {
       });
     } catch (error) {
       if (started) this.placement.abandon(started);
+      // Nothing of this chunk was written: what it took from its positions is theirs again for the next chunks.
+      for (const r of ready) {
+        const key = marketKey(r.h.accountId, r.h.symbol!);
+        taken.set(key, (taken.get(key) ?? r.sized).minus(r.sized));
+      }
       for (const r of [...ready, ...closed]) {
         this.reload.add(r.h.id);
         if (r.crossing.downtime) this.crossedWhileDown.add(r.h.id);
