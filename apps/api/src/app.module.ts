@@ -9,6 +9,7 @@ import { OrdersModule } from '@tradedesk/orders';
 import { AllExceptionsFilter, ApiTokenGuard, type AppConfig, PlatformModule, RequestContextMiddleware } from '@tradedesk/shared';
 import { HealthController } from './health/health.controller.js';
 import { persistenceSchema } from './persistence/schema.js';
+import { ShutdownReporter } from './shutdown-reporter.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -30,6 +31,7 @@ export class AppModule implements NestModule {
       ],
       controllers: [HealthController],
       providers: [
+        ShutdownReporter,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiTokenGuard },

@@ -43,7 +43,6 @@ export async function startApp(config: AppConfig, logger: LoggerService): Promis
   });
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   if (config.server.corsOrigins.length > 0) app.enableCors({ origin: config.server.corsOrigins, ...CORS_OPTIONS });
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify, BODY_LIMIT_BYTES);

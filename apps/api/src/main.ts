@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { AppConfig, ConfigError, createWinstonLogger, describeStartupFailure, preparePrivateDir } from '@tradedesk/shared';
+import { AppConfig, closeLogger, ConfigError, createWinstonLogger, describeStartupFailure, preparePrivateDir } from '@tradedesk/shared';
 import { WinstonModule } from 'nest-winston';
 import type winston from 'winston';
 import { startApp } from './bootstrap.js';
@@ -33,7 +33,8 @@ async function main(): Promise<void> {
         { context: 'Startup' },
       );
     }
-    const { url, generatedToken } = await startApp(config, WinstonModule.createLogger({ instance: log }));
+    const { app, url, generatedToken } = await startApp(config, WinstonModule.createLogger({ instance: log }));
+    stopOnSignal(app, log);
     if (generatedToken) {
       // Straight to the terminal, never through the logger: log files must not hold the token.
       process.stdout.write(
@@ -48,6 +49,30 @@ async function main(): Promise<void> {
     process.stderr.write(`tradedesk: ${describeStartupFailure(error, config)}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * SIGTERM / SIGINT: close the app (its shutdown hooks finish the work in flight and log the stop),
+ * then let the log files take the last lines before the process exits — a line written just
+ * before exit would otherwise be lost.
+ */
+function stopOnSignal(app: { close(signal?: string): Promise<void> }, log: winston.Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const startedAt = Date.now();
+    void app
+      .close(signal)
+      .then(
+        () => log.info(`tradedesk stopped (${signal}) after ${Date.now() - startedAt} ms`, { context: 'Shutdown' }),
+        (error: unknown) =>
+          log.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, { context: 'Shutdown' }),
+      )
+      .finally(() => void closeLogger(log).finally(() => process.exit(0)));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 await main();

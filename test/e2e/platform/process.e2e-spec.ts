@@ -34,6 +34,9 @@ describe('tradedesk as a process', () => {
       expect(token).toBeDefined();
       const res = await fetch(`${url}/api/health`, { headers: { Authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
+      // The banner is not buried: no line per route or module before it at the default level.
+      expect(first.stdout).not.toMatch(/Mapped \{|dependencies initialized/);
+      expect(first.stdout.split('\n').filter((l) => l.trim() !== '').length).toBeLessThan(20);
 
       const second = AppProcess.spawn({ DATA_DIR: dir.path });
       expect(await second.exit).not.toBe(0);
@@ -42,6 +45,9 @@ describe('tradedesk as a process', () => {
 
       // The token went to the terminal only, never into the log files, and is not shown again.
       const logs = execFileSync('sh', ['-c', `cat ${join(dir.path, 'logs')}/tradedesk-*.log`], { encoding: 'utf8' });
+      // An orderly stop says so, first and last.
+      expect(logs).toMatch(/tradedesk stopping on SIGTERM/);
+      expect(logs).toMatch(/tradedesk stopped \(SIGTERM\) after \d+ ms/);
       expect(logs).toContain('generated an API token');
       expect(logs).not.toContain(token!);
       const again = AppProcess.spawn({ DATA_DIR: dir.path });

@@ -13,6 +13,21 @@ const enrich = winston.format((info) => {
   return enriched;
 });
 
+/**
+ * Nest's start-up chatter (a line per module and per route: ~65 of them) is debug, not info: at the
+ * default level the log starts with what an operator reads (listening, warnings) and the API token
+ * banner is not buried under it.
+ */
+const BOOT_CHATTER = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+const LEVEL = Symbol.for('level');
+const quietBootChatter = winston.format((info) => {
+  if (info.level === 'info' && typeof info.context === 'string' && BOOT_CHATTER.has(info.context)) {
+    info.level = 'debug';
+    (info as Record<symbol, unknown>)[LEVEL] = 'debug';
+  }
+  return info;
+});
+
 export interface LoggerTargets {
   /** JSON lines on stdout (default true). */
   console?: boolean;
@@ -43,7 +58,30 @@ export function createWinstonLogger(config: LoggingConfig, targets: LoggerTarget
   }
   return winston.createLogger({
     level: config.level,
-    format: winston.format.combine(enrich(), winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    format: winston.format.combine(
+      quietBootChatter(),
+      enrich(),
+      winston.format.timestamp(),
+      winston.format.errors({ stack: true }),
+      winston.format.json(),
+    ),
     transports,
   });
+}
+
+/**
+ * Writes out every line the log files still hold and closes them: call it last before the process
+ * exits, or the final lines (the shutdown's) are lost with the unflushed stream.
+ */
+export async function closeLogger(logger: winston.Logger, timeoutMs = 2_000): Promise<void> {
+  const closing = logger.transports.map(
+    (transport) =>
+      new Promise<void>((resolve) => {
+        const closable = transport as winston.transport & { close?: () => void };
+        if (!closable.close) return resolve();
+        transport.once('finish', () => resolve());
+        closable.close();
+      }),
+  );
+  await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
 }
