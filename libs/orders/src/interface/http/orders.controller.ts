@@ -162,7 +162,10 @@ export class OrdersController {
   }
 
   @Get('trades')
-  @ApiOperation({ summary: 'Fills, newest first (filters: account, symbol, order, time)' })
+  @ApiOperation({
+    summary: 'Fills, newest first (filters: account, symbol, order, time)',
+    description: '`untracked`: the part of a sell beyond its position (coins the position never held); it is in no PnL figure.',
+  })
   @ApiResponse({
     status: 200,
     schema: {
@@ -179,6 +182,7 @@ export class OrdersController {
             amount: '0.01',
             fee: '0.00001',
             feeCurrency: 'BTC',
+            untracked: '0',
             timestamp: '2026-11-26T12:00:00.100Z',
           },
         ],
@@ -196,7 +200,7 @@ export class OrdersController {
   @ApiOperation({
     summary: 'Positions with PnL (average-cost method)',
     description:
-      'Per account and market: quantity, average entry (buy fees included), cost basis, realized and unrealized PnL, return % = (realized + unrealized) / everything bought, protection status; totals converted to KRW and USDT with Upbit’s USDT/KRW price.',
+      'A position is what tradedesk bought on a market of an account (less what it sold, plus what you adopted) — never the wallet: coins held before tradedesk are in no position. Per account and market: quantity, average entry (buy fees included), cost basis, realized and unrealized PnL, return % = (realized + unrealized) / everything bought, protection status; totals converted to KRW and USDT with Upbit’s USDT/KRW price. Figures are rounded for people and accepted back as input: prices to the market’s tick (averages: up to 4 more digits), money in whole KRW or 8-decimal USDT, percentages to 4 decimals.',
   })
   @ApiResponse({
     status: 200,
@@ -218,6 +222,7 @@ export class OrdersController {
             lastPrice: '141000000',
             marketValue: '1410000',
             otherFees: {},
+            openedAt: '2026-11-26T12:00:00.000Z',
             protection: 'none',
           },
         ],
