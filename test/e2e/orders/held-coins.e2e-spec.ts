@@ -111,4 +111,29 @@ describe.each(TEST_DRIVERS)('coins held before tradedesk on %s', (driver) => {
     await expect.poll(async () => (await s.api().get(`/api/orders/${closed.body.id}`)).body.status, { timeout: 10_000 }).toBe('FILLED');
     await upbitBtcBecomes('0');
   });
+
+  it('a position of dust (under the minimum order) has nothing to close, and an "all" stop on it ends CANCELLED', async () => {
+    await s.setPrice('binance', 'XRP/USDT', '0.6');
+    await s.buyAtMarket({ accountId: s.binanceAccountId, symbol: 'XRP/USDT', amount: '123.4' });
+    const sell = await s
+      .api()
+      .post('/api/orders')
+      .send({ accountId: s.binanceAccountId, symbol: 'XRP/USDT', side: 'sell', type: 'market', amount: '123.2' })
+      .expect(201);
+    await expect.poll(async () => (await s.api().get(`/api/orders/${sell.body.id}`)).body.status, { timeout: 10_000 }).toBe('FILLED');
+    // 123.4 less Binance's 0.1 % fee in XRP = 123.2766; 0.0766 left, under the 0.1 XRP step.
+    const close = await s.api().post('/api/positions/close').send({ accountId: s.binanceAccountId, symbol: 'XRP/USDT' }).expect(422);
+    expect(close.body.code).toBe('POSITION.NOTHING_TO_CLOSE');
+    expect(close.body.message).toMatch(/^The 0.0766 XRP left in the XRP\/USDT position cannot be sold/);
+    const stop = (
+      await s
+        .api()
+        .post('/api/conditions')
+        .send({ kind: 'stop_loss', accountId: s.binanceAccountId, symbol: 'XRP/USDT', triggerPrice: '0.59' })
+        .expect(201)
+    ).body as { id: string };
+    await s.setPrice('binance', 'XRP/USDT', '0.58');
+    const ended = await s.conditionInStatus<{ status: string; failureReason: string }>(stop.id, 'CANCELLED', 15_000);
+    expect(ended.failureReason).toBe("position closed: the 0.0766 left is below the market's minimum order");
+  });
 });

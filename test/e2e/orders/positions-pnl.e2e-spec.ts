@@ -47,7 +47,8 @@ describe.each(TEST_DRIVERS)('positions and PnL on %s', (driver) => {
     });
     expect(report.body.usdtKrw).toBe('1400');
     expect(report.body.totals.KRW).toEqual({ marketValue: '400000', realizedPnl: '49625', unrealizedPnl: '49825' });
-    expect(report.body.totals.USDT).toEqual({ marketValue: '285.71', realizedPnl: '35.45', unrealizedPnl: '35.59' });
+    // 400,000 / 1,400 etc., in USDT's 8 decimals.
+    expect(report.body.totals.USDT).toEqual({ marketValue: '285.71428571', realizedPnl: '35.44642857', unrealizedPnl: '35.58928571' });
   });
 
   it('closes a position: cancels its open sells, then sells what tradedesk bought at market', async () => {

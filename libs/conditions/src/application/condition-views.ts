@@ -1,3 +1,4 @@
+import { type Decimal, inputPlaces } from '@tradedesk/shared';
 import type { ConditionStatus } from '../domain/condition.types.js';
 import type { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condition-timeline.orm-entity.js';
 import type { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
@@ -55,7 +56,12 @@ function legStatus(row: ConditionOrmEntity, leg: 'stop' | 'take_profit'): string
   return row.firedLeg === leg ? row.status : 'CANCELLED';
 }
 
-export function toView(row: ConditionOrmEntity, timeline?: ConditionTimelineOrmEntity[]): ConditionView {
+/** `roundPrice` shows a computed price (a trailing stop's current trigger) on its market's precision. */
+export function toView(
+  row: ConditionOrmEntity,
+  timeline?: ConditionTimelineOrmEntity[],
+  roundPrice: (price: Decimal) => Decimal = inputPlaces,
+): ConditionView {
   const trailing = row.kind === 'trailing_stop';
   const current =
     trailing && row.highWaterMark
@@ -89,7 +95,7 @@ export function toView(row: ConditionOrmEntity, timeline?: ConditionTimelineOrmE
     trailAmount: row.trailAmount?.toFixed() ?? null,
     activationPrice: row.activationPrice?.toFixed() ?? null,
     highWaterMark: row.highWaterMark?.toFixed() ?? null,
-    currentTrigger: current?.toFixed() ?? null,
+    currentTrigger: current ? roundPrice(current).toFixed() : null,
     amount: row.amount,
     execution: { type: row.executionType, ...(row.limitOffset ? { limitOffset: row.limitOffset.toFixed() } : {}) },
     placement: row.placement ?? 'emulated',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ExchangeGateways, type Market } from '@tradedesk/exchanges';
+import { ExchangeGateways, type Market, roundPrice } from '@tradedesk/exchanges';
 import { ConflictError, type Decimal, dec, inputPlaces, NotFoundError, Outbox, UnitOfWork } from '@tradedesk/shared';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { CONDITION_KINDS, type ConditionKind, type ConditionStatus, type DowntimePolicy, priceOf } from '../domain/condition.types.js';
@@ -342,28 +342,37 @@ export class ConditionsService {
   }
 
   async get(id: string): Promise<ConditionView> {
-    return this.uow.run(async ({ manager }) => {
+    const { row, timeline } = await this.uow.run(async ({ manager }) => {
       const row = await manager.findOne(ConditionOrmEntity, { where: { id } });
       if (!row) throw new NotFoundError('CONDITION.NOT_FOUND', `No condition ${id}`, { conditionId: id });
       const timeline = await manager.find(ConditionTimelineOrmEntity, { where: { conditionId: id }, order: { id: 'ASC' } });
-      return toView(row, timeline);
+      return { row, timeline };
     });
+    return toView(row, timeline, await this.priceRounding(row));
   }
 
   async list(filter: { accountId?: string; status?: ConditionStatus; symbol?: string; limit: number; offset: number }) {
-    return this.uow.run(async ({ manager }) => {
-      const where: { accountId?: string; status?: ConditionStatus; symbol?: string } = {};
-      if (filter.accountId) where.accountId = filter.accountId;
-      if (filter.status) where.status = filter.status;
-      if (filter.symbol) where.symbol = filter.symbol;
-      const [rows, total] = await manager.findAndCount(ConditionOrmEntity, {
-        where,
-        order: { createdAt: 'DESC', id: 'ASC' },
-        take: filter.limit,
-        skip: filter.offset,
-      });
-      return { items: rows.map((r) => toView(r)), total, limit: filter.limit, offset: filter.offset };
-    });
+    const where: { accountId?: string; status?: ConditionStatus; symbol?: string } = {};
+    if (filter.accountId) where.accountId = filter.accountId;
+    if (filter.status) where.status = filter.status;
+    if (filter.symbol) where.symbol = filter.symbol;
+    const [rows, total] = await this.uow.autocommit((manager) =>
+      manager.findAndCount(ConditionOrmEntity, { where, order: { createdAt: 'DESC', id: 'ASC' }, take: filter.limit, skip: filter.offset }),
+    );
+    const items = await Promise.all(rows.map(async (r) => toView(r, undefined, await this.priceRounding(r))));
+    return { items, total, limit: filter.limit, offset: filter.offset };
+  }
+
+  /** How a computed price of this condition (a trailing stop's current trigger) is shown: on its watched market's precision. */
+  private async priceRounding(row: ConditionOrmEntity): Promise<((price: Decimal) => Decimal) | undefined> {
+    if (row.kind !== 'trailing_stop' || !row.watchAccountId || !row.watchSymbol) return undefined;
+    try {
+      const market = await (await this.gateways.forAccount(row.watchAccountId)).market(row.watchSymbol);
+      return (price) => roundPrice(price, market);
+    } catch {
+      // The account or market is gone: shown within the input limit instead.
+      return undefined;
+    }
   }
 
   private async load(id: string): Promise<ConditionOrmEntity> {

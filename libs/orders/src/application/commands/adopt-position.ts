@@ -37,6 +37,9 @@ export class AdoptPositionHandler implements ICommandHandler<AdoptPositionComman
   async execute({ accountId, symbol, amount, averageEntry }: AdoptPositionCommand): Promise<AdoptPositionResult> {
     const gateway = await this.gateways.forAccount(accountId);
     const market = await gateway.market(symbol);
+    if (!amount.gt(0)) throw new ValidationError('REQUEST.VALIDATION_FAILED', 'amount: must be greater than 0', { field: 'amount' });
+    if (!averageEntry.gt(0))
+      throw new ValidationError('REQUEST.VALIDATION_FAILED', 'averageEntry: must be greater than 0', { field: 'averageEntry' });
     if (!amount.div(market.amountStep).isInteger())
       throw new ValidationError(
         'POSITION.ADOPT_AMOUNT_STEP',

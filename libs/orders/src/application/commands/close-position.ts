@@ -1,9 +1,9 @@
 import { CommandBus, CommandHandler, type ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { ExchangeGateways } from '@tradedesk/exchanges';
-import { Decimal, UnitOfWork, UnprocessableError } from '@tradedesk/shared';
+import { ConflictError, Decimal, UnitOfWork, UnprocessableError, ValidationError } from '@tradedesk/shared';
 import { In } from 'typeorm';
 import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
-import { PositionClosedError } from '../position-room.js';
+import { type ClosedBy, PositionClosedError } from '../position-room.js';
 import { GetPositionQuery, type PositionFacts } from '../queries/position.query.js';
 import { CancelOrderCommand } from './cancel-order.js';
 import { PlaceOrderCommand, type PlaceOrderResult } from './place-order.js';
@@ -72,6 +72,16 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
           { symbol: market.symbol },
         );
       if (before.quantity.isZero()) throw new PositionClosedError({ accountId, symbol: market.symbol }, before.closedBy);
+      // A position of dust (under the market's minimum amount or step) cannot be sold at all.
+      const rules = await this.gateways.orderRules(accountId, market.symbol);
+      try {
+        rules(
+          { symbol: market.symbol, side: 'sell', type: 'market', amount: before.quantity, clientOrderId: 'td-check' },
+          options.referencePrice,
+        );
+      } catch (error) {
+        throw this.dust(error, before.quantity, { accountId, ...market }, cause, before.closedBy);
+      }
     }
     // Only resting sells are cancelled: a market sell on its way (another exit's) cannot be called
     // back in time and keeps its share of the position, so this one sells only the rest.
@@ -80,7 +90,16 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
         where: { accountId, symbol: market.symbol, side: 'sell', type: 'limit', status: In(['OPEN', 'PARTIALLY_FILLED']) },
       }),
     );
-    for (const order of openSells) await this.commands.execute(new CancelOrderCommand(order.id, 'liquidation'));
+    const canceled: string[] = [];
+    for (const order of openSells) {
+      try {
+        await this.commands.execute(new CancelOrderCommand(order.id, 'liquidation'));
+        canceled.push(order.id);
+      } catch (error) {
+        // It ended meanwhile (filled, or cancelled by another exit): nothing to release, the rest is read below.
+        if (!(error instanceof ConflictError && error.code === 'ORDER.NOT_CANCELABLE')) throw error;
+      }
+    }
     await this.gateways.invalidateBalances(accountId);
     const balances = await gateway.fetchBalances({ lane: 'protective' });
     const free = balances[market.base]?.free ?? new Decimal(0);
@@ -95,7 +114,7 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
       throw new UnprocessableError('POSITION.NOTHING_TO_CLOSE', `There is no free ${market.base} on this account to sell`, {
         asset: market.base,
       });
-    const result: PlaceOrderResult = await this.commands.execute(
+    const place = this.commands.execute<PlaceOrderCommand, PlaceOrderResult>(
       new PlaceOrderCommand(
         {
           accountId,
@@ -113,6 +132,38 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
         },
       ),
     );
-    return { ...result, canceledOrderIds: openSells.map((o) => o.id) };
+    let result: PlaceOrderResult;
+    try {
+      result = await place;
+    } catch (error) {
+      throw scope === 'position' ? this.dust(error, amount, { accountId, ...market }, cause) : error;
+    }
+    return { ...result, canceledOrderIds: canceled };
+  }
+
+  /**
+   * What is left of the position is under the market's minimum (amount, step or order value): for a
+   * condition the position is closed (its exit ends CANCELLED); for a request there is nothing to
+   * close. Other errors go through unchanged.
+   */
+  private dust(
+    error: unknown,
+    amount: Decimal,
+    market: { accountId: string; symbol: string; base: string },
+    cause: string,
+    closedBy?: ClosedBy,
+  ): unknown {
+    if (!(error instanceof ValidationError) || !/^ORDER\.(BELOW_MIN|AMOUNT_TOO_SMALL)/.test(error.code)) return error;
+    if (cause === 'api')
+      return new UnprocessableError(
+        'POSITION.NOTHING_TO_CLOSE',
+        `The ${amount.toFixed()} ${market.base} left in the ${market.symbol} position cannot be sold: ${error.message}`,
+        { symbol: market.symbol, left: amount.toFixed() },
+      );
+    return new PositionClosedError(
+      { accountId: market.accountId, symbol: market.symbol },
+      closedBy,
+      `position closed: the ${amount.toFixed()} left is below the market's minimum order`,
+    );
   }
 }

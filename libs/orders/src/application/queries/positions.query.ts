@@ -129,15 +129,19 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
         ur: totals.USDT.ur.plus(toUsdt(ur)),
       };
     }
-    const present = (t: { mv: Decimal; rz: Decimal; ur: Decimal }, places: number) =>
+    const present = (t: { mv: Decimal; rz: Decimal; ur: Decimal }, currency: 'KRW' | 'USDT') =>
       convertible
         ? {
-            marketValue: t.mv.toDecimalPlaces(places).toFixed(),
-            realizedPnl: t.rz.toDecimalPlaces(places).toFixed(),
-            unrealizedPnl: t.ur.toDecimalPlaces(places).toFixed(),
+            marketValue: roundMoney(t.mv, currency).toFixed(),
+            realizedPnl: roundMoney(t.rz, currency).toFixed(),
+            unrealizedPnl: roundMoney(t.ur, currency).toFixed(),
           }
         : null;
-    return { positions, totals: { KRW: present(totals.KRW, 0), USDT: present(totals.USDT, 2) }, usdtKrw: usdtKrw?.toFixed() ?? null };
+    return {
+      positions,
+      totals: { KRW: present(totals.KRW, 'KRW'), USDT: present(totals.USDT, 'USDT') },
+      usdtKrw: usdtKrw?.toFixed() ?? null,
+    };
   }
 
   /** Each position's market, for the places its prices are shown with (an account or market gone since: none). */

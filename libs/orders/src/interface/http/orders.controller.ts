@@ -228,7 +228,7 @@ export class OrdersController {
         ],
         totals: {
           KRW: { marketValue: '1410000', realizedPnl: '0', unrealizedPnl: '9300' },
-          USDT: { marketValue: '1004.27', realizedPnl: '0', unrealizedPnl: '6.62' },
+          USDT: { marketValue: '1004.27350427', realizedPnl: '0', unrealizedPnl: '6.62393162' },
         },
         usdtKrw: '1404',
       },
