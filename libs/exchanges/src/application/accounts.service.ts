@@ -17,12 +17,15 @@ export interface CreateAccountInput extends Partial<ApiCredentials> {
   label: string;
   /** `paper` only: starting balances such as `{ "USDT": "10000" }` (default: PAPER_DEFAULT_BALANCES). */
   paperBalances?: Record<string, unknown>;
+  /** Store a key that its exchange reports able to withdraw (refused otherwise). */
+  allowWithdrawalKeys?: boolean;
 }
 
 export interface UpdateAccountInput {
   label?: string;
   apiKey?: string;
   secret?: string;
+  allowWithdrawalKeys?: boolean;
 }
 
 export function toAccount(row: ExchangeAccountOrmEntity): ExchangeAccount {
@@ -35,6 +38,28 @@ export function toAccount(row: ExchangeAccountOrmEntity): ExchangeAccount {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** `allowWithdrawalKeys` is refused where there is nothing to allow: Upbit cannot report a key's permissions. */
+function checkAllowWithdrawalKeys(exchange: ExchangeId, allow: boolean | undefined): void {
+  if (allow !== undefined && exchange === 'upbit')
+    throw new ValidationError(
+      'ACCOUNT.FIELD_NOT_APPLICABLE',
+      "allowWithdrawalKeys: Upbit's API does not report what a key may do, so tradedesk cannot check it; leave the field out " +
+        'and give the key only the "View assets", "View orders" and "Make orders" permissions (자산조회, 주문조회, 주문하기), never "Withdraw" (출금하기)',
+      { field: 'allowWithdrawalKeys' },
+    );
+}
+
+function keyCanWithdraw(exchangeName: string): ValidationError {
+  return new ValidationError(
+    'ACCOUNT.KEY_CAN_WITHDRAW',
+    `apiKey: this ${exchangeName} API key has withdrawals enabled. tradedesk only trades and never withdraws, so a key that can ` +
+      'withdraw only adds risk if it leaks. Create a trade-only key (API Management → Edit restrictions: "Enable Reading" and ' +
+      '"Enable Spot & Margin Trading" only, "Enable Withdrawals" off, ideally restricted to this server\'s IP), or send ' +
+      '"allowWithdrawalKeys": true to store this one anyway. Nothing was stored.',
+    { field: 'apiKey' },
+  );
 }
 
 /** Exchange accounts: keys checked with a balance call before anything is stored, stored only sealed. */
@@ -75,8 +100,9 @@ export class AccountsService {
       throw new ValidationError('ACCOUNT.KEY_PAIR_REQUIRED', `a ${input.mode} account needs apiKey and secret`, {
         field: input.apiKey === undefined ? 'apiKey' : 'secret',
       });
+    checkAllowWithdrawalKeys(input.exchange, input.allowWithdrawalKeys);
     const credentials = { apiKey: input.apiKey, secret: input.secret };
-    if (options.verify !== false) await this.verify(input.exchange, input.mode, credentials);
+    if (options.verify !== false) await this.verify(input.exchange, input.mode, credentials, input.allowWithdrawalKeys === true);
     const id = randomUUID();
     const now = new Date();
     const row = Object.assign(new ExchangeAccountOrmEntity(), {
@@ -105,6 +131,10 @@ export class AccountsService {
         'a paper account trades simulated balances on live prices and takes no apiKey or secret: leave them out',
         { field: input.apiKey !== undefined ? 'apiKey' : 'secret' },
       );
+    if (input.allowWithdrawalKeys !== undefined)
+      throw new ValidationError('ACCOUNT.FIELD_NOT_APPLICABLE', 'allowWithdrawalKeys: a paper account has no keys to check', {
+        field: 'allowWithdrawalKeys',
+      });
     const balances = paperStartingBalances(input.exchange, input.paperBalances);
     const marketData = this.factory.create(input.exchange, 'paper');
     try {
@@ -143,9 +173,14 @@ export class AccountsService {
       throw new ValidationError('ACCOUNT.PAPER_TAKES_NO_KEYS', 'a paper account takes no apiKey or secret', {
         field: input.apiKey !== undefined ? 'apiKey' : 'secret',
       });
+    if (input.allowWithdrawalKeys !== undefined && input.apiKey === undefined)
+      throw new ValidationError('ACCOUNT.FIELD_NOT_APPLICABLE', 'allowWithdrawalKeys goes with new apiKey and secret', {
+        field: 'allowWithdrawalKeys',
+      });
     if (input.apiKey !== undefined && input.secret !== undefined) {
+      checkAllowWithdrawalKeys(row.exchange as ExchangeId, input.allowWithdrawalKeys);
       const credentials = { apiKey: input.apiKey, secret: input.secret };
-      await this.verify(row.exchange as ExchangeId, row.mode as AccountMode, credentials);
+      await this.verify(row.exchange as ExchangeId, row.mode as AccountMode, credentials, input.allowWithdrawalKeys === true);
       Object.assign(row, this.secrets.seal(row.id, credentials), { apiKeyHint: apiKeyHint(credentials.apiKey) });
     }
     if (input.label !== undefined) row.label = input.label;
@@ -173,11 +208,18 @@ export class AccountsService {
     return (await this.gateways.forAccount(id)).fetchBalances();
   }
 
-  /** One balance call with the new keys; its AuthenticationFailed (422) reaches the caller and nothing is stored. */
-  private async verify(exchange: ExchangeId, mode: AccountMode, credentials: ApiCredentials): Promise<void> {
+  /**
+   * One balance call with the new keys — its AuthenticationFailed (422) reaches the caller and
+   * nothing is stored — then, where the exchange reports them (Binance live and sim), the key's
+   * permissions: a key that can withdraw is refused unless `allowWithdrawalKeys`. tradedesk never
+   * withdraws, so such a key only widens what a leaked database and master key would give away.
+   */
+  private async verify(exchange: ExchangeId, mode: AccountMode, credentials: ApiCredentials, allowWithdrawalKeys: boolean): Promise<void> {
     const gateway = this.factory.create(exchange, mode, credentials);
     try {
       await gateway.fetchBalances();
+      const permissions = await gateway.fetchKeyPermissions();
+      if (permissions?.canWithdraw && !allowWithdrawalKeys) throw keyCanWithdraw(ADAPTERS[exchange].name);
     } finally {
       await gateway.close();
     }
