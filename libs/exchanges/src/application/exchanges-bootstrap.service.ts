@@ -121,7 +121,7 @@ export class ExchangesBootstrap implements OnModuleInit, OnApplicationShutdown {
           apiKey: seeded.apiKey,
           secret: seeded.secret,
         },
-        { verify: false },
+        { verify: false, actor: 'system' },
       );
       this.logger.log(`sim mode: created account "${account.label}" (${account.id})`);
     }
