@@ -50,24 +50,23 @@ export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: numbe
  * refused here with a large body still to come loses its connection (bodyStillToCome).
  */
 export function installRequestGuard(fastify: FastifyInstance, authenticator: ApiAuthenticator): void {
-  fastify.addHook('onRequest', (request: FastifyRequest & { [AUTHENTICATED]?: boolean }, reply, done) => {
+  fastify.addHook('onRequest', async (request: FastifyRequest & { [AUTHENTICATED]?: boolean }, reply) => {
+    // Preflights carry no credentials by design; the CORS hook before this one answered them.
+    if (request.method === 'OPTIONS') return;
+    // The matched route, not the raw URL: the router decodes %-escapes the URL may hide `/api` in.
+    const route = request.routeOptions.url ?? request.url.split('?')[0]!;
+    if (!isApiRoute(route)) return;
     try {
-      // Preflights carry no credentials by design; the CORS hook before this one answered them.
-      if (request.method === 'OPTIONS') return done();
-      // The matched route, not the raw URL: the router decodes %-escapes the URL may hide `/api` in.
-      const route = request.routeOptions.url ?? request.url.split('?')[0]!;
-      if (!isApiRoute(route)) return done();
       const config = request.routeOptions.config as TradedeskRouteConfig | undefined;
       if (!config?.tradedeskPublic && !route.startsWith(DOCS_PREFIX)) {
-        authenticator.authenticate(request.ip, request.headers.authorization);
+        await authenticator.authenticate(request.ip, request.headers.authorization);
         request[AUTHENTICATED] = true;
       }
       checkTextParameters('query', request.query);
       checkTextParameters('path', request.params);
-      done();
     } catch (error) {
       if (bodyStillToCome(request)) reply.header('connection', 'close');
-      done(error as Error);
+      throw error;
     }
   });
 }
