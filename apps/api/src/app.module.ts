@@ -6,7 +6,14 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { ConditionsModule } from '@tradedesk/conditions';
 import { ExchangesModule } from '@tradedesk/exchanges';
 import { OrdersModule } from '@tradedesk/orders';
-import { AllExceptionsFilter, ApiTokenGuard, type AppConfig, PlatformModule, RequestContextMiddleware } from '@tradedesk/shared';
+import {
+  AllExceptionsFilter,
+  ApiTokenGuard,
+  type AppConfig,
+  AuditModule,
+  PlatformModule,
+  RequestContextMiddleware,
+} from '@tradedesk/shared';
 import { HealthController } from './health/health.controller.js';
 import { persistenceSchema } from './persistence/schema.js';
 import { ShutdownReporter } from './shutdown-reporter.js';
@@ -28,6 +35,7 @@ export class AppModule implements NestModule {
         ExchangesModule,
         OrdersModule,
         ConditionsModule,
+        AuditModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -7,6 +7,13 @@ export { priceStepAt, snapToPriceGrid } from './domain/price-grid.js';
 export { roundPrice, roundAveragePrice, priceDecimals } from './domain/display-rounding.js';
 export * from './application/exchange-gateways.js';
 export * from './exchanges.module.js';
+export {
+  masterKeyId,
+  MasterKeyMismatchError,
+  type MasterKeyRotation,
+  reencryptExchangeSecrets,
+  sealedKeyIds,
+} from './application/master-key-rotation.js';
 
 import { ExchangeAccountOrmEntity } from './infrastructure/persistence/exchange-account.orm-entity.js';
 import { PaperAccountOrmEntity } from './infrastructure/persistence/paper-account.orm-entity.js';

@@ -1,4 +1,4 @@
-// Cross-cutting building blocks of tradedesk: config, errors, money, DDD bases, persistence, cache, logging, HTTP plumbing.
+// Cross-cutting building blocks of tradedesk: config, errors, money, DDD bases, persistence, cache, logging, HTTP plumbing, the audit log.
 export * from './config/app-config.js';
 export * from './config/config.module.js';
 export * from './config/startup-failure.js';
@@ -37,10 +37,14 @@ export * from './security/api-token.guard.js';
 export * from './security/api-authenticator.js';
 export * from './security/public.decorator.js';
 export * from './security/master-key.js';
+export * from './audit/audit-entry.orm-entity.js';
+export * from './audit/audit-trail.js';
+export * from './audit/audit.module.js';
 export * from './platform.module.js';
 
 import { ApiCredentialOrmEntity } from './security/api-credential.orm-entity.js';
 import { OutboxMessageOrmEntity } from './outbox/outbox-message.orm-entity.js';
+import { AuditEntryOrmEntity } from './audit/audit-entry.orm-entity.js';
 
 /** Tables owned by the platform itself. */
-export const sharedEntities = [OutboxMessageOrmEntity, ApiCredentialOrmEntity];
+export const sharedEntities = [OutboxMessageOrmEntity, ApiCredentialOrmEntity, AuditEntryOrmEntity];

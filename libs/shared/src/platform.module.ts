@@ -15,6 +15,7 @@ import {
 import { UnitOfWork } from './database/unit-of-work.js';
 import { HealthRegistry } from './health/health-registry.js';
 import { Outbox } from './outbox/outbox.js';
+import { AuditTrail } from './audit/audit-trail.js';
 import { ApiAuthenticator } from './security/api-authenticator.js';
 import { ApiTokenService } from './security/api-token.service.js';
 import { MasterKey } from './security/master-key.js';
@@ -71,9 +72,21 @@ export class PlatformModule {
         HealthRegistry,
         ApiTokenService,
         ApiAuthenticator,
+        AuditTrail,
         { provide: MasterKey, inject: [SecurityConfig, ServerConfig], useFactory: MasterKey.resolve },
       ],
-      exports: [UnitOfWork, Outbox, HealthRegistry, ApiTokenService, ApiAuthenticator, MasterKey, CqrsModule, TypeOrmModule, CacheModule],
+      exports: [
+        UnitOfWork,
+        Outbox,
+        HealthRegistry,
+        ApiTokenService,
+        ApiAuthenticator,
+        AuditTrail,
+        MasterKey,
+        CqrsModule,
+        TypeOrmModule,
+        CacheModule,
+      ],
     };
   }
 }

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { bootTestApp, type SimHarness, startSimHarness, TEST_DRIVERS, type TestApp } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest } from '../../support/raw-http.js';
+import { rawConnection, rawRequest } from '../../support/raw-http.js';
 
 /** The api.md error body, with the request id the response header carries. */
 function expectErrorBody(body: any, status: number, code: string, requestIdHeader?: string): void {
@@ -82,6 +82,56 @@ describe.each(TEST_DRIVERS)('hostile input over HTTP (%s)', (database) => {
     );
     expect(res.status).toBe(401);
     expectErrorBody(JSON.parse(res.body), 401, 'AUTH.MISSING_TOKEN', res.headers['x-request-id']);
+  });
+
+  it('hangs up on an unauthenticated request whose large body is still coming, instead of reading it to drop it', async () => {
+    // 20 clients sending 1 MB without a token kept the event loop reading bodies it had refused
+    // (bench/hostile-bodies: health probe p99 242 ms); now the 401 says Connection: close and the
+    // socket ends, with 1 KB of the announced 1 MB sent and the client still holding the rest.
+    const connection = await rawConnection(t.url);
+    try {
+      connection.write(
+        `POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${1024 * 1024}\r\n\r\n`,
+      );
+      connection.write('['.repeat(1024));
+      const res = await connection.response();
+      expect(res.status).toBe(401);
+      expect(res.headers.connection).toBe('close');
+      expectErrorBody(JSON.parse(res.body), 401, 'AUTH.MISSING_TOKEN', res.headers['x-request-id']);
+      expect(await connection.closedByServer(5000)).toBe(true);
+    } finally {
+      connection.destroy();
+    }
+    // Chunked bodies have no announced size: the same.
+    const chunked = await rawConnection(t.url);
+    try {
+      chunked.write(`POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      chunked.write(`400\r\n${'['.repeat(1024)}\r\n`);
+      const res = await chunked.response();
+      expect(res.status).toBe(401);
+      expect(res.headers.connection).toBe('close');
+      expect(await chunked.closedByServer(5000)).toBe(true);
+    } finally {
+      chunked.destroy();
+    }
+  });
+
+  it('keeps the connection of a refused request with a small body, so a client with a wrong token reads its 401 and goes on', async () => {
+    const connection = await rawConnection(t.url);
+    try {
+      const body = '{"accountId":"x"}';
+      connection.write(
+        `POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer wrong-token-0000000000\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      const refused = await connection.response();
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.body).code).toBe('AUTH.INVALID_TOKEN');
+      expect(refused.headers.connection).not.toBe('close');
+      connection.write(`GET /api/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      expect((await connection.response()).status).toBe(200);
+    } finally {
+      connection.destroy();
+    }
   });
 
   it('refuses __proto__ and constructor keys with their own message, however they are spelled', async () => {

@@ -23,8 +23,8 @@ export function setupSwagger(app: INestApplication): void {
         scheme: 'bearer',
         bearerFormat: 'opaque',
         description:
-          'An opaque API token, not a JWT: `API_TOKEN` (at least 16 characters) or the `td_…` token printed once on first start. ' +
-          'It carries no claims; the server keeps only its hash.',
+          'An opaque API token, not a JWT: `API_TOKEN` (at least 16 characters) or the `td_…` token printed once on first start ' +
+          'or by `npm run token:rotate` (which retires the previous one at once). It carries no claims; the server keeps only its hash.',
       })
       .addSecurityRequirements('bearer')
       .build(),

@@ -279,15 +279,22 @@ export class BinanceApi implements ExchangeFront {
     this.route('GET', '/sapi/v1/capital/config/getall', { security: 'signed', weight: 10, handle: ({ account }) => this.coins(account!) });
     this.route('GET', '/sapi/v1/margin/allPairs', { security: 'apiKey', weight: 1, handle: () => [] });
     this.route('GET', '/sapi/v1/margin/isolated/allPairs', { security: 'signed', weight: 10, handle: () => [] });
+    // The key's permissions, as Binance reports them; only enableWithdrawals varies here (POST /_sim/accounts).
     this.route('GET', '/sapi/v1/account/apiRestrictions', {
       security: 'signed',
       weight: 1,
-      handle: ({ now }) => ({
+      handle: ({ account }) => ({
         ipRestrict: false,
-        createTime: now,
+        createTime: account!.createdAt,
         enableReading: true,
         enableSpotAndMarginTrading: true,
-        enableWithdrawals: false,
+        enableWithdrawals: account!.enableWithdrawals,
+        enableInternalTransfer: false,
+        permitsUniversalTransfer: false,
+        enableMargin: false,
+        enableFutures: false,
+        enableVanillaOptions: false,
+        enablePortfolioMarginTrading: false,
       }),
     });
   }

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture } from '../testing/sim-fixture.js';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { STATE_FILE } from '../core/store.js';
+import { startFixture, tempDataDir } from '../testing/sim-fixture.js';
 import type { SimFixture } from '../testing/sim-fixture.js';
 
 interface Feed {
@@ -142,5 +145,92 @@ describe('control API (/_sim)', () => {
     await fx.control('POST', '/config', { book: { upbit: { spreadBps: 2 } } });
     const bad = await fetch(`${fx.sim.url}/_sim/price`, { method: 'POST', body: '{nope' });
     expect(bad.status).toBe(400);
+  });
+
+  it('creates a Binance key with withdrawals enabled, which GET /sapi/v1/account/apiRestrictions reports (signed), durably', async () => {
+    type Restrictions = { enableWithdrawals: boolean; enableReading: boolean; enableSpotAndMarginTrading: boolean; createTime: number };
+    const created = await fx.control<{ account: { enableWithdrawals: boolean } }>('POST', '/accounts', {
+      exchange: 'binance',
+      apiKey: 'withdraw-key',
+      secret: 'withdraw-secret',
+      balances: { USDT: '100' },
+      enableWithdrawals: true,
+    });
+    expect(created.account.enableWithdrawals).toBe(true);
+    const withdrawing = fx.binance({ exchange: 'binance', apiKey: 'withdraw-key', secret: 'withdraw-secret', balances: {} });
+    const restrictions = (await withdrawing.sapiGetAccountApiRestrictions()) as Restrictions;
+    expect(restrictions).toMatchObject({ enableWithdrawals: true, enableReading: true, enableSpotAndMarginTrading: true });
+    expect(restrictions.createTime).toBeGreaterThan(0);
+    // A key created without the field cannot withdraw.
+    expect(((await fx.binance().sapiGetAccountApiRestrictions()) as Restrictions).enableWithdrawals).toBe(false);
+
+    // Funding again without the field keeps the permission; giving it changes it.
+    await fx.control('POST', '/accounts', {
+      exchange: 'binance',
+      apiKey: 'withdraw-key',
+      secret: 'withdraw-secret',
+      balances: { USDT: '5' },
+    });
+    expect(((await withdrawing.sapiGetAccountApiRestrictions()) as Restrictions).enableWithdrawals).toBe(true);
+    await fx.control('POST', '/accounts', { exchange: 'binance', apiKey: 'trade-key', secret: 'trade-secret', enableWithdrawals: true });
+    await fx.control('POST', '/accounts', { exchange: 'binance', apiKey: 'trade-key', secret: 'trade-secret', enableWithdrawals: false });
+    const tradeOnly = fx.binance({ exchange: 'binance', apiKey: 'trade-key', secret: 'trade-secret', balances: {} });
+    expect(((await tradeOnly.sapiGetAccountApiRestrictions()) as Restrictions).enableWithdrawals).toBe(false);
+
+    // Signed like every account route: a wrong secret is refused.
+    const forged = fx.binance({ exchange: 'binance', apiKey: 'withdraw-key', secret: 'not-the-secret', balances: {} });
+    await expect(forged.sapiGetAccountApiRestrictions()).rejects.toThrow(/Signature for this request is not valid/);
+    const unsigned = await fetch(`${fx.sim.url}/binance/sapi/v1/account/apiRestrictions`, { headers: { 'X-MBX-APIKEY': 'withdraw-key' } });
+    expect(unsigned.status).toBe(400);
+
+    // Only Binance reports key permissions.
+    await expect(fx.control('POST', '/accounts', { exchange: 'upbit', apiKey: 'u', secret: 's', enableWithdrawals: true })).rejects.toThrow(
+      /only Binance reports the permissions of a key/,
+    );
+    await expect(
+      fx.control('POST', '/accounts', { exchange: 'binance', apiKey: 'b', secret: 's', enableWithdrawals: 'yes' }),
+    ).rejects.toThrow(/enableWithdrawals must be true or false/);
+  });
+});
+
+describe('control API (/_sim): key permissions across a restart', () => {
+  it('keeps enableWithdrawals in the state file', async () => {
+    const first = await startFixture();
+    await first.control('POST', '/accounts', {
+      exchange: 'binance',
+      apiKey: 'durable-key',
+      secret: 'durable-secret',
+      enableWithdrawals: true,
+    });
+    await first.close(true);
+    const again = await startFixture({ dataDir: first.dataDir });
+    try {
+      const { accounts } = await again.control<{ accounts: Array<{ apiKey: string; enableWithdrawals?: boolean }> }>(
+        'GET',
+        '/accounts?exchange=binance',
+      );
+      expect(accounts.find((a) => a.apiKey === 'durable-key')?.enableWithdrawals).toBe(true);
+      const ex = again.binance({ exchange: 'binance', apiKey: 'durable-key', secret: 'durable-secret', balances: {} });
+      expect(((await ex.sapiGetAccountApiRestrictions()) as { enableWithdrawals: boolean }).enableWithdrawals).toBe(true);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('opens a state file written before keys had permissions; its keys cannot withdraw', async () => {
+    const dataDir = tempDataDir();
+    const old = new Database(join(dataDir, STATE_FILE));
+    old.exec(`CREATE TABLE accounts (
+      exchange TEXT NOT NULL, api_key TEXT NOT NULL, secret TEXT NOT NULL, seed_balances TEXT NOT NULL, created_at INTEGER NOT NULL,
+      PRIMARY KEY (exchange, api_key));
+      INSERT INTO accounts VALUES ('binance', 'old-key', 'old-secret', '{}', 1);`);
+    old.close();
+    const fx = await startFixture({ dataDir, accounts: [] });
+    try {
+      const ex = fx.binance({ exchange: 'binance', apiKey: 'old-key', secret: 'old-secret', balances: {} });
+      expect(((await ex.sapiGetAccountApiRestrictions()) as { enableWithdrawals: boolean }).enableWithdrawals).toBe(false);
+    } finally {
+      await fx.close();
+    }
   });
 });

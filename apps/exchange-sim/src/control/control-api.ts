@@ -52,6 +52,14 @@ function decimalOf(value: unknown, name: string): Dec {
   return parsed;
 }
 
+interface AccountJson {
+  exchange: ExchangeId;
+  apiKey: string;
+  balances: Record<string, { free: string; locked: string }>;
+  /** Binance: what the key's permissions report. */
+  enableWithdrawals?: boolean;
+}
+
 /** Unified order view for tests: one shape for both exchanges. */
 export function controlOrderJson(order: SimOrder): Record<string, unknown> {
   return {
@@ -207,9 +215,15 @@ export class ControlApi {
           for (const [asset, amount] of Object.entries(b.balances))
             balances[asset.toUpperCase()] = decimalOf(amount, `balances.${asset}`).toFixed();
         }
+        if (b.enableWithdrawals !== undefined && typeof b.enableWithdrawals !== 'boolean')
+          throw bad('enableWithdrawals must be true or false');
+        if (b.enableWithdrawals !== undefined && exchange !== 'binance')
+          throw bad('enableWithdrawals: only Binance reports the permissions of a key (Upbit has no such call)');
         // `ifMissing`: create with these balances, but leave an existing account exactly as it is
         // (what tradedesk does on start with SIM_URL, so a restart never refunds a sim account).
-        const { created } = sim.engine.upsertAccount(exchange, apiKey, secret, balances, b.ifMissing !== true);
+        const { created } = sim.engine.upsertAccount(exchange, apiKey, secret, balances, b.ifMissing !== true, {
+          enableWithdrawals: b.enableWithdrawals as boolean | undefined,
+        });
         return { created, account: this.accountsJson(exchange).find((a) => a.apiKey === apiKey) };
       }
       case 'POST /reset':
@@ -272,17 +286,20 @@ export class ControlApi {
     return { rateLimits: this.sim.rateLimits, book: { binance: book('binance'), upbit: book('upbit') } };
   }
 
-  private accountsJson(
-    exchange?: ExchangeId,
-  ): Array<{ exchange: ExchangeId; apiKey: string; balances: Record<string, { free: string; locked: string }> }> {
-    const result: Array<{ exchange: ExchangeId; apiKey: string; balances: Record<string, { free: string; locked: string }> }> = [];
+  private accountsJson(exchange?: ExchangeId): AccountJson[] {
+    const result: AccountJson[] = [];
     for (const ex of exchange ? [exchange] : EXCHANGES) {
       for (const account of this.sim.engine.accountsOf(ex)) {
         const balances: Record<string, { free: string; locked: string }> = {};
         for (const b of [...account.balances.values()].sort((x, y) => x.asset.localeCompare(y.asset))) {
           balances[b.asset] = { free: b.free.toFixed(), locked: b.locked.toFixed() };
         }
-        result.push({ exchange: ex, apiKey: account.apiKey, balances });
+        result.push({
+          exchange: ex,
+          apiKey: account.apiKey,
+          balances,
+          ...(ex === 'binance' ? { enableWithdrawals: account.enableWithdrawals } : {}),
+        });
       }
     }
     return result;

@@ -26,6 +26,7 @@ export class Account {
     public secret: string,
     public seedBalances: Record<string, string>,
     readonly createdAt: number,
+    public enableWithdrawals = false,
   ) {}
 
   balance(asset: string): AccountBalance {
@@ -44,6 +45,7 @@ export class Account {
       secret: this.secret,
       seedBalances: this.seedBalances,
       createdAt: this.createdAt,
+      enableWithdrawals: this.enableWithdrawals,
     };
   }
 }
@@ -104,7 +106,14 @@ export class Engine {
     this.orderSeq = Math.max(store.maxSeq('orders'), floor);
     this.tradeSeq = Math.max(store.maxSeq('trades'), floor);
     for (const record of store.loadAccounts()) {
-      const account = new Account(record.exchange, record.apiKey, record.secret, record.seedBalances, record.createdAt);
+      const account = new Account(
+        record.exchange,
+        record.apiKey,
+        record.secret,
+        record.seedBalances,
+        record.createdAt,
+        record.enableWithdrawals,
+      );
       for (const b of record.balances) {
         account.balances.set(b.asset, {
           asset: b.asset,
@@ -134,7 +143,9 @@ export class Engine {
 
   /**
    * Creates the account, or — when `fund` — sets the listed assets' free balances on an existing
-   * one (idempotent) and makes them the state /_sim/reset returns to.
+   * one (idempotent) and makes them the state /_sim/reset returns to. `enableWithdrawals`, when
+   * given, sets what the key's permissions report (Binance); left out, a new key cannot withdraw
+   * and an existing one keeps what it had.
    */
   upsertAccount(
     exchange: ExchangeId,
@@ -142,6 +153,7 @@ export class Engine {
     secret: string,
     balances: Record<string, string>,
     fund: boolean,
+    permissions: { enableWithdrawals?: boolean } = {},
   ): { account: Account; created: boolean } {
     const normalized: Record<string, string> = {};
     for (const [asset, amount] of Object.entries(balances)) normalized[asset.toUpperCase()] = new Dec(amount).toFixed();
@@ -149,11 +161,12 @@ export class Engine {
     if (account && !fund) return { account, created: false };
     const created = !account;
     if (!account) {
-      account = new Account(exchange, apiKey, secret, { ...normalized }, Date.now());
+      account = new Account(exchange, apiKey, secret, { ...normalized }, Date.now(), permissions.enableWithdrawals ?? false);
       this.accounts.set(accountKey(exchange, apiKey), account);
     } else {
       account.secret = secret;
       account.seedBalances = { ...account.seedBalances, ...normalized };
+      if (permissions.enableWithdrawals !== undefined) account.enableWithdrawals = permissions.enableWithdrawals;
     }
     for (const [asset, amount] of Object.entries(normalized)) {
       const balance = account.balance(asset);

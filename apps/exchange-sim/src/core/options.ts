@@ -7,6 +7,8 @@ export interface ExchangeSimAccount {
   secret: string;
   /** Free balances per asset as decimal strings, e.g. `{ USDT: '10000', BTC: '0.1' }`. */
   balances: Record<string, string>;
+  /** Binance only: the key reports withdrawals enabled (`GET /sapi/v1/account/apiRestrictions`). */
+  enableWithdrawals?: boolean;
 }
 
 export interface BookOptions {

@@ -83,7 +83,8 @@ export class ExchangeSimulator {
     this.rateLimits = mergeRateLimits(DEFAULT_RATE_LIMITS, options.rateLimits);
     this.binanceLimiter = new BinanceLimiter(() => this.rateLimits);
     this.upbitLimiter = new UpbitLimiter(() => this.rateLimits);
-    for (const a of options.accounts ?? []) this.engine.upsertAccount(a.exchange, a.apiKey, a.secret, a.balances, false);
+    for (const a of options.accounts ?? [])
+      this.engine.upsertAccount(a.exchange, a.apiKey, a.secret, a.balances, false, { enableWithdrawals: a.enableWithdrawals });
     this.engine.onPricesChanged(
       this.catalog.all().map((m) => `${m.exchange}:${m.id}`),
       () => this.persistFeed(),

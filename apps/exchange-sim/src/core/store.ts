@@ -10,6 +10,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS accounts (
   exchange TEXT NOT NULL, api_key TEXT NOT NULL, secret TEXT NOT NULL, seed_balances TEXT NOT NULL, created_at INTEGER NOT NULL,
+  enable_withdrawals INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (exchange, api_key));
 CREATE TABLE IF NOT EXISTS balances (
   exchange TEXT NOT NULL, api_key TEXT NOT NULL, asset TEXT NOT NULL, free TEXT NOT NULL, locked TEXT NOT NULL, avg_buy_price TEXT NOT NULL,
@@ -77,6 +78,10 @@ export class SimStore {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
+      // State files written before keys had permissions: their keys cannot withdraw.
+      const columns = this.db.pragma('table_info(accounts)') as Array<{ name: string }>;
+      if (!columns.some((c) => c.name === 'enable_withdrawals'))
+        this.db.exec('ALTER TABLE accounts ADD COLUMN enable_withdrawals INTEGER NOT NULL DEFAULT 0');
     } catch (error) {
       this.db.close();
       const busy = error instanceof Error && /locked|busy/i.test(error.message);
@@ -111,12 +116,15 @@ export class SimStore {
   }
 
   loadAccounts(): Array<AccountRecord & { balances: Balance[] }> {
-    const accounts = this.stmt('SELECT exchange, api_key, secret, seed_balances, created_at FROM accounts').all() as Array<{
+    const accounts = this.stmt(
+      'SELECT exchange, api_key, secret, seed_balances, created_at, enable_withdrawals FROM accounts',
+    ).all() as Array<{
       exchange: ExchangeId;
       api_key: string;
       secret: string;
       seed_balances: string;
       created_at: number;
+      enable_withdrawals: number;
     }>;
     const balances = this.stmt('SELECT exchange, api_key, asset, free, locked, avg_buy_price FROM balances').all() as Array<{
       exchange: string;
@@ -132,6 +140,7 @@ export class SimStore {
       secret: a.secret,
       seedBalances: JSON.parse(a.seed_balances) as Record<string, string>,
       createdAt: a.created_at,
+      enableWithdrawals: a.enable_withdrawals === 1,
       balances: balances
         .filter((b) => b.exchange === a.exchange && b.api_key === a.api_key)
         .map((b) => ({ asset: b.asset, free: b.free, locked: b.locked, avgBuyPrice: b.avg_buy_price })),
@@ -140,9 +149,17 @@ export class SimStore {
 
   putAccount(account: AccountRecord): void {
     this.stmt(
-      `INSERT INTO accounts (exchange, api_key, secret, seed_balances, created_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(exchange, api_key) DO UPDATE SET secret = excluded.secret, seed_balances = excluded.seed_balances`,
-    ).run(account.exchange, account.apiKey, account.secret, JSON.stringify(account.seedBalances), account.createdAt);
+      `INSERT INTO accounts (exchange, api_key, secret, seed_balances, created_at, enable_withdrawals) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(exchange, api_key) DO UPDATE SET secret = excluded.secret, seed_balances = excluded.seed_balances,
+         enable_withdrawals = excluded.enable_withdrawals`,
+    ).run(
+      account.exchange,
+      account.apiKey,
+      account.secret,
+      JSON.stringify(account.seedBalances),
+      account.createdAt,
+      account.enableWithdrawals ? 1 : 0,
+    );
   }
 
   putBalance(exchange: ExchangeId, apiKey: string, balance: Balance): void {

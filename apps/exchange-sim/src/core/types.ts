@@ -99,6 +99,8 @@ export interface AccountRecord {
   /** What /_sim/reset restores: balances given at creation, updated by later fundings. */
   seedBalances: Record<string, string>;
   createdAt: number;
+  /** Binance: the key may withdraw (`GET /sapi/v1/account/apiRestrictions` says so); false unless asked for. */
+  enableWithdrawals: boolean;
 }
 
 export function isOpenStatus(status: OrderStatus): boolean {

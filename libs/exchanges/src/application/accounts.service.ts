@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { UnitOfWork, ValidationError } from '@tradedesk/shared';
+import { type AuditActor, AuditTrail, UnitOfWork, ValidationError } from '@tradedesk/shared';
+import type { EntityManager } from 'typeorm';
 import { type ApiCredentials, apiKeyHint, type ExchangeAccount, maskApiKey } from '../domain/exchange-account.js';
-import type { AccountMode, Balances, ExchangeId } from '../domain/exchange-gateway.js';
+import type { AccountMode, Balances, ExchangeId, KeyPermissions } from '../domain/exchange-gateway.js';
 import { checkPaperAssets, paperStartingBalances } from '../domain/paper/paper-account.js';
 import { ExchangeAccountOrmEntity } from '../infrastructure/persistence/exchange-account.orm-entity.js';
 import { ExchangeAccountRepository } from '../infrastructure/persistence/exchange-account.repository.js';
@@ -17,12 +18,15 @@ export interface CreateAccountInput extends Partial<ApiCredentials> {
   label: string;
   /** `paper` only: starting balances such as `{ "USDT": "10000" }` (default: PAPER_DEFAULT_BALANCES). */
   paperBalances?: Record<string, unknown>;
+  /** Store a key that its exchange reports able to withdraw (refused otherwise). */
+  allowWithdrawalKeys?: boolean;
 }
 
 export interface UpdateAccountInput {
   label?: string;
   apiKey?: string;
   secret?: string;
+  allowWithdrawalKeys?: boolean;
 }
 
 export function toAccount(row: ExchangeAccountOrmEntity): ExchangeAccount {
@@ -37,6 +41,28 @@ export function toAccount(row: ExchangeAccountOrmEntity): ExchangeAccount {
   };
 }
 
+/** `allowWithdrawalKeys` is refused where there is nothing to allow: Upbit cannot report a key's permissions. */
+function checkAllowWithdrawalKeys(exchange: ExchangeId, allow: boolean | undefined): void {
+  if (allow !== undefined && exchange === 'upbit')
+    throw new ValidationError(
+      'ACCOUNT.FIELD_NOT_APPLICABLE',
+      "allowWithdrawalKeys: Upbit's API does not report what a key may do, so tradedesk cannot check it; leave the field out " +
+        'and give the key only the "View assets", "View orders" and "Make orders" permissions (자산조회, 주문조회, 주문하기), never "Withdraw" (출금하기)',
+      { field: 'allowWithdrawalKeys' },
+    );
+}
+
+function keyCanWithdraw(exchangeName: string): ValidationError {
+  return new ValidationError(
+    'ACCOUNT.KEY_CAN_WITHDRAW',
+    `apiKey: this ${exchangeName} API key has withdrawals enabled. tradedesk only trades and never withdraws, so a key that can ` +
+      'withdraw only adds risk if it leaks. Create a trade-only key (API Management → Edit restrictions: "Enable Reading" and ' +
+      '"Enable Spot & Margin Trading" only, "Enable Withdrawals" off, ideally restricted to this server\'s IP), or send ' +
+      '"allowWithdrawalKeys": true to store this one anyway. Nothing was stored.',
+    { field: 'apiKey' },
+  );
+}
+
 /** Exchange accounts: keys checked with a balance call before anything is stored, stored only sealed. */
 @Injectable()
 export class AccountsService {
@@ -47,6 +73,7 @@ export class AccountsService {
     private readonly gateways: ExchangeGatewaysService,
     private readonly uow: UnitOfWork,
     private readonly paper: PaperExchange,
+    private readonly audit: AuditTrail,
   ) {}
 
   async list(): Promise<ExchangeAccount[]> {
@@ -57,7 +84,8 @@ export class AccountsService {
     return toAccount(await this.row(id));
   }
 
-  async create(input: CreateAccountInput, options: { verify?: boolean } = {}): Promise<ExchangeAccount> {
+  /** `actor`: who the audit log names (`api` unless tradedesk creates the account itself). */
+  async create(input: CreateAccountInput, options: { verify?: boolean; actor?: AuditActor } = {}): Promise<ExchangeAccount> {
     const adapter = ADAPTERS[input.exchange];
     if (!adapter.modes.includes(input.mode)) {
       throw new ValidationError(
@@ -66,7 +94,7 @@ export class AccountsService {
         { field: 'mode', supported: adapter.modes },
       );
     }
-    if (input.mode === 'paper') return this.createPaper(input);
+    if (input.mode === 'paper') return this.createPaper(input, options.actor);
     if (input.paperBalances !== undefined)
       throw new ValidationError('ACCOUNT.PAPER_BALANCES_NOT_ALLOWED', 'paperBalances: only a paper account starts with given balances', {
         field: 'paperBalances',
@@ -75,8 +103,10 @@ export class AccountsService {
       throw new ValidationError('ACCOUNT.KEY_PAIR_REQUIRED', `a ${input.mode} account needs apiKey and secret`, {
         field: input.apiKey === undefined ? 'apiKey' : 'secret',
       });
+    checkAllowWithdrawalKeys(input.exchange, input.allowWithdrawalKeys);
     const credentials = { apiKey: input.apiKey, secret: input.secret };
-    if (options.verify !== false) await this.verify(input.exchange, input.mode, credentials);
+    const permissions =
+      options.verify === false ? undefined : await this.verify(input.exchange, input.mode, credentials, input.allowWithdrawalKeys === true);
     const id = randomUUID();
     const now = new Date();
     const row = Object.assign(new ExchangeAccountOrmEntity(), {
@@ -89,7 +119,11 @@ export class AccountsService {
       updatedAt: now,
       ...this.secrets.seal(id, credentials),
     });
-    return toAccount(await this.repository.save(row));
+    await this.uow.run(async ({ manager }) => {
+      await this.repository.save(row, manager);
+      await this.recordCreated(manager, row, options.actor, permissions);
+    });
+    return toAccount(row);
   }
 
   /**
@@ -98,13 +132,17 @@ export class AccountsService {
    * paper account has probably mistaken the mode. Its market data source is read once first
    * (as live keys are checked with a balance call), which also checks the starting assets.
    */
-  private async createPaper(input: CreateAccountInput): Promise<ExchangeAccount> {
+  private async createPaper(input: CreateAccountInput, actor?: AuditActor): Promise<ExchangeAccount> {
     if (input.apiKey !== undefined || input.secret !== undefined)
       throw new ValidationError(
         'ACCOUNT.PAPER_TAKES_NO_KEYS',
         'a paper account trades simulated balances on live prices and takes no apiKey or secret: leave them out',
         { field: input.apiKey !== undefined ? 'apiKey' : 'secret' },
       );
+    if (input.allowWithdrawalKeys !== undefined)
+      throw new ValidationError('ACCOUNT.FIELD_NOT_APPLICABLE', 'allowWithdrawalKeys: a paper account has no keys to check', {
+        field: 'allowWithdrawalKeys',
+      });
     const balances = paperStartingBalances(input.exchange, input.paperBalances);
     const marketData = this.factory.create(input.exchange, 'paper');
     try {
@@ -128,8 +166,30 @@ export class AccountsService {
     await this.uow.run(async ({ manager }) => {
       await this.repository.save(row, manager);
       await this.paper.open(manager, row.id, input.exchange, balances);
+      await this.recordCreated(manager, row, actor, undefined);
     });
     return toAccount(row);
+  }
+
+  /** The audit entry of a new account: what it is and the masked key, never the key. */
+  private recordCreated(
+    manager: EntityManager,
+    row: ExchangeAccountOrmEntity,
+    actor: AuditActor | undefined,
+    permissions: KeyPermissions | undefined,
+  ): Promise<void> {
+    return this.audit.record(manager, {
+      action: 'account.created',
+      actor,
+      subject: { type: 'account', id: row.id },
+      details: {
+        exchange: row.exchange,
+        mode: row.mode,
+        label: row.label,
+        ...(row.mode === 'paper' ? {} : { maskedKey: maskApiKey(row.apiKeyHint) }),
+        ...(permissions?.canWithdraw ? { withdrawalsEnabled: true, allowedBy: 'allowWithdrawalKeys' } : {}),
+      },
+    });
   }
 
   async update(id: string, input: UpdateAccountInput): Promise<ExchangeAccount> {
@@ -143,14 +203,38 @@ export class AccountsService {
       throw new ValidationError('ACCOUNT.PAPER_TAKES_NO_KEYS', 'a paper account takes no apiKey or secret', {
         field: input.apiKey !== undefined ? 'apiKey' : 'secret',
       });
+    if (input.allowWithdrawalKeys !== undefined && input.apiKey === undefined)
+      throw new ValidationError('ACCOUNT.FIELD_NOT_APPLICABLE', 'allowWithdrawalKeys goes with new apiKey and secret', {
+        field: 'allowWithdrawalKeys',
+      });
+    const changes: Record<string, unknown> = {};
     if (input.apiKey !== undefined && input.secret !== undefined) {
+      checkAllowWithdrawalKeys(row.exchange as ExchangeId, input.allowWithdrawalKeys);
       const credentials = { apiKey: input.apiKey, secret: input.secret };
-      await this.verify(row.exchange as ExchangeId, row.mode as AccountMode, credentials);
+      const permissions = await this.verify(
+        row.exchange as ExchangeId,
+        row.mode as AccountMode,
+        credentials,
+        input.allowWithdrawalKeys === true,
+      );
+      changes.keys = { from: maskApiKey(row.apiKeyHint), to: maskApiKey(apiKeyHint(credentials.apiKey)) };
+      if (permissions?.canWithdraw) Object.assign(changes, { withdrawalsEnabled: true, allowedBy: 'allowWithdrawalKeys' });
       Object.assign(row, this.secrets.seal(row.id, credentials), { apiKeyHint: apiKeyHint(credentials.apiKey) });
     }
-    if (input.label !== undefined) row.label = input.label;
+    if (input.label !== undefined && input.label !== row.label) {
+      changes.label = { from: row.label, to: input.label };
+      row.label = input.label;
+    }
     row.updatedAt = new Date();
-    const saved = await this.repository.save(row);
+    const saved = await this.uow.run(async ({ manager }) => {
+      const saved = await this.repository.save(row, manager);
+      await this.audit.record(manager, {
+        action: 'account.updated',
+        subject: { type: 'account', id: row.id },
+        details: { exchange: row.exchange, mode: row.mode, label: row.label, changes },
+      });
+      return saved;
+    });
     await this.gateways.evict(id);
     return toAccount(saved);
   }
@@ -158,13 +242,20 @@ export class AccountsService {
   async delete(id: string): Promise<void> {
     const row = await this.row(id);
     await this.gateways.evict(id);
-    if (row.mode !== 'paper') {
-      await this.repository.delete(id);
-      return;
-    }
     await this.uow.run(async ({ manager }) => {
-      await this.paper.remove(manager, id);
-      await this.repository.delete(id, manager);
+      if (row.mode === 'paper') await this.paper.remove(manager, id);
+      // Gone already (a concurrent delete): that one wrote the entry.
+      if (!(await this.repository.delete(id, manager))) return;
+      await this.audit.record(manager, {
+        action: 'account.deleted',
+        subject: { type: 'account', id },
+        details: {
+          exchange: row.exchange,
+          mode: row.mode,
+          label: row.label,
+          ...(row.mode === 'paper' ? {} : { maskedKey: maskApiKey(row.apiKeyHint) }),
+        },
+      });
     });
   }
 
@@ -173,11 +264,24 @@ export class AccountsService {
     return (await this.gateways.forAccount(id)).fetchBalances();
   }
 
-  /** One balance call with the new keys; its AuthenticationFailed (422) reaches the caller and nothing is stored. */
-  private async verify(exchange: ExchangeId, mode: AccountMode, credentials: ApiCredentials): Promise<void> {
+  /**
+   * One balance call with the new keys — its AuthenticationFailed (422) reaches the caller and
+   * nothing is stored — then, where the exchange reports them (Binance live and sim), the key's
+   * permissions: a key that can withdraw is refused unless `allowWithdrawalKeys`. tradedesk never
+   * withdraws, so such a key only widens what a leaked database and master key would give away.
+   */
+  private async verify(
+    exchange: ExchangeId,
+    mode: AccountMode,
+    credentials: ApiCredentials,
+    allowWithdrawalKeys: boolean,
+  ): Promise<KeyPermissions | undefined> {
     const gateway = this.factory.create(exchange, mode, credentials);
     try {
       await gateway.fetchBalances();
+      const permissions = await gateway.fetchKeyPermissions();
+      if (permissions?.canWithdraw && !allowWithdrawalKeys) throw keyCanWithdraw(ADAPTERS[exchange].name);
+      return permissions;
     } finally {
       await gateway.close();
     }

@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type RunningExchangeSim, SEEDED_SIM_ACCOUNTS, startExchangeSim } from '@tradedesk/exchange-sim';
-import { ConfigError, ServerConfig, SimConfig } from '@tradedesk/shared';
+import { ConfigError, MASTER_KEY_NEXT_FILE, ServerConfig, SimConfig } from '@tradedesk/shared';
 import type { ExchangeId } from '../domain/exchange-gateway.js';
 import { SecretDecryptionError } from '../infrastructure/crypto/secret-cipher.js';
 import { ExchangeAccountRepository } from '../infrastructure/persistence/exchange-account.repository.js';
@@ -48,10 +49,13 @@ export class ExchangesBootstrap implements OnModuleInit, OnApplicationShutdown {
         this.secrets.open(row);
       } catch (error) {
         if (!(error instanceof SecretDecryptionError)) throw error;
+        const interrupted = existsSync(join(this.server.dataDir, MASTER_KEY_NEXT_FILE));
         throw new ConfigError(
           'MASTER_KEY',
           `cannot decrypt the API keys of exchange account "${row.label}" (${row.id}): they were sealed under key id ${row.keyId}, this key is ${this.secrets.keyId}. ` +
-            'Start with the MASTER_KEY used when the account was added.',
+            (interrupted
+              ? `An interrupted npm run master-key:rotate left ${MASTER_KEY_NEXT_FILE} in DATA_DIR: run npm run master-key:rotate again to finish it.`
+              : 'Start with the MASTER_KEY used when the account was added (after npm run master-key:rotate, the new one).'),
         );
       }
     }
@@ -121,7 +125,7 @@ export class ExchangesBootstrap implements OnModuleInit, OnApplicationShutdown {
           apiKey: seeded.apiKey,
           secret: seeded.secret,
         },
-        { verify: false },
+        { verify: false, actor: 'system' },
       );
       this.logger.log(`sim mode: created account "${account.label}" (${account.id})`);
     }

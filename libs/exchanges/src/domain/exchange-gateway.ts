@@ -228,4 +228,15 @@ export interface ExchangeGateway {
   fetchOpenOrders(symbol?: string, options?: CallOptions): Promise<ExchangeOrder[]>;
   /** The account's fills in one market, oldest first. */
   fetchMyTrades(symbol: string, since?: Date, options?: CallOptions): Promise<ExchangeTrade[]>;
+  /**
+   * What the API key may do, where the exchange reports it (Binance `GET /sapi/v1/account/apiRestrictions`);
+   * undefined where it cannot say (Upbit has no such call; Binance's spot testnet serves no /sapi).
+   */
+  fetchKeyPermissions?(): Promise<KeyPermissions | undefined>;
+}
+
+/** An API key's permissions as its exchange reports them. */
+export interface KeyPermissions {
+  canWithdraw: boolean;
+  canTrade: boolean;
 }

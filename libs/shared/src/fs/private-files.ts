@@ -59,6 +59,12 @@ export function writeSecretFileExclusive(path: string, content: string): boolean
   });
 }
 
+/** Moves a secret file over another atomically, the new name made durable. */
+export function moveSecretFile(from: string, to: string): void {
+  renameSync(from, to);
+  syncDirectory(dirname(to));
+}
+
 /** Replaces a secret file atomically (temporary file, fsync, rename over it). */
 export function replaceSecretFile(path: string, content: string): void {
   writeThroughTemp(path, content, (temp) => {

@@ -23,7 +23,7 @@ export class ApiAuthenticator {
     private readonly server: ServerConfig,
   ) {}
 
-  authenticate(client: string, authorization: string | string[] | undefined): void {
+  async authenticate(client: string, authorization: string | string[] | undefined): Promise<void> {
     const now = Date.now();
     const entry = this.failures.get(client);
     if (entry && entry.windowEndsAt <= now) this.failures.delete(client);
@@ -36,7 +36,7 @@ export class ApiAuthenticator {
     const header = typeof authorization === 'string' ? authorization : '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new UnauthorizedError('AUTH.MISSING_TOKEN', 'This route needs an "Authorization: Bearer <token>" header');
-    if (!this.tokens.verify(match[1])) {
+    if (!(await this.tokens.verify(match[1]))) {
       this.recordFailure(client, now);
       throw new UnauthorizedError('AUTH.INVALID_TOKEN', 'The bearer token is not valid');
     }

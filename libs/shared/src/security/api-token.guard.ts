@@ -18,13 +18,13 @@ export class ApiTokenGuard implements CanActivate {
     private readonly authenticator: ApiAuthenticator,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context
       .switchToHttp()
       .getRequest<{ ip?: string; headers: Record<string, string | undefined>; [AUTHENTICATED]?: boolean }>();
     if (request[AUTHENTICATED]) return true;
-    this.authenticator.authenticate(request.ip ?? 'unknown', request.headers.authorization);
+    await this.authenticator.authenticate(request.ip ?? 'unknown', request.headers.authorization);
     return true;
   }
 }

@@ -8,6 +8,11 @@ import { codeOf, replaceSecretFile, uidHint, writeSecretFileExclusive } from '..
 import { registerSecret } from '../logging/redaction.js';
 
 export const MASTER_KEY_FILE = 'master.key';
+/**
+ * The new key of a `npm run master-key:rotate` in progress, written before its transaction and
+ * moved over master.key after it commits; left behind only by an interrupted rotation.
+ */
+export const MASTER_KEY_NEXT_FILE = 'master.key.next';
 
 /** The key that encrypts exchange secrets at rest, with where it came from. */
 export class MasterKey {

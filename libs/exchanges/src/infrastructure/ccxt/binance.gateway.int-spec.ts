@@ -33,6 +33,35 @@ beforeEach(async () => {
 });
 
 describe('BinanceGateway against the emulator', () => {
+  it("reads the key's permissions from GET /sapi/v1/account/apiRestrictions; on testnet (no /sapi) they are unknown", async () => {
+    expect(await sut.fetchKeyPermissions()).toEqual({ canWithdraw: false, canTrade: true });
+    await harness.control('POST', '/accounts', {
+      exchange: 'binance',
+      apiKey: 'gw-withdraw',
+      secret: 'gw-secret',
+      enableWithdrawals: true,
+    });
+    const withdrawing = BinanceGateway.create({
+      mode: 'sim',
+      simUrl: harness.url,
+      credentials: { apiKey: 'gw-withdraw', secret: 'gw-secret' },
+    });
+    try {
+      expect(await withdrawing.fetchKeyPermissions()).toEqual({ canWithdraw: true, canTrade: true });
+    } finally {
+      await withdrawing.close();
+    }
+    const forged = BinanceGateway.create({ mode: 'sim', simUrl: harness.url, credentials: { apiKey: 'gw-withdraw', secret: 'wrong' } });
+    try {
+      await expect(forged.fetchKeyPermissions()).rejects.toBeInstanceOf(AuthenticationFailed);
+    } finally {
+      await forged.close();
+    }
+    const testnet = BinanceGateway.create({ mode: 'testnet', credentials });
+    expect(await testnet.fetchKeyPermissions()).toBeUndefined();
+    await testnet.close();
+  });
+
   it('loads spot markets with steps and limits as decimals', async () => {
     const market = await sut.market('BTC/USDT');
     expect(market).toMatchObject({ exchangeSymbol: 'BTCUSDT', base: 'BTC', quote: 'USDT', active: true });

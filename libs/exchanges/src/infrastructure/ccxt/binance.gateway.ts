@@ -5,6 +5,7 @@ import type {
   CallOptions,
   ExchangeCapabilities,
   ExchangeOrderList,
+  KeyPermissions,
   Market,
   OcoSellRequest,
   PlaceOrderRequest,
@@ -87,6 +88,7 @@ export class BinanceGateway extends CcxtGateway {
         return { weight: 1, orders: 2, ordersDay: 2 };
       case 'cancelOrder':
       case 'tradingFee':
+      case 'keyPermissions':
         return { weight: 1 };
       case 'fetchOrder':
         return { weight: 4 };
@@ -94,6 +96,18 @@ export class BinanceGateway extends CcxtGateway {
       case 'closedOrders':
         return { weight: detail?.symbol ? 6 : 80 };
     }
+  }
+
+  /**
+   * `GET /sapi/v1/account/apiRestrictions` (signed). Binance's spot testnet serves no /sapi (ccxt
+   * has no testnet URL for it): there the permissions are unknown.
+   */
+  override async fetchKeyPermissions(): Promise<KeyPermissions | undefined> {
+    if (this.mode === 'testnet') return undefined;
+    const restrictions = await this.call('keyPermissions', 'read', 'market-data', () =>
+      (this.client as unknown as { sapiGetAccountApiRestrictions(): Promise<Record<string, unknown>> }).sapiGetAccountApiRestrictions(),
+    );
+    return { canWithdraw: restrictions.enableWithdrawals === true, canTrade: restrictions.enableSpotAndMarginTrading === true };
   }
 
   protected observeHeaders(headers: Record<string, string>): void {

@@ -10,6 +10,7 @@ import type {
   ExchangeOrder,
   ExchangeOrderStatus,
   ExchangeTrade,
+  KeyPermissions,
   Market,
   OrderBook,
   PlaceOrderRequest,
@@ -54,7 +55,8 @@ export type CallName =
   | 'fetchOrder'
   | 'openOrders'
   | 'myTrades'
-  | 'closedOrders';
+  | 'closedOrders'
+  | 'keyPermissions';
 
 export interface CallHealth {
   lastLatencyMs?: number;
@@ -196,6 +198,11 @@ export abstract class CcxtGateway implements ExchangeGateway {
   async fetchTradingFee(symbol: string): Promise<TradingFee> {
     await this.market(symbol);
     return this.call('tradingFee', 'read', 'market-data', () => this.fetchTradingFeeOnExchange(symbol));
+  }
+
+  /** Unknown unless the venue reports a key's permissions (BinanceGateway does). */
+  async fetchKeyPermissions(): Promise<KeyPermissions | undefined> {
+    return undefined;
   }
 
   // ---- orders ----

@@ -45,6 +45,8 @@ export class AccountsController {
     summary: 'Add an exchange account',
     description:
       'The keys are checked with one balance call first; only then are they stored, AES-256-GCM encrypted under MASTER_KEY. They are never returned.\n\n' +
+      'A Binance key (live, sim) that can withdraw is refused (400 `ACCOUNT.KEY_CAN_WITHDRAW`, naming `apiKey`) unless `allowWithdrawalKeys: true`: ' +
+      "tradedesk only trades. Upbit's API does not report a key's permissions: give an Upbit key no withdrawal permission yourself.\n\n" +
       '`mode: "paper"` takes no keys: the account trades simulated balances (`paperBalances`, or 10,000 USDT / 10,000,000 KRW) ' +
       "against the exchange's live order book and prices (PAPER_MARKET_DATA_URL instead when set, the sim-mode emulator when it runs), with the exchange's listed fees and the same " +
       'local order rules as a live account; market orders walk the book, limit orders rest and fill at their price once the market ' +
@@ -55,7 +57,17 @@ export class AccountsController {
     description:
       'A field is invalid (`REQUEST.VALIDATION_FAILED`), the mode is not available for the exchange (`ACCOUNT.MODE_NOT_SUPPORTED`), ' +
       'keys were given for a paper account (`ACCOUNT.PAPER_TAKES_NO_KEYS`), or its starting balances are not valid ' +
-      '(`ACCOUNT.PAPER_BALANCES_INVALID`, `ACCOUNT.PAPER_UNKNOWN_ASSET`, `ACCOUNT.PAPER_BALANCES_NOT_ALLOWED` for other modes)',
+      '(`ACCOUNT.PAPER_BALANCES_INVALID`, `ACCOUNT.PAPER_UNKNOWN_ASSET`, `ACCOUNT.PAPER_BALANCES_NOT_ALLOWED` for other modes), ' +
+      'the key can withdraw (`ACCOUNT.KEY_CAN_WITHDRAW`, field `apiKey`; nothing stored) or `allowWithdrawalKeys` does not apply (`ACCOUNT.FIELD_NOT_APPLICABLE`)',
+    schema: {
+      example: {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'apiKey: this Binance API key has withdrawals enabled. tradedesk only trades and never withdraws, …',
+        code: 'ACCOUNT.KEY_CAN_WITHDRAW',
+        requestId: 'e3b0…',
+      },
+    },
   })
   @ApiUnprocessableEntityResponse(badKeys)
   @ApiServiceUnavailableResponse({ description: 'The exchange did not answer (`EXCHANGE.UNAVAILABLE`); nothing was stored' })
@@ -72,8 +84,15 @@ export class AccountsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Rename an account or replace its keys (new keys are checked first; a paper account has none)' })
+  @ApiOperation({
+    summary: 'Rename an account or replace its keys (new keys are checked first, withdrawal permission included; a paper account has none)',
+  })
   @ApiOkResponse({ type: AccountResponse })
+  @ApiBadRequestResponse({
+    description:
+      'A field is invalid, only one of `apiKey`/`secret` was given (`ACCOUNT.KEY_PAIR_REQUIRED`), the new key can withdraw ' +
+      '(`ACCOUNT.KEY_CAN_WITHDRAW`) or `allowWithdrawalKeys` came without new keys (`ACCOUNT.FIELD_NOT_APPLICABLE`)',
+  })
   @ApiNotFoundResponse(notFound)
   @ApiUnprocessableEntityResponse(badKeys)
   async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateAccountRequest): Promise<AccountResponse> {

@@ -1,3 +1,4 @@
+import { AuditLog1796663800609 } from './1796663800609-AuditLog.js';
 import { Positions1796660433814 } from './1796660433814-Positions.js';
 import { NativeBrackets1795714202079 } from './1795714202079-NativeBrackets.js';
 import { PaperAccounts1795711965739 } from './1795711965739-PaperAccounts.js';
@@ -14,4 +15,5 @@ export const postgresMigrations = [
   PaperAccounts1795711965739,
   NativeBrackets1795714202079,
   Positions1796660433814,
+  AuditLog1796663800609,
 ];

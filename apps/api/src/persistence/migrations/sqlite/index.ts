@@ -1,3 +1,4 @@
+import { AuditLog1796663792378 } from './1796663792378-AuditLog.js';
 import { Positions1796660429834 } from './1796660429834-Positions.js';
 import { NativeBrackets1795714196874 } from './1795714196874-NativeBrackets.js';
 import { PaperAccounts1795711958445 } from './1795711958445-PaperAccounts.js';
@@ -14,4 +15,5 @@ export const sqliteMigrations = [
   PaperAccounts1795711958445,
   NativeBrackets1795714196874,
   Positions1796660429834,
+  AuditLog1796663792378,
 ];

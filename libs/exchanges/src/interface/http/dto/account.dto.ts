@@ -1,9 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { IsSingleLineText } from '@tradedesk/shared';
 import { ACCOUNT_MODES, type AccountMode, EXCHANGE_IDS, type ExchangeId } from '../../../domain/exchange-gateway.js';
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
+
+const ALLOW_WITHDRAWAL_KEYS =
+  'Binance keys are checked with `GET /sapi/v1/account/apiRestrictions`: a key with withdrawals enabled is refused ' +
+  '(400 `ACCOUNT.KEY_CAN_WITHDRAW`, naming `apiKey`) unless this is `true`. tradedesk never withdraws; use a trade-only key. ' +
+  "Binance's spot testnet cannot report permissions, so testnet keys are not checked; Upbit's API cannot either, so the " +
+  'field is refused for Upbit (400 `ACCOUNT.FIELD_NOT_APPLICABLE`), as for paper accounts.';
 
 export class CreateAccountRequest {
   @ApiProperty({ enum: EXCHANGE_IDS, example: 'binance' })
@@ -60,6 +66,11 @@ export class CreateAccountRequest {
   @IsOptional()
   @IsObject()
   paperBalances?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: Boolean, example: false, description: ALLOW_WITHDRAWAL_KEYS })
+  @IsOptional()
+  @IsBoolean()
+  allowWithdrawalKeys?: boolean;
 }
 
 export class UpdateAccountRequest {
@@ -85,6 +96,15 @@ export class UpdateAccountRequest {
   @Length(1, 512)
   @Matches(PRINTABLE, { message: 'secret must be printable ASCII without spaces' })
   secret?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    example: false,
+    description: `With a new \`apiKey\` and \`secret\` only. ${ALLOW_WITHDRAWAL_KEYS}`,
+  })
+  @IsOptional()
+  @IsBoolean()
+  allowWithdrawalKeys?: boolean;
 }
 
 export class AccountResponse {
