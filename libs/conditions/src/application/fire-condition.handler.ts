@@ -13,7 +13,7 @@ import {
   type PlaceOrderResult,
   PositionClosedError,
 } from '@tradedesk/orders';
-import { ConflictError, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
+import { ConflictError, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork, ValidationError } from '@tradedesk/shared';
 import { In } from 'typeorm';
 import { ConditionCancelledEvent, ConditionFiredEvent } from '../domain/condition.events.js';
 import { isProtective } from '../domain/condition.types.js';
@@ -172,6 +172,13 @@ export class FireConditionHandler implements OnModuleInit {
     } catch (error) {
       const dust = dustLeft(error, exit);
       if (dust) throw dust;
+      if (error instanceof ValidationError && error.code === 'ORDER.INSUFFICIENT_BALANCE') {
+        // The coins may have just been sold by another exit of the position whose order was not
+        // recorded when this one was sized: size again from the position as it is now.
+        const again = await exitOrderSpec(this.queries, { accountId: row.accountId, symbol: row.symbol! }, terms, trigger);
+        if (again.spec.amount!.lt(exit.spec.amount!))
+          throw new RetryLater('the position shrank while this exit was sized; sizing it again', 200);
+      }
       // A re-delivered intent sized from a position that has since changed: the first order stands.
       if (error instanceof ConflictError && error.code === 'ORDER.IDEMPOTENCY_KEY_REUSED' && typeof error.details?.orderId === 'string')
         return error.details.orderId;

@@ -110,6 +110,12 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
       if (!after.available.gt(0)) throw new PositionClosedError({ accountId, symbol: market.symbol }, after.closedBy);
       amount = Decimal.min(after.available, free);
     }
+    if (!amount.gt(0) && scope === 'position') {
+      // The coins left the wallet while this ran: another exit of the position sold them (its order
+      // is recorded by now), or they were taken out of tradedesk's reach.
+      const now = await position();
+      if (!now.available.gt(0)) throw new PositionClosedError({ accountId, symbol: market.symbol }, now.closedBy);
+    }
     if (!amount.gt(0))
       throw new UnprocessableError('POSITION.NOTHING_TO_CLOSE', `There is no free ${market.base} on this account to sell`, {
         asset: market.base,
