@@ -16,6 +16,7 @@ import {
 } from '@tradedesk/shared';
 import { HealthController } from './health/health.controller.js';
 import { persistenceSchema } from './persistence/schema.js';
+import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { ShutdownReporter } from './shutdown-reporter.js';
 
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule implements NestModule {
         ExchangesModule,
         OrdersModule,
         ConditionsModule,
+        SchedulerModule,
         AuditModule,
       ],
       controllers: [HealthController],

@@ -3,26 +3,34 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ExchangesModule } from '@tradedesk/exchanges';
 import { OrdersModule, ProtectionStatusRegistry } from '@tradedesk/orders';
 import { ConditionEngine } from './application/condition-engine.js';
-import { ConditionScheduler } from './application/condition-scheduler.js';
+import { EvaluateDueConditionsHandler } from './application/commands/evaluate-due-conditions.js';
+import { EvaluateTriggersHandler } from './application/commands/evaluate-triggers.js';
+import { ConditionsPulse } from './application/conditions-pulse.js';
+import { GetWatchedMarketsHandler } from './application/queries/watched-markets.query.js';
+import { UnreadableMarkets } from './application/unreadable-markets.js';
 import { ConditionsService } from './application/conditions.service.js';
 import { FireConditionHandler, SettleConditionWhenOrderEndsHandler } from './application/fire-condition.handler.js';
 import { NativeBracketHandler, SettleNativeBracketWhenLegEndsHandler } from './application/native-bracket.handler.js';
 import { ConditionsController } from './interface/http/conditions.controller.js';
 
-/** Conditions: the trigger books, the scheduler that feeds them prices, and the exactly-once firing path. */
+/** Conditions: the trigger books fed with each tick's prices, and the exactly-once firing path. */
 @Module({
   imports: [ExchangesModule, OrdersModule, TerminusModule],
   controllers: [ConditionsController],
   providers: [
     ConditionsService,
     ConditionEngine,
-    ConditionScheduler,
+    ConditionsPulse,
+    UnreadableMarkets,
+    EvaluateTriggersHandler,
+    EvaluateDueConditionsHandler,
+    GetWatchedMarketsHandler,
     FireConditionHandler,
     SettleConditionWhenOrderEndsHandler,
     NativeBracketHandler,
     SettleNativeBracketWhenLegEndsHandler,
   ],
-  exports: [ConditionsService, ConditionEngine, ConditionScheduler],
+  exports: [ConditionsService, ConditionEngine],
 })
 export class ConditionsModule implements OnModuleInit {
   constructor(

@@ -17,7 +17,9 @@ export * from './domain/condition.events.js';
 export { ConditionsService, type CreateConditionInput, type AdjustConditionInput } from './application/conditions.service.js';
 export { parseAmount } from './application/arming-checks.js';
 export { ConditionEngine, FIRE_TOPIC, premiumOf, type TickReport } from './application/condition-engine.js';
-export { ConditionScheduler } from './application/condition-scheduler.js';
+export { EvaluateTriggersCommand } from './application/commands/evaluate-triggers.js';
+export { EvaluateDueConditionsCommand } from './application/commands/evaluate-due-conditions.js';
+export { GetWatchedMarketsQuery, type WatchedMarkets } from './application/queries/watched-markets.query.js';
 export type { ConditionView, ConditionTimelineView } from './application/condition-views.js';
 export * from './conditions.module.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryBus } from '@nestjs/cqrs';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { ExchangeGateways } from '@tradedesk/exchanges';
-import { type OrderPlacement, OrderTracker } from '@tradedesk/orders';
+import { type OrderPlacement } from '@tradedesk/orders';
 import { dec, Outbox, OutboxMessageOrmEntity, UnitOfWork } from '@tradedesk/shared';
 import { bootTestApp, TEST_DRIVERS, type TestApp, waitFor } from '@tradedesk/testing';
 import type { DataSource } from 'typeorm';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condition-timeline.orm-entity.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
-import { ConditionScheduler } from './condition-scheduler.js';
+import { ConditionsPulse } from './conditions-pulse.js';
 import { FireConditionHandler } from './fire-condition.handler.js';
 
 const ACCOUNT = '22222222-2222-4222-8222-222222222222';
@@ -56,10 +56,10 @@ describe.each(TEST_DRIVERS)('conditionals driven by the next-due index on %s', (
     const real = t.app.get(Outbox);
     // Intents are enqueued for real but not dispatched: nothing places orders for the fake account.
     outbox = { enqueue: real.enqueue.bind(real), dispatchNow: async () => false } as unknown as Outbox;
-    await waitFor(() => t.app.get(ConditionScheduler).lastTickAt !== undefined, 'the first scheduler tick');
-    // The app's own dispatcher is stopped too, once start-up has started it: woken by a commit, it
-    // would run an intent at once and fail its condition (unknown account) before a test reads it.
-    await t.app.get(OrderTracker).whenReconciled();
+    // The first tick runs once the start-up reconciliation is done, and start-up has started the outbox by then.
+    await waitFor(() => t.app.get(ConditionsPulse).lastTickAt !== undefined, 'the first scheduler tick');
+    // The app's own dispatcher is stopped too: woken by a commit, it would run an intent at once and
+    // fail its condition (unknown account) before a test reads it.
     await real.onApplicationShutdown();
   });
   afterAll(async () => {

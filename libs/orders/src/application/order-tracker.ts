@@ -19,7 +19,6 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private reconciledAt: Date | undefined;
-  private reconciliation: Promise<void> | undefined;
   private lastError: string | undefined;
 
   constructor(
@@ -45,7 +44,7 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
-    this.reconciliation = this.reconcileAtStart();
+    void this.reconcileAtStart();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -54,9 +53,9 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
     await this.running?.catch(() => undefined);
   }
 
-  /** Resolves once start-up reconciliation is done (the condition scheduler waits for it). */
-  whenReconciled(): Promise<void> {
-    return this.reconciliation ?? Promise.resolve();
+  /** Whether start-up reconciliation is done (GetOrderReconciliationQuery: the price poll waits for it). */
+  get reconciled(): boolean {
+    return this.reconciledAt !== undefined;
   }
 
   private async reconcileAtStart(): Promise<void> {
