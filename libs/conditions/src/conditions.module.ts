@@ -1,11 +1,12 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ExchangesModule } from '@tradedesk/exchanges';
-import { OrdersModule, ProtectionStatusRegistry } from '@tradedesk/orders';
+import { OrdersModule } from '@tradedesk/orders';
 import { ConditionEngine } from './application/condition-engine.js';
 import { EvaluateDueConditionsHandler } from './application/commands/evaluate-due-conditions.js';
 import { EvaluateTriggersHandler } from './application/commands/evaluate-triggers.js';
 import { ConditionsPulse } from './application/conditions-pulse.js';
+import { GetProtectionStatusHandler } from './application/queries/protection-status.query.js';
 import { GetWatchedMarketsHandler } from './application/queries/watched-markets.query.js';
 import { UnreadableMarkets } from './application/unreadable-markets.js';
 import { ConditionsService } from './application/conditions.service.js';
@@ -25,6 +26,7 @@ import { ConditionsController } from './interface/http/conditions.controller.js'
     EvaluateTriggersHandler,
     EvaluateDueConditionsHandler,
     GetWatchedMarketsHandler,
+    GetProtectionStatusHandler,
     FireConditionHandler,
     SettleConditionWhenOrderEndsHandler,
     NativeBracketHandler,
@@ -32,13 +34,4 @@ import { ConditionsController } from './interface/http/conditions.controller.js'
   ],
   exports: [ConditionsService, ConditionEngine],
 })
-export class ConditionsModule implements OnModuleInit {
-  constructor(
-    private readonly registry: ProtectionStatusRegistry,
-    private readonly engine: ConditionEngine,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this.engine);
-  }
-}
+export class ConditionsModule {}

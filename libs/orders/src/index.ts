@@ -15,14 +15,13 @@ export {
   type PositionsReport,
   type PositionView,
   type ProtectionStatus,
-  type ProtectionStatusProvider,
-  ProtectionStatusRegistry,
+  GetProtectionStatusQuery,
+  type ProtectionStatuses,
 } from './application/queries/positions.query.js';
 export { GetPositionQuery, type PositionFacts, GetPositionTimelineQuery } from './application/queries/position.query.js';
 export { GetOrderReconciliationQuery, type OrderReconciliation } from './application/queries/order-reconciliation.query.js';
 export { PositionClosedError, type ClosedBy } from './application/position-room.js';
 export type { OrderView, TradeView, Page } from './application/queries/order-views.js';
-export { OrderTracker } from './application/order-tracker.js';
 export * from './orders.module.js';
 
 import { OrderOrmEntity } from './infrastructure/persistence/order.orm-entity.js';

@@ -14,7 +14,7 @@ import { OrderTracker } from './application/order-tracker.js';
 import { GetOrderHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
 import { GetOrderReconciliationHandler } from './application/queries/order-reconciliation.query.js';
 import { GetPositionHandler, GetPositionTimelineHandler } from './application/queries/position.query.js';
-import { GetPositionsHandler, ProtectionStatusRegistry } from './application/queries/positions.query.js';
+import { GetPositionsHandler } from './application/queries/positions.query.js';
 import { OrdersController } from './interface/http/orders.controller.js';
 
 const CommandHandlers = [
@@ -39,7 +39,7 @@ const QueryHandlers = [
 @Module({
   imports: [ExchangesModule, TerminusModule],
   controllers: [OrdersController],
-  providers: [OrderLedger, OrderSubmission, OrderPlacement, OrderTracker, ProtectionStatusRegistry, ...CommandHandlers, ...QueryHandlers],
-  exports: [OrderTracker, OrderPlacement, ProtectionStatusRegistry],
+  providers: [OrderLedger, OrderSubmission, OrderPlacement, OrderTracker, ...CommandHandlers, ...QueryHandlers],
+  exports: [OrderPlacement],
 })
 export class OrdersModule {}

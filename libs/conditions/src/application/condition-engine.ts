@@ -7,8 +7,6 @@ import {
   PositionClosedError,
   type PositionFacts,
   type PreparedOrder,
-  type ProtectionStatus,
-  type ProtectionStatusProvider,
   type StartedOrders,
 } from '@tradedesk/orders';
 import { type Decimal, dec, Outbox, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
@@ -90,7 +88,7 @@ function facts(h: Pick<Held, 'id' | 'kind' | 'accountId' | 'symbol'>, status: Co
  * otherwise — so several engines on one database still fire each condition once.
  */
 @Injectable()
-export class ConditionEngine implements ProtectionStatusProvider {
+export class ConditionEngine {
   private readonly logger = new Logger(ConditionEngine.name);
   private readonly held = new Map<string, Held>();
   private readonly books = new Map<string, Book>();
@@ -794,24 +792,6 @@ export class ConditionEngine implements ProtectionStatusProvider {
       }
     });
     return highs.length + memories.length;
-  }
-
-  async protectionOf(positions: Array<{ accountId: string; symbol: string }>): Promise<Map<string, ProtectionStatus>> {
-    const rows = await this.uow.run(({ manager }) =>
-      manager.find(ConditionOrmEntity, {
-        where: { status: In(['ARMED', 'TRIGGERED', 'FIRING']), kind: In(['stop_loss', 'trailing_stop', 'bracket']) },
-        select: { accountId: true, symbol: true, placement: true },
-      }),
-    );
-    // A resting exchange order list (a native bracket) is `native`; otherwise an armed server-side stop is `emulated`.
-    const nativeKeys = new Set(rows.filter((r) => r.placement === 'native').map((r) => marketKey(r.accountId, r.symbol!)));
-    const protectedKeys = new Set(rows.map((r) => marketKey(r.accountId, r.symbol!)));
-    return new Map(
-      positions.map((p) => {
-        const key = marketKey(p.accountId, p.symbol);
-        return [key, nativeKeys.has(key) ? 'native' : protectedKeys.has(key) ? 'emulated' : 'none'];
-      }),
-    );
   }
 
   /** Used by the intent handler when an order ends a protective condition in FAILED. */
