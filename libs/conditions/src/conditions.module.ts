@@ -9,7 +9,12 @@ import { ConditionsPulse } from './application/conditions-pulse.js';
 import { GetProtectionStatusHandler } from './application/queries/protection-status.query.js';
 import { GetWatchedMarketsHandler } from './application/queries/watched-markets.query.js';
 import { UnreadableMarkets } from './application/unreadable-markets.js';
-import { ConditionsService } from './application/conditions.service.js';
+import { AdjustConditionHandler } from './application/commands/adjust-condition.js';
+import { ArmConditionHandler } from './application/commands/arm-condition.js';
+import { CancelConditionHandler, PauseConditionHandler, ResumeConditionHandler } from './application/commands/hold-condition.js';
+import { ConditionRepository } from './application/ports/condition-repository.js';
+import { GetConditionHandler, ListConditionsHandler } from './application/queries/get-condition.query.js';
+import { TypeOrmConditionRepository } from './infrastructure/persistence/typeorm-condition.repository.js';
 import { FireConditionHandler, SettleConditionWhenOrderEndsHandler } from './application/fire-condition.handler.js';
 import { NativeBracketHandler, SettleNativeBracketWhenLegEndsHandler } from './application/native-bracket.handler.js';
 import { ConditionsController } from './interface/http/conditions.controller.js';
@@ -19,7 +24,14 @@ import { ConditionsController } from './interface/http/conditions.controller.js'
   imports: [ExchangesModule, OrdersModule, TerminusModule],
   controllers: [ConditionsController],
   providers: [
-    ConditionsService,
+    { provide: ConditionRepository, useClass: TypeOrmConditionRepository },
+    ArmConditionHandler,
+    AdjustConditionHandler,
+    PauseConditionHandler,
+    ResumeConditionHandler,
+    CancelConditionHandler,
+    GetConditionHandler,
+    ListConditionsHandler,
     ConditionEngine,
     ConditionsPulse,
     UnreadableMarkets,
@@ -32,6 +44,6 @@ import { ConditionsController } from './interface/http/conditions.controller.js'
     NativeBracketHandler,
     SettleNativeBracketWhenLegEndsHandler,
   ],
-  exports: [ConditionsService, ConditionEngine],
+  exports: [ConditionEngine],
 })
 export class ConditionsModule {}

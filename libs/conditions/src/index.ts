@@ -14,7 +14,11 @@ export {
 } from './domain/when-tree.js';
 export { CronSchedule, CronScheduleError } from './domain/cron-schedule.js';
 export * from './domain/condition.events.js';
-export { ConditionsService, type CreateConditionInput, type AdjustConditionInput } from './application/conditions.service.js';
+export { type CreateConditionInput, type AdjustConditionInput } from './application/commands/condition-requests.js';
+export { ArmConditionCommand } from './application/commands/arm-condition.js';
+export { AdjustConditionCommand } from './application/commands/adjust-condition.js';
+export { PauseConditionCommand, ResumeConditionCommand, CancelConditionCommand } from './application/commands/hold-condition.js';
+export { GetConditionQuery, ListConditionsQuery, type ConditionPage } from './application/queries/get-condition.query.js';
 export { parseAmount } from './application/arming-checks.js';
 export { ConditionEngine, FIRE_TOPIC, premiumOf, type TickReport } from './application/condition-engine.js';
 export { EvaluateTriggersCommand } from './application/commands/evaluate-triggers.js';
