@@ -15,8 +15,12 @@ import { CancelConditionHandler, PauseConditionHandler, ResumeConditionHandler }
 import { ConditionRepository } from './application/ports/condition-repository.js';
 import { GetConditionHandler, ListConditionsHandler } from './application/queries/get-condition.query.js';
 import { TypeOrmConditionRepository } from './infrastructure/persistence/typeorm-condition.repository.js';
-import { FireConditionHandler, SettleConditionWhenOrderEndsHandler } from './application/fire-condition.handler.js';
-import { NativeBracketHandler, SettleNativeBracketWhenLegEndsHandler } from './application/native-bracket.handler.js';
+import { ConditionOutcomes } from './application/condition-outcomes.js';
+import { ConditionSettlement } from './application/condition-settlement.js';
+import { ConditionIntentConsumer } from './application/consumers/condition-intent.consumer.js';
+import { SettleConditionWhenOrderEndsHandler } from './application/event-handlers/settle-condition-when-order-ends.handler.js';
+import { NativeBracketLifecycle } from './application/native-bracket-lifecycle.js';
+import { SettleNativeBracketWhenLegEndsHandler } from './application/event-handlers/settle-native-bracket-when-leg-ends.handler.js';
 import { ConditionsController } from './interface/http/conditions.controller.js';
 
 /** Conditions: the trigger books fed with each tick's prices, and the exactly-once firing path. */
@@ -39,9 +43,11 @@ import { ConditionsController } from './interface/http/conditions.controller.js'
     EvaluateDueConditionsHandler,
     GetWatchedMarketsHandler,
     GetProtectionStatusHandler,
-    FireConditionHandler,
+    ConditionOutcomes,
+    ConditionSettlement,
+    ConditionIntentConsumer,
     SettleConditionWhenOrderEndsHandler,
-    NativeBracketHandler,
+    NativeBracketLifecycle,
     SettleNativeBracketWhenLegEndsHandler,
   ],
   exports: [ConditionEngine],

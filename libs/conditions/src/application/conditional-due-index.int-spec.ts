@@ -12,7 +12,7 @@ import { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condit
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
 import { ConditionsPulse } from './conditions-pulse.js';
-import { FireConditionHandler } from './fire-condition.handler.js';
+import { ConditionSettlement } from './condition-settlement.js';
 
 const ACCOUNT = '22222222-2222-4222-8222-222222222222';
 const gateways = { listAccounts: async () => [] } as unknown as ExchangeGateways;
@@ -157,7 +157,7 @@ describe.each(TEST_DRIVERS)('conditionals driven by the next-due index on %s', (
   });
 
   it("a recurring rule's filled order re-arms it for its next occurrence; past its expiry it ends EXPIRED; a one-shot rule is DONE", async () => {
-    const handler = t.app.get(FireConditionHandler);
+    const handler = t.app.get(ConditionSettlement);
     const fired = (when: unknown, overrides: Partial<ConditionOrmEntity> = {}) =>
       conditional(when, {
         status: 'FIRED',

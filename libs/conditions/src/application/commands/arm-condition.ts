@@ -6,7 +6,7 @@ import { CONDITION_KINDS, type DowntimePolicy } from '../../domain/condition.typ
 import { invalid } from '../arming-checks.js';
 import { conditionalTerms } from '../arming/conditional-terms.js';
 import { exitTerms } from '../arming/exit-terms.js';
-import { NATIVE_BRACKET_TOPIC } from '../native-bracket.handler.js';
+import { NATIVE_BRACKET_TOPIC } from '../native-bracket-lifecycle.js';
 import { ConditionRepository } from '../ports/condition-repository.js';
 import { COMMON_FIELDS, type CreateConditionInput, FIELDS_OF } from './condition-requests.js';
 

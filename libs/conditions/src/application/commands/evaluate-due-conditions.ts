@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ConditionEngine, type TickReport } from '../condition-engine.js';
 import { ConditionsPulse } from '../conditions-pulse.js';
-import { FireConditionHandler } from '../fire-condition.handler.js';
-import { NativeBracketHandler } from '../native-bracket.handler.js';
+import { ConditionSettlement } from '../condition-settlement.js';
+import { NativeBracketLifecycle } from '../native-bracket-lifecycle.js';
 
 /** How many ticks between batched writes of high-water marks. */
 const FLUSH_EVERY_TICKS = 5;
@@ -30,8 +30,8 @@ export class EvaluateDueConditionsHandler implements ICommandHandler<EvaluateDue
 
   constructor(
     private readonly engine: ConditionEngine,
-    private readonly firing: FireConditionHandler,
-    private readonly native: NativeBracketHandler,
+    private readonly settlement: ConditionSettlement,
+    private readonly native: NativeBracketLifecycle,
     private readonly pulse: ConditionsPulse,
   ) {}
 
@@ -40,7 +40,7 @@ export class EvaluateDueConditionsHandler implements ICommandHandler<EvaluateDue
     if (++this.ticks % FLUSH_EVERY_TICKS === 0) await this.engine.flush();
     if (Date.now() - this.lastSweepAt >= STRAGGLER_SWEEP_MS) {
       this.lastSweepAt = Date.now();
-      const settled = (await this.firing.settleStragglers()) + (await this.native.settleStragglers());
+      const settled = (await this.settlement.settleStragglers()) + (await this.native.settleStragglers());
       if (settled > 0) this.logger.log(`settled ${settled} fired condition(s) whose order had ended unnoticed`);
     }
     this.pulse.ticked();

@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import { priceOf } from '../../domain/condition.types.js';
-import { NativeBracketHandler } from '../native-bracket.handler.js';
+import { NativeBracketLifecycle } from '../native-bracket-lifecycle.js';
 import { ConditionRepository } from '../ports/condition-repository.js';
 import { applyOrConflict } from './apply-change.js';
 
@@ -59,7 +59,7 @@ export class ResumeConditionHandler implements ICommandHandler<ResumeConditionCo
 export class CancelConditionHandler implements ICommandHandler<CancelConditionCommand, void> {
   constructor(
     private readonly conditions: ConditionRepository,
-    private readonly native: NativeBracketHandler,
+    private readonly native: NativeBracketLifecycle,
   ) {}
 
   async execute({ conditionId }: CancelConditionCommand): Promise<void> {

@@ -1,11 +1,8 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { CommandBus, EventsHandler, type IEventHandler, QueryBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   CancelOrderCommand,
   GetOrderQuery,
-  OrderCanceledEvent,
-  OrderFilledEvent,
-  OrderRejectedEvent,
   type OrderView,
   PlaceOcoSellCommand,
   type PlaceOcoSellResult,
@@ -30,8 +27,8 @@ export const CANCELLING = 'cancelling';
  * orders lib and settles the condition from them. The engine never holds it in a trigger book.
  */
 @Injectable()
-export class NativeBracketHandler implements OnModuleInit {
-  private readonly logger = new Logger(NativeBracketHandler.name);
+export class NativeBracketLifecycle implements OnModuleInit {
+  private readonly logger = new Logger(NativeBracketLifecycle.name);
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -233,20 +230,5 @@ export class NativeBracketHandler implements OnModuleInit {
       await appendTimeline(tx, row.id, [{ event: 'failed', status: 'FAILED', details: { reason, placement: 'native' } }]);
       tx.publish(ConditionEngine.failedEvent(row, reason));
     });
-  }
-}
-
-@EventsHandler(OrderFilledEvent, OrderRejectedEvent, OrderCanceledEvent)
-export class SettleNativeBracketWhenLegEndsHandler implements IEventHandler<OrderFilledEvent | OrderRejectedEvent | OrderCanceledEvent> {
-  private readonly logger = new Logger(SettleNativeBracketWhenLegEndsHandler.name);
-
-  constructor(private readonly brackets: NativeBracketHandler) {}
-
-  handle(event: OrderFilledEvent | OrderRejectedEvent | OrderCanceledEvent): void {
-    // Only a leg of an order list can belong to a native bracket: other orders cost no lookup.
-    if (event.order.purpose !== 'protective' || !event.order.listClientOrderId) return;
-    void this.brackets
-      .settle(event.order.orderId, event.order.status, event.order.filled)
-      .catch((error: unknown) => this.logger.warn(`settling a native bracket failed: ${String(error)}`));
   }
 }
