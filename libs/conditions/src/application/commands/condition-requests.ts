@@ -43,57 +43,16 @@ export interface AdjustConditionInput extends TriggerInput {
 
 export const SYMBOL = /^[A-Z0-9]{1,12}\/[A-Z0-9]{2,8}$/;
 
+/** What every exit takes besides its trigger; a stop-loss and a take-profit take the same. */
+const EXIT_FIELDS = ['amount', 'execution', 'source', 'watch', 'onDowntime', 'expiresAt', 'symbol'] as const;
+const TRIGGERED_EXIT_FIELDS = ['triggerPrice', 'triggerPercent', 'allowImmediate', ...EXIT_FIELDS];
+
 /** Fields each kind takes: anything else in the request is refused, not silently dropped. */
 export const FIELDS_OF: Record<ConditionKind, readonly string[]> = {
-  stop_loss: [
-    'triggerPrice',
-    'triggerPercent',
-    'amount',
-    'execution',
-    'source',
-    'watch',
-    'onDowntime',
-    'expiresAt',
-    'allowImmediate',
-    'symbol',
-  ],
-  take_profit: [
-    'triggerPrice',
-    'triggerPercent',
-    'amount',
-    'execution',
-    'source',
-    'watch',
-    'onDowntime',
-    'expiresAt',
-    'allowImmediate',
-    'symbol',
-  ],
-  trailing_stop: [
-    'trailPercent',
-    'trailAmount',
-    'activationPrice',
-    'amount',
-    'execution',
-    'source',
-    'watch',
-    'onDowntime',
-    'expiresAt',
-    'symbol',
-  ],
-  bracket: [
-    'stopLoss',
-    'takeProfit',
-    'amount',
-    'execution',
-    'placement',
-    'source',
-    'watch',
-    'onDowntime',
-    'expiresAt',
-    'allowImmediate',
-    'symbol',
-  ],
+  stop_loss: TRIGGERED_EXIT_FIELDS,
+  take_profit: TRIGGERED_EXIT_FIELDS,
+  trailing_stop: ['trailPercent', 'trailAmount', 'activationPrice', ...EXIT_FIELDS],
+  bracket: ['stopLoss', 'takeProfit', 'placement', 'allowImmediate', ...EXIT_FIELDS],
   conditional: ['when', 'then', 'onDowntime', 'expiresAt'],
 };
 export const COMMON_FIELDS = ['kind', 'accountId'];
