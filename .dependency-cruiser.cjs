@@ -8,74 +8,60 @@ const SPEC = '[.](spec|int-spec|e2e-spec)[.]ts$';
 /** Test support: libs/testing, the whole-app test kit (test/), benchmarks, `testing/` folders and spec files. */
 const TEST_SUPPORT = ['^libs/testing/', '^test/', '^bench/', '/testing/', SPEC];
 
+/** A forbidden dependency: from a module matching `from` to one matching `to`. */
+const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error', from, to });
+
 /** @type {import('dependency-cruiser').IForbiddenRuleType[]} */
 const RULES = [
-  {
-    name: 'lib-imports-app',
-    comment:
-      'A library never imports an app (apps/api, apps/exchange-sim); the app composes libraries and hands them what they need (ports).',
-    severity: 'error',
-    from: { path: '^libs/' },
-    to: { path: '^apps/' },
-  },
-  {
-    name: 'lib-imports-app-test-kit',
-    comment:
-      'Library code, libs/testing included, never imports the whole-app test kit (test/, bench/): it boots the apps. Specs of a library may use it.',
-    severity: 'error',
-    from: { path: '^libs/', pathNot: SPEC },
-    to: { path: '^(test|bench)/' },
-  },
-  {
-    name: 'shared-imports-context',
-    comment: 'libs/shared is the bottom layer: it imports no context (its specs may use libs/testing).',
-    severity: 'error',
-    from: { path: '^libs/shared/' },
-    to: { path: '^libs/', pathNot: ['^libs/shared/', '^libs/testing/'] },
-  },
-  {
-    name: 'domain-imports-outer-layer',
-    comment: "A context's domain/ imports none of its own application/, infrastructure/ or interface/.",
-    severity: 'error',
-    from: { path: '^libs/([^/]+)/src/domain/' },
-    to: { path: '^libs/$1/src/(application|infrastructure|interface)/' },
-  },
-  {
-    name: 'shipped-imports-test-support',
-    comment: 'Shipped code (apps/*/src, libs/*/src but libs/testing, specs and testing/ folders) never imports test support or a spec.',
-    severity: 'error',
-    from: { path: '^(apps|libs)/[^/]+/src/', pathNot: TEST_SUPPORT },
-    to: { path: TEST_SUPPORT },
-  },
-  {
-    name: 'deep-import-into-other-lib',
-    comment: 'Another library only through its index.ts (@tradedesk/<lib>); relative imports across library folders are deep imports too.',
-    severity: 'error',
-    from: { path: '^libs/([^/]+)/' },
-    to: { path: '^libs/[^/]+/', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index[.]ts$'] },
-  },
-  {
-    name: 'deep-import-into-lib',
-    comment: 'Apps, tests and benchmarks reach a library only through its index.ts (@tradedesk/<lib>).',
-    severity: 'error',
-    from: { pathNot: '^libs/' },
-    to: { path: '^libs/', pathNot: '^libs/[^/]+/src/index[.]ts$' },
-  },
-  {
-    name: 'no-circular',
-    comment: 'No import cycles.',
-    severity: 'error',
-    from: {},
-    to: { circular: true },
-  },
+  forbid(
+    'lib-imports-app',
+    'A library never imports an app (apps/api, apps/exchange-sim); the app composes libraries and hands them what they need (ports).',
+    { path: '^libs/' },
+    { path: '^apps/' },
+  ),
+  forbid(
+    'lib-imports-app-test-kit',
+    'Library code, libs/testing included, never imports the whole-app test kit (test/, bench/): it boots the apps. Specs of a library may use it.',
+    { path: '^libs/', pathNot: SPEC },
+    { path: '^(test|bench)/' },
+  ),
+  forbid(
+    'shared-imports-context',
+    'libs/shared is the bottom layer: it imports no context (its specs may use libs/testing).',
+    { path: '^libs/shared/' },
+    { path: '^libs/', pathNot: ['^libs/shared/', '^libs/testing/'] },
+  ),
+  forbid(
+    'domain-imports-outer-layer',
+    "A context's domain/ imports none of its own application/, infrastructure/ or interface/.",
+    { path: '^libs/([^/]+)/src/domain/' },
+    { path: '^libs/$1/src/(application|infrastructure|interface)/' },
+  ),
+  forbid(
+    'shipped-imports-test-support',
+    'Shipped code (apps/*/src, libs/*/src but libs/testing, specs and testing/ folders) never imports test support or a spec.',
+    { path: '^(apps|libs)/[^/]+/src/', pathNot: TEST_SUPPORT },
+    { path: TEST_SUPPORT },
+  ),
+  forbid(
+    'deep-import-into-other-lib',
+    'Another library only through its index.ts (@tradedesk/<lib>); relative imports across library folders are deep imports too.',
+    { path: '^libs/([^/]+)/' },
+    { path: '^libs/[^/]+/', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index[.]ts$'] },
+  ),
+  forbid(
+    'deep-import-into-lib',
+    'Apps, tests and benchmarks reach a library only through its index.ts (@tradedesk/<lib>).',
+    { pathNot: '^libs/' },
+    { path: '^libs/', pathNot: '^libs/[^/]+/src/index[.]ts$' },
+  ),
+  forbid('no-circular', 'No import cycles.', {}, { circular: true }),
 ];
 
 /**
  * TEMPORARY allow-list (issue 13). Each entry lets one known violation through while the code it
  * lives in is being rewritten by the conditions restructuring; every other violation of its rule
- * still fails. Delete an entry with the change that ends it (an entry that allows nothing any
- * more is harmless but misleading: `npm run lint:deps -- --output-type err-long` after deleting it
- * shows whether it was still needed).
+ * still fails. Delete an entry with the change that ends it.
  */
 const TEMPORARILY_ALLOWED = [
   {
