@@ -3,6 +3,7 @@
 import ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ExchangeSimOptions, type RunningExchangeSim, startExchangeSim } from '@tradedesk/exchange-sim';
@@ -44,6 +45,29 @@ export const DEEP_POCKETS = { binance: { USDT: '10000000', BTC: '100' }, upbit: 
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}
+
+/**
+ * One control call on a connection of its own: a pooled keep-alive connection (fetch's) may still
+ * point at the emulator that `restart` closed, on the same port, and fail the first call after it.
+ */
+function controlRequest(url: string, method: string, body: unknown): Promise<{ status: number; text: string }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method, agent: false, headers: payload === undefined ? {} : { 'Content-Type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 export function tempDataDir(): string {
@@ -88,13 +112,9 @@ export async function startSimHarness(options: Partial<ExchangeSimOptions> = {})
     return exchange;
   };
   const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}/_sim${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`control ${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
+    const res = await controlRequest(`${url}/_sim${path}`, method, body);
+    const json = JSON.parse(res.text) as T;
+    if (res.status < 200 || res.status > 299) throw new Error(`control ${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
   return {

@@ -14,7 +14,7 @@ import {
   PlatformModule,
   RequestContextMiddleware,
 } from '@tradedesk/shared';
-import { SchedulerConfigModule } from './config/load-config.js';
+import { SchedulerConfigModule } from './config/scheduler-config.module.js';
 import { BuiltInExchangeSimModule } from './exchange-sim/built-in-exchange-sim.module.js';
 import { HealthController } from './health/health.controller.js';
 import { persistenceSchema } from './persistence/schema.js';
