@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ccxtUrlsFor, startExchangeSim } from '@tradedesk/exchange-sim';
+import { startExchangeSim } from '@tradedesk/exchange-sim';
+import { ccxtUrlsFor } from '@tradedesk/exchange-sim-client';
 import { BinanceApi } from '../apps/exchange-sim/src/binance/routes.js';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 3000);

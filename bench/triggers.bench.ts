@@ -22,17 +22,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Decimal, dec } from '@tradedesk/shared';
 import { MarketTriggerBook } from '@tradedesk/conditions';
-import { ccxtUrlsFor, type ExchangeSimAccount, type ExchangeSimulator, type RateLimitOptions } from '@tradedesk/exchange-sim';
-import {
-  DEEP_POCKETS,
-  freePort,
-  PostgresServer,
-  seededSimAccounts,
-  type SimHarness,
-  startSimHarness,
-  waitFor,
-  ZERO_SPREAD_BOOK,
-} from '@tradedesk/testing';
+import { type ExchangeSimulator, type RateLimitOptions } from '@tradedesk/exchange-sim';
+import { ccxtUrlsFor, type ExchangeSimAccount } from '@tradedesk/exchange-sim-client';
+import { freePort, PostgresServer, waitFor } from '@tradedesk/testing';
+import { DEEP_POCKETS, seededSimAccounts, type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '../test/support/sim-harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP_MAIN = join(here, '..', 'apps', 'api', 'src', 'main.js');

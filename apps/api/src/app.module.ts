@@ -14,6 +14,8 @@ import {
   PlatformModule,
   RequestContextMiddleware,
 } from '@tradedesk/shared';
+import { SchedulerConfigModule } from './config/scheduler-config.module.js';
+import { BuiltInExchangeSimModule } from './exchange-sim/built-in-exchange-sim.module.js';
 import { HealthController } from './health/health.controller.js';
 import { persistenceSchema } from './persistence/schema.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
@@ -26,6 +28,8 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(config, persistenceSchema),
+        SchedulerConfigModule,
+        BuiltInExchangeSimModule,
         ScheduleModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 }),
         ThrottlerModule.forRoot({

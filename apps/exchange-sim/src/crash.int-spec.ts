@@ -4,8 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEEDED_SIM_ACCOUNTS, ccxtUrlsFor } from './index.js';
-import { tempDataDir } from './testing/sim-fixture.js';
+import { SEEDED_SIM_ACCOUNTS, ccxtUrlsFor } from '@tradedesk/exchange-sim-client';
+import { tempDataDir } from '../../../test/support/sim-harness.js';
 
 const REGISTER = fileURLToPath(new URL('./testing/ts-register.mjs', import.meta.url));
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));

@@ -23,6 +23,7 @@ export { GetOrderReconciliationQuery, type OrderReconciliation } from './applica
 export { PositionClosedError, type ClosedBy } from './application/position-room.js';
 export type { OrderView, TradeView, Page } from './application/queries/order-views.js';
 export * from './orders.module.js';
+export { OrdersConfig } from './orders.config.js';
 
 import { OrderOrmEntity } from './infrastructure/persistence/order.orm-entity.js';
 import { OrderTimelineOrmEntity } from './infrastructure/persistence/order-timeline.orm-entity.js';

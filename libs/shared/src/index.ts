@@ -1,6 +1,7 @@
 // Cross-cutting building blocks of tradedesk: config, errors, money, DDD bases, persistence, cache, logging, HTTP plumbing, the audit log.
 export * from './config/app-config.js';
 export * from './config/config.module.js';
+export * from './config/scheduler-config.js';
 export * from './config/startup-failure.js';
 export * from './fs/private-files.js';
 export * from './errors/domain-error.js';
@@ -8,7 +9,6 @@ export * from './money/decimal.js';
 export * from './money/decimal-column.js';
 export * from './money/rounding.js';
 export * from './ddd/domain-event.js';
-export * from './ddd/aggregate-root.js';
 export * from './context/request-context.js';
 export * from './logging/redaction.js';
 export * from './logging/logger.factory.js';

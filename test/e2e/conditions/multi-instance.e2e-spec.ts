@@ -1,17 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AppProcess,
-  DEEP_POCKETS,
-  freshDatabaseUrl,
-  seededSimAccounts,
-  type SimHarness,
-  startSimHarness,
-  ZERO_SPREAD_BOOK,
-} from '@tradedesk/testing';
+import { AppProcess, freshDatabaseUrl } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bearerApi, simProcessEnv } from '../../support/process-api.js';
+import { DEEP_POCKETS, seededSimAccounts, type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '../../support/sim-harness.js';
 
 const INSTANCES = 3;
 const STOPS = 1000;

@@ -1,4 +1,4 @@
-import { ccxtUrlsFor, SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim';
+import { ccxtUrlsFor, SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
 import { TEST_DRIVERS } from '@tradedesk/testing';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

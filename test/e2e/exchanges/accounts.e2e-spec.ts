@@ -5,15 +5,9 @@ import { ExchangeGateways } from '@tradedesk/exchanges';
 import { dec, NotFoundError, ValidationError } from '@tradedesk/shared';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  BINANCE_ACCOUNT,
-  bootTestApp,
-  type SimHarness,
-  startSimHarness,
-  type TestApp,
-  TEST_DRIVERS,
-  UPBIT_ACCOUNT,
-} from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
+import { BINANCE_ACCOUNT, type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '../../support/sim-harness.js';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
 
 // PostgreSQL runs with the Redis cache, SQLite with the memory cache: both cache paths carry Decimals.
 describe.each(TEST_DRIVERS)('exchange accounts over HTTP (%s)', (database) => {

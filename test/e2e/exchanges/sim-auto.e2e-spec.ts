@@ -1,7 +1,8 @@
-import { bootTestApp, freePort, type TestApp, TEST_DRIVERS, tempDir } from '@tradedesk/testing';
+import { freePort, TEST_DRIVERS, tempDir } from '@tradedesk/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
 
 interface AccountBody {
   id: string;

@@ -1,4 +1,4 @@
-import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim';
+import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
 import { TEST_DRIVERS } from '@tradedesk/testing';
 import DecimalModule, { type Decimal as DecimalClass } from 'decimal.js';
 import fc from 'fast-check';

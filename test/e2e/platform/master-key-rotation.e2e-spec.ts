@@ -1,20 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  AppProcess,
-  BINANCE_ACCOUNT,
-  bootTestApp,
-  type SimHarness,
-  startSimHarness,
-  tempDir,
-  TEST_DRIVERS,
-  TEST_MASTER_KEY,
-  type TestApp,
-} from '@tradedesk/testing';
+import { AppProcess, tempDir, TEST_DRIVERS, TEST_MASTER_KEY } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
 import { sqlClient } from '../../support/sql-client.js';
+import { BINANCE_ACCOUNT, type SimHarness, startSimHarness } from '../../support/sim-harness.js';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
 
 const KEY_B = 'b1'.repeat(32);
 const KEY_C = Buffer.alloc(32, 0xc3).toString('base64');

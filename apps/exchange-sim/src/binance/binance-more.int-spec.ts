@@ -1,15 +1,14 @@
 import ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture } from '../testing/sim-fixture.js';
-import type { SimFixture } from '../testing/sim-fixture.js';
+import { RELAXED_RATE_LIMITS, type SimHarness, startSimHarness } from '../../../../test/support/sim-harness.js';
 
 describe('Binance: more order flows through ccxt', () => {
-  let fx: SimFixture;
+  let fx: SimHarness;
   let ex: Exchange;
 
   beforeAll(async () => {
-    fx = await startFixture();
+    fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
     ex = fx.binance();
     await ex.loadMarkets();
   });

@@ -2,8 +2,7 @@ import ccxt from 'ccxt';
 import type { Exchange, Order } from 'ccxt';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture } from '../testing/sim-fixture.js';
-import type { SimFixture } from '../testing/sim-fixture.js';
+import { BINANCE_ACCOUNT, RELAXED_RATE_LIMITS, type SimHarness, startSimHarness } from '../../../../test/support/sim-harness.js';
 
 const D = (v: unknown): Decimal => new Decimal(String(v));
 
@@ -14,11 +13,11 @@ function expectComplete(order: Order): void {
 }
 
 describe('Binance routes driven by ccxt binance', () => {
-  let fx: SimFixture;
+  let fx: SimHarness;
   let ex: Exchange;
 
   beforeAll(async () => {
-    fx = await startFixture();
+    fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
     ex = fx.binance();
     await ex.loadMarkets();
   });
@@ -169,7 +168,7 @@ describe('Binance routes driven by ccxt binance', () => {
   });
 
   it('rejects a bad signature (-1022) and a stale timestamp (-1021)', async () => {
-    const wrong = fx.binance({ exchange: 'binance', apiKey: 'test-binance-key', secret: 'wrong', balances: {} });
+    const wrong = fx.binance({ exchange: 'binance', apiKey: BINANCE_ACCOUNT.apiKey, secret: 'wrong', balances: {} });
     wrong.markets = ex.markets;
     wrong.marketsById = ex.marketsById;
     await expect(wrong.fetchBalance()).rejects.toBeInstanceOf(ccxt.AuthenticationError);
@@ -189,8 +188,8 @@ describe('Binance routes driven by ccxt binance', () => {
     const fees = await ex.fetchTradingFees();
     expect(fees['BTC/USDT']).toMatchObject({ maker: 0.001, taker: 0.001 });
     const defaults = new ccxt.binance({
-      apiKey: 'test-binance-key',
-      secret: 'test-binance-secret',
+      apiKey: BINANCE_ACCOUNT.apiKey,
+      secret: BINANCE_ACCOUNT.secret,
       options: { fetchMarkets: { types: ['spot'] } },
     });
     defaults.urls['api'] = ex.urls['api'];

@@ -1,20 +1,19 @@
 import ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture } from '../testing/sim-fixture.js';
-import type { SimFixture } from '../testing/sim-fixture.js';
+import { RELAXED_RATE_LIMITS, type SimHarness, startSimHarness } from '../../../../test/support/sim-harness.js';
 
 interface ControlOrders {
   orders: Array<{ id: string; clientOrderId: string; status: string }>;
 }
 
 describe('faults and rate limits as ccxt sees them', () => {
-  let fx: SimFixture;
+  let fx: SimHarness;
   let binance: Exchange;
   let upbit: Exchange;
 
   beforeAll(async () => {
-    fx = await startFixture();
+    fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
     binance = fx.binance();
     upbit = fx.upbit();
     await Promise.all([binance.loadMarkets(), upbit.loadMarkets()]);

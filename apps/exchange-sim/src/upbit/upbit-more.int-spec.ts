@@ -1,16 +1,15 @@
 import ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture } from '../testing/sim-fixture.js';
-import type { SimFixture } from '../testing/sim-fixture.js';
+import { RELAXED_RATE_LIMITS, type SimHarness, startSimHarness } from '../../../../test/support/sim-harness.js';
 
 describe('Upbit: more order flows and quotation routes', () => {
-  let fx: SimFixture;
+  let fx: SimHarness;
   let ex: Exchange;
   let raw: Record<string, (p: Record<string, unknown>) => Promise<unknown>>;
 
   beforeAll(async () => {
-    fx = await startFixture();
+    fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
     ex = fx.upbit();
     raw = ex as unknown as typeof raw;
     await ex.loadMarkets();

@@ -2,8 +2,7 @@ import ccxt from 'ccxt';
 import type { Exchange, Order } from 'ccxt';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture } from '../testing/sim-fixture.js';
-import type { SimFixture } from '../testing/sim-fixture.js';
+import { RELAXED_RATE_LIMITS, type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '../../../../test/support/sim-harness.js';
 import { signUpbitJwt } from './auth.js';
 
 const D = (v: unknown): Decimal => new Decimal(String(v));
@@ -15,11 +14,11 @@ function expectComplete(order: Order): void {
 }
 
 describe('Upbit routes driven by ccxt upbit', () => {
-  let fx: SimFixture;
+  let fx: SimHarness;
   let ex: Exchange;
 
   beforeAll(async () => {
-    fx = await startFixture();
+    fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
     ex = fx.upbit();
     await ex.loadMarkets();
   });
@@ -153,7 +152,7 @@ describe('Upbit routes driven by ccxt upbit', () => {
   });
 
   it('verifies the JWT: signature, access key, query hash, nonce reuse, HS512', async () => {
-    const wrong = fx.upbit({ exchange: 'upbit', apiKey: 'test-upbit-access', secret: 'wrong', balances: {} });
+    const wrong = fx.upbit({ exchange: 'upbit', apiKey: UPBIT_ACCOUNT.apiKey, secret: 'wrong', balances: {} });
     wrong.markets = ex.markets;
     wrong.marketsById = ex.marketsById;
     await expect(wrong.fetchBalance()).rejects.toBeInstanceOf(ccxt.AuthenticationError);
@@ -171,8 +170,8 @@ describe('Upbit routes driven by ccxt upbit', () => {
 
     const url = `${fx.sim.url}/upbit/v1/orders/chance?market=KRW-BTC`;
     const tampered = signUpbitJwt(
-      { access_key: 'test-upbit-access', nonce: 'n-1', query_hash: 'ab'.repeat(64), query_hash_alg: 'SHA512' },
-      'test-upbit-secret',
+      { access_key: UPBIT_ACCOUNT.apiKey, nonce: 'n-1', query_hash: 'ab'.repeat(64), query_hash_alg: 'SHA512' },
+      UPBIT_ACCOUNT.secret,
     );
     const res = await fetch(url, { headers: { Authorization: `Bearer ${tampered}` } });
     expect(res.status).toBe(401);
@@ -180,8 +179,8 @@ describe('Upbit routes driven by ccxt upbit', () => {
     const { createHash } = await import('node:crypto');
     const hash = createHash('sha512').update('market=KRW-BTC').digest('hex');
     const hs512 = signUpbitJwt(
-      { access_key: 'test-upbit-access', nonce: 'n-2', query_hash: hash, query_hash_alg: 'SHA512' },
-      'test-upbit-secret',
+      { access_key: UPBIT_ACCOUNT.apiKey, nonce: 'n-2', query_hash: hash, query_hash_alg: 'SHA512' },
+      UPBIT_ACCOUNT.secret,
       'HS512',
     );
     const ok = await fetch(url, { headers: { Authorization: `Bearer ${hs512}` } });

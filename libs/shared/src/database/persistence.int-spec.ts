@@ -1,15 +1,14 @@
 import { EventBus, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { bootTestApp, TEST_DRIVERS, type TestApp } from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
 import { type DataSource, In } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainEvent } from '../ddd/domain-event.js';
 import { MAX_HANDLERS_IN_FLIGHT, Outbox, RetryLater } from '../outbox/outbox.js';
 import { OutboxMessageOrmEntity } from '../outbox/outbox-message.orm-entity.js';
 import { UnitOfWork } from './unit-of-work.js';
-import { TradedeskDataSource, dataSourceOptions } from './tradedesk-data-source.js';
-import { persistenceSchema } from '../../../../apps/api/src/persistence/schema.js';
-import { AppConfig } from '../config/app-config.js';
+import { TradedeskDataSource } from './tradedesk-data-source.js';
+import { bootTestApp, type TestApp } from '../../../../test/support/boot-test-app.js';
 
 class SomethingHappened extends DomainEvent {
   constructor(readonly what: string) {
@@ -349,8 +348,8 @@ describe('outbox on postgres with two instances', () => {
     await t.app.get(Outbox).onApplicationShutdown();
     const uow = t.app.get(UnitOfWork);
     const outbox = new Outbox(uow);
-    const config = AppConfig.fromEnv({ DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir });
-    const second = new TradedeskDataSource(dataSourceOptions(config.database, persistenceSchema));
+    // A second instance: the same schema and database through a connection pool of its own.
+    const second = new TradedeskDataSource(t.app.get<DataSource>(getDataSourceToken()).options);
     await second.initialize();
     try {
       const otherOutbox = new Outbox(new UnitOfWork(second, { publishAll: () => undefined } as unknown as EventBus));

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { dec, Decimal, UnitOfWork, ZERO } from '@tradedesk/shared';
-import { bootTestApp, type TestApp, TEST_DRIVERS } from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InsufficientFunds, InvalidOrder } from '../../domain/exchange.errors.js';
 import type { OrderBook, PlaceOrderRequest } from '../../domain/exchange-gateway.js';
 import type { PaperVenue } from '../../domain/paper/paper-matching.js';
 import { PaperExchange } from './paper-exchange.js';
+import { bootTestApp, type TestApp } from '../../../../../test/support/boot-test-app.js';
 
 const binance: PaperVenue = {
   exchange: 'binance',

@@ -1,6 +1,6 @@
 import { dec, NotFoundError } from '@tradedesk/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BINANCE_ACCOUNT, type SimHarness, startSimHarness } from '@tradedesk/testing';
+import { BINANCE_ACCOUNT, type SimHarness, startSimHarness } from '../../../../../test/support/sim-harness.js';
 import type { PlaceOrderRequest } from '../../domain/exchange-gateway.js';
 import {
   AuthenticationFailed,

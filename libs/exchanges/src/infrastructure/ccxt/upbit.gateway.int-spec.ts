@@ -1,6 +1,6 @@
 import { dec } from '@tradedesk/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '@tradedesk/testing';
+import { type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '../../../../../test/support/sim-harness.js';
 import {
   AuthenticationFailed,
   ExchangeRateLimited,
