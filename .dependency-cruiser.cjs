@@ -59,30 +59,11 @@ const RULES = [
 ];
 
 /**
- * TEMPORARY allow-list (issue 13). Each entry lets one known violation through while the code it
- * lives in is being rewritten by the conditions restructuring; every other violation of its rule
- * still fails. Delete an entry with the change that ends it.
+ * Known violations let through while the code they live in is being rewritten: each entry one
+ * (from, to) pair of one rule; every other violation of that rule still fails. Empty: every rule
+ * holds everywhere. An entry says why and is deleted with the change that ends it.
  */
-const TEMPORARILY_ALLOWED = [
-  {
-    rule: 'no-circular',
-    from: '^libs/conditions/src/domain/(condition[.]types|when-tree)[.]ts$',
-    to: '^libs/conditions/src/domain/(condition[.]types|when-tree)[.]ts$',
-    why: 'condition.types.ts and when-tree.ts import each other; the Condition aggregate of the conditions restructuring replaces both.',
-  },
-  {
-    rule: 'lib-imports-app-test-kit',
-    from: '^libs/testing/src/index[.]ts$',
-    to: '^test/support/boot-test-app[.]ts$',
-    why: "libs/conditions' int-specs (condition-engine, conditional-due-index) still import bootTestApp from @tradedesk/testing, which re-exports it from test/support for them alone.",
-  },
-  {
-    rule: 'no-circular',
-    from: '^(libs/testing/src/index|test/support/boot-test-app)[.]ts$',
-    to: '^(libs/testing/src/index|test/support/boot-test-app)[.]ts$',
-    why: 'the same re-export: test/support/boot-test-app.ts imports @tradedesk/testing back.',
-  },
-];
+const TEMPORARILY_ALLOWED = [];
 
 /** Splits a rule so that the allowed (from, to) pairs pass and everything else it forbids still fails. */
 function allowing(rule) {

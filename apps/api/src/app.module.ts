@@ -14,7 +14,6 @@ import {
   PlatformModule,
   RequestContextMiddleware,
 } from '@tradedesk/shared';
-import { SchedulerConfigModule } from './config/scheduler-config.module.js';
 import { BuiltInExchangeSimModule } from './exchange-sim/built-in-exchange-sim.module.js';
 import { HealthController } from './health/health.controller.js';
 import { persistenceSchema } from './persistence/schema.js';
@@ -28,7 +27,6 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(config, persistenceSchema),
-        SchedulerConfigModule,
         BuiltInExchangeSimModule,
         ScheduleModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 }),

@@ -1,7 +1,6 @@
 // Cross-cutting building blocks of tradedesk: config, errors, money, DDD bases, persistence, cache, logging, HTTP plumbing, the audit log.
 export * from './config/app-config.js';
 export * from './config/config.module.js';
-export * from './config/scheduler-config.js';
 export * from './config/startup-failure.js';
 export * from './fs/private-files.js';
 export * from './errors/domain-error.js';

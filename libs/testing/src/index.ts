@@ -5,6 +5,3 @@ export * from './servers/redis-server.js';
 export * from './databases.js';
 export * from './credentials.js';
 export * from './app/app-process.js';
-// TEMPORARY (issue 13), in .dependency-cruiser.cjs's allow-list: libs/conditions' two int-specs still
-// import bootTestApp from here; once they import it from test/support/boot-test-app.ts, delete this line.
-export { bootTestApp, type BootTestAppOptions, type TestApp } from '../../../test/support/boot-test-app.js';

@@ -1,7 +1,7 @@
+import { ConditionsConfig } from '@tradedesk/conditions';
 import { ExchangesConfig } from '@tradedesk/exchanges';
 import { OrdersConfig } from '@tradedesk/orders';
 import { AppConfig, type Env } from '@tradedesk/shared';
-import { ConditionsConfig } from './conditions.config.js';
 
 /** The configuration namespace of every context this app composes; each context defines its own. */
 export const CONTEXT_CONFIG = [ExchangesConfig, OrdersConfig, ConditionsConfig] as const;

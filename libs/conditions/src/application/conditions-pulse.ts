@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { HealthRegistry, SchedulerConfig } from '@tradedesk/shared';
+import { HealthRegistry } from '@tradedesk/shared';
+import { ConditionsConfig } from '../conditions.config.js';
 import { ConditionEngine } from './condition-engine.js';
 
 /**
@@ -13,7 +14,7 @@ export class ConditionsPulse implements OnApplicationShutdown {
 
   constructor(
     private readonly engine: ConditionEngine,
-    config: SchedulerConfig,
+    config: ConditionsConfig,
     registry: HealthRegistry,
     indicator: HealthIndicatorService,
   ) {

@@ -1,12 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import {
-  CancelOrderCommand,
-  GetOrderQuery,
-  type OrderView,
-  PlaceOcoSellCommand,
-  type PlaceOcoSellResult,
-} from '@tradedesk/orders';
+import { CancelOrderCommand, GetOrderQuery, type OrderView, PlaceOcoSellCommand, type PlaceOcoSellResult } from '@tradedesk/orders';
 import { ConflictError, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
 import { IsNull, Not } from 'typeorm';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
