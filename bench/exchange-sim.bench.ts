@@ -57,10 +57,10 @@ async function startStandalone(dataDir: string): Promise<{ url: string; child: C
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /ready: binance (http:\/\/[\d.:]+)\/binance/.exec(out);
-      if (match) resolve(match[1]!);
+      if (match) resolve(match[1]);
     });
     child.once('exit', (code) => reject(new Error(`standalone emulator exited with ${code}`)));
   });

@@ -21,12 +21,12 @@ describe('exchange-sim public surface', () => {
     expect(sim.url).toBe(`http://127.0.0.1:${sim.port}`);
     const [binanceAccount, upbitAccount] = SEEDED_SIM_ACCOUNTS;
     const binance = new ccxt.binance({
-      apiKey: binanceAccount!.apiKey,
-      secret: binanceAccount!.secret,
+      apiKey: binanceAccount.apiKey,
+      secret: binanceAccount.secret,
       options: { fetchMarkets: { types: ['spot'] } },
     });
     binance.urls['api'] = ccxtUrlsFor('binance', sim.url);
-    const upbit = new ccxt.upbit({ apiKey: upbitAccount!.apiKey, secret: upbitAccount!.secret });
+    const upbit = new ccxt.upbit({ apiKey: upbitAccount.apiKey, secret: upbitAccount.secret });
     upbit.urls['api'] = ccxtUrlsFor('upbit', sim.url);
     cleanups.push(
       () => binance.close(),
@@ -97,9 +97,9 @@ describe('exchange-sim public surface', () => {
     const b = await run(42);
     const c = await run(43);
     expect(a).toEqual(b);
-    expect(a.binance!['BTC/USDT']).not.toBe(c.binance!['BTC/USDT']);
-    expect(a.binance!['BTC/USDT']).not.toBe('60000');
-    const implied = Number(a.binance!['BTC/USDT']) * Number(a.upbit!['USDT/KRW']) * 1.01;
-    expect(Math.abs(Number(a.upbit!['BTC/KRW']) / implied - 1)).toBeLessThan(0.001);
+    expect(a.binance['BTC/USDT']).not.toBe(c.binance['BTC/USDT']);
+    expect(a.binance['BTC/USDT']).not.toBe('60000');
+    const implied = Number(a.binance['BTC/USDT']) * Number(a.upbit['USDT/KRW']) * 1.01;
+    expect(Math.abs(Number(a.upbit['BTC/KRW']) / implied - 1)).toBeLessThan(0.001);
   });
 });

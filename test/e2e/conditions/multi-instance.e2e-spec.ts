@@ -132,7 +132,7 @@ describe('three instances on one PostgreSQL fire each condition once', () => {
     for (const id of ids) {
       const c = (await call<ConditionBody>(`${urls[2]}/api/conditions/${id}`)).body;
       expect(c.orderIds).toHaveLength(1);
-      expect(sellIds.has(listed.get(c.orderIds[0]!)!)).toBe(true);
+      expect(sellIds.has(listed.get(c.orderIds[0])!)).toBe(true);
       // One compare-and-set won: a second engine that also fired would have written its own line.
       triggeredLines += c.timeline.filter((e) => e.event === 'triggered').length;
     }

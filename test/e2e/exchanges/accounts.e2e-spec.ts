@@ -33,7 +33,7 @@ describe.each(TEST_DRIVERS)('exchange accounts over HTTP (%s)', (database) => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, text, body: text ? (JSON.parse(text) as any) : undefined };
+    return { status: res.status, text, body: text ? JSON.parse(text) : undefined };
   };
   const accountOf = async (exchange: string) =>
     ((await call('GET', '/accounts')).body as any[]).find((a) => a.exchange === exchange && a.mode === 'sim');

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { TEST_DRIVERS } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
@@ -31,7 +30,7 @@ describe.each(TEST_DRIVERS)('exchange keys with withdrawal rights (%s)', (databa
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, text, body: text ? (JSON.parse(text) as any) : undefined };
+    return { status: res.status, text, body: text ? JSON.parse(text) : undefined };
   };
   const restrictionCalls = async () => {
     const { requests } = await harness.control<{ requests: Record<string, number> }>('GET', '/requests?exchange=binance');

@@ -28,7 +28,7 @@ describe.each(TEST_DRIVERS)('audit log (%s)', (database) => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, text, requestId: res.headers.get('x-request-id'), body: text ? (JSON.parse(text) as any) : undefined };
+    return { status: res.status, text, requestId: res.headers.get('x-request-id'), body: text ? JSON.parse(text) : undefined };
   };
   const newest = async () => (await call('GET', '/audit?limit=1')).body.items[0];
 

@@ -45,7 +45,7 @@ describe('deployment files', () => {
     );
     expect(namespaces).toEqual(expect.arrayContaining(['libs/shared/src/config/app-config.ts', 'libs/exchanges/src/exchanges.config.ts']));
     const known = namespaces.map(read).join('\n');
-    const documented = [...read('.env.example').matchAll(/^# ([A-Z_]+)=/gm)].map((m) => m[1]!);
+    const documented = [...read('.env.example').matchAll(/^# ([A-Z_]+)=/gm)].map((m) => m[1]);
     expect(documented.length).toBeGreaterThan(15);
     for (const name of documented) expect(known, name).toMatch(new RegExp(`(env\\.${name}\\b|'${name}')`));
   });

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppProcess, tempDir, TEST_DRIVERS, TEST_MASTER_KEY } from '@tradedesk/testing';
@@ -55,7 +54,7 @@ describe.each(TEST_DRIVERS)('master key rotation (%s)', (database) => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as any) : undefined };
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
   const sealed = async (databaseUrl: string): Promise<SealedRow[]> => {
     const sql = await sqlClient(databaseUrl);
@@ -111,12 +110,12 @@ describe.each(TEST_DRIVERS)('master key rotation (%s)', (database) => {
     expect(rotated.stdout).not.toContain(KEY_B);
 
     const after = await sealed(i.databaseUrl);
-    const newKeyId = after[0]!.keyId;
-    expect(newKeyId).not.toBe(before[0]!.keyId);
+    const newKeyId = after[0].keyId;
+    expect(newKeyId).not.toBe(before[0].keyId);
     for (const [n, row] of after.entries()) {
       expect(row.keyId).toBe(newKeyId);
-      expect(row.apiKeyCiphertext).not.toBe(before[n]!.apiKeyCiphertext);
-      expect(row.secretCiphertext).not.toBe(before[n]!.secretCiphertext);
+      expect(row.apiKeyCiphertext).not.toBe(before[n].apiKeyCiphertext);
+      expect(row.secretCiphertext).not.toBe(before[n].secretCiphertext);
     }
 
     expect(await refusedStart(i, TEST_MASTER_KEY)).toMatch(
@@ -127,7 +126,7 @@ describe.each(TEST_DRIVERS)('master key rotation (%s)', (database) => {
     expect(audit.items[0]).toMatchObject({
       action: 'master_key.rotated',
       actor: 'cli',
-      details: { fromKeyId: before[0]!.keyId, toKeyId: newKeyId, accountsReencrypted: 3, accountsAlreadyRotated: 0 },
+      details: { fromKeyId: before[0].keyId, toKeyId: newKeyId, accountsReencrypted: 3, accountsAlreadyRotated: 0 },
     });
     expect(JSON.stringify(audit)).not.toContain(KEY_B);
 
@@ -144,7 +143,7 @@ describe.each(TEST_DRIVERS)('master key rotation (%s)', (database) => {
     const i = await installation();
     const before = await sealed(i.databaseUrl);
     // The last account's secret no longer opens: the first two are re-encrypted before the rotation hits it.
-    const last = before[before.length - 1]!;
+    const last = before[before.length - 1];
     const sql = await sqlClient(i.databaseUrl);
     try {
       await sql.query(`UPDATE exchange_accounts SET "secretCiphertext" = $1 WHERE id = $2`, [last.apiKeyCiphertext, last.id]);

@@ -143,11 +143,11 @@ describe.each(DRIVERS)('the API under requests generated from its OpenAPI docume
   function materialize(request: FuzzRequest): { path: string; body?: string } {
     const replace = (text: string) =>
       text
-        .replace(/@@account:(binance|upbit)@@/g, (_m, exchange: string) => simAccounts[exchange]!)
+        .replace(/@@account:(binance|upbit)@@/g, (_m, exchange: string) => simAccounts[exchange])
         .replace(/@@id:(accounts|orders|conditions):(\d+)@@/g, (_m, resource: Resource, n: string) => {
           const candidates =
             request.method === 'DELETE' && resource === 'accounts' ? pools.accounts.filter((id) => !seeded.includes(id)) : pools[resource];
-          return candidates.length === 0 ? randomUUID() : candidates[Number(n) % candidates.length]!;
+          return candidates.length === 0 ? randomUUID() : candidates[Number(n) % candidates.length];
         });
     return { path: replace(request.path), body: request.body === undefined ? undefined : replace(request.body) };
   }

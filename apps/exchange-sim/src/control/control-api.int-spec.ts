@@ -34,7 +34,7 @@ describe('control API (/_sim)', () => {
     await expect(fx.control('POST', '/price', { exchange: 'upbit', symbol: 'BTC/KRW', price: '-1' })).rejects.toThrow(/400/);
     await expect(fx.control('POST', '/price', { exchange: 'upbit', symbol: 'BTC/KRW', price: '0' })).rejects.toThrow(/positive/);
     const prices = await fx.control<Record<string, Record<string, string>>>('GET', '/prices?exchange=upbit');
-    expect(prices.upbit!['ETH/KRW']).toBe('4000000');
+    expect(prices.upbit['ETH/KRW']).toBe('4000000');
     expect(prices.binance).toBeUndefined();
     expect(await fx.control('GET', '/health')).toEqual({ ok: true });
   });

@@ -42,7 +42,7 @@ describe('faults and rate limits as ccxt sees them', () => {
     await fx.control('POST', '/faults', { exchange: 'binance', status: 502 });
     await expect(binance.fetchBalance()).rejects.toBeInstanceOf(ccxt.ExchangeNotAvailable);
     const { faults } = await fx.control<{ faults: Array<{ applied: number }> }>('GET', '/faults');
-    expect(faults[0]!.applied).toBe(1);
+    expect(faults[0].applied).toBe(1);
     await fx.control('DELETE', '/faults');
     await expect(binance.fetchBalance()).resolves.toBeDefined();
   });
@@ -73,9 +73,9 @@ describe('faults and rate limits as ccxt sees them', () => {
     binance.timeout = 10_000;
     const { orders } = await fx.control<ControlOrders>('GET', '/orders?exchange=binance&clientOrderId=lost-answer-1');
     expect(orders).toHaveLength(1);
-    expect(orders[0]!.status).toBe('FILLED');
+    expect(orders[0].status).toBe('FILLED');
     const found = await binance.fetchOrder('', 'BTC/USDT', { clientOrderId: 'lost-answer-1' });
-    expect(found.id).toBe(orders[0]!.id);
+    expect(found.id).toBe(orders[0].id);
     expect(found.status).toBe('closed');
   });
 
@@ -105,7 +105,7 @@ describe('faults and rate limits as ccxt sees them', () => {
     expect(orders).toHaveLength(1);
     const raw = upbit as unknown as { privateGetOrder(p: object): Promise<object> };
     const found = upbit.parseOrder(await raw.privateGetOrder({ identifier: 'up-lost-1' }));
-    expect(found.id).toBe(orders[0]!.id);
+    expect(found.id).toBe(orders[0].id);
     expect(found.status).toBe('open');
   });
 

@@ -36,9 +36,9 @@ describe('Upbit routes driven by ccxt upbit', () => {
     const tickers = await ex.fetchTickers(['BTC/KRW', 'ETH/KRW']);
     expect(Object.keys(tickers).sort()).toEqual(['BTC/KRW', 'ETH/KRW']);
     const book = await ex.fetchOrderBook('BTC/KRW');
-    expect(book.asks[0]![0]).toBeGreaterThan(90000000);
-    expect(book.bids[0]![0]).toBeLessThan(90000000);
-    expect((book.bids[0]![0]! * 1) % 1000).toBe(0);
+    expect(book.asks[0][0]).toBeGreaterThan(90000000);
+    expect(book.bids[0][0]).toBeLessThan(90000000);
+    expect((book.bids[0][0]! * 1) % 1000).toBe(0);
   });
 
   it('serves minute and day candles', async () => {
@@ -69,8 +69,8 @@ describe('Upbit routes driven by ccxt upbit', () => {
     const fee = D(order.info.paid_fee);
     expect(fee.toFixed()).toBe(funds.mul('0.0005').toDecimalPlaces(8).toFixed());
     const balance = await ex.fetchBalance();
-    expect(D(balance['KRW']!.free).toFixed()).toBe(D(10000000).minus(funds).minus(fee).toFixed());
-    expect(D(balance['BTC']!.free).toFixed()).toBe(D('0.1').plus(order.info.executed_volume).toFixed());
+    expect(D(balance['KRW'].free).toFixed()).toBe(D(10000000).minus(funds).minus(fee).toFixed());
+    expect(D(balance['BTC'].free).toFixed()).toBe(D('0.1').plus(order.info.executed_volume).toFixed());
     const byIdentifier = ex.parseOrder(
       await (ex as unknown as { privateGetOrder(p: object): Promise<object> }).privateGetOrder({ identifier: 'up-mkt-1' }),
     );
@@ -85,7 +85,7 @@ describe('Upbit routes driven by ccxt upbit', () => {
     expect(order.filled).toBe(0.01);
     const balance = await ex.fetchBalance();
     const proceeds = D(order.info.executed_funds).minus(order.info.paid_fee);
-    expect(D(balance['KRW']!.free).toFixed()).toBe(D(10000000).plus(proceeds).toFixed());
+    expect(D(balance['KRW'].free).toFixed()).toBe(D(10000000).plus(proceeds).toFixed());
   });
 
   it('rests a limit order, fills it when the price crosses, lists it open then closed, and cancels another', async () => {
@@ -93,7 +93,7 @@ describe('Upbit routes driven by ccxt upbit', () => {
     expectComplete(order);
     expect(order.status).toBe('open');
     let balance = await ex.fetchBalance();
-    expect(D(balance['KRW']!.used).toFixed()).toBe('890445');
+    expect(D(balance['KRW'].used).toFixed()).toBe('890445');
     expect((await ex.fetchOpenOrders('BTC/KRW')).map((o) => o.id)).toEqual([order.id]);
     await fx.control('POST', '/price', { exchange: 'upbit', symbol: 'BTC/KRW', price: '88900000' });
     const filled = await ex.fetchOrder(order.id!);
@@ -102,8 +102,8 @@ describe('Upbit routes driven by ccxt upbit', () => {
     expect(filled.fee?.currency).toBe('KRW');
     expect(D(filled.fee?.cost).toFixed()).toBe('445');
     balance = await ex.fetchBalance();
-    expect(D(balance['KRW']!.free).toFixed()).toBe(D(10000000).minus(890000).minus(445).toFixed());
-    expect(D(balance['KRW']!.used).toFixed()).toBe('0');
+    expect(D(balance['KRW'].free).toFixed()).toBe(D(10000000).minus(890000).minus(445).toFixed());
+    expect(D(balance['KRW'].used).toFixed()).toBe('0');
     const closed = await ex.fetchClosedOrders('BTC/KRW');
     expect(closed.map((o) => o.id)).toContain(order.id);
 

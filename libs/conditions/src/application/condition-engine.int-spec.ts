@@ -41,7 +41,7 @@ function stop(overrides: Partial<ConditionOrmEntity> = {}): QueryDeepPartialEnti
     createdAt: now,
     changedAt: now,
     ...overrides,
-  } as QueryDeepPartialEntity<ConditionOrmEntity>;
+  };
 }
 
 describe.each(TEST_DRIVERS)('condition engines on one %s database', (driver) => {

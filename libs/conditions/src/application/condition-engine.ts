@@ -357,7 +357,7 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await work(items[i]!);
+      results[i] = await work(items[i]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

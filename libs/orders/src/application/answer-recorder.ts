@@ -49,7 +49,7 @@ export class AnswerRecorder {
 
   private async writeAll(): Promise<void> {
     while (this.waiting.length > 0) {
-      const holdUntil = this.waiting[0]!.at + ANSWER_HOLD_MS;
+      const holdUntil = this.waiting[0].at + ANSWER_HOLD_MS;
       if (this.sending > 0 && Date.now() < holdUntil) {
         await this.sendsSettledOr(holdUntil);
         continue;

@@ -129,7 +129,7 @@ export class OrderLedger {
       const positions = await PositionRepository.lock(tx.manager, orders);
       const changed = new Set<string>();
       for (const [i, item] of sorted.entries()) {
-        const order = orders[i]!;
+        const order = orders[i];
         const position = positions.get(positionKey(order))!;
         if (await this.applyInside(tx, order, position, item.snapshot, item.cause, item.trades)) changed.add(positionKey(order));
       }

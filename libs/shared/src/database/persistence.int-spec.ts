@@ -168,20 +168,20 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
     expect(byHandler).toEqual([]);
 
     const ran: number[] = [];
-    await outbox.completeClaimed([claimed[0]!]);
-    await outbox.runClaimed(claimed[1]!, async () => {
+    await outbox.completeClaimed([claimed[0]]);
+    await outbox.runClaimed(claimed[1], async () => {
       ran.push(2);
     });
-    await outbox.runClaimed(claimed[2]!, async () => {
+    await outbox.runClaimed(claimed[2], async () => {
       throw new Error('the exchange is away');
     });
     expect(ran).toEqual([2]);
     const rows = await repo.findBy({ id: In(claimed.map((c) => c.id)) });
     const status = (id: string) => rows.find((r) => r.id === id)!;
-    expect(status(claimed[0]!.id)).toMatchObject({ status: 'done', claimedUntil: null });
-    expect(status(claimed[1]!.id)).toMatchObject({ status: 'done', claimedUntil: null });
-    expect(status(claimed[2]!.id)).toMatchObject({ status: 'pending', attempts: 1, claimedUntil: null, lastError: 'the exchange is away' });
-    await repo.update({ id: claimed[2]!.id }, { availableAt: new Date(0) });
+    expect(status(claimed[0].id)).toMatchObject({ status: 'done', claimedUntil: null });
+    expect(status(claimed[1].id)).toMatchObject({ status: 'done', claimedUntil: null });
+    expect(status(claimed[2].id)).toMatchObject({ status: 'pending', attempts: 1, claimedUntil: null, lastError: 'the exchange is away' });
+    await repo.update({ id: claimed[2].id }, { availableAt: new Date(0) });
     await outbox.drain();
     expect(byHandler).toEqual(['3']);
 
@@ -193,7 +193,7 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
       }),
     ).rejects.toThrow('the firing transaction failed');
     outbox.abandonClaimed(rolledBack);
-    expect(await repo.countBy({ id: rolledBack[0]!.id })).toBe(0);
+    expect(await repo.countBy({ id: rolledBack[0].id })).toBe(0);
   });
 
   it('renews the claim of a message whose handler is still running, so no other dispatcher takes it over', async () => {
@@ -328,7 +328,7 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
     const claimed = await Promise.all(ids.flatMap((id) => [outbox.dispatchNow(id), other.dispatchNow(id)]));
     expect(claimed.filter(Boolean)).toHaveLength(20);
     expect(runs).toBe(20);
-    expect(await outbox.dispatchNow(ids[0]!)).toBe(false);
+    expect(await outbox.dispatchNow(ids[0])).toBe(false);
     expect(runs).toBe(20);
     const rows = await dataSource.getRepository(OutboxMessageOrmEntity).findBy({ topic });
     expect(rows.map((r) => r.status)).toEqual(Array(20).fill('done'));

@@ -21,7 +21,7 @@ export async function conditionalTerms(
   await checkWhenMarkets(when, deps.gateways, {
     accountId: deps.account.id,
     exchange: deps.account.exchange,
-    actionSymbol: action.symbol!,
+    actionSymbol: action.symbol,
   });
   row.whenTree = JSON.stringify(input.when);
   row.action = JSON.stringify(action);
@@ -30,7 +30,7 @@ export async function conditionalTerms(
 async function checkAction(input: CreateConditionInput, gateways: ExchangeGateways, accountId: string): Promise<Record<string, string>> {
   const order = input.then?.order;
   if (!order || typeof order !== 'object') invalid('then.order', 'a conditional needs then.order');
-  const { symbol, side, type, amount, cost, price } = order as Record<string, unknown>;
+  const { symbol, side, type, amount, cost, price } = order;
   for (const key of Object.keys(order))
     if (!['symbol', 'side', 'type', 'amount', 'cost', 'price'].includes(key)) invalid(`then.order.${key}`, 'is not a known field');
   if (typeof symbol !== 'string' || !SYMBOL.test(symbol)) invalid('then.order.symbol', 'must look like BTC/USDT or BTC/KRW');

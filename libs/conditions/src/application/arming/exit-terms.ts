@@ -59,7 +59,7 @@ export async function exitTerms(
   const execution = input.execution ?? {};
   if (execution.type !== undefined && execution.type !== 'market' && execution.type !== 'limit')
     invalid('execution.type', 'must be market or limit');
-  row.executionType = (execution.type ?? 'market') as 'market' | 'limit';
+  row.executionType = execution.type ?? 'market';
   if (execution.limitOffset !== undefined) {
     if (row.executionType !== 'limit') invalid('execution.limitOffset', 'only a limit execution takes an offset');
     row.limitOffset = percent(execution.limitOffset, 'execution.limitOffset');
@@ -108,7 +108,7 @@ export async function exitTerms(
     if (row.amount === 'balance') row.amount = ((await gateway.fetchBalances())[market.base]?.free ?? dec(0)).toFixed();
   }
   // The price now, not a cached one: a trigger crossed a moment ago would fire on the next tick.
-  const ticker = await watchGateway.fetchTicker(row.watchSymbol!, { fresh: true });
+  const ticker = await watchGateway.fetchTicker(row.watchSymbol, { fresh: true });
   const observed = priceOf(ticker, row.source);
   if (!input.allowImmediate) new Condition(row).checkNotCrossed(observed);
   return observed;

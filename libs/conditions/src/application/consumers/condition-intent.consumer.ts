@@ -87,7 +87,7 @@ export class ConditionIntentConsumer implements OnModuleInit {
         new PlaceOrderCommand(
           {
             accountId: row.accountId,
-            symbol: a.symbol!,
+            symbol: a.symbol,
             side: a.side as 'buy' | 'sell',
             type: a.type as 'market' | 'limit',
             ...(a.amount ? { amount: dec(a.amount) } : {}),

@@ -83,7 +83,7 @@ export class ConditionalEvaluation {
       const late = occurrences.find((o) => o.first.getTime() < this.startedAt);
       const occurrence = occurrences.length
         ? {
-            occurrence: occurrences[occurrences.length - 1]!.latest.toISOString(),
+            occurrence: occurrences[occurrences.length - 1].latest.toISOString(),
             ...(late ? { firstMissed: late.first.toISOString() } : {}),
           }
         : {};

@@ -48,7 +48,7 @@ export class TypeOrmConditionRepository extends ConditionRepository {
 
   insert<T>(state: ConditionState, entry: TimelineEntry, alsoInTransaction?: (tx: TransactionScope) => Promise<T>): Promise<T | undefined> {
     return this.uow.run(async (tx) => {
-      await tx.manager.insert(ConditionOrmEntity, state as QueryDeepPartialEntity<ConditionOrmEntity>);
+      await tx.manager.insert(ConditionOrmEntity, state);
       await appendTimeline(tx, state.id, [entry]);
       return alsoInTransaction ? alsoInTransaction(tx) : undefined;
     });

@@ -36,7 +36,7 @@ async function simOrder(clientOrderId: string): Promise<SimOrderJson> {
     `/orders?exchange=binance&clientOrderId=${encodeURIComponent(clientOrderId)}`,
   );
   expect(orders).toHaveLength(1);
-  return orders[0]!;
+  return orders[0];
 }
 
 beforeAll(async () => {

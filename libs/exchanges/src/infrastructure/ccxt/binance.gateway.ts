@@ -243,7 +243,7 @@ export class BinanceGateway extends CcxtGateway {
   }
 
   protected async cancelOrderByClientIdOnExchange(symbol: string, clientOrderId: string): Promise<CcxtOrder> {
-    return (await this.client.cancelOrder(undefined as unknown as string, symbol, { origClientOrderId: clientOrderId })) as CcxtOrder;
+    return await this.client.cancelOrder(undefined as unknown as string, symbol, { origClientOrderId: clientOrderId });
   }
 
   protected async fetchTradingFeeOnExchange(symbol: string): Promise<TradingFee> {

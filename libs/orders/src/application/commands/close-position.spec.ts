@@ -73,16 +73,16 @@ describe('ClosePositionHandler', () => {
     const result = await handler.execute(new ClosePositionCommand('a', 'BTC/USDT'));
     expect(cancelled).toEqual(['resting-tp']);
     expect(result.canceledOrderIds).toEqual(['resting-tp']);
-    expect(sent[0]!.spec).toMatchObject({ side: 'sell', type: 'market' });
-    expect(sent[0]!.spec.amount!.toFixed()).toBe('0.3');
-    expect(sent[0]!.options.positionExit).toBeDefined();
+    expect(sent[0].spec).toMatchObject({ side: 'sell', type: 'market' });
+    expect(sent[0].spec.amount!.toFixed()).toBe('0.3');
+    expect(sent[0].options.positionExit).toBeDefined();
   });
 
   it('sells the whole free balance only for scope balance, with no cap to a position', async () => {
     const { handler, sent } = sut({ quantity: '0', free: '1.2' });
     await handler.execute(new ClosePositionCommand('a', 'BTC/USDT', 'api', { scope: 'balance' }));
-    expect(sent[0]!.spec.amount!.toFixed()).toBe('1.2');
-    expect(sent[0]!.options.positionExit).toBeUndefined();
+    expect(sent[0].spec.amount!.toFixed()).toBe('1.2');
+    expect(sent[0].options.positionExit).toBeUndefined();
   });
 
   it('refuses a request without a position before it cancels anything', async () => {
