@@ -21,11 +21,13 @@ export class ConditionsPulse implements OnApplicationShutdown {
     registry.register({
       name: 'conditions',
       readiness: false,
-      check: async () => {
+      check: () => {
         const session = indicator.check('conditions');
         const facts = { armed: this.engine.armedCount, lastTickAt: this.lastTickAt?.toISOString() ?? null };
         const stale = this.lastTickAt !== undefined && Date.now() - this.lastTickAt.getTime() > Math.max(30_000, config.tickMs * 10);
-        return stale ? session.down({ ...facts, message: 'the condition scheduler has not ticked recently' }) : session.up(facts);
+        return Promise.resolve(
+          stale ? session.down({ ...facts, message: 'the condition scheduler has not ticked recently' }) : session.up(facts),
+        );
       },
     });
   }

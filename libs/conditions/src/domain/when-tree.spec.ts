@@ -200,7 +200,7 @@ describe('time.every (recurring rules)', () => {
           const expected = schedule!.next(previous)!.getTime() <= now.getTime();
           expect(held).toBe(expected);
           // A catch-up is one firing: at most one occurrence reported, however many passed.
-          expect(occurrences.length).toBe(expected ? 1 : 0);
+          expect(occurrences).toHaveLength(expected ? 1 : 0);
           if (expected) expect(occurrences[0].latest.getTime()).toBeGreaterThan(previous.getTime());
           previous = now;
         }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type TransactionScope, UnitOfWork } from '@tradedesk/shared';
+import type { FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { Condition, ConditionChange, ConditionState, TimelineEntry } from '../../domain/condition.js';
 import { appendTimeline, compareAndSet } from '../../application/condition-store.js';
@@ -27,7 +28,7 @@ export class TypeOrmConditionRepository extends ConditionRepository {
   }
 
   async list(filter: ConditionFilter): Promise<{ states: ConditionState[]; total: number }> {
-    const where: { accountId?: string; status?: ConditionFilter['status']; symbol?: string } = {};
+    const where: FindOptionsWhere<ConditionOrmEntity> = {};
     if (filter.accountId) where.accountId = filter.accountId;
     if (filter.status) where.status = filter.status;
     if (filter.symbol) where.symbol = filter.symbol;

@@ -30,7 +30,9 @@ function sut(world: { earlier?: { id: string }; raceWinner?: { id: string }; clo
       fitted: world.closed ? [] : [order],
       closed: world.closed ? [{ order, closedBy: { orderId: 'x' }, reason: 'position closed' }] : [],
     }),
-    record: async (_tx: TransactionScope, orders: PreparedOrder[]) => void recorded.push(...orders),
+    record: async (_tx: TransactionScope, orders: PreparedOrder[]) => {
+      recorded.push(...orders);
+    },
     recordAndSubmit: async <T>(
       key: string | undefined,
       replay: () => Promise<T | undefined>,

@@ -68,7 +68,8 @@ export const PositionRepository = {
   /** Loads positions for update (row locks on PostgreSQL; SQLite writers are serialized), creating missing ones. */
   async lock(manager: EntityManager, keys: readonly PositionKey[]): Promise<Map<string, HeldPosition>> {
     const held = new Map<string, HeldPosition>();
-    const sorted = [...new Set(keys.map(positionKey))].sort();
+    // One lock order for every writer (key order), so two transactions never wait on each other in a circle.
+    const sorted = [...new Set(keys.map(positionKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const key of sorted) {
       const [accountId, symbol] = key.split(' ') as [string, string];
       const select = () => {
