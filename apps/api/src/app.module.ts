@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { ConditionsModule } from '@tradedesk/conditions';
 import { ExchangesModule } from '@tradedesk/exchanges';
+import { NotificationsModule } from '@tradedesk/notifications';
 import { OrdersModule } from '@tradedesk/orders';
 import {
   AllExceptionsFilter,
@@ -35,6 +36,7 @@ export class AppModule implements NestModule {
         ExchangesModule,
         OrdersModule,
         ConditionsModule,
+        NotificationsModule,
         AuditModule,
       ],
       controllers: [HealthController],

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { AppConfig, closeLogger, ConfigError, createWinstonLogger, describeStartupFailure, preparePrivateDir } from '@tradedesk/shared';
+import { NotificationsConfig } from '@tradedesk/notifications';
 import { WinstonModule } from 'nest-winston';
 import type winston from 'winston';
 import { startApp } from './bootstrap.js';
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   let config: AppConfig;
   try {
     config = AppConfig.fromEnv();
+    // Each context's own namespace is checked here too, so a bad SMTP_URL ends the start before anything opens.
+    NotificationsConfig.fromEnv(config.environment);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`tradedesk: invalid configuration: ${error.message}\n`);

@@ -103,6 +103,12 @@ export class SchedulerConfig {
 }
 
 export class AppConfig {
+  /**
+   * The environment it was read from, for the configuration namespaces of contexts that validate
+   * their own (notifications): not enumerable, so printing the config never prints a secret of it.
+   */
+  declare readonly environment: Readonly<Env>;
+
   constructor(
     readonly server: ServerConfig,
     readonly database: DatabaseConfig,
@@ -125,7 +131,7 @@ export class AppConfig {
       int(env, 'THROTTLE_PER_MINUTE', 6000, 1, 10_000_000),
       int(env, 'AUTH_FAILURES_PER_MINUTE', 20, 1, 10_000_000),
     );
-    return new AppConfig(
+    const config = new AppConfig(
       server,
       database(env, dataDir),
       cache(env),
@@ -135,6 +141,8 @@ export class AppConfig {
       new SchedulerConfig(int(env, 'TICK_MS', 1000, 50, 3_600_000), int(env, 'ORDER_POLL_MS', 2000, 50, 3_600_000)),
       paper(env),
     );
+    Object.defineProperty(config, 'environment', { value: Object.freeze({ ...env }), enumerable: false });
+    return config;
   }
 }
 

@@ -1,0 +1,139 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Outbox, RetryLater, UnitOfWork } from '@tradedesk/shared';
+import { type NotificationType } from '../../domain/notification-types.js';
+import { SmtpMailer } from '../../infrastructure/email/smtp-mailer.js';
+import { NotificationDeliveryOrmEntity } from '../../infrastructure/persistence/notification-delivery.orm-entity.js';
+import { NotificationOrmEntity } from '../../infrastructure/persistence/notification.orm-entity.js';
+import { WebhookSender } from '../../infrastructure/webhook/webhook-sender.js';
+import { NotificationsConfig } from '../../notifications.config.js';
+import { renderNotification } from '../rendering/render-notification.js';
+import { DELIVERY_TOPIC } from './delivery-topic.js';
+
+/**
+ * Sends at a time per channel in this process. The outbox's handler slots are shared with order
+ * submissions: a blackholed SMTP server may hold these two, never the slots an order waits for.
+ */
+const IN_FLIGHT_PER_CHANNEL = 2;
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+/** Exponential backoff with full jitter around it (0.5×–1.5×), so many failed deliveries do not retry in step. */
+export function backoffMs(attempt: number, baseMs: number, random = Math.random): number {
+  const exact = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exact * (0.5 + random()));
+}
+
+/**
+ * The outbox consumer of one delivery: sends it, and keeps its own count of tries so that a dead
+ * delivery is visible as such (GET /api/notifications/deliveries) after NOTIFY_DELIVERY_ATTEMPTS.
+ * Idempotent: a delivery already sent or dead is done.
+ */
+@Injectable()
+export class DeliverNotification implements OnModuleInit {
+  private readonly logger = new Logger('NotificationDelivery');
+  private readonly inFlight = { email: 0, webhook: 0 };
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+    private readonly config: NotificationsConfig,
+    private readonly mailer: SmtpMailer,
+    private readonly webhooks: WebhookSender,
+  ) {}
+
+  onModuleInit(): void {
+    this.outbox.register(DELIVERY_TOPIC, (message) => this.deliver(String(message.payload.deliveryId)));
+  }
+
+  async deliver(deliveryId: string): Promise<void> {
+    const delivery = await this.uow.autocommit((m) => m.findOneBy(NotificationDeliveryOrmEntity, { id: deliveryId }));
+    if (!delivery || delivery.status !== 'pending') return;
+    if (this.inFlight[delivery.channel] >= IN_FLIGHT_PER_CHANNEL)
+      throw new RetryLater(`${delivery.channel} busy`, Math.round(250 + Math.random() * 500));
+    const notification = await this.uow.autocommit((m) => m.findOneBy(NotificationOrmEntity, { id: delivery.notificationId }));
+    if (!notification) return;
+    this.inFlight[delivery.channel] += 1;
+    const attempt = delivery.attempts + 1;
+    try {
+      await this.send(delivery, notification);
+    } catch (error) {
+      const reason = this.scrub(error instanceof Error ? error.message : String(error));
+      const dead = attempt >= this.config.delivery.attempts;
+      const delayMs = backoffMs(attempt, this.config.delivery.retryBaseMs);
+      await this.uow.autocommit((m) =>
+        m.update(
+          NotificationDeliveryOrmEntity,
+          { id: delivery.id, status: 'pending' },
+          {
+            status: dead ? 'dead' : 'pending',
+            attempts: attempt,
+            lastError: reason.slice(0, 1000),
+            nextAttemptAt: dead ? null : new Date(Date.now() + delayMs),
+            updatedAt: new Date(),
+          },
+        ),
+      );
+      if (dead) {
+        this.logger.error(
+          `notification ${notification.id} to ${delivery.recipient} (${delivery.channel}) is dead after ${attempt} tries: ${reason}`,
+        );
+        return;
+      }
+      this.logger.warn(
+        `notification ${notification.id} to ${delivery.recipient} (${delivery.channel}) try ${attempt} failed, next in ${delayMs} ms: ${reason}`,
+      );
+      // Our own count of tries decides `dead`; the outbox only waits.
+      throw new RetryLater(reason, delayMs);
+    } finally {
+      this.inFlight[delivery.channel] -= 1;
+    }
+    await this.uow.autocommit((m) =>
+      m.update(
+        NotificationDeliveryOrmEntity,
+        { id: delivery.id },
+        { status: 'sent', attempts: attempt, sentAt: new Date(), nextAttemptAt: null, lastError: null, updatedAt: new Date() },
+      ),
+    );
+  }
+
+  private async send(delivery: NotificationDeliveryOrmEntity, notification: NotificationOrmEntity): Promise<void> {
+    const rendered = renderNotification(notification.type as NotificationType, notification.data, this.config.locale, this.config.timeZone);
+    if (delivery.channel === 'email') {
+      await this.mailer.send({
+        to: delivery.target,
+        subject: `[tradedesk] ${rendered.title}`,
+        text: rendered.text,
+        html: rendered.html,
+        messageId: `<${delivery.id}@tradedesk>`,
+      });
+      return;
+    }
+    await this.webhooks.send(delivery.target, {
+      id: notification.id,
+      type: notification.type,
+      severity: notification.severity,
+      title: rendered.title,
+      text: rendered.text,
+      createdAt: notification.createdAt.toISOString(),
+      data: notification.data,
+      silent: delivery.silent,
+    });
+  }
+
+  /** An error message may quote what it failed on: never the SMTP password, a webhook URL or its secret. */
+  private scrub(message: string): string {
+    let out = message.replace(/\b(smtps?|https?):\/\/[^\s"']+/gi, (m) => `${m.split('://')[0]}://…`);
+    for (const secret of [this.config.webhook?.secret, smtpPassword(this.config.smtp?.url())])
+      if (secret) out = out.split(secret).join('***');
+    return out;
+  }
+}
+
+function smtpPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}

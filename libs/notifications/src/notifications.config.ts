@@ -1,0 +1,166 @@
+import { ConfigError, type Env } from '@tradedesk/shared';
+import { isEmailAddress } from './domain/email-address.js';
+
+export type NotifyLocale = 'ko' | 'en';
+export const WEBHOOK_PRESETS = ['json', 'slack', 'discord', 'telegram'] as const;
+export type WebhookPreset = (typeof WEBHOOK_PRESETS)[number];
+
+/** Where email goes out. The password stays inside `transportUrl` and never in a log line, an answer or an error. */
+export class SmtpSettings {
+  constructor(
+    /** smtp(s)://user:pass@host:port exactly as given, for nodemailer only. */
+    private readonly transportUrl: string,
+    readonly host: string,
+    readonly port: number,
+    readonly secure: boolean,
+    readonly from: string,
+  ) {}
+
+  url(): string {
+    return this.transportUrl;
+  }
+
+  /** What may be shown: host and port, never the credentials. */
+  toJSON(): Record<string, unknown> {
+    return { host: this.host, port: this.port, secure: this.secure, from: this.from };
+  }
+}
+
+export interface WebhookSettings {
+  url: string;
+  preset: WebhookPreset;
+  /** HMAC-SHA256 key for the `X-Tradedesk-Signature` header; none: unsigned. */
+  secret?: string;
+  /** The chat a Telegram bot posts to (required by the Bot API). */
+  telegramChatId?: string;
+}
+
+export interface DeliverySettings {
+  /** Tries of one delivery before it is dead. */
+  attempts: number;
+  /** First retry after about this long, doubling each time (with jitter), capped at 10 minutes. */
+  retryBaseMs: number;
+  /** One SMTP or webhook exchange may take this long before it counts as failed. */
+  timeoutMs: number;
+}
+
+/** The notifications context's own configuration namespace, validated at start. */
+export class NotificationsConfig {
+  constructor(
+    readonly smtp: SmtpSettings | undefined,
+    /** Default recipients of email (NOTIFY_EMAIL_TO). */
+    readonly emailTo: readonly string[],
+    readonly webhook: WebhookSettings | undefined,
+    readonly locale: NotifyLocale,
+    /** IANA zone for times in messages and the daily summary's day. */
+    readonly timeZone: string,
+    /** Local time of the daily summary, `HH:MM`; undefined: no summary. */
+    readonly dailySummaryAt: string | undefined,
+    readonly delivery: DeliverySettings,
+    /** The live stream: its poll for other instances' notifications and its heartbeat comment. */
+    readonly stream: { pollMs: number; heartbeatMs: number },
+  ) {}
+
+  static fromEnv(env: Env): NotificationsConfig {
+    const smtp = smtpOf(env);
+    const emailTo = list(env.NOTIFY_EMAIL_TO);
+    emailTo.forEach((address, i) => {
+      if (!isEmailAddress(address)) throw new ConfigError('NOTIFY_EMAIL_TO', `entry ${i + 1} is not an email address`);
+    });
+    const locale = (env.NOTIFY_LOCALE?.trim() || 'en').toLowerCase();
+    if (locale !== 'ko' && locale !== 'en') throw new ConfigError('NOTIFY_LOCALE', `must be ko or en (got "${locale}")`);
+    const timeZone = env.NOTIFY_TIMEZONE?.trim() || 'Asia/Seoul';
+    try {
+      new Intl.DateTimeFormat('en', { timeZone });
+    } catch {
+      throw new ConfigError('NOTIFY_TIMEZONE', `is not an IANA time zone such as Asia/Seoul (got "${timeZone}")`);
+    }
+    const summary = (env.NOTIFY_DAILY_SUMMARY?.trim() || '09:00').toLowerCase();
+    if (summary !== 'off' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(summary))
+      throw new ConfigError('NOTIFY_DAILY_SUMMARY', `must be a local time HH:MM or off (got "${summary}")`);
+    return new NotificationsConfig(
+      smtp,
+      emailTo,
+      webhookOf(env),
+      locale,
+      timeZone,
+      summary === 'off' ? undefined : summary,
+      {
+        attempts: int(env, 'NOTIFY_DELIVERY_ATTEMPTS', 8, 1, 50),
+        retryBaseMs: int(env, 'NOTIFY_RETRY_BASE_MS', 2000, 10, 3_600_000),
+        timeoutMs: int(env, 'NOTIFY_SEND_TIMEOUT_MS', 15_000, 100, 300_000),
+      },
+      { pollMs: 500, heartbeatMs: int(env, 'NOTIFY_STREAM_HEARTBEAT_MS', 15_000, 100, 300_000) },
+    );
+  }
+}
+
+function smtpOf(env: Env): SmtpSettings | undefined {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Never echo the value: it may hold the SMTP password.
+    throw new ConfigError('SMTP_URL', 'is not a URL; use smtp://user:pass@host:port (or smtps://)');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new ConfigError('SMTP_URL', `must start with smtp:// or smtps:// (got "${url.protocol}//")`);
+  if (!url.hostname) throw new ConfigError('SMTP_URL', 'names no host');
+  const secure = url.protocol === 'smtps:';
+  const port = url.port ? Number(url.port) : secure ? 465 : 587;
+  const from = env.SMTP_FROM?.trim() || `tradedesk <tradedesk@${url.hostname.includes('.') ? url.hostname : 'localhost'}>`;
+  const address = /<([^>]+)>\s*$/.exec(from)?.[1] ?? from;
+  if (!isEmailAddress(address)) throw new ConfigError('SMTP_FROM', 'must be an email address, optionally as "Name <address>"');
+  return new SmtpSettings(raw, url.hostname, port, secure, from);
+}
+
+function webhookOf(env: Env): WebhookSettings | undefined {
+  const raw = env.NOTIFY_WEBHOOK_URL?.trim();
+  if (!raw) return undefined;
+  if (!isHttpUrl(raw)) throw new ConfigError('NOTIFY_WEBHOOK_URL', 'must be an http:// or https:// URL');
+  const given = env.NOTIFY_WEBHOOK_PRESET?.trim().toLowerCase();
+  const preset = (given || presetFor(raw)) as WebhookPreset;
+  if (!WEBHOOK_PRESETS.includes(preset))
+    throw new ConfigError('NOTIFY_WEBHOOK_PRESET', `must be one of ${WEBHOOK_PRESETS.join(', ')} (got "${given}")`);
+  const telegramChatId = env.NOTIFY_TELEGRAM_CHAT_ID?.trim() || undefined;
+  if (preset === 'telegram' && !telegramChatId)
+    throw new ConfigError('NOTIFY_TELEGRAM_CHAT_ID', 'is required with the telegram preset (the chat the bot posts to)');
+  const secret = env.NOTIFY_WEBHOOK_SECRET?.trim() || undefined;
+  if (secret !== undefined && secret.length < 16) throw new ConfigError('NOTIFY_WEBHOOK_SECRET', 'must be at least 16 characters long');
+  return { url: raw, preset, ...(secret ? { secret } : {}), ...(telegramChatId ? { telegramChatId } : {}) };
+}
+
+/** The body a well-known receiver understands, from its host; plain JSON otherwise. */
+export function presetFor(url: string): WebhookPreset {
+  const host = new URL(url).hostname;
+  if (host === 'hooks.slack.com') return 'slack';
+  if (host === 'discord.com' || host === 'discordapp.com') return 'discord';
+  if (host === 'api.telegram.org') return 'telegram';
+  return 'json';
+}
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max)
+    throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
+  return Number(raw);
+}
