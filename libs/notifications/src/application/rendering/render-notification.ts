@@ -29,6 +29,7 @@ const W: Words = {
   closed: { en: 'Closed', ko: '청산' },
   at: { en: 'Time', ko: '시각' },
   reason: { en: 'Reason', ko: '사유' },
+  exit: { en: 'Closed by', ko: '청산 방식' },
   order: { en: 'Order', ko: '주문' },
   condition: { en: 'Condition', ko: '조건' },
   exchange: { en: 'Exchange', ko: '거래소' },
@@ -70,7 +71,7 @@ export function renderNotification(type: NotificationType, data: Data, locale: N
     [L('amount'), quantity(s(data.filled), base)],
     [L('price'), price(s(data.average), quote)],
     [L('total'), money(s(data.cost), quote)],
-    [L('fee'), s(data.fee) ? `${quantity(s(data.fee))} ${s(data.feeCurrency) ?? quote}` : '–'],
+    [L('fee'), feeOf(s(data.fee), s(data.feeCurrency) ?? quote, quote)],
   ];
   const [title, lines]: [string, Array<[string, string]>] = ((): [string, Array<[string, string]>] => {
     switch (type) {
@@ -94,6 +95,7 @@ export function renderNotification(type: NotificationType, data: Data, locale: N
             ? `거래 완료: ${data.symbol} ${signedMoney(s(data.realizedPnl), quote)}`
             : `Trade completed: ${data.symbol} ${signedMoney(s(data.realizedPnl), quote)}`,
           [
+            ...(exitWord ? [[L('exit'), exitWord] as [string, string]] : []),
             ...(data.orderId ? fill : [[L('market'), market] as [string, string]]),
             [L('pnl'), signedMoney(s(data.realizedPnl), quote)],
             [L('fees'), money(s(data.fees), quote)],
@@ -232,6 +234,12 @@ export function renderNotification(type: NotificationType, data: Data, locale: N
     }
   })();
   return { title, lines, text: toText(title, lines), html: toHtml(title, lines) };
+}
+
+/** A fee in the quote currency is money (₩335); in another currency (BNB, the coin) an amount of it. */
+function feeOf(fee: string | undefined, currency: string, quote: string): string {
+  if (!fee) return '–';
+  return currency === quote ? money(fee, quote) : quantity(fee, currency);
 }
 
 function toText(title: string, lines: Array<[string, string]>): string {
