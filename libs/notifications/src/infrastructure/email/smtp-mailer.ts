@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { NotificationsConfig } from '../../notifications.config.js';
 
@@ -17,23 +17,31 @@ export interface OutgoingEmail {
  * holding it; deliveries run in the outbox's background slots, never on an order's path.
  */
 @Injectable()
-export class SmtpMailer implements OnApplicationShutdown {
+export class SmtpMailer implements BeforeApplicationShutdown {
   private transporter: Transporter | undefined;
+  private closed = false;
+  private stop!: (reason: Error) => void;
+  private readonly stopped = new Promise<never>((_, reject) => (this.stop = reject));
 
-  constructor(private readonly config: NotificationsConfig) {}
+  constructor(private readonly config: NotificationsConfig) {
+    // Nobody may be waiting on it when the stop comes: that is not an unhandled rejection.
+    this.stopped.catch(() => undefined);
+  }
 
   get configured(): boolean {
     return this.config.smtp !== undefined;
   }
 
   async send(email: OutgoingEmail): Promise<void> {
-    await this.transport().sendMail({
+    const sending = this.transport().sendMail({
       to: email.to,
       subject: email.subject,
       text: email.text,
       html: email.html,
       messageId: email.messageId,
     });
+    // A pool's close() does not end a send waiting on a silent server: the stop ends the wait itself.
+    await Promise.race([sending, this.stopped]);
   }
 
   /** Connects and authenticates without sending (the health check). */
@@ -41,7 +49,11 @@ export class SmtpMailer implements OnApplicationShutdown {
     await this.transport().verify();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Closed before the outbox waits for its handlers: a send hanging on a silent server ends now, not at its timeout. */
+  beforeApplicationShutdown(): void {
+    this.closed = true;
+    this.stopped.catch(() => undefined);
+    this.stop(new Error('stopping'));
     this.transporter?.close();
     this.transporter = undefined;
   }
@@ -49,6 +61,7 @@ export class SmtpMailer implements OnApplicationShutdown {
   private transport(): Transporter {
     const smtp = this.config.smtp;
     if (!smtp) throw new Error('SMTP_URL is not set');
+    if (this.closed) throw new Error('stopping');
     const timeout = this.config.delivery.timeoutMs;
     this.transporter ??= nodemailer.createTransport(
       {

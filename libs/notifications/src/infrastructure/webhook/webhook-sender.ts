@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { NotificationsConfig, presetFor, type WebhookPreset } from '../../notifications.config.js';
 
 export interface WebhookMessage {
@@ -44,8 +44,15 @@ export function webhookBody(preset: WebhookPreset, message: WebhookMessage, tele
  * is the HMAC-SHA256 of `<X-Tradedesk-Timestamp>.<body>`, so a receiver can refuse forgeries and replays.
  */
 @Injectable()
-export class WebhookSender {
+export class WebhookSender implements BeforeApplicationShutdown {
+  private readonly stopping = new AbortController();
+
   constructor(private readonly config: NotificationsConfig) {}
+
+  /** Requests in flight end now: a receiver that never answers must not hold up the stop. */
+  beforeApplicationShutdown(): void {
+    this.stopping.abort();
+  }
 
   async send(url: string, message: WebhookMessage): Promise<void> {
     const settings = this.config.webhook;
@@ -69,7 +76,7 @@ export class WebhookSender {
         headers,
         body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.delivery.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.config.delivery.timeoutMs), this.stopping.signal]),
       });
     } catch (error) {
       // fetch's messages can quote the URL, whose path may be a secret (Slack, Telegram): name only the cause.

@@ -9,7 +9,7 @@ import { NotificationDeliveryOrmEntity } from '../../../infrastructure/persisten
 import { NotificationFactOrmEntity } from '../../../infrastructure/persistence/notification-fact.orm-entity.js';
 import { NotificationOrmEntity } from '../../../infrastructure/persistence/notification.orm-entity.js';
 import { NotificationsConfig, presetFor } from '../../../notifications.config.js';
-import { DELIVERY_TOPIC, DELIVERY_PRIORITY } from '../../delivery/delivery-topic.js';
+import { DELIVERY_PRIORITY, deliveryTopic } from '../../delivery/delivery-topic.js';
 import { NotificationStream } from '../../notification-stream.js';
 import { NotificationRules } from '../../notification-rules.js';
 import { renderNotification } from '../../rendering/render-notification.js';
@@ -99,7 +99,7 @@ export class RecordNotificationHandler implements ICommandHandler<RecordNotifica
           updatedAt: now,
           sentAt: null,
         });
-        await this.outbox.enqueue(tx, DELIVERY_TOPIC, { deliveryId: id }, { priority: DELIVERY_PRIORITY });
+        await this.outbox.enqueue(tx, deliveryTopic(d.channel), { deliveryId: id }, { priority: DELIVERY_PRIORITY });
       }
       if (rule.channels.web === 'on') tx.afterCommit(() => this.stream.wake());
       return { recorded: true, notificationId, deliveries: planned.length };
