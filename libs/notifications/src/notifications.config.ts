@@ -59,6 +59,8 @@ export class NotificationsConfig {
     readonly delivery: DeliverySettings,
     /** The live stream: its poll for other instances' notifications and its heartbeat comment. */
     readonly stream: { pollMs: number; heartbeatMs: number },
+    /** The sweep for facts whose notification a crash cut off: how often, and how old a fact must be first. */
+    readonly sweep: { everyMs: number; settleMs: number },
   ) {}
 
   static fromEnv(env: Env): NotificationsConfig {
@@ -91,6 +93,10 @@ export class NotificationsConfig {
         timeoutMs: int(env, 'NOTIFY_SEND_TIMEOUT_MS', 15_000, 100, 300_000),
       },
       { pollMs: 500, heartbeatMs: int(env, 'NOTIFY_STREAM_HEARTBEAT_MS', 15_000, 100, 300_000) },
+      {
+        everyMs: int(env, 'NOTIFY_SWEEP_EVERY_MS', 60_000, 100, 3_600_000),
+        settleMs: int(env, 'NOTIFY_SWEEP_SETTLE_MS', 30_000, 0, 3_600_000),
+      },
     );
   }
 }

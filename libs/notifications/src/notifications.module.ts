@@ -12,6 +12,7 @@ import { NotifyWhenOrdersChangeHandler } from './application/event-handlers/noti
 import { LifecycleNotifications } from './application/lifecycle-notifications.js';
 import { NotificationRules } from './application/notification-rules.js';
 import { NotificationStream } from './application/notification-stream.js';
+import { NotificationSweep } from './application/notification-sweep.js';
 import { GetNotificationRulesHandler } from './application/queries/get-rules.query.js';
 import { ListDeliveriesHandler } from './application/queries/list-deliveries.query.js';
 import { ListNotificationsHandler } from './application/queries/list-notifications.query.js';
@@ -42,6 +43,7 @@ const EventHandlers = [NotifyWhenOrdersChangeHandler, NotifyWhenConditionsChange
     NotificationsHealthContributor,
     LifecycleNotifications,
     DailySummary,
+    NotificationSweep,
     ...CommandHandlers,
     ...QueryHandlers,
     ...EventHandlers,

@@ -18,7 +18,12 @@ export {
   type ProtectionStatusProvider,
   ProtectionStatusRegistry,
 } from './application/queries/positions.query.js';
-export { GetPositionQuery, type PositionFacts } from './application/queries/position.query.js';
+export {
+  GetPositionQuery,
+  GetPositionTimelineQuery,
+  ListRoundTripsQuery,
+  type PositionFacts,
+} from './application/queries/position.query.js';
 export { PositionClosedError, type ClosedBy } from './application/position-room.js';
 export type { OrderView, TradeView, Page } from './application/queries/order-views.js';
 export { OrderTracker } from './application/order-tracker.js';

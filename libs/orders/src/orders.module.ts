@@ -12,7 +12,7 @@ import { OrderPlacement } from './application/order-placement.js';
 import { OrderSubmission } from './application/order-submission.js';
 import { OrderTracker } from './application/order-tracker.js';
 import { GetOrderHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
-import { GetPositionHandler, GetPositionTimelineHandler } from './application/queries/position.query.js';
+import { GetPositionHandler, GetPositionTimelineHandler, ListRoundTripsHandler } from './application/queries/position.query.js';
 import { GetPositionsHandler, ProtectionStatusRegistry } from './application/queries/positions.query.js';
 import { OrdersController } from './interface/http/orders.controller.js';
 
@@ -31,6 +31,7 @@ const QueryHandlers = [
   GetPositionsHandler,
   GetPositionHandler,
   GetPositionTimelineHandler,
+  ListRoundTripsHandler,
 ];
 
 /** Orders: the lifecycle that never sends an order twice, fills, positions and PnL. */
