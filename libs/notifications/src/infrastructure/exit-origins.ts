@@ -20,6 +20,8 @@ export class ExitOrigins {
    * committed its FIRED line with the order's id: a few short looks, then without the label.
    */
   async of(order: OrderFacts): Promise<ExitOrigin | undefined> {
+    // Only conditions place protective orders; a liquidation is a request's, and has no condition to wait for.
+    if (order.purpose !== 'protective') return undefined;
     for (const waitMs of LOOKS_MS) {
       if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
       try {
