@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { dec, type Decimal, insertRows, ZERO } from '@tradedesk/shared';
+import { dec, type Decimal, inputPlaces, insertRows, roundPercent, ZERO } from '@tradedesk/shared';
 import { type EntityManager, LessThan, MoreThan } from 'typeorm';
 import { PositionBook } from '../../domain/position-book.js';
 import { PositionEventOrmEntity } from './position-event.orm-entity.js';
@@ -153,9 +153,10 @@ export const PositionRepository = {
         openedAt: row.openedAt?.toISOString() ?? null,
         roundTrip: {
           realizedPnl: realized.toFixed(),
-          fees: trip.fees.toFixed(),
+          // Within the 18 places every printed decimal keeps (docs/trading-semantics.md), a return in 4.
+          fees: inputPlaces(trip.fees).toFixed(),
           bought: bought.toFixed(),
-          returnPercent: bought.gt(0) ? realized.div(bought).times(100).toFixed() : null,
+          returnPercent: bought.gt(0) ? roundPercent(realized.div(bought).times(100)).toFixed() : null,
         },
       };
       line('closed', { ...cause, ...figures });
