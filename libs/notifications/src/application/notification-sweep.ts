@@ -8,7 +8,7 @@ import { ExitOrigins } from '../infrastructure/exit-origins.js';
 import { NotificationOrmEntity } from '../infrastructure/persistence/notification.orm-entity.js';
 import { NotificationsConfig } from '../notifications.config.js';
 import { RecordNotificationCommand } from './commands/record-notification/record-notification.command.js';
-import { isExit, type OrderFact, orderDraft, tradeCompletedDraft } from './order-drafts.js';
+import { type OrderFact, orderDraft, tradeCompletedDraft } from './order-drafts.js';
 
 /** How far back facts are looked for. */
 const WINDOW_MS = 24 * 3600_000;
@@ -89,7 +89,7 @@ export class NotificationSweep implements OnApplicationBootstrap, OnApplicationS
     for (const trip of trips) {
       const closing: OrderFact | undefined =
         trip.closingOrder && trip.closingOrder.status === 'FILLED' ? { kind: 'filled', order: trip.closingOrder } : undefined;
-      const origin = trip.closingOrder && isExit(trip.closingOrder) ? await this.origins.of(trip.closingOrder) : undefined;
+      const origin = trip.closingOrder ? await this.origins.of(trip.closingOrder) : undefined;
       told += await this.tell(tradeCompletedDraft(trip, closing, origin));
     }
     for (const status of ['FILLED', 'REJECTED', 'UNKNOWN'] as const) {
@@ -108,7 +108,7 @@ export class NotificationSweep implements OnApplicationBootstrap, OnApplicationS
                 ? { kind: 'unknown', order }
                 : undefined;
         if (!fact) continue;
-        const origin = isExit(order) ? await this.origins.of(order) : undefined;
+        const origin = await this.origins.of(order);
         told += await this.tell(orderDraft(fact, new Date(view.updatedAt), origin));
       }
     }

@@ -103,5 +103,3 @@ export function closingFactOf(trip: RoundTripFacts, facts: readonly OrderFact[])
   if (!id) return undefined;
   return facts.find((f) => f.order.orderId === id && (f.kind === 'filled' || f.kind === 'partially_filled'));
 }
-
-export { isExit };

@@ -17,6 +17,7 @@ import {
 } from '../domain/order.events.js';
 import { isTerminal, type OrderStatus } from '../domain/order-status.js';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
+import { conditionOfKey } from './position-room.js';
 import { OrderTimelineOrmEntity } from '../infrastructure/persistence/order-timeline.orm-entity.js';
 import { type HeldPosition, PositionRepository, positionKey } from '../infrastructure/persistence/position.repository.js';
 import { TradeOrmEntity } from '../infrastructure/persistence/trade.orm-entity.js';
@@ -34,6 +35,7 @@ export function orderFacts(o: OrderOrmEntity): OrderFacts {
     exchangeOrderId: o.exchangeOrderId ?? undefined,
     purpose: o.purpose,
     ...(o.listClientOrderId ? { listClientOrderId: o.listClientOrderId } : {}),
+    ...(conditionOfKey(o.idempotencyKey) ? { conditionId: conditionOfKey(o.idempotencyKey) } : {}),
     filled: o.filled.toFixed(),
     average: o.average?.toFixed(),
     cost: o.cost.toFixed(),

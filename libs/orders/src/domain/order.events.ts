@@ -15,6 +15,8 @@ export interface OrderFacts {
   purpose: OrderPurpose;
   /** Set on a leg of an order list (a native OCO sell): the list's client id. */
   listClientOrderId?: string;
+  /** Set on an order a condition placed (its idempotency key `cond-<id>-<n>`): that condition. */
+  conditionId?: string;
   /** Decimal strings. */
   filled: string;
   average?: string;

@@ -11,7 +11,7 @@ import {
 } from '@tradedesk/orders';
 import { ExitOrigins } from '../../infrastructure/exit-origins.js';
 import { RecordNotificationCommand } from '../commands/record-notification/record-notification.command.js';
-import { closingFactOf, isExit, type OrderFact, orderDraft, tradeCompletedDraft } from '../order-drafts.js';
+import { closingFactOf, type OrderFact, orderDraft, tradeCompletedDraft } from '../order-drafts.js';
 
 type OrderEvent = OrderFilledEvent | OrderPartiallyFilledEvent | OrderCanceledEvent | OrderRejectedEvent | OrderOutcomeUnknownEvent;
 
@@ -70,18 +70,12 @@ export class NotifyWhenOrdersChangeHandler implements IEventHandler<OrderEvent |
       const closing = closingFactOf(trip, facts);
       if (closing) covered.add(closing);
       jobs.push(
-        this.tell(async () =>
-          tradeCompletedDraft(
-            trip,
-            closing,
-            trip.closingOrder && isExit(trip.closingOrder) ? await this.origins.of(trip.closingOrder) : undefined,
-          ),
-        ),
+        this.tell(async () => tradeCompletedDraft(trip, closing, trip.closingOrder ? await this.origins.of(trip.closingOrder) : undefined)),
       );
     }
     for (const fact of facts) {
       if (covered.has(fact)) continue;
-      jobs.push(this.tell(async () => orderDraft(fact, at, isExit(fact.order) ? await this.origins.of(fact.order) : undefined)));
+      jobs.push(this.tell(async () => orderDraft(fact, at, await this.origins.of(fact.order))));
     }
     await Promise.all(jobs);
   }
