@@ -38,6 +38,8 @@ export class DailySummary implements OnApplicationBootstrap, OnApplicationShutdo
     if (!this.config.dailySummaryAt) return;
     this.timer = setInterval(() => void this.tick(new Date()), CHECK_MS);
     this.timer.unref();
+    // Down at the summary's time: it goes at the next start (keyed by the day, never twice).
+    void this.tick(new Date());
   }
 
   onApplicationShutdown(): void {
