@@ -15,7 +15,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SEEDED_SIM_ACCOUNTS, startExchangeSim } from '@tradedesk/exchange-sim';
+import { startExchangeSim } from '@tradedesk/exchange-sim';
+import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
 import { SMTPServer } from 'smtp-server';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -15,8 +15,10 @@ import {
   PlatformModule,
   RequestContextMiddleware,
 } from '@tradedesk/shared';
+import { BuiltInExchangeSimModule } from './exchange-sim/built-in-exchange-sim.module.js';
 import { HealthController } from './health/health.controller.js';
 import { persistenceSchema } from './persistence/schema.js';
+import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { ShutdownReporter } from './shutdown-reporter.js';
 
 @Module({})
@@ -26,6 +28,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(config, persistenceSchema),
+        BuiltInExchangeSimModule,
         ScheduleModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 }),
         ThrottlerModule.forRoot({
@@ -37,6 +40,7 @@ export class AppModule implements NestModule {
         OrdersModule,
         ConditionsModule,
         NotificationsModule,
+        SchedulerModule,
         AuditModule,
       ],
       controllers: [HealthController],

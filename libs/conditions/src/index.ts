@@ -14,11 +14,18 @@ export {
 } from './domain/when-tree.js';
 export { CronSchedule, CronScheduleError } from './domain/cron-schedule.js';
 export * from './domain/condition.events.js';
-export { ConditionsService, type CreateConditionInput, type AdjustConditionInput } from './application/conditions.service.js';
+export { type CreateConditionInput, type AdjustConditionInput } from './application/commands/condition-requests.js';
+export { ArmConditionCommand } from './application/commands/arm-condition.js';
+export { AdjustConditionCommand } from './application/commands/adjust-condition.js';
+export { PauseConditionCommand, ResumeConditionCommand, CancelConditionCommand } from './application/commands/hold-condition.js';
+export { GetConditionQuery, ListConditionsQuery, type ConditionPage } from './application/queries/get-condition.query.js';
 export { parseAmount } from './application/arming-checks.js';
 export { ConditionEngine, FIRE_TOPIC, premiumOf, type TickReport } from './application/condition-engine.js';
-export { ConditionScheduler } from './application/condition-scheduler.js';
+export { EvaluateTriggersCommand } from './application/commands/evaluate-triggers.js';
+export { EvaluateDueConditionsCommand } from './application/commands/evaluate-due-conditions.js';
+export { GetWatchedMarketsQuery, type WatchedMarkets } from './application/queries/watched-markets.query.js';
 export type { ConditionView, ConditionTimelineView } from './application/condition-views.js';
+export { ConditionsConfig } from './conditions.config.js';
 export * from './conditions.module.js';
 
 import { ConditionTimelineOrmEntity } from './infrastructure/persistence/condition-timeline.orm-entity.js';

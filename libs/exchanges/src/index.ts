@@ -8,6 +8,12 @@ export { priceStepAt, snapToPriceGrid } from './domain/price-grid.js';
 export { roundPrice, roundAveragePrice, priceDecimals } from './domain/display-rounding.js';
 export * from './application/exchange-gateways.js';
 export * from './exchanges.module.js';
+export { ExchangesConfig, PaperConfig, SimConfig, type SimSwitch } from './exchanges.config.js';
+export {
+  EmbeddedExchangeSim,
+  type EmbeddedExchangeSimOptions,
+  type RunningEmbeddedExchangeSim,
+} from './application/embedded-exchange-sim.js';
 export {
   masterKeyId,
   MasterKeyMismatchError,

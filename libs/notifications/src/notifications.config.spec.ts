@@ -1,10 +1,10 @@
-import { ConfigError } from '@tradedesk/shared';
+import { ConfigError, EnvReader } from '@tradedesk/shared';
 import { describe, expect, it } from 'vitest';
 import { NotificationsConfig } from './notifications.config.js';
 
 function refused(env: Record<string, string>): ConfigError {
   try {
-    NotificationsConfig.fromEnv(env);
+    NotificationsConfig.fromEnv(new EnvReader(env, '/'));
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -14,7 +14,7 @@ function refused(env: Record<string, string>): ConfigError {
 
 describe('NotificationsConfig.fromEnv', () => {
   it('defaults: no email, no webhook, English, Asia/Seoul, a summary at 09:00', () => {
-    const c = NotificationsConfig.fromEnv({});
+    const c = NotificationsConfig.fromEnv(new EnvReader({}, '/'));
     expect(c).toMatchObject({
       smtp: undefined,
       webhook: undefined,
@@ -26,12 +26,17 @@ describe('NotificationsConfig.fromEnv', () => {
   });
 
   it('reads SMTP_URL, SMTP_FROM, NOTIFY_EMAIL_TO and keeps the password out of what it shows', () => {
-    const c = NotificationsConfig.fromEnv({
-      SMTP_URL: 'smtp://user:hunter2-secret@mail.example.com:2525',
-      SMTP_FROM: 'Desk <desk@example.com>',
-      NOTIFY_EMAIL_TO: 'a@example.com, b@example.com',
-      NOTIFY_LOCALE: 'ko',
-    });
+    const c = NotificationsConfig.fromEnv(
+      new EnvReader(
+        {
+          SMTP_URL: 'smtp://user:hunter2-secret@mail.example.com:2525',
+          SMTP_FROM: 'Desk <desk@example.com>',
+          NOTIFY_EMAIL_TO: 'a@example.com, b@example.com',
+          NOTIFY_LOCALE: 'ko',
+        },
+        '/',
+      ),
+    );
     expect(c.smtp).toMatchObject({ host: 'mail.example.com', port: 2525, secure: false, from: 'Desk <desk@example.com>' });
     expect(c.smtp!.url()).toContain('hunter2-secret');
     expect(JSON.stringify(c)).not.toContain('hunter2-secret');
@@ -58,8 +63,12 @@ describe('NotificationsConfig.fromEnv', () => {
   });
 
   it('guesses the preset of well-known receivers', () => {
-    expect(NotificationsConfig.fromEnv({ NOTIFY_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' }).webhook!.preset).toBe('slack');
-    expect(NotificationsConfig.fromEnv({ NOTIFY_WEBHOOK_URL: 'https://discord.com/api/webhooks/1/x' }).webhook!.preset).toBe('discord');
-    expect(NotificationsConfig.fromEnv({ NOTIFY_WEBHOOK_URL: 'https://example.com/h' }).webhook!.preset).toBe('json');
+    expect(
+      NotificationsConfig.fromEnv(new EnvReader({ NOTIFY_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' }, '/')).webhook!.preset,
+    ).toBe('slack');
+    expect(
+      NotificationsConfig.fromEnv(new EnvReader({ NOTIFY_WEBHOOK_URL: 'https://discord.com/api/webhooks/1/x' }, '/')).webhook!.preset,
+    ).toBe('discord');
+    expect(NotificationsConfig.fromEnv(new EnvReader({ NOTIFY_WEBHOOK_URL: 'https://example.com/h' }, '/')).webhook!.preset).toBe('json');
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, type Env } from '@tradedesk/shared';
+import { ConfigError, type EnvReader } from '@tradedesk/shared';
 import { isEmailAddress } from './domain/email-address.js';
 
 export type NotifyLocale = 'ko' | 'en';
@@ -44,7 +44,7 @@ export interface DeliverySettings {
   timeoutMs: number;
 }
 
-/** The notifications context's own configuration namespace, validated at start. */
+/** The notifications context's configuration namespace (NOTIFY_*, SMTP_*), validated with every other one at start. */
 export class NotificationsConfig {
   constructor(
     readonly smtp: SmtpSettings | undefined,
@@ -63,21 +63,21 @@ export class NotificationsConfig {
     readonly sweep: { everyMs: number; settleMs: number },
   ) {}
 
-  static fromEnv(env: Env): NotificationsConfig {
+  static fromEnv(env: EnvReader): NotificationsConfig {
     const smtp = smtpOf(env);
-    const emailTo = list(env.NOTIFY_EMAIL_TO);
+    const emailTo = list(env.text('NOTIFY_EMAIL_TO'));
     emailTo.forEach((address, i) => {
       if (!isEmailAddress(address)) throw new ConfigError('NOTIFY_EMAIL_TO', `entry ${i + 1} is not an email address`);
     });
-    const locale = (env.NOTIFY_LOCALE?.trim() || 'en').toLowerCase();
+    const locale = (env.text('NOTIFY_LOCALE') ?? 'en').toLowerCase();
     if (locale !== 'ko' && locale !== 'en') throw new ConfigError('NOTIFY_LOCALE', `must be ko or en (got "${locale}")`);
-    const timeZone = env.NOTIFY_TIMEZONE?.trim() || 'Asia/Seoul';
+    const timeZone = env.text('NOTIFY_TIMEZONE') ?? 'Asia/Seoul';
     try {
       new Intl.DateTimeFormat('en', { timeZone });
     } catch {
       throw new ConfigError('NOTIFY_TIMEZONE', `is not an IANA time zone such as Asia/Seoul (got "${timeZone}")`);
     }
-    const summary = (env.NOTIFY_DAILY_SUMMARY?.trim() || '09:00').toLowerCase();
+    const summary = (env.text('NOTIFY_DAILY_SUMMARY') ?? '09:00').toLowerCase();
     if (summary !== 'off' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(summary))
       throw new ConfigError('NOTIFY_DAILY_SUMMARY', `must be a local time HH:MM or off (got "${summary}")`);
     return new NotificationsConfig(
@@ -88,21 +88,21 @@ export class NotificationsConfig {
       timeZone,
       summary === 'off' ? undefined : summary,
       {
-        attempts: int(env, 'NOTIFY_DELIVERY_ATTEMPTS', 8, 1, 50),
-        retryBaseMs: int(env, 'NOTIFY_RETRY_BASE_MS', 2000, 10, 3_600_000),
-        timeoutMs: int(env, 'NOTIFY_SEND_TIMEOUT_MS', 15_000, 100, 300_000),
+        attempts: env.int('NOTIFY_DELIVERY_ATTEMPTS', 8, 1, 50),
+        retryBaseMs: env.int('NOTIFY_RETRY_BASE_MS', 2000, 10, 3_600_000),
+        timeoutMs: env.int('NOTIFY_SEND_TIMEOUT_MS', 15_000, 100, 300_000),
       },
-      { pollMs: 500, heartbeatMs: int(env, 'NOTIFY_STREAM_HEARTBEAT_MS', 15_000, 100, 300_000) },
+      { pollMs: 500, heartbeatMs: env.int('NOTIFY_STREAM_HEARTBEAT_MS', 15_000, 100, 300_000) },
       {
-        everyMs: int(env, 'NOTIFY_SWEEP_EVERY_MS', 60_000, 100, 3_600_000),
-        settleMs: int(env, 'NOTIFY_SWEEP_SETTLE_MS', 30_000, 0, 3_600_000),
+        everyMs: env.int('NOTIFY_SWEEP_EVERY_MS', 60_000, 100, 3_600_000),
+        settleMs: env.int('NOTIFY_SWEEP_SETTLE_MS', 30_000, 0, 3_600_000),
       },
     );
   }
 }
 
-function smtpOf(env: Env): SmtpSettings | undefined {
-  const raw = env.SMTP_URL?.trim();
+function smtpOf(env: EnvReader): SmtpSettings | undefined {
+  const raw = env.text('SMTP_URL');
   if (!raw) return undefined;
   let url: URL;
   try {
@@ -116,24 +116,24 @@ function smtpOf(env: Env): SmtpSettings | undefined {
   if (!url.hostname) throw new ConfigError('SMTP_URL', 'names no host');
   const secure = url.protocol === 'smtps:';
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
-  const from = env.SMTP_FROM?.trim() || `tradedesk <tradedesk@${url.hostname.includes('.') ? url.hostname : 'localhost'}>`;
+  const from = env.text('SMTP_FROM') ?? `tradedesk <tradedesk@${url.hostname.includes('.') ? url.hostname : 'localhost'}>`;
   const address = /<([^>]+)>\s*$/.exec(from)?.[1] ?? from;
   if (!isEmailAddress(address)) throw new ConfigError('SMTP_FROM', 'must be an email address, optionally as "Name <address>"');
   return new SmtpSettings(raw, url.hostname, port, secure, from);
 }
 
-function webhookOf(env: Env): WebhookSettings | undefined {
-  const raw = env.NOTIFY_WEBHOOK_URL?.trim();
+function webhookOf(env: EnvReader): WebhookSettings | undefined {
+  const raw = env.text('NOTIFY_WEBHOOK_URL');
   if (!raw) return undefined;
   if (!isHttpUrl(raw)) throw new ConfigError('NOTIFY_WEBHOOK_URL', 'must be an http:// or https:// URL');
-  const given = env.NOTIFY_WEBHOOK_PRESET?.trim().toLowerCase();
+  const given = env.text('NOTIFY_WEBHOOK_PRESET')?.toLowerCase();
   const preset = (given || presetFor(raw)) as WebhookPreset;
   if (!WEBHOOK_PRESETS.includes(preset))
     throw new ConfigError('NOTIFY_WEBHOOK_PRESET', `must be one of ${WEBHOOK_PRESETS.join(', ')} (got "${given}")`);
-  const telegramChatId = env.NOTIFY_TELEGRAM_CHAT_ID?.trim() || undefined;
+  const telegramChatId = env.text('NOTIFY_TELEGRAM_CHAT_ID');
   if (preset === 'telegram' && !telegramChatId)
     throw new ConfigError('NOTIFY_TELEGRAM_CHAT_ID', 'is required with the telegram preset (the chat the bot posts to)');
-  const secret = env.NOTIFY_WEBHOOK_SECRET?.trim() || undefined;
+  const secret = env.text('NOTIFY_WEBHOOK_SECRET');
   if (secret !== undefined && secret.length < 16) throw new ConfigError('NOTIFY_WEBHOOK_SECRET', 'must be at least 16 characters long');
   return { url: raw, preset, ...(secret ? { secret } : {}), ...(telegramChatId ? { telegramChatId } : {}) };
 }
@@ -161,12 +161,4 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max)
-    throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
-  return Number(raw);
 }

@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { ConditionsModule } from '@tradedesk/conditions';
-import { AppConfig } from '@tradedesk/shared';
 import { MarkNotificationsReadHandler } from './application/commands/mark-read.command.js';
 import { RecordNotificationHandler } from './application/commands/record-notification/record-notification.handler.js';
 import { UpdateNotificationRulesHandler } from './application/commands/update-rules.command.js';
@@ -21,7 +19,6 @@ import { ExitOrigins } from './infrastructure/exit-origins.js';
 import { NotificationsHealthContributor } from './infrastructure/notifications-health.contributor.js';
 import { WebhookSender } from './infrastructure/webhook/webhook-sender.js';
 import { NotificationsController } from './interface/http/notifications.controller.js';
-import { NotificationsConfig } from './notifications.config.js';
 
 const CommandHandlers = [RecordNotificationHandler, MarkNotificationsReadHandler, UpdateNotificationRulesHandler];
 const QueryHandlers = [ListNotificationsHandler, ListDeliveriesHandler, GetNotificationRulesHandler];
@@ -29,11 +26,8 @@ const EventHandlers = [NotifyWhenOrdersChangeHandler, NotifyWhenConditionsChange
 
 /** Notifications: facts of the other contexts told once, on the web (list and live stream), by email and by webhook. */
 @Module({
-  imports: [ConditionsModule],
   controllers: [NotificationsController],
   providers: [
-    // Read from the same environment as the rest of the configuration, and refused at start when wrong.
-    { provide: NotificationsConfig, inject: [AppConfig], useFactory: (app: AppConfig) => NotificationsConfig.fromEnv(app.environment) },
     NotificationRules,
     NotificationStream,
     SmtpMailer,

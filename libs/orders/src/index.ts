@@ -15,8 +15,8 @@ export {
   type PositionsReport,
   type PositionView,
   type ProtectionStatus,
-  type ProtectionStatusProvider,
-  ProtectionStatusRegistry,
+  GetProtectionStatusQuery,
+  type ProtectionStatuses,
 } from './application/queries/positions.query.js';
 export {
   GetPositionQuery,
@@ -24,10 +24,11 @@ export {
   ListRoundTripsQuery,
   type PositionFacts,
 } from './application/queries/position.query.js';
+export { GetOrderReconciliationQuery, type OrderReconciliation } from './application/queries/order-reconciliation.query.js';
 export { PositionClosedError, type ClosedBy } from './application/position-room.js';
 export type { OrderView, TradeView, Page } from './application/queries/order-views.js';
-export { OrderTracker } from './application/order-tracker.js';
 export * from './orders.module.js';
+export { OrdersConfig } from './orders.config.js';
 
 import { OrderOrmEntity } from './infrastructure/persistence/order.orm-entity.js';
 import { OrderTimelineOrmEntity } from './infrastructure/persistence/order-timeline.orm-entity.js';

@@ -12,8 +12,9 @@ import { OrderPlacement } from './application/order-placement.js';
 import { OrderSubmission } from './application/order-submission.js';
 import { OrderTracker } from './application/order-tracker.js';
 import { GetOrderHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
+import { GetOrderReconciliationHandler } from './application/queries/order-reconciliation.query.js';
 import { GetPositionHandler, GetPositionTimelineHandler, ListRoundTripsHandler } from './application/queries/position.query.js';
-import { GetPositionsHandler, ProtectionStatusRegistry } from './application/queries/positions.query.js';
+import { GetPositionsHandler } from './application/queries/positions.query.js';
 import { OrdersController } from './interface/http/orders.controller.js';
 
 const CommandHandlers = [
@@ -32,13 +33,14 @@ const QueryHandlers = [
   GetPositionHandler,
   GetPositionTimelineHandler,
   ListRoundTripsHandler,
+  GetOrderReconciliationHandler,
 ];
 
 /** Orders: the lifecycle that never sends an order twice, fills, positions and PnL. */
 @Module({
   imports: [ExchangesModule, TerminusModule],
   controllers: [OrdersController],
-  providers: [OrderLedger, OrderSubmission, OrderPlacement, OrderTracker, ProtectionStatusRegistry, ...CommandHandlers, ...QueryHandlers],
-  exports: [OrderTracker, OrderPlacement, ProtectionStatusRegistry],
+  providers: [OrderLedger, OrderSubmission, OrderPlacement, OrderTracker, ...CommandHandlers, ...QueryHandlers],
+  exports: [OrderPlacement],
 })
 export class OrdersModule {}

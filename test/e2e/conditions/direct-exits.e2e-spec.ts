@@ -1,10 +1,11 @@
 import { QueryBus } from '@nestjs/cqrs';
-import { ConditionEngine, ConditionScheduler } from '@tradedesk/conditions';
+import { ConditionEngine } from '@tradedesk/conditions';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import { OrderPlacement } from '@tradedesk/orders';
 import { dec, Outbox, UnitOfWork } from '@tradedesk/shared';
 import { TEST_DRIVERS } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PricePoll } from '../../../apps/api/src/scheduler/price-poll.js';
 import { startTradingStack, type TradingStack } from '../../support/trading-stack.js';
 
 const STOPS = 30;
@@ -33,7 +34,7 @@ describe.each(TEST_DRIVERS)('protective exits fired together, on %s', (driver) =
   let s: TradingStack;
   beforeAll(async () => {
     s = await startTradingStack(driver);
-    await s.app.app.get(ConditionScheduler).onApplicationShutdown();
+    await s.app.app.get(PricePoll).beforeApplicationShutdown();
   });
   afterAll(async () => {
     await s?.close();

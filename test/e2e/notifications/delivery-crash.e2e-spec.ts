@@ -1,20 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AppProcess,
-  DEEP_POCKETS,
-  freshDatabaseUrl,
-  seededSimAccounts,
-  type SimHarness,
-  SmtpCatcher,
-  SMTP_TEST_PASSWORD,
-  startSimHarness,
-  TEST_DRIVERS,
-  ZERO_SPREAD_BOOK,
-} from '@tradedesk/testing';
+import { AppProcess, freshDatabaseUrl, SmtpCatcher, SMTP_TEST_PASSWORD, TEST_DRIVERS } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bearerApi, simProcessEnv } from '../../support/process-api.js';
+import { DEEP_POCKETS, seededSimAccounts, type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '../../support/sim-harness.js';
 
 const TOKEN = 'notify-crash-token-0123456789';
 const MARKETS = [

@@ -1,16 +1,9 @@
-import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim';
-import {
-  bootTestApp,
-  type SimHarness,
-  SmtpCatcher,
-  startSimHarness,
-  type TestApp,
-  TEST_DRIVERS,
-  tempDir,
-  ZERO_SPREAD_BOOK,
-} from '@tradedesk/testing';
+import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
+import { SmtpCatcher, TEST_DRIVERS, tempDir } from '@tradedesk/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
+import { type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '../../support/sim-harness.js';
 
 interface Notification {
   type: string;

@@ -1,6 +1,7 @@
-import { bootTestApp, freePort, SMTP_TEST_PASSWORD, type TestApp, TEST_DRIVERS } from '@tradedesk/testing';
+import { freePort, SMTP_TEST_PASSWORD, TEST_DRIVERS } from '@tradedesk/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
 
 describe.each(TEST_DRIVERS)('alert channels in the health report on %s', (driver) => {
   let app: TestApp;

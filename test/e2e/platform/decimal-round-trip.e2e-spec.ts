@@ -323,7 +323,7 @@ async function recordSession(s: TradingStack): Promise<Recorded[]> {
     template: string,
     options: { params?: Record<string, string>; query?: Record<string, string>; body?: object } = {},
   ) => {
-    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => options.params![name]!);
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => options.params![name]);
     const agent = s.api();
     const res = await agent[method](path)
       .query(options.query ?? {})
@@ -536,7 +536,7 @@ function marketOf(p: Printed, probes: Probes): string {
   if (field === 'premium.upbit.price' || field === 'premium.binancePriceKrw') return 'BTC/KRW';
   if (field === 'premium.binance.price') return 'BTC/USDT';
   if (field.startsWith('balance.')) {
-    const asset = p.around[0]!.asset as string;
+    const asset = p.around[0].asset as string;
     const exchange = probes.exchangeOf.get(p.around.find((o) => typeof o.accountId === 'string')!.accountId as string)!;
     const quote = exchange === 'upbit' ? 'KRW' : 'USDT';
     return asset === quote ? `BTC/${quote}` : `${asset}/${quote}`;
@@ -545,7 +545,7 @@ function marketOf(p: Printed, probes: Probes): string {
   if (field.startsWith('feeVenue.totalUsdt')) return 'BTC/USDT';
   if (field.startsWith('positions.totals.KRW')) return 'BTC/KRW';
   if (field.startsWith('positions.totals.USDT')) return 'BTC/USDT';
-  if (field === 'exchange.capabilities.minOrderValue.amount') return `BTC/${String(p.around[0]!.currency)}`;
+  if (field === 'exchange.capabilities.minOrderValue.amount') return `BTC/${String(p.around[0].currency)}`;
   const symbol = p.around.find((o) => typeof o.symbol === 'string')?.symbol as string | undefined;
   if (field.startsWith('market.') && symbol && !probes.markets.has(symbol)) return 'BTC/USDT';
   return symbol ?? 'BTC/USDT';
@@ -769,7 +769,7 @@ function specHasInput(spec: OpenApi, input: InputSpec): boolean {
   if (input.query) return (operation.parameters ?? []).some((p) => p.name === input.query && p.in === 'query');
   const body = resolve(spec, operation.requestBody?.content?.['application/json']?.schema);
   const [top, ...rest] = input.body!.split('.');
-  const property = (body?.properties as Record<string, Schema> | undefined)?.[top!];
+  const property = (body?.properties as Record<string, Schema> | undefined)?.[top];
   if (!property) return false;
   if (rest.length === 0) return true;
   const text = JSON.stringify(property.example ?? {}) + String(property.description ?? '');

@@ -1,11 +1,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim';
-import { bootTestApp, type SimHarness, startSimHarness, type TestApp, type TestDriver, ZERO_SPREAD_BOOK } from '@tradedesk/testing';
+import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
+import { type TestDriver } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changedTables, type DatabaseSnapshot, type SnapshotReader, snapshotReader } from '../../support/db-snapshot.js';
 import { type FuzzRequest, fuzzedRoutes, type OpenApiDocument, requestsFor, type Resource } from '../../support/openapi-requests.js';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
+import { type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '../../support/sim-harness.js';
 
 // Seeded and sized for CI: 2,000 requests on SQLite and 1,000 on PostgreSQL, about a minute in all.
 // FUZZ_SEED, FUZZ_RUNS (per driver) and FUZZ_DRIVERS change a local run.
@@ -141,11 +143,11 @@ describe.each(DRIVERS)('the API under requests generated from its OpenAPI docume
   function materialize(request: FuzzRequest): { path: string; body?: string } {
     const replace = (text: string) =>
       text
-        .replace(/@@account:(binance|upbit)@@/g, (_m, exchange: string) => simAccounts[exchange]!)
+        .replace(/@@account:(binance|upbit)@@/g, (_m, exchange: string) => simAccounts[exchange])
         .replace(/@@id:(accounts|orders|conditions):(\d+)@@/g, (_m, resource: Resource, n: string) => {
           const candidates =
             request.method === 'DELETE' && resource === 'accounts' ? pools.accounts.filter((id) => !seeded.includes(id)) : pools[resource];
-          return candidates.length === 0 ? randomUUID() : candidates[Number(n) % candidates.length]!;
+          return candidates.length === 0 ? randomUUID() : candidates[Number(n) % candidates.length];
         });
     return { path: replace(request.path), body: request.body === undefined ? undefined : replace(request.body) };
   }

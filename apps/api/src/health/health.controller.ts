@@ -131,7 +131,7 @@ export class HealthController {
       result = error.getResponse() as HealthCheckResult;
     }
     const details = (result.details ?? {}) as Record<string, ComponentReport>;
-    const down = Object.keys(details).filter((name) => details[name]!.status !== 'up');
+    const down = Object.keys(details).filter((name) => details[name].status !== 'up');
     return {
       status: down.length === 0 ? 'ok' : down.every((name) => this.degradable(name)) ? 'degraded' : 'error',
       info: pick(details, (c) => c.status === 'up'),

@@ -1,17 +1,11 @@
-import { type Decimal, insertRows, type TransactionScope } from '@tradedesk/shared';
+import { insertRows, type TransactionScope } from '@tradedesk/shared';
+import type { TimelineEntry } from '../domain/condition.js';
 import type { ConditionStatus } from '../domain/condition.types.js';
 import { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condition-timeline.orm-entity.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 
-export interface TimelineEntry {
-  event: string;
-  status: ConditionStatus;
-  price?: Decimal | null;
-  trigger?: Decimal | null;
-  details?: Record<string, unknown>;
-  at?: Date;
-}
+export type { TimelineEntry } from '../domain/condition.js';
 
 export async function appendTimeline(tx: TransactionScope, conditionId: string, entries: TimelineEntry[]): Promise<void> {
   await appendTimelines(

@@ -1,7 +1,7 @@
 import { type Decimal, inputPlaces } from '@tradedesk/shared';
 import type { ConditionStatus } from '../domain/condition.types.js';
-import type { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condition-timeline.orm-entity.js';
-import type { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
+import type { ConditionState } from '../domain/condition.js';
+import type { StoredTimelineLine } from './ports/condition-repository.js';
 import { trailingTrigger } from '../domain/trailing.js';
 
 export interface ConditionTimelineView {
@@ -51,15 +51,15 @@ export interface ConditionView {
   timeline?: ConditionTimelineView[];
 }
 
-function legStatus(row: ConditionOrmEntity, leg: 'stop' | 'take_profit'): string {
+function legStatus(row: ConditionState, leg: 'stop' | 'take_profit'): string {
   if (!row.firedLeg) return row.status;
   return row.firedLeg === leg ? row.status : 'CANCELLED';
 }
 
 /** `roundPrice` shows a computed price (a trailing stop's current trigger) on its market's precision. */
 export function toView(
-  row: ConditionOrmEntity,
-  timeline?: ConditionTimelineOrmEntity[],
+  row: ConditionState,
+  timeline?: StoredTimelineLine[],
   roundPrice: (price: Decimal) => Decimal = inputPlaces,
 ): ConditionView {
   const trailing = row.kind === 'trailing_stop';

@@ -2,17 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { QueryBus } from '@nestjs/cqrs';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { ExchangeGateways } from '@tradedesk/exchanges';
-import { type OrderPlacement, OrderTracker } from '@tradedesk/orders';
+import { type OrderPlacement } from '@tradedesk/orders';
 import { dec, Outbox, OutboxMessageOrmEntity, UnitOfWork } from '@tradedesk/shared';
-import { bootTestApp, TEST_DRIVERS, type TestApp, waitFor } from '@tradedesk/testing';
+import { TEST_DRIVERS, waitFor } from '@tradedesk/testing';
+import { bootTestApp, type TestApp } from '../../../../test/support/boot-test-app.js';
 import type { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConditionTimelineOrmEntity } from '../infrastructure/persistence/condition-timeline.orm-entity.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { ConditionEngine, FIRE_TOPIC } from './condition-engine.js';
-import { ConditionScheduler } from './condition-scheduler.js';
-import { FireConditionHandler } from './fire-condition.handler.js';
+import { ConditionsPulse } from './conditions-pulse.js';
+import { ConditionSettlement } from './condition-settlement.js';
 
 const ACCOUNT = '22222222-2222-4222-8222-222222222222';
 const gateways = { listAccounts: async () => [] } as unknown as ExchangeGateways;
@@ -40,7 +41,7 @@ function conditional(when: unknown, overrides: Partial<ConditionOrmEntity> = {})
     createdAt: now,
     changedAt: now,
     ...overrides,
-  } as QueryDeepPartialEntity<ConditionOrmEntity>;
+  };
 }
 
 describe.each(TEST_DRIVERS)('conditionals driven by the next-due index on %s', (driver) => {
@@ -56,10 +57,10 @@ describe.each(TEST_DRIVERS)('conditionals driven by the next-due index on %s', (
     const real = t.app.get(Outbox);
     // Intents are enqueued for real but not dispatched: nothing places orders for the fake account.
     outbox = { enqueue: real.enqueue.bind(real), dispatchNow: async () => false } as unknown as Outbox;
-    await waitFor(() => t.app.get(ConditionScheduler).lastTickAt !== undefined, 'the first scheduler tick');
-    // The app's own dispatcher is stopped too, once start-up has started it: woken by a commit, it
-    // would run an intent at once and fail its condition (unknown account) before a test reads it.
-    await t.app.get(OrderTracker).whenReconciled();
+    // The first tick runs once the start-up reconciliation is done, and start-up has started the outbox by then.
+    await waitFor(() => t.app.get(ConditionsPulse).lastTickAt !== undefined, 'the first scheduler tick');
+    // The app's own dispatcher is stopped too: woken by a commit, it would run an intent at once and
+    // fail its condition (unknown account) before a test reads it.
     await real.onApplicationShutdown();
   });
   afterAll(async () => {
@@ -141,9 +142,9 @@ describe.each(TEST_DRIVERS)('conditionals driven by the next-due index on %s', (
     expect(await intents(skip.id)).toHaveLength(0);
     const missed = (await timeline(skip.id)).filter((l) => l.event === 'missed');
     expect(missed).toHaveLength(1);
-    expect(missed[0]!.status).toBe('ARMED');
+    expect(missed[0].status).toBe('ARMED');
     const latest = Math.floor(now.getTime() / MINUTE) * MINUTE;
-    expect(JSON.parse(missed[0]!.details!)).toMatchObject({ policy: 'skip', latestMissed: new Date(latest).toISOString() });
+    expect(JSON.parse(missed[0].details!)).toMatchObject({ policy: 'skip', latestMissed: new Date(latest).toISOString() });
     expect(JSON.parse(skipped.memory!)).toEqual({ when: new Date(latest).toISOString() });
 
     // Armed for the next occurrence: not before it, then once, on time (no downtime verdict).
@@ -157,7 +158,7 @@ describe.each(TEST_DRIVERS)('conditionals driven by the next-due index on %s', (
   });
 
   it("a recurring rule's filled order re-arms it for its next occurrence; past its expiry it ends EXPIRED; a one-shot rule is DONE", async () => {
-    const handler = t.app.get(FireConditionHandler);
+    const handler = t.app.get(ConditionSettlement);
     const fired = (when: unknown, overrides: Partial<ConditionOrmEntity> = {}) =>
       conditional(when, {
         status: 'FIRED',

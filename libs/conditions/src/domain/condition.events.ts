@@ -61,15 +61,3 @@ export class PositionUnprotectedEvent extends DomainEvent {
     super();
   }
 }
-
-/** One batched price read of an account's watched markets (published by the scheduler each tick). */
-export class PricesPolledEvent extends DomainEvent {
-  constructor(
-    readonly accountId: string,
-    /** symbol → last price (decimal string). */
-    readonly prices: Record<string, string>,
-    readonly at: Date,
-  ) {
-    super();
-  }
-}

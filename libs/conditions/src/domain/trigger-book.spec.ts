@@ -69,7 +69,7 @@ describe('MarketTriggerBook', () => {
     expect(flat.hits).toEqual([]);
     expect(flat.moved.size).toBe(0);
     expect(book.highWaterMark('t')?.toFixed()).toBe('120');
-    const hit = book.observe(dec(107.9)).hits[0]!;
+    const hit = book.observe(dec(107.9)).hits[0];
     expect([hit.id, hit.trigger.toFixed(), hit.price.toFixed()]).toEqual(['t', '108', '107.9']);
   });
 

@@ -100,7 +100,7 @@ function parseNode(raw: unknown, now: Date, path: string, depth: number): WhenNo
   const o = objectAt(raw, path);
   const keys = Object.keys(o);
   if (keys.length !== 1) fail(path, 'must have exactly one of all, any, price, change, premium, time');
-  const key = keys[0]!;
+  const key = keys[0];
   const inner = o[key];
   const at = `${path}.${key}`;
   switch (key) {
@@ -300,7 +300,7 @@ export function nextDueAt(node: WhenNode, armedAt: Date, now: Date, memory: Reco
     }
   }
   const future = candidates.filter((c) => c > now.getTime()).sort((a, b) => a - b);
-  return future.length ? new Date(future[0]!) : undefined;
+  return future.length ? new Date(future[0]) : undefined;
 }
 
 /**

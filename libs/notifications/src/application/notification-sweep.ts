@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ConditionsService } from '@tradedesk/conditions';
+import { type ConditionPage, ListConditionsQuery } from '@tradedesk/conditions';
 import { ListOrdersQuery, ListRoundTripsQuery, type OrderFacts, type OrderView, type Page, type RoundTripFacts } from '@tradedesk/orders';
 import { UnitOfWork } from '@tradedesk/shared';
 import type { NotificationDraft } from '../domain/notification-draft.js';
@@ -52,7 +52,6 @@ export class NotificationSweep implements OnApplicationBootstrap, OnApplicationS
     private readonly config: NotificationsConfig,
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    private readonly conditions: ConditionsService,
     private readonly origins: ExitOrigins,
     private readonly uow: UnitOfWork,
   ) {}
@@ -112,7 +111,9 @@ export class NotificationSweep implements OnApplicationBootstrap, OnApplicationS
         told += await this.tell(orderDraft(fact, new Date(view.updatedAt), origin));
       }
     }
-    const failed = await this.conditions.list({ status: 'FAILED', limit: PAGE, offset: 0 });
+    const failed = await this.queries.execute<ListConditionsQuery, ConditionPage>(
+      new ListConditionsQuery({ status: 'FAILED', limit: PAGE, offset: 0 }),
+    );
     for (const c of failed.items) {
       const at = Date.parse(c.updatedAt);
       if (at < from.getTime() || at > to.getTime()) continue;

@@ -133,7 +133,7 @@ export class OrderLedger {
       // Per position moved by new fills, the last order that moved it: the one that closed it, if it closed.
       const changed = new Map<string, OrderOrmEntity>();
       for (const [i, item] of sorted.entries()) {
-        const order = orders[i]!;
+        const order = orders[i];
         const position = positions.get(positionKey(order))!;
         if (await this.applyInside(tx, order, position, item.snapshot, item.cause, item.trades)) changed.set(positionKey(order), order);
       }

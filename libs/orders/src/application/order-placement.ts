@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { ExchangeGateways, type OrderRules, type PlaceOrderRequest } from '@tradedesk/exchanges';
-import { type ClaimedMessage, type Decimal, insertRows, Outbox, type TransactionScope, ValidationError, ZERO } from '@tradedesk/shared';
+import { ExchangeGateways, type PlaceOrderRequest } from '@tradedesk/exchanges';
+import { ConflictError, type Decimal, insertRows, Outbox, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { OrderPlacedEvent } from '../domain/order.events.js';
@@ -9,19 +9,21 @@ import type { OrderPurpose } from '../domain/order-status.js';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
 import { OrderTimelineOrmEntity } from '../infrastructure/persistence/order-timeline.orm-entity.js';
 import { PositionRepository, positionKey } from '../infrastructure/persistence/position.repository.js';
+import { AnswerRecorder } from './answer-recorder.js';
 import { OrderLedger, orderFacts } from './order-ledger.js';
+import {
+  checkShape,
+  clientOrderIdFor,
+  type OrderSpec,
+  pendingOrderRow,
+  type PreparedOrder,
+  requestHash,
+  type StartedOrders,
+} from './order-rows.js';
+import { laneOf, OrderSubmission, SUBMIT_TOPIC, submitMessageOptions } from './order-submission.js';
 import { type ClosedBy, closedBy, exitRoom } from './position-room.js';
-import { laneOf, OrderSubmission, type SendOutcome, SUBMIT_TOPIC, submitMessageOptions } from './order-submission.js';
 
-export interface OrderSpec {
-  accountId: string;
-  symbol: string;
-  side: 'buy' | 'sell';
-  type: 'market' | 'limit';
-  amount?: Decimal;
-  cost?: Decimal;
-  price?: Decimal;
-}
+export { clientOrderIdFor, type OrderSpec, pendingOrderRow, type PreparedOrder, requestHash, type StartedOrders } from './order-rows.js';
 
 export interface PlacementOptions {
   idempotencyKey?: string;
@@ -36,192 +38,12 @@ export interface PlacementOptions {
   positionExit?: { referencePrice?: Decimal };
 }
 
-/** Binance `newClientOrderId` allows 36 characters of [A-Za-z0-9-_]; Upbit any string. */
-export function clientOrderIdFor(orderId: string): string {
-  return `td-${orderId.replace(/-/g, '')}`;
-}
-
-/** What an Idempotency-Key is bound to: a replay with another body is refused. */
-export function requestHash(spec: OrderSpec): string {
-  const canonical = JSON.stringify([
-    spec.accountId,
-    spec.symbol,
-    spec.side,
-    spec.type,
-    spec.amount?.toFixed(),
-    spec.cost?.toFixed(),
-    spec.price?.toFixed(),
-  ]);
-  return createHash('sha256').update(canonical).digest('hex');
-}
-
-function checkShape(spec: OrderSpec): void {
-  if (spec.type === 'limit') {
-    if (!spec.price) throw new ValidationError('ORDER.PRICE_REQUIRED', 'price: a limit order needs a price', { field: 'price' });
-    if (!spec.amount) throw new ValidationError('ORDER.AMOUNT_REQUIRED', 'amount: a limit order needs an amount', { field: 'amount' });
-    if (spec.cost) throw new ValidationError('ORDER.COST_NOT_ALLOWED', 'cost: only market buys can be sized by cost', { field: 'cost' });
-  } else {
-    if (spec.price) throw new ValidationError('ORDER.PRICE_NOT_ALLOWED', 'price: a market order takes no price', { field: 'price' });
-    if (spec.cost && spec.side === 'sell')
-      throw new ValidationError('ORDER.COST_NOT_ALLOWED', 'cost: only market buys can be sized by cost', { field: 'cost' });
-    if (!spec.amount === !spec.cost) {
-      throw new ValidationError('ORDER.AMOUNT_OR_COST', 'amount/cost: give exactly one of amount (base) or cost (quote, market buys)', {
-        field: 'amount',
-      });
-    }
-  }
-  for (const field of ['amount', 'cost', 'price'] as const) {
-    const value = spec[field];
-    if (value && !value.gt(ZERO)) throw new ValidationError('REQUEST.VALIDATION_FAILED', `${field}: must be greater than 0`, { field });
-  }
-}
-
-/**
- * A new order's row as it is first written: PENDING, its client order id derived from its id,
- * nothing filled and nothing known from the exchange yet.
- */
-export function pendingOrderRow(
-  fields: Pick<OrderOrmEntity, 'id' | 'accountId' | 'exchange' | 'symbol' | 'side' | 'type' | 'amount' | 'purpose' | 'createdAt'> &
-    Partial<
-      Pick<OrderOrmEntity, 'requestedCost' | 'price' | 'stopPrice' | 'legType' | 'listClientOrderId' | 'idempotencyKey' | 'requestHash'>
-    >,
-): OrderOrmEntity {
-  return Object.assign(new OrderOrmEntity(), {
-    requestedCost: null,
-    price: null,
-    stopPrice: null,
-    legType: null,
-    listClientOrderId: null,
-    exchangeListId: null,
-    clientOrderId: clientOrderIdFor(fields.id),
-    exchangeOrderId: null,
-    status: 'PENDING',
-    filled: ZERO,
-    cost: ZERO,
-    average: null,
-    fee: null,
-    feeCurrency: null,
-    submittedAt: null,
-    resolveAttempts: 0,
-    needsAttention: false,
-    rejectReason: null,
-    idempotencyKey: null,
-    requestHash: null,
-    updatedAt: fields.createdAt,
-    ...fields,
-  } satisfies Omit<OrderOrmEntity, 'version'>);
-}
-
-/** An order checked against its exchange's rules, with its ids, ready to be written: nothing is stored yet. */
-export interface PreparedOrder {
-  readonly orderId: string;
-  readonly clientOrderId: string;
-  readonly row: OrderOrmEntity;
-  readonly cause: string;
-  /** Set for a sell out of the position: the rules to shrink it by, and the price that values it. */
-  readonly exit?: { rules: OrderRules; referencePrice?: Decimal };
-}
-
 /** A prepared exit that found its position sold (or held by other sells), with what sold it. */
 export interface ClosedExit {
   order: PreparedOrder;
   closedBy: ClosedBy | undefined;
   reason: string;
 }
-
-/** Orders written by `recordStarted`, each with the submit message it holds, to hand to `sendStarted` once their transaction has committed. */
-export type StartedOrders = ReadonlyArray<{ readonly order: PreparedOrder; readonly message: ClaimedMessage }>;
-
-interface SentAnswer {
-  /** When the answer arrived (ms). */
-  at: number;
-  order: PreparedOrder;
-  message: ClaimedMessage;
-  outcome: Extract<SendOutcome, { sent: true }>;
-  done: () => void;
-}
-
-/**
- * Answers waiting to be written, written in one transaction per batch while more arrive. While
- * sends of the same burst are still on their way, writing waits (up to ANSWER_HOLD_MS): an order
- * accepted a moment later protects a position, a status written a moment later only informs, and
- * on SQLite every write blocks the event loop that the remaining sends need.
- */
-class AnswerRecorder {
-  private readonly waiting: SentAnswer[] = [];
-  private writing: Promise<void> | undefined;
-  private sending = 0;
-  private sendsSettled: (() => void) | undefined;
-
-  constructor(
-    private readonly ledger: OrderLedger,
-    private readonly outbox: Outbox,
-    private readonly logger: Logger,
-  ) {}
-
-  /** Counts a send in flight until the returned function is called. */
-  countSend(): () => void {
-    this.sending++;
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      if (--this.sending === 0) this.sendsSettled?.();
-    };
-  }
-
-  add(answer: SentAnswer): void {
-    this.waiting.push(answer);
-    this.writing ??= this.writeAll().finally(() => (this.writing = undefined));
-  }
-
-  private async writeAll(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const holdUntil = this.waiting[0]!.at + ANSWER_HOLD_MS;
-      if (this.sending > 0 && Date.now() < holdUntil) {
-        await this.sendsSettledOr(holdUntil);
-        continue;
-      }
-      const batch = this.waiting.splice(0, ANSWERS_PER_TRANSACTION);
-      try {
-        await this.ledger.applySnapshots(
-          batch.map((a) => ({ orderId: a.order.orderId, snapshot: a.outcome.snapshot, cause: 'submission', trades: a.outcome.trades })),
-        );
-        await this.outbox.completeClaimed(batch.map((a) => a.message));
-      } catch (error) {
-        // One by one instead, each with the outbox's retries behind it (and the submit handler's lookup after that).
-        this.logger.warn(`recording ${batch.length} order answers together failed, recording each: ${String(error)}`);
-        await Promise.all(
-          batch.map((a) =>
-            this.outbox
-              .runClaimed(a.message, async () => {
-                await this.ledger.applySnapshot(a.order.orderId, a.outcome.snapshot, 'submission', a.outcome.trades);
-              })
-              .catch((e: unknown) => this.logger.warn(`order ${a.order.orderId}: recording its answer failed: ${String(e)}`)),
-          ),
-        );
-      }
-      for (const a of batch) a.done();
-    }
-  }
-
-  private async sendsSettledOr(deadline: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
-      function finish(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.sendsSettled = finish;
-    });
-    this.sendsSettled = undefined;
-  }
-}
-
-/** How long an answer may wait for the rest of its burst's sends before it is written anyway. */
-const ANSWER_HOLD_MS = 1_000;
-/** Answers written per transaction: one commit for many, without holding SQLite's writer long. */
-const ANSWERS_PER_TRANSACTION = 100;
 
 /**
  * The steps of placing an order, for callers that place many at once inside their own transaction
@@ -240,6 +62,7 @@ export class OrderPlacement {
     private readonly gateways: ExchangeGateways,
     private readonly outbox: Outbox,
     private readonly submission: OrderSubmission,
+    private readonly uow: UnitOfWork,
     ledger: OrderLedger,
   ) {
     this.answers = new AnswerRecorder(ledger, outbox, this.logger);
@@ -330,6 +153,45 @@ export class OrderPlacement {
     return { fitted, closed };
   }
 
+  /**
+   * The one idempotency rule: a key belongs to the request it first came with. The same key with
+   * the same request answers the order(s) recorded then; with another request, a 409.
+   */
+  async earlierOrder(key: string, hash: string): Promise<OrderOrmEntity | undefined> {
+    const existing = await this.uow.autocommit((manager) =>
+      manager.findOne(OrderOrmEntity, { where: { idempotencyKey: key }, select: { id: true, requestHash: true, listClientOrderId: true } }),
+    );
+    if (existing && existing.requestHash !== hash)
+      throw new ConflictError('ORDER.IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used with a different request body', {
+        orderId: existing.id,
+      });
+    return existing ?? undefined;
+  }
+
+  /**
+   * The one way a request's orders are born: `write` records them with their submission intent in
+   * one transaction (answering the intent's id), then the submission starts at once (the outbox
+   * covers a crash in between). Two requests racing with one key: the loser answers `replay()`.
+   */
+  async recordAndSubmit<T>(
+    key: string | undefined,
+    replay: () => Promise<T | undefined>,
+    write: (tx: TransactionScope) => Promise<string>,
+  ): Promise<T | 'recorded'> {
+    let messageId: string;
+    try {
+      messageId = await this.uow.run(write);
+    } catch (error) {
+      if (key && isUniqueViolation(error)) {
+        const winner = await replay();
+        if (winner) return winner;
+      }
+      throw error;
+    }
+    await this.outbox.dispatchNow(messageId);
+    return 'recorded';
+  }
+
   /** Writes prepared orders as PENDING with their `placed` timeline lines (one statement each for all of them). */
   async record(tx: TransactionScope, orders: readonly PreparedOrder[]): Promise<void> {
     if (orders.length === 0) return;
@@ -345,6 +207,10 @@ export class OrderPlacement {
           amount: o.row.amount?.toFixed(),
           cost: o.row.requestedCost?.toFixed(),
           price: o.row.price?.toFixed(),
+          // A leg of an order list says which and of which list.
+          ...(o.row.listClientOrderId
+            ? { listClientOrderId: o.row.listClientOrderId, legType: o.row.legType, stopPrice: o.row.stopPrice?.toFixed() }
+            : {}),
         }),
         ...(o.row.submittedAt ? [timelineLine(o, 'submitted', 'submission')] : []),
       ]),
@@ -365,7 +231,7 @@ export class OrderPlacement {
       SUBMIT_TOPIC,
       orders.map((o) => ({ payload: { orderId: o.orderId }, ...submitMessageOptions(o.row.purpose, now) })),
     );
-    return orders.map((order, i) => ({ order, message: messages[i]! }));
+    return orders.map((order, i) => ({ order, message: messages[i] }));
   }
 
   /**
@@ -444,4 +310,11 @@ function timelineLine(
 
 async function insertTimeline(manager: EntityManager, lines: QueryDeepPartialEntity<OrderTimelineOrmEntity>[]): Promise<void> {
   await insertRows(manager, OrderTimelineOrmEntity, lines);
+}
+
+/** A unique index refused the insert: here, an idempotency key another request recorded first. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(String((error as Error)?.message));
 }

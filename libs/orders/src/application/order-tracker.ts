@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { type ExchangeOrder, ExchangeGateways, type RequestLane } from '@tradedesk/exchanges';
-import { HealthRegistry, Outbox, RequestContext, SchedulerConfig, UnitOfWork } from '@tradedesk/shared';
+import { HealthRegistry, Outbox, RequestContext, UnitOfWork } from '@tradedesk/shared';
+import { OrdersConfig } from '../orders.config.js';
 import { In, IsNull, Not } from 'typeorm';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
 import { OrderLedger, snapshotChanges } from './order-ledger.js';
@@ -19,7 +20,6 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private reconciledAt: Date | undefined;
-  private reconciliation: Promise<void> | undefined;
   private lastError: string | undefined;
 
   constructor(
@@ -28,7 +28,7 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly gateways: ExchangeGateways,
     private readonly ledger: OrderLedger,
     private readonly submission: OrderSubmission,
-    private readonly scheduler: SchedulerConfig,
+    private readonly config: OrdersConfig,
     registry: HealthRegistry,
     indicator: HealthIndicatorService,
   ) {
@@ -45,7 +45,7 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
-    this.reconciliation = this.reconcileAtStart();
+    void this.reconcileAtStart();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -54,9 +54,9 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
     await this.running?.catch(() => undefined);
   }
 
-  /** Resolves once start-up reconciliation is done (the condition scheduler waits for it). */
-  whenReconciled(): Promise<void> {
-    return this.reconciliation ?? Promise.resolve();
+  /** Whether start-up reconciliation is done (GetOrderReconciliationQuery: the price poll waits for it). */
+  get reconciled(): boolean {
+    return this.reconciledAt !== undefined;
   }
 
   private async reconcileAtStart(): Promise<void> {
@@ -79,9 +79,9 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
       }
     }
     await this.outbox
-      .start(Math.min(1000, this.scheduler.orderPollMs))
+      .start(Math.min(1000, this.config.orderPollMs))
       .catch((error: unknown) => this.logger.error(`outbox start failed: ${error instanceof Error ? error.message : String(error)}`));
-    this.timer = setInterval(() => void this.pollNow(), this.scheduler.orderPollMs);
+    this.timer = setInterval(() => void this.pollNow(), this.config.orderPollMs);
     this.timer.unref();
   }
 

@@ -1,5 +1,6 @@
 import { type Decimal, DecimalColumn, TimestampColumn } from '@tradedesk/shared';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { ConditionState } from '../../domain/condition.js';
 import type { ConditionKind, ConditionStatus, DowntimePolicy, PriceSource } from '../../domain/condition.types.js';
 
 /**
@@ -12,7 +13,7 @@ import type { ConditionKind, ConditionStatus, DowntimePolicy, PriceSource } from
 @Index('ix_conditions_last_order', ['lastOrderId'])
 @Index('ix_conditions_stop_order', ['stopOrderId'])
 @Index('ix_conditions_take_profit_order', ['takeProfitOrderId'])
-export class ConditionOrmEntity {
+export class ConditionOrmEntity implements ConditionState {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 

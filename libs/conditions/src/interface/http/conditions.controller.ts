@@ -10,7 +10,11 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { ConditionsService } from '../../application/conditions.service.js';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { AdjustConditionCommand } from '../../application/commands/adjust-condition.js';
+import { ArmConditionCommand } from '../../application/commands/arm-condition.js';
+import { CancelConditionCommand, PauseConditionCommand, ResumeConditionCommand } from '../../application/commands/hold-condition.js';
+import { type ConditionPage, GetConditionQuery, ListConditionsQuery } from '../../application/queries/get-condition.query.js';
 import type { ConditionView } from '../../application/condition-views.js';
 import {
   AdjustConditionRequestDto,
@@ -61,7 +65,15 @@ const conditionExample = {
 @ApiBearerAuth()
 @Controller('conditions')
 export class ConditionsController {
-  constructor(private readonly conditions: ConditionsService) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  /** Every change answers with the condition as it is now (the same view as GET). */
+  private view(id: string): Promise<ConditionView> {
+    return this.queries.execute(new GetConditionQuery(id));
+  }
 
   @Post()
   @ApiOperation({
@@ -75,15 +87,15 @@ export class ConditionsController {
   @ApiResponse({ status: 201, description: 'Armed', schema: { example: conditionExample } })
   @ApiBadRequestResponse({ description: 'A rule was broken; `details.field` names it (e.g. `when.all[1].price.op`)' })
   @ApiNotFoundResponse({ description: 'Unknown account or market' })
-  create(@Body() body: CreateConditionRequestDto): Promise<ConditionView> {
-    return this.conditions.create(body);
+  async create(@Body() body: CreateConditionRequestDto): Promise<ConditionView> {
+    return this.view(await this.commands.execute<ArmConditionCommand, string>(new ArmConditionCommand(body)));
   }
 
   @Get()
   @ApiOperation({ summary: 'List conditions', description: 'Newest first, filtered by account, status or symbol.' })
   @ApiOkResponse({ schema: { example: { items: [conditionExample], total: 1, limit: 50, offset: 0 } } })
-  list(@Query() q: ListConditionsQueryDto) {
-    return this.conditions.list({ ...q, limit: q.limit ?? DEFAULT_PAGE_LIMIT, offset: q.offset ?? 0 });
+  list(@Query() q: ListConditionsQueryDto): Promise<ConditionPage> {
+    return this.queries.execute(new ListConditionsQuery({ ...q, limit: q.limit ?? DEFAULT_PAGE_LIMIT, offset: q.offset ?? 0 }));
   }
 
   @Get(':id')
@@ -91,7 +103,7 @@ export class ConditionsController {
   @ApiOkResponse({ schema: { example: conditionExample } })
   @ApiNotFoundResponse({ description: 'CONDITION.NOT_FOUND' })
   get(@Param() { id }: ConditionIdParam): Promise<ConditionView> {
-    return this.conditions.get(id);
+    return this.view(id);
   }
 
   @Patch(':id')
@@ -101,8 +113,9 @@ export class ConditionsController {
   })
   @ApiOkResponse({ schema: { example: { ...conditionExample, triggerPrice: '100500000', version: 2 } } })
   @ApiConflictResponse({ description: 'The condition is no longer ARMED or PAUSED' })
-  adjust(@Param() { id }: ConditionIdParam, @Body() body: AdjustConditionRequestDto): Promise<ConditionView> {
-    return this.conditions.adjust(id, body);
+  async adjust(@Param() { id }: ConditionIdParam, @Body() body: AdjustConditionRequestDto): Promise<ConditionView> {
+    await this.commands.execute(new AdjustConditionCommand(id, body));
+    return this.view(id);
   }
 
   @Delete(':id')
@@ -115,8 +128,9 @@ export class ConditionsController {
   })
   @ApiOkResponse({ schema: { example: { ...conditionExample, status: 'CANCELLED' } } })
   @ApiConflictResponse({ description: 'Already firing or over' })
-  cancel(@Param() { id }: ConditionIdParam): Promise<ConditionView> {
-    return this.conditions.cancel(id);
+  async cancel(@Param() { id }: ConditionIdParam): Promise<ConditionView> {
+    await this.commands.execute(new CancelConditionCommand(id));
+    return this.view(id);
   }
 
   @Post(':id/pause')
@@ -124,8 +138,9 @@ export class ConditionsController {
   @ApiOperation({ summary: 'Pause an armed condition', description: 'A user hold: PAUSED conditions are not evaluated.' })
   @ApiOkResponse({ schema: { example: { ...conditionExample, status: 'PAUSED' } } })
   @ApiConflictResponse({ description: 'Not ARMED' })
-  pause(@Param() { id }: ConditionIdParam): Promise<ConditionView> {
-    return this.conditions.pause(id);
+  async pause(@Param() { id }: ConditionIdParam): Promise<ConditionView> {
+    await this.commands.execute(new PauseConditionCommand(id));
+    return this.view(id);
   }
 
   @Post(':id/resume')
@@ -138,7 +153,8 @@ export class ConditionsController {
   @ApiOkResponse({ schema: { example: conditionExample } })
   @ApiConflictResponse({ description: 'Not PAUSED' })
   @ApiBadRequestResponse({ description: 'CONDITION.WOULD_FIRE_IMMEDIATELY' })
-  resume(@Param() { id }: ConditionIdParam, @Body() body: ResumeConditionRequestDto = {}): Promise<ConditionView> {
-    return this.conditions.resume(id, body ?? {});
+  async resume(@Param() { id }: ConditionIdParam, @Body() body: ResumeConditionRequestDto = {}): Promise<ConditionView> {
+    await this.commands.execute(new ResumeConditionCommand(id, body?.allowImmediate ?? false));
+    return this.view(id);
   }
 }

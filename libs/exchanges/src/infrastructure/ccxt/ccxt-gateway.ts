@@ -172,7 +172,7 @@ export abstract class CcxtGateway implements ExchangeGateway {
     const unique = [...new Set(symbols.map((s) => s.toUpperCase()))];
     if (unique.length === 0) return {};
     for (const symbol of unique) await this.market(symbol);
-    if (unique.length === 1) return { [unique[0]!]: await this.fetchTicker(unique[0]!, options) };
+    if (unique.length === 1) return { [unique[0]]: await this.fetchTicker(unique[0], options) };
     const tickers = await this.call('tickers', 'read', options?.lane ?? 'market-data', () => this.client.fetchTickers(unique), {
       symbols: unique.length,
     });

@@ -1,16 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ExchangeGateways, type OcoSellRequest } from '@tradedesk/exchanges';
-import { ConflictError, type Decimal, insertRows, Outbox, UnitOfWork, ValidationError } from '@tradedesk/shared';
+import { ConflictError, type Decimal, Outbox, UnitOfWork, ValidationError } from '@tradedesk/shared';
 import { In } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import { OrderPlacedEvent } from '../../domain/order.events.js';
 import type { OrderLegType, OrderPurpose } from '../../domain/order-status.js';
 import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
-import { OrderLedger, orderFacts } from '../order-ledger.js';
-import { clientOrderIdFor, pendingOrderRow } from '../order-placement.js';
+import { clientOrderIdFor, OrderPlacement, pendingOrderRow, type PreparedOrder } from '../order-placement.js';
 import { laneOf, SUBMIT_TOPIC, submitMessageOptions } from '../order-submission.js';
-import { isUniqueViolation } from './place-order.js';
 
 /**
  * A native OCO sell (Binance `orderList/oco`): one amount, a take-profit resting above the market
@@ -65,16 +61,15 @@ export class PlaceOcoSellHandler implements ICommandHandler<PlaceOcoSellCommand,
     private readonly uow: UnitOfWork,
     private readonly outbox: Outbox,
     private readonly gateways: ExchangeGateways,
-    private readonly ledger: OrderLedger,
+    private readonly placement: OrderPlacement,
   ) {}
 
   async execute({ spec, options }: PlaceOcoSellCommand): Promise<PlaceOcoSellResult> {
     const key = options.idempotencyKey;
     const hash = requestHash(spec);
-    if (key) {
-      const replay = await this.replay(key, hash);
-      if (replay) return replay;
-    }
+    const replay = () => this.replay(key, hash);
+    const earlier = await replay();
+    if (earlier) return earlier;
     if (!spec.stopPrice.lt(spec.takeProfitPrice))
       throw new ValidationError('ORDER.OCO_PRICES_INVALID', 'stopPrice: the stop must be below the take-profit', { field: 'stopPrice' });
     const account = await this.gateways.describeAccount(spec.accountId);
@@ -97,84 +92,62 @@ export class PlaceOcoSellHandler implements ICommandHandler<PlaceOcoSellCommand,
       },
       { lane: laneOf(purpose) },
     );
-
-    let messageId: string;
-    try {
-      messageId = await this.uow.run(async (tx) => {
-        const now = new Date();
-        const leg = (id: string, legType: OrderLegType, fields: Partial<OrderOrmEntity>, withKey: boolean) =>
-          pendingOrderRow({
-            id,
-            accountId: account.id,
-            exchange: account.exchange,
-            symbol: normalized.symbol,
-            side: 'sell',
-            type: 'limit',
-            amount: normalized.amount,
-            legType,
-            listClientOrderId,
-            purpose,
-            // The key sits on the stop leg (one row can hold it); its sibling is found by the list id.
-            idempotencyKey: withKey && key ? key : null,
-            requestHash: withKey && key ? hash : null,
-            createdAt: now,
-            ...fields,
-          });
-        const takeProfit = leg(takeProfitId, 'limit_maker', { price: normalized.takeProfit.price }, false);
-        const stopLoss = leg(
-          stopLossId,
-          normalized.stopLoss.price ? 'stop_loss_limit' : 'stop_loss',
-          {
-            type: normalized.stopLoss.price ? 'limit' : 'market',
-            price: normalized.stopLoss.price ?? null,
-            stopPrice: normalized.stopLoss.stopPrice,
-          },
-          true,
-        );
-        await insertRows(tx.manager, OrderOrmEntity, [stopLoss, takeProfit] as QueryDeepPartialEntity<OrderOrmEntity>[]);
-        for (const order of [stopLoss, takeProfit]) {
-          await this.ledger.appendTimeline(tx.manager, order, 'placed', options.cause ?? 'api', {
-            listClientOrderId,
-            legType: order.legType,
-            amount: order.amount?.toFixed(),
-            price: order.price?.toFixed(),
-            stopPrice: order.stopPrice?.toFixed(),
-          });
-          tx.publish(new OrderPlacedEvent(orderFacts(order)));
-        }
-        // One intent for the list, keyed by the stop leg; the submission sends both legs in one call.
-        const message = await this.outbox.enqueue(tx, SUBMIT_TOPIC, { orderId: stopLossId }, submitMessageOptions(purpose, now));
-        return message.id;
-      });
-    } catch (error) {
-      if (key && isUniqueViolation(error)) {
-        const replay = await this.replay(key, hash);
-        if (replay) return replay;
-      }
-      throw error;
-    }
-    await this.outbox.dispatchNow(messageId);
+    const now = new Date();
+    const leg = (id: string, legType: OrderLegType, fields: Partial<OrderOrmEntity>, withKey: boolean): PreparedOrder => ({
+      orderId: id,
+      clientOrderId: clientOrderIdFor(id),
+      cause: options.cause ?? 'api',
+      row: pendingOrderRow({
+        id,
+        accountId: account.id,
+        exchange: account.exchange,
+        symbol: normalized.symbol,
+        side: 'sell',
+        type: 'limit',
+        amount: normalized.amount,
+        legType,
+        listClientOrderId,
+        purpose,
+        // The key sits on the stop leg (one row can hold it); its sibling is found by the list id.
+        idempotencyKey: withKey && key ? key : null,
+        requestHash: withKey && key ? hash : null,
+        createdAt: now,
+        ...fields,
+      }),
+    });
+    const stopLoss = leg(
+      stopLossId,
+      normalized.stopLoss.price ? 'stop_loss_limit' : 'stop_loss',
+      {
+        type: normalized.stopLoss.price ? 'limit' : 'market',
+        price: normalized.stopLoss.price ?? null,
+        stopPrice: normalized.stopLoss.stopPrice,
+      },
+      true,
+    );
+    const takeProfit = leg(takeProfitId, 'limit_maker', { price: normalized.takeProfit.price }, false);
+    const outcome = await this.placement.recordAndSubmit(key, replay, async (tx) => {
+      await this.placement.record(tx, [stopLoss, takeProfit]);
+      // One intent for the list, keyed by the stop leg; the submission sends both legs in one call.
+      return (await this.outbox.enqueue(tx, SUBMIT_TOPIC, { orderId: stopLossId }, submitMessageOptions(purpose, now))).id;
+    });
+    if (outcome !== 'recorded') return outcome;
     return { listClientOrderId, takeProfitOrderId: takeProfitId, stopLossOrderId: stopLossId, created: true };
   }
 
-  private async replay(key: string, hash: string): Promise<PlaceOcoSellResult | undefined> {
-    return this.uow.run(async ({ manager }) => {
-      const existing = await manager.findOne(OrderOrmEntity, { where: { idempotencyKey: key } });
-      if (!existing) return undefined;
-      if (existing.requestHash !== hash || !existing.listClientOrderId)
-        throw new ConflictError('ORDER.IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used with a different request body', {
-          orderId: existing.id,
-        });
-      const legs = await manager.find(OrderOrmEntity, {
-        where: { listClientOrderId: existing.listClientOrderId, legType: In(['limit_maker']) },
-        select: { id: true },
+  private async replay(key: string | undefined, hash: string): Promise<PlaceOcoSellResult | undefined> {
+    const existing = key ? await this.placement.earlierOrder(key, hash) : undefined;
+    if (!existing) return undefined;
+    if (!existing.listClientOrderId)
+      throw new ConflictError('ORDER.IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used with a different request body', {
+        orderId: existing.id,
       });
-      return {
-        listClientOrderId: existing.listClientOrderId,
-        takeProfitOrderId: legs[0]!.id,
-        stopLossOrderId: existing.id,
-        created: false,
-      };
-    });
+    const legs = await this.uow.autocommit((manager) =>
+      manager.find(OrderOrmEntity, {
+        where: { listClientOrderId: existing.listClientOrderId!, legType: In(['limit_maker']) },
+        select: { id: true },
+      }),
+    );
+    return { listClientOrderId: existing.listClientOrderId, takeProfitOrderId: legs[0].id, stopLossOrderId: existing.id, created: false };
   }
 }

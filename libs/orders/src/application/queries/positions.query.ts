@@ -1,5 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { Logger } from '@nestjs/common';
+import { type IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { type ExchangeAccountSummary, ExchangeGateways, type Market, roundAveragePrice } from '@tradedesk/exchanges';
 import { type Decimal, roundMoney, roundPercent, UnitOfWork, ZERO } from '@tradedesk/shared';
 import { PositionOrmEntity } from '../../infrastructure/persistence/position.orm-entity.js';
@@ -9,27 +9,19 @@ export class GetPositionsQuery {
   constructor(readonly filter: { accountId?: string; symbol?: string; includeClosed?: boolean } = {}) {}
 }
 
-/** `native` exchange-held stop, `emulated` server-side condition, `none`: filled in by the conditions context. */
+/** `native` exchange-held stop, `emulated` server-side condition, `none`. */
 export type ProtectionStatus = 'native' | 'emulated' | 'none';
 
-/** Answers the protection status of positions; implemented by the conditions context. */
-export interface ProtectionStatusProvider {
-  protectionOf(positions: Array<{ accountId: string; symbol: string }>): Promise<Map<string, ProtectionStatus>>;
+/**
+ * What protects these positions — asked by the orders context, answered by the conditions context
+ * (which handles it; orders never imports conditions). Without a handler every position is `none`.
+ */
+export class GetProtectionStatusQuery {
+  constructor(readonly positions: ReadonlyArray<{ accountId: string; symbol: string }>) {}
 }
 
-/** Where the conditions context plugs in its answer, keeping the dependency conditions → orders. */
-@Injectable()
-export class ProtectionStatusRegistry {
-  private provider: ProtectionStatusProvider | undefined;
-
-  register(provider: ProtectionStatusProvider): void {
-    this.provider = provider;
-  }
-
-  async protectionOf(positions: Array<{ accountId: string; symbol: string }>): Promise<Map<string, ProtectionStatus>> {
-    return (await this.provider?.protectionOf(positions)) ?? new Map();
-  }
-}
+/** `accountId symbol` → status; a position missing from the map is `none`. */
+export type ProtectionStatuses = Map<string, ProtectionStatus>;
 
 export interface PositionView {
   accountId: string;
@@ -66,7 +58,7 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
   constructor(
     private readonly uow: UnitOfWork,
     private readonly gateways: ExchangeGateways,
-    private readonly protection: ProtectionStatusRegistry,
+    private readonly queries: QueryBus,
   ) {}
 
   async execute({ filter }: GetPositionsQuery): Promise<PositionsReport> {
@@ -86,7 +78,9 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
     const accountList = await this.gateways.listAccounts();
     const accounts = new Map(accountList.map((a) => [a.id, a]));
     const [lastPrices, usdtKrw, markets] = await Promise.all([this.lastPrices(books), this.usdtKrw(accountList), this.marketsOf(books)]);
-    const protection = await this.protection.protectionOf(books).catch(() => new Map<string, ProtectionStatus>());
+    const protection = await this.queries
+      .execute<GetProtectionStatusQuery, ProtectionStatuses>(new GetProtectionStatusQuery(books))
+      .catch(() => new Map<string, ProtectionStatus>());
     const positions: PositionView[] = [];
     const totals = { KRW: { mv: ZERO, rz: ZERO, ur: ZERO }, USDT: { mv: ZERO, rz: ZERO, ur: ZERO } };
     let convertible = usdtKrw !== undefined;

@@ -1,15 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { CommandBus, EventsHandler, type IEventHandler, QueryBus } from '@nestjs/cqrs';
-import {
-  CancelOrderCommand,
-  GetOrderQuery,
-  OrderCanceledEvent,
-  OrderFilledEvent,
-  OrderRejectedEvent,
-  type OrderView,
-  PlaceOcoSellCommand,
-  type PlaceOcoSellResult,
-} from '@tradedesk/orders';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { CancelOrderCommand, GetOrderQuery, type OrderView, PlaceOcoSellCommand, type PlaceOcoSellResult } from '@tradedesk/orders';
 import { ConflictError, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
 import { IsNull, Not } from 'typeorm';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
@@ -30,8 +21,8 @@ export const CANCELLING = 'cancelling';
  * orders lib and settles the condition from them. The engine never holds it in a trigger book.
  */
 @Injectable()
-export class NativeBracketHandler implements OnModuleInit {
-  private readonly logger = new Logger(NativeBracketHandler.name);
+export class NativeBracketLifecycle implements OnModuleInit {
+  private readonly logger = new Logger(NativeBracketLifecycle.name);
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -169,7 +160,7 @@ export class NativeBracketHandler implements OnModuleInit {
         if (!orderEnded(order.status)) live.push(order);
       }
       // One leg is enough: the exchange cancels the whole list; the orders lib records both.
-      if (live.length > 0) await this.commands.execute(new CancelOrderCommand(live[0]!.id, 'condition-cancelled'));
+      if (live.length > 0) await this.commands.execute(new CancelOrderCommand(live[0].id, 'condition-cancelled'));
     } catch (error) {
       if (!(error instanceof ConflictError)) {
         await this.uow.run((tx) => compareAndSet(tx, row.id, ['ARMED'], undefined, { firedLeg: null }));
@@ -184,7 +175,7 @@ export class NativeBracketHandler implements OnModuleInit {
     if (filled.length > 0) {
       // A leg executed before the cancel reached the exchange: the bracket did its job.
       await this.uow.run((tx) => compareAndSet(tx, row.id, ['ARMED'], undefined, { firedLeg: null }));
-      await this.settle(filled[0]!.id, 'FILLED', filled[0]!.filled);
+      await this.settle(filled[0].id, 'FILLED', filled[0].filled);
       throw new ConflictError('CONDITION.NOT_CANCELLABLE', `Condition ${row.id}: a leg of its order list already executed`, {
         conditionId: row.id,
       });
@@ -233,20 +224,5 @@ export class NativeBracketHandler implements OnModuleInit {
       await appendTimeline(tx, row.id, [{ event: 'failed', status: 'FAILED', details: { reason, placement: 'native' } }]);
       tx.publish(ConditionEngine.failedEvent(row, reason));
     });
-  }
-}
-
-@EventsHandler(OrderFilledEvent, OrderRejectedEvent, OrderCanceledEvent)
-export class SettleNativeBracketWhenLegEndsHandler implements IEventHandler<OrderFilledEvent | OrderRejectedEvent | OrderCanceledEvent> {
-  private readonly logger = new Logger(SettleNativeBracketWhenLegEndsHandler.name);
-
-  constructor(private readonly brackets: NativeBracketHandler) {}
-
-  handle(event: OrderFilledEvent | OrderRejectedEvent | OrderCanceledEvent): void {
-    // Only a leg of an order list can belong to a native bracket: other orders cost no lookup.
-    if (event.order.purpose !== 'protective' || !event.order.listClientOrderId) return;
-    void this.brackets
-      .settle(event.order.orderId, event.order.status, event.order.filled)
-      .catch((error: unknown) => this.logger.warn(`settling a native bracket failed: ${String(error)}`));
   }
 }
