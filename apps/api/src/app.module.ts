@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { ConditionsModule } from '@tradedesk/conditions';
 import { ExchangesModule } from '@tradedesk/exchanges';
+import { NotificationsModule } from '@tradedesk/notifications';
 import { OrdersModule } from '@tradedesk/orders';
 import {
   AllExceptionsFilter,
@@ -38,6 +39,7 @@ export class AppModule implements NestModule {
         ExchangesModule,
         OrdersModule,
         ConditionsModule,
+        NotificationsModule,
         SchedulerModule,
         AuditModule,
       ],

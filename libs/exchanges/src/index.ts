@@ -1,6 +1,7 @@
 // Exchanges context: accounts with encrypted keys, one gateway port over Binance and Upbit (ccxt; paper accounts simulated on live prices), market data, local order rules, fees and premium.
 export * from './domain/exchange-gateway.js';
 export * from './domain/exchange.errors.js';
+export * from './domain/exchange.events.js';
 export { normalizeOrder, formatMoney, type OrderRuleContext } from './domain/order-rules.js';
 export { krwPriceStep, roundToKrwPriceStep, isOnKrwPriceStep, UPBIT_KRW_PRICE_STEPS } from './domain/krw-price-steps.js';
 export { priceStepAt, snapToPriceGrid } from './domain/price-grid.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ApiCredentials } from '../domain/exchange-account.js';
 import type { AccountMode, ExchangeCapabilities, ExchangeId } from '../domain/exchange-gateway.js';
 import { BINANCE_CAPABILITIES, BinanceGateway } from '../infrastructure/ccxt/binance.gateway.js';
-import type { CcxtGateway, CcxtGatewayOptions } from '../infrastructure/ccxt/ccxt-gateway.js';
+import type { CallObserver, CcxtGateway, CcxtGatewayOptions } from '../infrastructure/ccxt/ccxt-gateway.js';
 import { UPBIT_CAPABILITIES, UpbitGateway } from '../infrastructure/ccxt/upbit.gateway.js';
 import { SimEndpoint } from './sim-endpoint.js';
 import { ExchangesConfig } from '../exchanges.config.js';
@@ -38,9 +38,9 @@ export class GatewayFactory {
     private readonly config: ExchangesConfig,
   ) {}
 
-  create(exchange: ExchangeId, mode: AccountMode, credentials?: ApiCredentials): CcxtGateway {
-    if (mode === 'paper') return ADAPTERS[exchange].create({ mode, simUrl: this.paperMarketDataUrl() });
-    return ADAPTERS[exchange].create({ mode, credentials, simUrl: mode === 'sim' ? this.sim.require(exchange) : undefined });
+  create(exchange: ExchangeId, mode: AccountMode, credentials?: ApiCredentials, observer?: CallObserver): CcxtGateway {
+    if (mode === 'paper') return ADAPTERS[exchange].create({ mode, simUrl: this.paperMarketDataUrl(), observer });
+    return ADAPTERS[exchange].create({ mode, credentials, simUrl: mode === 'sim' ? this.sim.require(exchange) : undefined, observer });
   }
 
   /** The cache scope of an exchange's public data: the same for every account on one venue. */

@@ -1,3 +1,4 @@
+import { Notifications1796666334234 } from './1796666334234-Notifications.js';
 import { AuditLog1796663800609 } from './1796663800609-AuditLog.js';
 import { Positions1796660433814 } from './1796660433814-Positions.js';
 import { NativeBrackets1795714202079 } from './1795714202079-NativeBrackets.js';
@@ -16,4 +17,5 @@ export const postgresMigrations = [
   NativeBrackets1795714202079,
   Positions1796660433814,
   AuditLog1796663800609,
+  Notifications1796666334234,
 ];
