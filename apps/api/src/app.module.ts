@@ -7,6 +7,7 @@ import { ConditionsModule } from '@tradedesk/conditions';
 import { ExchangesModule } from '@tradedesk/exchanges';
 import { NotificationsModule } from '@tradedesk/notifications';
 import { OrdersModule } from '@tradedesk/orders';
+import { TemplatesModule } from '@tradedesk/templates';
 import {
   AllExceptionsFilter,
   ApiTokenGuard,
@@ -40,6 +41,7 @@ export class AppModule implements NestModule {
         OrdersModule,
         ConditionsModule,
         NotificationsModule,
+        TemplatesModule,
         SchedulerModule,
         AuditModule,
       ],

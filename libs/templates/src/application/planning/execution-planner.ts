@@ -3,8 +3,16 @@ import { type Balances, ExchangeGateways, normalizeOrder, type OrderRuleContext,
 import { Decimal, DomainError, ValidationError, ZERO } from '@tradedesk/shared';
 import { type EntryFacts, type EntryPlan, planEntry } from '../../domain/entry-plan.js';
 import type { ExecutionOverrides } from '../../domain/execution.js';
-import { type ExitGrid, type ExitNote, exitsFromFill, floorToStep, type PlannedExit } from '../../domain/exit-plan.js';
-import type { TemplateDefinition } from '../../domain/template-definition.js';
+import {
+  type EntryFill,
+  type ExitGrid,
+  type ExitNote,
+  type ExitPlan,
+  exitsFromFill,
+  floorToStep,
+  type PlannedExit,
+} from '../../domain/exit-plan.js';
+import type { ExitsDefinition, TemplateDefinition } from '../../domain/template-definition.js';
 import { type ExecutionTarget, resolveTarget } from './execution-target.js';
 
 /** Something about a planned execution the user should know; the ones that would make it fail also stop an execution. */
@@ -99,6 +107,24 @@ export class ExecutionPlanner {
     }
     warnings.push(...crossedExits(exits, facts));
     return { target, entry, order, estimate, exits, warnings, blocking: blocking[0], takerFee: fee.taker };
+  }
+
+  /**
+   * The exits of an entry that filled: prices from its actual average fill, amounts from what it
+   * actually brought (fees taken in the base coin deducted), on the market's grid now.
+   */
+  async exitsForFill(accountId: string, symbol: string, exits: ExitsDefinition | null, fill: EntryFill): Promise<ExitPlan> {
+    if (!exits) return { exits: [], notes: [] };
+    const gateway = await this.gateways.forAccount(accountId);
+    const market = await gateway.market(symbol);
+    const account = await this.gateways.describeAccount(accountId);
+    const context: OrderRuleContext = { exchange: account.exchange, market, capabilities: gateway.capabilities, referencePrice: fill.average };
+    const grid: ExitGrid = {
+      market,
+      capabilities: gateway.capabilities,
+      placeable: (amount, price) => placeable(context, symbol, amount, price),
+    };
+    return exitsFromFill(exits, { average: fill.average, net: floorToStep(fill.net, market.amountStep) }, grid);
   }
 
   /** Resolves only where and what (account, market, side, size): for checks that need no prices. */

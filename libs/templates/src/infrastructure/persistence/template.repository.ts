@@ -32,6 +32,18 @@ export class TemplateRepository {
     return { id, version: 1, shownVersion: 1, definition, createdAt: now, updatedAt: now, deletedAt: null };
   }
 
+  /** Several new templates in one transaction: all are written or none. */
+  async createMany(definitions: TemplateDefinition[], now = new Date()): Promise<StoredTemplate[]> {
+    const created = definitions.map((definition) => ({ id: randomUUID(), definition }));
+    await this.uow.run(async ({ manager }) => {
+      for (const { id, definition } of created) {
+        await manager.insert(OrderTemplateOrmEntity, { id, version: 1, name: definition.name, createdAt: now, updatedAt: now, deletedAt: null });
+        await manager.insert(OrderTemplateVersionOrmEntity, { templateId: id, version: 1, definition, createdAt: now });
+      }
+    });
+    return created.map(({ id, definition }) => ({ id, version: 1, shownVersion: 1, definition, createdAt: now, updatedAt: now, deletedAt: null }));
+  }
+
   /** Writes `change(current)` as the next version, under the template's row lock; a deleted template is a 409. */
   async addVersion(id: string, change: (current: TemplateDefinition) => TemplateDefinition, now = new Date()): Promise<StoredTemplate> {
     return this.uow.run(async ({ manager }) => {
