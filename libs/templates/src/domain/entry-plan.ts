@@ -65,7 +65,8 @@ export function planEntry(
     const amount = 'amount' in sized ? sized.amount : sized.cost.div(limit);
     return { side, type: 'limit', amount, price: limit, expectedPrice, feeRate };
   }
-  if (side === 'sell') return { side, type: 'market', amount: 'amount' in sized ? sized.amount : sized.cost.div(book), expectedPrice, feeRate };
+  if (side === 'sell')
+    return { side, type: 'market', amount: 'amount' in sized ? sized.amount : sized.cost.div(book), expectedPrice, feeRate };
   const byCost = facts.capabilities.priceStepRule === 'krw-price-table' || !('amount' in sized);
   if (byCost && facts.capabilities.marketBuyByCost)
     return { side, type: 'market', cost: 'cost' in sized ? sized.cost : sized.amount.times(book), expectedPrice, feeRate };

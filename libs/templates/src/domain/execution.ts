@@ -75,7 +75,8 @@ export function exitActions(
   if (closed) return { closed, actions: armed.map((e) => ({ kind: 'cancel', conditionId: e.conditionId })) };
   const actions: ExitAction[] = [];
   for (const exit of armed)
-    if (exit.role !== 'take_profit' && !exit.amount.eq(remaining)) actions.push({ kind: 'resize', conditionId: exit.conditionId, amount: remaining });
+    if (exit.role !== 'take_profit' && !exit.amount.eq(remaining))
+      actions.push({ kind: 'resize', conditionId: exit.conditionId, amount: remaining });
   const targetFilled = targets.some((e) => e.status === 'filled');
   const stop = armed.find((e) => e.role === 'stop_loss');
   if (state.breakEvenAfterFirstTarget && targetFilled && !state.breakEvenMoved && stop)

@@ -73,7 +73,11 @@ export function exitsFromFill(definition: ExitsDefinition | undefined, fill: Ent
     const trigger = offsetPrice(fill.average, dec(stopLoss.triggerPercent), -1, grid);
     if (grid.placeable(fill.net, trigger))
       exits.push({ role: 'stop_loss', rung: 0, amount: fill.net, triggerPrice: trigger, ...executionOf(stopLoss.execution) });
-    else notes.push({ field: 'exits.stopLoss', message: `selling ${fill.net.toFixed()} at ${trigger.toFixed()} is below the market's minimum order` });
+    else
+      notes.push({
+        field: 'exits.stopLoss',
+        message: `selling ${fill.net.toFixed()} at ${trigger.toFixed()} is below the market's minimum order`,
+      });
   }
   if (takeProfit) exits.push(...takeProfits(takeProfit, fill, grid, notes));
   if (trailing) {

@@ -23,7 +23,8 @@ const MILLISECONDS_FROM = 1e11;
 export function parseSignal(body: unknown): HookSignal {
   try {
     const o = objectWith(body, SIGNAL_FIELDS, '');
-    if (typeof o.secret !== 'string' || o.secret === '' || o.secret.length > MAX_SECRET_LENGTH) invalid('secret', 'must be the hook secret');
+    if (typeof o.secret !== 'string' || o.secret === '' || o.secret.length > MAX_SECRET_LENGTH)
+      invalid('secret', 'must be the hook secret');
     if (typeof o.template !== 'string' || !UUID.test(o.template)) invalid('template', 'must be a template id (UUID)');
     if (o.side !== undefined && o.side !== 'buy' && o.side !== 'sell') invalid('side', 'must be buy or sell');
     return {
@@ -42,8 +43,7 @@ export function parseSignal(body: unknown): HookSignal {
 
 /** ISO-8601 (TradingView's `{{timenow}}`) or a Unix time in seconds or milliseconds. */
 function timestampOf(value: unknown): Date {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0)
-    return new Date(value < MILLISECONDS_FROM ? value * 1000 : value);
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return new Date(value < MILLISECONDS_FROM ? value * 1000 : value);
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) {
     const at = new Date(value);
     if (!Number.isNaN(at.getTime())) return at;

@@ -1,15 +1,6 @@
 import { parseIsoDuration } from '@tradedesk/conditions';
 import { dec } from '@tradedesk/shared';
-import {
-  exactlyOne,
-  invalid,
-  objectWith,
-  percentBelow100,
-  positive,
-  signed,
-  SYMBOL,
-  UUID,
-} from './template-errors.js';
+import { exactlyOne, invalid, objectWith, percentBelow100, positive, signed, SYMBOL, UUID } from './template-errors.js';
 
 /**
  * An order template as the API takes and shows it (api.md "Template request"): relative terms —
@@ -42,8 +33,7 @@ export interface LadderRung {
   sizePercent: string;
 }
 export type TakeProfitDefinition =
-  | { triggerPercent: string; execution?: ExitExecution }
-  | { ladder: LadderRung[]; execution?: ExitExecution };
+  { triggerPercent: string; execution?: ExitExecution } | { ladder: LadderRung[]; execution?: ExitExecution };
 export interface ExitsDefinition {
   stopLoss?: { triggerPercent: string; execution?: ExitExecution };
   takeProfit?: TakeProfitDefinition;
@@ -75,8 +65,7 @@ export function parseDefinition(input: unknown): TemplateDefinition {
     size: parseSize(o.size, 'size'),
   };
   if (o.exits !== undefined) {
-    if (side === 'sell')
-      invalid('exits', 'exits protect what a buy bought: a sell template takes none', 'TEMPLATE.EXITS_NEED_A_BUY');
+    if (side === 'sell') invalid('exits', 'exits protect what a buy bought: a sell template takes none', 'TEMPLATE.EXITS_NEED_A_BUY');
     const exits = parseExits(o.exits);
     if (Object.keys(exits).length > 0) definition.exits = exits;
   }
@@ -143,7 +132,8 @@ function parseEntry(value: unknown): EntryDefinition {
     return { type: 'market' };
   }
   if (o.type !== 'limit') invalid('entry.type', 'must be market or limit');
-  if (o.offsetPercent === undefined) invalid('entry.offsetPercent', 'a limit entry needs its offset from the best bid (buy) or ask (sell), e.g. "-0.2"');
+  if (o.offsetPercent === undefined)
+    invalid('entry.offsetPercent', 'a limit entry needs its offset from the best bid (buy) or ask (sell), e.g. "-0.2"');
   const offset = signed(o.offsetPercent, 'entry.offsetPercent');
   if (offset.abs().gte(100)) invalid('entry.offsetPercent', 'must lie between -100 and 100 (percent)');
   const entry: EntryDefinition = { type: 'limit', offsetPercent: offset.toFixed() };
@@ -219,8 +209,7 @@ function parseLadder(value: unknown): LadderRung[] {
       invalid(`${field}[${i}].offsetPercent`, `rungs go up: ${rung.offsetPercent} is not above rung ${i}'s ${rungs[i - 1].offsetPercent}`);
   });
   const total = rungs.reduce((sum, r) => sum.plus(r.sizePercent), dec(0));
-  if (!total.eq(100))
-    invalid(field, `the rungs' sizePercent must sum to 100; they sum to ${total.toFixed()}`, 'TEMPLATE.LADDER_NOT_100');
+  if (!total.eq(100)) invalid(field, `the rungs' sizePercent must sum to 100; they sum to ${total.toFixed()}`, 'TEMPLATE.LADDER_NOT_100');
   return rungs;
 }
 

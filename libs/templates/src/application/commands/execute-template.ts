@@ -122,7 +122,10 @@ export class ExecuteTemplateHandler implements ICommandHandler<ExecuteTemplateCo
   }
 }
 
-function replayOf(earlier: { id: string; orderId: string | null; status: ExecutionStatus; requestHash: string | null }, hash: string): ExecuteTemplateResult {
+function replayOf(
+  earlier: { id: string; orderId: string | null; status: ExecutionStatus; requestHash: string | null },
+  hash: string,
+): ExecuteTemplateResult {
   if (earlier.requestHash !== hash)
     throw new ConflictError('TEMPLATE.IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key: already used for another execution request', {
       field: 'Idempotency-Key',

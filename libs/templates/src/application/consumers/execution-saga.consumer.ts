@@ -10,7 +10,10 @@ import {
   ExecutionRepository,
   FOLLOW_EXITS_TOPIC,
 } from '../../infrastructure/persistence/execution.repository.js';
-import type { TemplateExecutionExitOrmEntity, TemplateExecutionOrmEntity } from '../../infrastructure/persistence/template-execution.orm-entity.js';
+import type {
+  TemplateExecutionExitOrmEntity,
+  TemplateExecutionOrmEntity,
+} from '../../infrastructure/persistence/template-execution.orm-entity.js';
 
 /**
  * The saga's steps, each an outbox message so that a crash between two resumes at the second:

@@ -1,13 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CommandBus, CommandHandler, type ICommandHandler, type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import {
-  DomainError,
-  NotFoundError,
-  RateLimitedError,
-  UnauthorizedError,
-  ValidationError,
-  ConflictError,
-} from '@tradedesk/shared';
+import { DomainError, NotFoundError, RateLimitedError, UnauthorizedError, ValidationError, ConflictError } from '@tradedesk/shared';
 import { parseSignal, secretDigest, secretMatches, signalHash } from '../../domain/hook-signal.js';
 import { invalid, objectWith, UUID } from '../../domain/template-errors.js';
 import { HookRepository } from '../../infrastructure/persistence/hook.repository.js';
@@ -83,7 +76,8 @@ export class CreateHookHandler implements ICommandHandler<CreateHookCommand, Ret
 
   async execute({ request }: CreateHookCommand) {
     const o = objectWith(request, ['name', 'templateIds', 'maxLagSeconds', 'ratePerMinute'], '');
-    if (typeof o.name !== 'string' || o.name.trim() === '' || o.name.length > 100) invalid('name', 'must be a non-empty string of at most 100 characters');
+    if (typeof o.name !== 'string' || o.name.trim() === '' || o.name.length > 100)
+      invalid('name', 'must be a non-empty string of at most 100 characters');
     const templateIds = o.templateIds ?? [];
     if (!Array.isArray(templateIds) || templateIds.length > 100 || templateIds.some((t) => typeof t !== 'string' || !UUID.test(t)))
       invalid('templateIds', 'must be a list of template ids (UUIDs); empty or absent: any template');
@@ -109,7 +103,8 @@ export class CreateHookHandler implements ICommandHandler<CreateHookCommand, Ret
 
 function whole(value: unknown, field: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) invalid(field, `must be a whole number from ${min} to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    invalid(field, `must be a whole number from ${min} to ${max}`);
   return value;
 }
 
@@ -155,7 +150,9 @@ export class ReceiveSignalHandler implements ICommandHandler<ReceiveSignalComman
       throw error;
     };
     if ((await this.hooks.callsSince(hook.id, new Date(now.getTime() - 60_000))) >= hook.ratePerMinute)
-      return refuse(new RateLimitedError('HOOK.RATE_LIMITED', `this hook takes at most ${hook.ratePerMinute} calls a minute`).retryAfter(60));
+      return refuse(
+        new RateLimitedError('HOOK.RATE_LIMITED', `this hook takes at most ${hook.ratePerMinute} calls a minute`).retryAfter(60),
+      );
     let signal;
     try {
       signal = parseSignal(body);
@@ -166,26 +163,59 @@ export class ReceiveSignalHandler implements ICommandHandler<ReceiveSignalComman
     call.templateId = signal.templateId;
     call.symbol = signal.symbol ?? null;
     if (!secretMatches(signal.secret, Buffer.from(hook.secretDigest, 'hex')))
-      return refuse(new UnauthorizedError('HOOK.WRONG_SECRET', 'secret: does not match this hook\'s secret', { field: 'secret' }));
+      return refuse(new UnauthorizedError('HOOK.WRONG_SECRET', "secret: does not match this hook's secret", { field: 'secret' }));
     if (hook.templateIds.length > 0 && !hook.templateIds.includes(signal.templateId))
-      return refuse(new ValidationError('HOOK.TEMPLATE_NOT_ALLOWED', `template: this hook does not run template ${signal.templateId}`, { field: 'template' }));
+      return refuse(
+        new ValidationError('HOOK.TEMPLATE_NOT_ALLOWED', `template: this hook does not run template ${signal.templateId}`, {
+          field: 'template',
+        }),
+      );
     const age = now.getTime() - signal.timestamp.getTime();
     if (age > hook.maxLagSeconds * 1000)
-      return refuse(new ValidationError('HOOK.STALE_SIGNAL', `timestamp: the signal is ${Math.round(age / 1000)} s old; this hook takes signals up to ${hook.maxLagSeconds} s old`, { field: 'timestamp' }));
+      return refuse(
+        new ValidationError(
+          'HOOK.STALE_SIGNAL',
+          `timestamp: the signal is ${Math.round(age / 1000)} s old; this hook takes signals up to ${hook.maxLagSeconds} s old`,
+          { field: 'timestamp' },
+        ),
+      );
     if (age < -FUTURE_SKEW_MS)
-      return refuse(new ValidationError('HOOK.SIGNAL_FROM_FUTURE', 'timestamp: the signal is dated ahead of the server\'s clock', { field: 'timestamp' }));
-    const claimed = await this.hooks.record({ ...call, signalHash: bodyHash, outcome: 'executing', httpStatus: 202, code: null, message: null });
+      return refuse(
+        new ValidationError('HOOK.SIGNAL_FROM_FUTURE', "timestamp: the signal is dated ahead of the server's clock", {
+          field: 'timestamp',
+        }),
+      );
+    const claimed = await this.hooks.record({
+      ...call,
+      signalHash: bodyHash,
+      outcome: 'executing',
+      httpStatus: 202,
+      code: null,
+      message: null,
+    });
     if (!claimed)
-      return refuse(new ConflictError('HOOK.REPLAYED_SIGNAL', `this signal was received already (within ${hook.replayWindowSeconds} s): it runs once`));
+      return refuse(
+        new ConflictError('HOOK.REPLAYED_SIGNAL', `this signal was received already (within ${hook.replayWindowSeconds} s): it runs once`),
+      );
     try {
       const result: ExecuteTemplateResult = await this.commands.execute(
         new ExecuteTemplateCommand(
           signal.templateId,
-          { ...(signal.symbol ? { symbol: signal.symbol } : {}), ...(signal.side ? { side: signal.side } : {}), ...(signal.size ? { size: signal.size } : {}) },
+          {
+            ...(signal.symbol ? { symbol: signal.symbol } : {}),
+            ...(signal.side ? { side: signal.side } : {}),
+            ...(signal.size ? { size: signal.size } : {}),
+          },
           { idempotencyKey: `hook-${hook.id}-${bodyHash}`, source: 'webhook', sourceId: hook.id, sideOverride: true },
         ),
       );
-      await this.hooks.settle(claimed.id, { outcome: 'executed', httpStatus: 201, code: null, message: null, executionId: result.executionId });
+      await this.hooks.settle(claimed.id, {
+        outcome: 'executed',
+        httpStatus: 201,
+        code: null,
+        message: null,
+        executionId: result.executionId,
+      });
       return result;
     } catch (error) {
       const known = error instanceof DomainError;
@@ -215,7 +245,8 @@ export class ListHookCallsHandler implements IQueryHandler<ListHookCallsQuery, u
   constructor(private readonly hooks: HookRepository) {}
 
   async execute({ hookId, page }: ListHookCallsQuery) {
-    if (!(UUID.test(hookId) && (await this.hooks.find(hookId.toLowerCase())))) throw new NotFoundError('HOOK.NOT_FOUND', `No hook with id ${hookId}`, { hookId });
+    if (!(UUID.test(hookId) && (await this.hooks.find(hookId.toLowerCase()))))
+      throw new NotFoundError('HOOK.NOT_FOUND', `No hook with id ${hookId}`, { hookId });
     const { items, total } = await this.hooks.calls(hookId.toLowerCase(), page);
     return { items: items.map(callView), total, limit: page.limit, offset: page.offset };
   }

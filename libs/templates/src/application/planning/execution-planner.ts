@@ -84,7 +84,12 @@ export class ExecutionPlanner {
       quoteFeeOnBuy,
     };
     const entry = planEntry(target.terms, facts);
-    const context: OrderRuleContext = { exchange: account.exchange, market, capabilities: gateway.capabilities, referencePrice: entry.expectedPrice };
+    const context: OrderRuleContext = {
+      exchange: account.exchange,
+      market,
+      capabilities: gateway.capabilities,
+      referencePrice: entry.expectedPrice,
+    };
     const warnings: PlanWarning[] = [];
     const blocking: DomainError[] = [];
     const request = requestOf(entry, market.symbol);
@@ -118,7 +123,12 @@ export class ExecutionPlanner {
     const gateway = await this.gateways.forAccount(accountId);
     const market = await gateway.market(symbol);
     const account = await this.gateways.describeAccount(accountId);
-    const context: OrderRuleContext = { exchange: account.exchange, market, capabilities: gateway.capabilities, referencePrice: fill.average };
+    const context: OrderRuleContext = {
+      exchange: account.exchange,
+      market,
+      capabilities: gateway.capabilities,
+      referencePrice: fill.average,
+    };
     const grid: ExitGrid = {
       market,
       capabilities: gateway.capabilities,
@@ -172,7 +182,10 @@ function checkBalance(
 /** A market sell of `amount` at `price` passes the market's rules (minimum amount and order value). */
 function placeable(context: OrderRuleContext, symbol: string, amount: Decimal, price: Decimal): boolean {
   try {
-    normalizeOrder({ symbol, side: 'sell', type: 'market', amount, clientOrderId: PREVIEW_CLIENT_ID }, { ...context, referencePrice: price });
+    normalizeOrder(
+      { symbol, side: 'sell', type: 'market', amount, clientOrderId: PREVIEW_CLIENT_ID },
+      { ...context, referencePrice: price },
+    );
     return true;
   } catch (error) {
     if (error instanceof ValidationError) return false;
@@ -194,7 +207,15 @@ function estimateOf(order: PlaceOrderRequest, entry: EntryPlan, facts: EntryFact
     return { price, amount, cost, fee, feeCurrency: facts.market.base, received: amount.minus(fee), paid: cost };
   }
   const fee = cost.times(entry.feeRate);
-  return { price, amount, cost, fee, feeCurrency: facts.market.quote, received: amount, paid: entry.side === 'buy' ? cost.plus(fee) : cost };
+  return {
+    price,
+    amount,
+    cost,
+    fee,
+    feeCurrency: facts.market.quote,
+    received: amount,
+    paid: entry.side === 'buy' ? cost.plus(fee) : cost,
+  };
 }
 
 /** An exit the price now has already crossed would fire as soon as it is armed: on the wrong side of the market. */

@@ -49,11 +49,16 @@ async function accountOf(
   definition: TemplateDefinition,
   overrides: ExecutionOverrides,
 ): Promise<ExchangeAccountSummary> {
-  const exchange = definition.exchange ?? (definition.accountId ? (await named(gateways, definition.accountId, 'accountId')).exchange : undefined);
+  const exchange =
+    definition.exchange ?? (definition.accountId ? (await named(gateways, definition.accountId, 'accountId')).exchange : undefined);
   if (overrides.accountId) {
     const account = await named(gateways, overrides.accountId, 'accountId');
     if (exchange && account.exchange !== exchange)
-      invalid('accountId', `the template trades on ${exchange}; account ${account.id} is a ${account.exchange} account`, 'TEMPLATE.WRONG_EXCHANGE');
+      invalid(
+        'accountId',
+        `the template trades on ${exchange}; account ${account.id} is a ${account.exchange} account`,
+        'TEMPLATE.WRONG_EXCHANGE',
+      );
     return account;
   }
   if (definition.accountId) return named(gateways, definition.accountId, 'accountId');
@@ -63,7 +68,11 @@ async function accountOf(
       field: 'exchange',
     });
   if (candidates.length > 1)
-    invalid('accountId', `there are ${candidates.length} ${definition.exchange} accounts: name the one to use`, 'TEMPLATE.ACCOUNT_REQUIRED');
+    invalid(
+      'accountId',
+      `there are ${candidates.length} ${definition.exchange} accounts: name the one to use`,
+      'TEMPLATE.ACCOUNT_REQUIRED',
+    );
   return candidates[0];
 }
 

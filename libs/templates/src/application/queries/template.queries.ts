@@ -77,7 +77,10 @@ export class ListTemplateVersionsHandler implements IQueryHandler<ListTemplateVe
 }
 
 @QueryHandler(ExportTemplatesQuery)
-export class ExportTemplatesHandler implements IQueryHandler<ExportTemplatesQuery, { format: string; exportedAt: string; templates: TemplateDefinition[] }> {
+export class ExportTemplatesHandler implements IQueryHandler<
+  ExportTemplatesQuery,
+  { format: string; exportedAt: string; templates: TemplateDefinition[] }
+> {
   constructor(private readonly templates: TemplateRepository) {}
 
   async execute(): Promise<{ format: string; exportedAt: string; templates: TemplateDefinition[] }> {

@@ -105,10 +105,18 @@ export class ExecutionRepository {
     });
   }
 
-  async list(filter: { templateId?: string; sourceId?: string; limit: number; offset: number }): Promise<{ items: TemplateExecutionOrmEntity[]; total: number }> {
+  async list(filter: {
+    templateId?: string;
+    sourceId?: string;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: TemplateExecutionOrmEntity[]; total: number }> {
     const [items, total] = await this.uow.autocommit((m) =>
       m.findAndCount(TemplateExecutionOrmEntity, {
-        where: { ...(filter.templateId ? { templateId: filter.templateId } : {}), ...(filter.sourceId ? { sourceId: filter.sourceId } : {}) },
+        where: {
+          ...(filter.templateId ? { templateId: filter.templateId } : {}),
+          ...(filter.sourceId ? { sourceId: filter.sourceId } : {}),
+        },
         order: { createdAt: 'DESC', id: 'DESC' },
         take: filter.limit,
         skip: filter.offset,
@@ -155,7 +163,11 @@ export class ExecutionRepository {
 
   async fail(id: string, code: string, reason: string, now = new Date()): Promise<void> {
     await this.uow.run(async ({ manager }) => {
-      await manager.update(TemplateExecutionOrmEntity, { id }, { status: 'failed', failureCode: code, failureReason: reason, updatedAt: now });
+      await manager.update(
+        TemplateExecutionOrmEntity,
+        { id },
+        { status: 'failed', failureCode: code, failureReason: reason, updatedAt: now },
+      );
       await addEvent(manager, id, 'failed', { code, reason }, now);
     });
   }
@@ -214,7 +226,11 @@ export class ExecutionRepository {
     await this.uow.run(async ({ manager }) => {
       const row = await lock(manager, id);
       if (row?.status !== 'pending') return;
-      await manager.update(TemplateExecutionOrmEntity, { id }, { status: 'failed', failureCode: 'TEMPLATE.ENTRY_NOT_FILLED', failureReason: reason, filled: ZERO, closedAt: now, updatedAt: now });
+      await manager.update(
+        TemplateExecutionOrmEntity,
+        { id },
+        { status: 'failed', failureCode: 'TEMPLATE.ENTRY_NOT_FILLED', failureReason: reason, filled: ZERO, closedAt: now, updatedAt: now },
+      );
       await addEvent(manager, id, 'failed', { code: 'TEMPLATE.ENTRY_NOT_FILLED', reason }, now);
     });
   }
@@ -229,13 +245,19 @@ export class ExecutionRepository {
         { conditionId },
         outcome.ok ? { status: 'armed', updatedAt: now } : { status: 'failed', reason: outcome.reason, updatedAt: now },
       );
-      await addEvent(manager, exit.executionId, outcome.ok ? 'exit-armed' : 'exit-failed', {
-        conditionId,
-        role: exit.role,
-        rung: exit.rung,
-        amount: exit.amount.toFixed(),
-        ...(outcome.ok ? {} : { reason: outcome.reason }),
-      }, now);
+      await addEvent(
+        manager,
+        exit.executionId,
+        outcome.ok ? 'exit-armed' : 'exit-failed',
+        {
+          conditionId,
+          role: exit.role,
+          rung: exit.rung,
+          amount: exit.amount.toFixed(),
+          ...(outcome.ok ? {} : { reason: outcome.reason }),
+        },
+        now,
+      );
       const exits = await manager.findBy(TemplateExecutionExitOrmEntity, { executionId: exit.executionId });
       if (exits.some((e) => e.status === 'planned')) return;
       const failed = exits.find((e) => e.status === 'failed');
@@ -243,7 +265,12 @@ export class ExecutionRepository {
         TemplateExecutionOrmEntity,
         { id: exit.executionId, status: 'entry_filled' },
         failed
-          ? { status: 'failed', failureCode: 'TEMPLATE.EXIT_NOT_ARMED', failureReason: `${failed.role} rung ${failed.rung}: ${failed.reason}`, updatedAt: now }
+          ? {
+              status: 'failed',
+              failureCode: 'TEMPLATE.EXIT_NOT_ARMED',
+              failureReason: `${failed.role} rung ${failed.rung}: ${failed.reason}`,
+              updatedAt: now,
+            }
           : { status: 'exits_armed', updatedAt: now },
       );
     });
@@ -258,35 +285,56 @@ export class ExecutionRepository {
       if (!row) return undefined;
       await tx.manager.update(TemplateExecutionExitOrmEntity, { conditionId }, { status: 'filled', sold, updatedAt: now });
       await tx.manager.update(TemplateExecutionOrmEntity, { id: row.id }, { sold: (row.sold ?? ZERO).plus(sold), updatedAt: now });
-      await addEvent(tx.manager, row.id, exit.role === 'take_profit' ? 'target-filled' : `${exit.role === 'stop_loss' ? 'stop' : 'trailing'}-filled`, {
-        conditionId,
-        orderId,
-        rung: exit.rung,
-        sold: sold.toFixed(),
-      }, now);
+      await addEvent(
+        tx.manager,
+        row.id,
+        exit.role === 'take_profit' ? 'target-filled' : `${exit.role === 'stop_loss' ? 'stop' : 'trailing'}-filled`,
+        {
+          conditionId,
+          orderId,
+          rung: exit.rung,
+          sold: sold.toFixed(),
+        },
+        now,
+      );
       return (await this.outbox.enqueue(tx, FOLLOW_EXITS_TOPIC, { executionId: row.id }, { priority: 0 })).id;
     });
     if (message) await this.outbox.dispatchNow(message);
   }
 
-  async exitChanged(conditionId: string, change: { amount?: Decimal; status?: 'cancelled'; breakEven?: boolean; reason?: string }, now = new Date()): Promise<void> {
+  async exitChanged(
+    conditionId: string,
+    change: { amount?: Decimal; status?: 'cancelled'; breakEven?: boolean; reason?: string },
+    now = new Date(),
+  ): Promise<void> {
     await this.uow.run(async ({ manager }) => {
       const exit = await manager.findOneBy(TemplateExecutionExitOrmEntity, { conditionId });
       if (!exit) return;
-      await manager.update(TemplateExecutionExitOrmEntity, { conditionId }, {
-        ...(change.amount ? { amount: change.amount } : {}),
-        ...(change.status ? { status: change.status, reason: change.reason ?? null } : {}),
-        updatedAt: now,
-      });
-      if (change.breakEven) await manager.update(TemplateExecutionOrmEntity, { id: exit.executionId }, { breakEvenMoved: true, updatedAt: now });
+      await manager.update(
+        TemplateExecutionExitOrmEntity,
+        { conditionId },
+        {
+          ...(change.amount ? { amount: change.amount } : {}),
+          ...(change.status ? { status: change.status, reason: change.reason ?? null } : {}),
+          updatedAt: now,
+        },
+      );
+      if (change.breakEven)
+        await manager.update(TemplateExecutionOrmEntity, { id: exit.executionId }, { breakEvenMoved: true, updatedAt: now });
       const event = change.breakEven ? 'break-even' : change.status === 'cancelled' ? 'exit-cancelled' : 'exit-resized';
-      await addEvent(manager, exit.executionId, event, {
-        conditionId,
-        role: exit.role,
-        rung: exit.rung,
-        ...(change.amount ? { from: exit.amount.toFixed(), to: change.amount.toFixed() } : {}),
-        ...(change.reason ? { reason: change.reason } : {}),
-      }, now);
+      await addEvent(
+        manager,
+        exit.executionId,
+        event,
+        {
+          conditionId,
+          role: exit.role,
+          rung: exit.rung,
+          ...(change.amount ? { from: exit.amount.toFixed(), to: change.amount.toFixed() } : {}),
+          ...(change.reason ? { reason: change.reason } : {}),
+        },
+        now,
+      );
     });
   }
 
@@ -301,7 +349,9 @@ export class ExecutionRepository {
 
   /** Queues the arming step again (the sweep, for executions a crash left `entry_filled`). */
   async requeueArming(id: string): Promise<void> {
-    const message = await this.uow.run(async (tx) => (await this.outbox.enqueue(tx, ARM_EXITS_TOPIC, { executionId: id }, { priority: 0 })).id);
+    const message = await this.uow.run(
+      async (tx) => (await this.outbox.enqueue(tx, ARM_EXITS_TOPIC, { executionId: id }, { priority: 0 })).id,
+    );
     await this.outbox.dispatchNow(message);
   }
 }
@@ -312,7 +362,13 @@ async function lock(manager: EntityManager, id: string): Promise<TemplateExecuti
   return query.getOne();
 }
 
-async function addEvent(manager: EntityManager, executionId: string, event: string, details: Record<string, unknown>, at: Date): Promise<void> {
+async function addEvent(
+  manager: EntityManager,
+  executionId: string,
+  event: string,
+  details: Record<string, unknown>,
+  at: Date,
+): Promise<void> {
   const line = manager.create(TemplateExecutionEventOrmEntity, { executionId, event, at });
   line.details = details;
   await manager.save(TemplateExecutionEventOrmEntity, line);

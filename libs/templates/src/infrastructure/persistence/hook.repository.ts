@@ -23,7 +23,9 @@ export class HookRepository {
   }
 
   async softDelete(id: string, now = new Date()): Promise<boolean> {
-    const result = await this.uow.run(({ manager }) => manager.update(TemplateHookOrmEntity, { id, deletedAt: IsNull() }, { deletedAt: now }));
+    const result = await this.uow.run(({ manager }) =>
+      manager.update(TemplateHookOrmEntity, { id, deletedAt: IsNull() }, { deletedAt: now }),
+    );
     return (result.affected ?? 0) > 0;
   }
 
@@ -48,7 +50,10 @@ export class HookRepository {
     }
   }
 
-  async settle(id: number, outcome: Pick<TemplateHookCallOrmEntity, 'outcome' | 'httpStatus' | 'code' | 'message' | 'executionId'>): Promise<void> {
+  async settle(
+    id: number,
+    outcome: Pick<TemplateHookCallOrmEntity, 'outcome' | 'httpStatus' | 'code' | 'message' | 'executionId'>,
+  ): Promise<void> {
     await this.uow.run(({ manager }) => manager.update(TemplateHookCallOrmEntity, { id }, outcome));
   }
 

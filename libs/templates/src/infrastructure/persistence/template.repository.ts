@@ -26,7 +26,14 @@ export class TemplateRepository {
   async create(definition: TemplateDefinition, now = new Date()): Promise<StoredTemplate> {
     const id = randomUUID();
     await this.uow.run(async ({ manager }) => {
-      await manager.insert(OrderTemplateOrmEntity, { id, version: 1, name: definition.name, createdAt: now, updatedAt: now, deletedAt: null });
+      await manager.insert(OrderTemplateOrmEntity, {
+        id,
+        version: 1,
+        name: definition.name,
+        createdAt: now,
+        updatedAt: now,
+        deletedAt: null,
+      });
       await manager.insert(OrderTemplateVersionOrmEntity, { templateId: id, version: 1, definition, createdAt: now });
     });
     return { id, version: 1, shownVersion: 1, definition, createdAt: now, updatedAt: now, deletedAt: null };
@@ -37,11 +44,26 @@ export class TemplateRepository {
     const created = definitions.map((definition) => ({ id: randomUUID(), definition }));
     await this.uow.run(async ({ manager }) => {
       for (const { id, definition } of created) {
-        await manager.insert(OrderTemplateOrmEntity, { id, version: 1, name: definition.name, createdAt: now, updatedAt: now, deletedAt: null });
+        await manager.insert(OrderTemplateOrmEntity, {
+          id,
+          version: 1,
+          name: definition.name,
+          createdAt: now,
+          updatedAt: now,
+          deletedAt: null,
+        });
         await manager.insert(OrderTemplateVersionOrmEntity, { templateId: id, version: 1, definition, createdAt: now });
       }
     });
-    return created.map(({ id, definition }) => ({ id, version: 1, shownVersion: 1, definition, createdAt: now, updatedAt: now, deletedAt: null }));
+    return created.map(({ id, definition }) => ({
+      id,
+      version: 1,
+      shownVersion: 1,
+      definition,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    }));
   }
 
   /** Writes `change(current)` as the next version, under the template's row lock; a deleted template is a 409. */
@@ -77,9 +99,13 @@ export class TemplateRepository {
       const shown = version ?? row.version;
       const at = await manager.findOneBy(OrderTemplateVersionOrmEntity, { templateId: id, version: shown });
       if (!at)
-        throw new NotFoundError('TEMPLATE.VERSION_NOT_FOUND', `Template ${id} has no version ${shown} (its versions are 1 to ${row.version})`, {
-          field: 'version',
-        });
+        throw new NotFoundError(
+          'TEMPLATE.VERSION_NOT_FOUND',
+          `Template ${id} has no version ${shown} (its versions are 1 to ${row.version})`,
+          {
+            field: 'version',
+          },
+        );
       return storedOf(row, at);
     });
   }
@@ -104,7 +130,9 @@ export class TemplateRepository {
       });
       const items: StoredTemplate[] = [];
       for (const row of rows)
-        items.push(storedOf(row, await manager.findOneByOrFail(OrderTemplateVersionOrmEntity, { templateId: row.id, version: row.version })));
+        items.push(
+          storedOf(row, await manager.findOneByOrFail(OrderTemplateVersionOrmEntity, { templateId: row.id, version: row.version })),
+        );
       return { items, total };
     });
   }
@@ -143,8 +171,12 @@ function notFound(id: string): NotFoundError {
 }
 
 function deleted(id: string, field?: string): ConflictError {
-  return new ConflictError('TEMPLATE.DELETED', `${field ? `${field}: ` : ''}template ${id} was deleted: its history is readable, it no longer runs`, {
-    templateId: id,
-    ...(field ? { field } : {}),
-  });
+  return new ConflictError(
+    'TEMPLATE.DELETED',
+    `${field ? `${field}: ` : ''}template ${id} was deleted: its history is readable, it no longer runs`,
+    {
+      templateId: id,
+      ...(field ? { field } : {}),
+    },
+  );
 }

@@ -38,7 +38,9 @@ export class HooksController {
       '`{ name, templateIds?, maxLagSeconds? (60), ratePerMinute? (30) }`. The answer carries `secret` once: it is stored only as a SHA-256 digest. ' +
       'Put it in the alert message with the template id: `{ "secret": "…", "template": "<id>", "symbol": "BTC/USDT", "timestamp": "{{timenow}}" }`.',
   })
-  @ApiBody({ schema: { example: { name: 'TradingView BTC', templateIds: [hookExample.templateIds[0]], maxLagSeconds: 60, ratePerMinute: 30 } } })
+  @ApiBody({
+    schema: { example: { name: 'TradingView BTC', templateIds: [hookExample.templateIds[0]], maxLagSeconds: 60, ratePerMinute: 30 } },
+  })
   @ApiResponse({ status: 201, schema: { example: { ...hookExample, secret: 'x8Jq2b4mV9tK0pZr7cW1nLs3dF6hG5yA' } } })
   create(@Body() body: unknown) {
     return this.commands.execute(new CreateHookCommand(body));
@@ -62,26 +64,45 @@ export class HooksController {
 
   @Get(':hookId/calls')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Every call of a webhook with its outcome, newest first', description: '`outcome`: `executed`, `rejected` (with the HTTP status and code answered) or `executing`.' })
+  @ApiOperation({
+    summary: 'Every call of a webhook with its outcome, newest first',
+    description: '`outcome`: `executed`, `rejected` (with the HTTP status and code answered) or `executing`.',
+  })
   calls(@Param('hookId') hookId: string, @Query('limit') limit?: string, @Query('offset') offset?: string) {
     const l = limit === undefined ? 50 : Number(limit);
     const o = offset === undefined ? 0 : Number(offset);
-    if (!Number.isInteger(l) || l < 1 || l > 500) throw new ValidationError('REQUEST.VALIDATION_FAILED', 'limit: must be a whole number from 1 to 500', { field: 'limit' });
-    if (!Number.isInteger(o) || o < 0) throw new ValidationError('REQUEST.VALIDATION_FAILED', 'offset: must be a whole number from 0', { field: 'offset' });
+    if (!Number.isInteger(l) || l < 1 || l > 500)
+      throw new ValidationError('REQUEST.VALIDATION_FAILED', 'limit: must be a whole number from 1 to 500', { field: 'limit' });
+    if (!Number.isInteger(o) || o < 0)
+      throw new ValidationError('REQUEST.VALIDATION_FAILED', 'offset: must be a whole number from 0', { field: 'offset' });
     return this.queries.execute(new ListHookCallsQuery(hookId, { limit: l, offset: o }));
   }
 
   @Post(':hookId')
   @Public()
   @ApiOperation({
-    summary: 'Send a signal (no bearer token: the hook\'s secret is in the body)',
+    summary: "Send a signal (no bearer token: the hook's secret is in the body)",
     description:
       '`{ secret, template, symbol?, side?, size?, timestamp }` (timestamp ISO-8601 or Unix seconds/milliseconds). Executes the template once: ' +
-      'a wrong secret is 401 (`HOOK.WRONG_SECRET`), a malformed signal 400 (`HOOK.MALFORMED_SIGNAL`), one older than the hook\'s `maxLagSeconds` 400 ' +
-      '(`HOOK.STALE_SIGNAL`), the same signal again 409 (`HOOK.REPLAYED_SIGNAL`), over the hook\'s rate 429 — nothing placed, every call recorded.',
+      "a wrong secret is 401 (`HOOK.WRONG_SECRET`), a malformed signal 400 (`HOOK.MALFORMED_SIGNAL`), one older than the hook's `maxLagSeconds` 400 " +
+      "(`HOOK.STALE_SIGNAL`), the same signal again 409 (`HOOK.REPLAYED_SIGNAL`), over the hook's rate 429 — nothing placed, every call recorded.",
   })
-  @ApiBody({ schema: { example: { secret: 'x8Jq2b4mV9tK0pZr7cW1nLs3dF6hG5yA', template: hookExample.templateIds[0], symbol: 'BTC/USDT', timestamp: '2026-12-07T12:00:00Z' } } })
-  @ApiResponse({ status: 201, schema: { example: { executionId: '5c4b3a29-1807-4f6e-9d5c-4b3a29180706', orderId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', status: 'pending' } } })
+  @ApiBody({
+    schema: {
+      example: {
+        secret: 'x8Jq2b4mV9tK0pZr7cW1nLs3dF6hG5yA',
+        template: hookExample.templateIds[0],
+        symbol: 'BTC/USDT',
+        timestamp: '2026-12-07T12:00:00Z',
+      },
+    },
+  })
+  @ApiResponse({
+    status: 201,
+    schema: {
+      example: { executionId: '5c4b3a29-1807-4f6e-9d5c-4b3a29180706', orderId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', status: 'pending' },
+    },
+  })
   async signal(@Param('hookId') hookId: string, @Body() body: unknown) {
     const result: ExecuteTemplateResult = await this.commands.execute(
       new ReceiveSignalCommand(hookId, body, { ip: RequestContext.clientIp() ?? null, requestId: RequestContext.correlationId() ?? null }),

@@ -33,7 +33,14 @@ import {
 } from '../../application/queries/template.queries.js';
 import { templateView, type TemplateView } from '../../application/template-views.js';
 import type { StoredTemplate } from '../../infrastructure/persistence/template.repository.js';
-import { binanceTemplate, executionExample, overridesExample, previewExample, templateExample, upbitTemplate } from './templates.examples.js';
+import {
+  binanceTemplate,
+  executionExample,
+  overridesExample,
+  previewExample,
+  templateExample,
+  upbitTemplate,
+} from './templates.examples.js';
 
 interface ReplyLike {
   status(code: number): unknown;
@@ -79,7 +86,9 @@ export class TemplatesController {
 
   @Get('export')
   @ApiOperation({ summary: 'Export every template as JSON', description: 'The document POST /api/templates/import takes back.' })
-  @ApiOkResponse({ schema: { example: { format: 'tradedesk.templates/1', exportedAt: '2026-12-07T12:00:00.000Z', templates: [binanceTemplate] } } })
+  @ApiOkResponse({
+    schema: { example: { format: 'tradedesk.templates/1', exportedAt: '2026-12-07T12:00:00.000Z', templates: [binanceTemplate] } },
+  })
   export() {
     return this.queries.execute(new ExportTemplatesQuery());
   }
@@ -87,7 +96,8 @@ export class TemplatesController {
   @Post('import')
   @ApiOperation({
     summary: 'Import templates',
-    description: '`{ templates: [ … ] }` (an export). Every template is checked first: one bad field is a 400 naming it (`templates[2].size`) and none is written.',
+    description:
+      '`{ templates: [ … ] }` (an export). Every template is checked first: one bad field is a 400 naming it (`templates[2].size`) and none is written.',
   })
   @ApiBody({ schema: { example: { templates: [binanceTemplate, upbitTemplate] } } })
   @ApiResponse({ status: 201, schema: { example: { items: [templateExample] } } })
@@ -97,7 +107,10 @@ export class TemplatesController {
   }
 
   @Get('executions')
-  @ApiOperation({ summary: 'List template executions, newest first', description: 'Filter by `templateId`, or by `conditionId` (runs of a conditional order whose action is this template).' })
+  @ApiOperation({
+    summary: 'List template executions, newest first',
+    description: 'Filter by `templateId`, or by `conditionId` (runs of a conditional order whose action is this template).',
+  })
   @ApiQuery({ name: 'templateId', required: false })
   @ApiQuery({ name: 'conditionId', required: false })
   listExecutions(
@@ -140,7 +153,8 @@ export class TemplatesController {
   @Patch(':id')
   @ApiOperation({
     summary: 'Edit a template (writes the next version)',
-    description: 'Fields given replace the current ones (`null` removes `notes`, `symbol` or `exits`); the result is checked as a whole. Executions keep the version they used.',
+    description:
+      'Fields given replace the current ones (`null` removes `notes`, `symbol` or `exits`); the result is checked as a whole. Executions keep the version they used.',
   })
   @ApiBody({ schema: { example: { exits: { stopLoss: { triggerPercent: '1.5' }, takeProfit: { triggerPercent: '4' } } } } })
   @ApiOkResponse({ schema: { example: { ...templateExample, version: 2, currentVersion: 2 } } })
@@ -150,7 +164,10 @@ export class TemplatesController {
   }
 
   @Delete(':id')
-  @ApiOperation({ summary: 'Delete a template', description: 'It no longer runs; its versions and executions stay readable (GET with the id still answers, with `deletedAt`).' })
+  @ApiOperation({
+    summary: 'Delete a template',
+    description: 'It no longer runs; its versions and executions stay readable (GET with the id still answers, with `deletedAt`).',
+  })
   @ApiOkResponse({ schema: { example: { ...templateExample, deletedAt: '2026-12-07T13:00:00.000Z' } } })
   async remove(@Param('id', UUID_PIPE) id: string): Promise<TemplateView> {
     await this.commands.execute(new DeleteTemplateCommand(id));
@@ -158,7 +175,10 @@ export class TemplatesController {
   }
 
   @Post(':id/duplicate')
-  @ApiOperation({ summary: 'Duplicate a template', description: 'A new template with the current terms; `{ name }` optional (default "<name> (copy)").' })
+  @ApiOperation({
+    summary: 'Duplicate a template',
+    description: 'A new template with the current terms; `{ name }` optional (default "<name> (copy)").',
+  })
   @ApiResponse({ status: 201, schema: { example: { ...templateExample, name: 'BTC scalp (copy)' } } })
   async duplicate(@Param('id', UUID_PIPE) id: string, @Body() body: unknown): Promise<TemplateView> {
     const name = body !== null && typeof body === 'object' ? (body as { name?: unknown }).name : undefined;
@@ -170,9 +190,9 @@ export class TemplatesController {
   @ApiOperation({
     summary: 'Preview a template: the concrete orders, nothing placed',
     description:
-      'Overrides `{ accountId?, symbol?, size? }`. Answers the entry (amount, cost, limit price on the market\'s grid — Upbit\'s KRW price steps included), ' +
+      "Overrides `{ accountId?, symbol?, size? }`. Answers the entry (amount, cost, limit price on the market's grid — Upbit's KRW price steps included), " +
       'the estimate (price, cost, fee, what is received and paid), each exit with its amount and prices from the expected fill, `riskReward`, and `warnings` ' +
-      '(below the minimum order such as Upbit\'s 5,000 KRW, insufficient balance, an exit the price has already crossed). `executable` false: execute would refuse it.',
+      "(below the minimum order such as Upbit's 5,000 KRW, insufficient balance, an exit the price has already crossed). `executable` false: execute would refuse it.",
   })
   @ApiBody({ required: false, schema: { example: overridesExample } })
   @ApiOkResponse({ schema: { example: previewExample } })
@@ -188,9 +208,16 @@ export class TemplatesController {
       'actually received, at prices from the actual average fill; a ladder is one take-profit per rung sharing one stop that shrinks as rungs sell. ' +
       'A plan that breaks an exchange rule is a 400 naming the field and nothing is placed. With `Idempotency-Key`, the same key answers the same execution (200).',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 128 printable characters; makes retries of this request safe' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Up to 128 printable characters; makes retries of this request safe',
+  })
   @ApiBody({ required: false, schema: { example: overridesExample } })
-  @ApiResponse({ status: 201, schema: { example: { executionId: executionExample.id, orderId: executionExample.orderId, status: 'pending' } } })
+  @ApiResponse({
+    status: 201,
+    schema: { example: { executionId: executionExample.id, orderId: executionExample.orderId, status: 'pending' } },
+  })
   @ApiConflictResponse({ description: 'TEMPLATE.DELETED, TEMPLATE.IDEMPOTENCY_KEY_REUSED' })
   async run(
     @Param('id', UUID_PIPE) id: string,
@@ -199,7 +226,9 @@ export class TemplatesController {
     @Res({ passthrough: true }) reply: ReplyLike,
   ) {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(idempotencyKey))
-      throw new ValidationError('REQUEST.VALIDATION_FAILED', 'Idempotency-Key: must be 1–128 printable characters', { field: 'Idempotency-Key' });
+      throw new ValidationError('REQUEST.VALIDATION_FAILED', 'Idempotency-Key: must be 1–128 printable characters', {
+        field: 'Idempotency-Key',
+      });
     const result: ExecuteTemplateResult = await this.commands.execute(
       new ExecuteTemplateCommand(id, body ?? {}, { ...(idempotencyKey ? { idempotencyKey: `api-${idempotencyKey}` } : {}) }),
     );
@@ -211,13 +240,16 @@ export class TemplatesController {
 function page(limit?: string, offset?: string): { limit: number; offset: number } {
   const l = limit === undefined ? 50 : Number(limit);
   const o = offset === undefined ? 0 : Number(offset);
-  if (!Number.isInteger(l) || l < 1 || l > 500) throw new ValidationError('REQUEST.VALIDATION_FAILED', 'limit: must be a whole number from 1 to 500', { field: 'limit' });
-  if (!Number.isInteger(o) || o < 0) throw new ValidationError('REQUEST.VALIDATION_FAILED', 'offset: must be a whole number from 0', { field: 'offset' });
+  if (!Number.isInteger(l) || l < 1 || l > 500)
+    throw new ValidationError('REQUEST.VALIDATION_FAILED', 'limit: must be a whole number from 1 to 500', { field: 'limit' });
+  if (!Number.isInteger(o) || o < 0)
+    throw new ValidationError('REQUEST.VALIDATION_FAILED', 'offset: must be a whole number from 0', { field: 'offset' });
   return { limit: l, offset: o };
 }
 
 function versionOf(version: string): number {
   const v = Number(version);
-  if (!Number.isInteger(v) || v < 1) throw new ValidationError('REQUEST.VALIDATION_FAILED', 'version: must be a whole number from 1', { field: 'version' });
+  if (!Number.isInteger(v) || v < 1)
+    throw new ValidationError('REQUEST.VALIDATION_FAILED', 'version: must be a whole number from 1', { field: 'version' });
   return v;
 }
