@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ExchangesModule } from '@tradedesk/exchanges';
 import { ExecuteTemplateHandler } from './application/commands/execute-template.js';
 import {
   CreateTemplateHandler,
@@ -63,6 +64,7 @@ const EventHandlers = [FollowExecutionsWhenOrdersEndHandler];
 
 /** Order templates: saved relative presets, their preview and execution (entry, then exits armed from the fill), and signed webhooks. */
 @Module({
+  imports: [ExchangesModule],
   controllers: [TemplatesController, HooksController],
   providers: [
     TemplateRepository,

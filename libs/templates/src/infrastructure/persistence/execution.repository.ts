@@ -181,7 +181,8 @@ export class ExecutionRepository {
     const message = await this.uow.run(async (tx) => {
       const row = await lock(tx.manager, id);
       if (row?.status !== 'pending') return undefined;
-      const status: ExecutionStatus = exits.length > 0 ? 'entry_filled' : 'exits_armed';
+      // Without exits, `entry_filled` is final (api.md); closedAt says there is nothing left to follow.
+      const status: ExecutionStatus = 'entry_filled';
       const set: Partial<TemplateExecutionOrmEntity> = { ...outcome, sold: ZERO, status, updatedAt: now };
       if (exits.length === 0) set.closedAt = now;
       await tx.manager.update(TemplateExecutionOrmEntity, { id }, set);
