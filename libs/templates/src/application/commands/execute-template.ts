@@ -104,7 +104,8 @@ export class ExecuteTemplateHandler implements ICommandHandler<ExecuteTemplateCo
           {
             idempotencyKey: `tmpl-${row.id}`,
             purpose: row.source === 'condition' ? 'conditional' : 'manual',
-            cause: `template ${templateId} v${template.version}`,
+            // The order timeline's cause is a short word (32 characters); the execution names the template and version.
+            cause: 'template',
           },
         ),
       );
