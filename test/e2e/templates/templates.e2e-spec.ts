@@ -101,50 +101,53 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
     },
   ] as const;
 
-  it.each(venues)('on $exchange: preview rounds to the market grid; execute fills the entry and arms the exits from the real fill', async (v) => {
-    const accountId = v.exchange === 'binance' ? s.binanceAccountId : s.upbitAccountId;
-    await s.setPrice(v.exchange, v.symbol, v.price);
-    const template = await createTemplate({
-      name: `${v.exchange} market buy`,
-      accountId,
-      symbol: v.symbol,
-      side: 'buy',
-      entry: { type: 'market' },
-      size: v.size,
-      exits: { stopLoss: { triggerPercent: '2' }, takeProfit: { triggerPercent: '3' } },
-    });
+  it.each(venues)(
+    'on $exchange: preview rounds to the market grid; execute fills the entry and arms the exits from the real fill',
+    async (v) => {
+      const accountId = v.exchange === 'binance' ? s.binanceAccountId : s.upbitAccountId;
+      await s.setPrice(v.exchange, v.symbol, v.price);
+      const template = await createTemplate({
+        name: `${v.exchange} market buy`,
+        accountId,
+        symbol: v.symbol,
+        side: 'buy',
+        entry: { type: 'market' },
+        size: v.size,
+        exits: { stopLoss: { triggerPercent: '2' }, takeProfit: { triggerPercent: '3' } },
+      });
 
-    const preview = (await s.api().post(`/api/templates/${template.id}/preview`).send({}).expect(200)).body as {
-      exits: Array<{ role: string; triggerPrice: string }>;
-      warnings: unknown[];
-      executable: boolean;
-      riskReward: string;
-    };
-    expect(preview.executable).toBe(true);
-    expect(preview.warnings).toEqual([]);
-    expect(preview.exits.map((e) => [e.role, e.triggerPrice])).toEqual([
-      ['stop_loss', v.stop],
-      ['take_profit', v.target],
-    ]);
+      const preview = (await s.api().post(`/api/templates/${template.id}/preview`).send({}).expect(200)).body as {
+        exits: Array<{ role: string; triggerPrice: string }>;
+        warnings: unknown[];
+        executable: boolean;
+        riskReward: string;
+      };
+      expect(preview.executable).toBe(true);
+      expect(preview.warnings).toEqual([]);
+      expect(preview.exits.map((e) => [e.role, e.triggerPrice])).toEqual([
+        ['stop_loss', v.stop],
+        ['take_profit', v.target],
+      ]);
 
-    const started = await s.api().post(`/api/templates/${template.id}/execute`).send({}).expect(201);
-    expect(started.body).toMatchObject({ executionId: expect.any(String), orderId: expect.any(String) });
-    const done = await executionIn(started.body.executionId as string, 'exits_armed');
-    expect(done.version).toBe(1);
+      const started = await s.api().post(`/api/templates/${template.id}/execute`).send({}).expect(201);
+      expect(started.body).toMatchObject({ executionId: expect.any(String), orderId: expect.any(String) });
+      const done = await executionIn(started.body.executionId as string, 'exits_armed');
+      expect(done.version).toBe(1);
 
-    const fill = await fillOf(done.orderId!, v.base);
-    expect(done.entry.average).toBe(fill.average.toFixed());
-    expect(done.conditionIds).toHaveLength(2);
-    const [stop, target] = await Promise.all(done.exits.map((e) => condition(e.conditionId)));
-    expect(stop).toMatchObject({ kind: 'stop_loss', status: 'ARMED', triggerPrice: v.stop });
-    expect(target).toMatchObject({ kind: 'take_profit', status: 'ARMED', triggerPrice: v.target });
-    // Both exits sell what the entry actually brought (a fee taken in BTC deducted), on the amount step.
-    for (const exit of [stop, target]) {
-      expect(dec(exit.amount).lte(fill.received)).toBe(true);
-      expect(dec(exit.amount).gt(fill.received.times('0.999'))).toBe(true);
-    }
-    for (const id of done.conditionIds) await s.api().delete(`/api/conditions/${id}`).expect(200);
-  });
+      const fill = await fillOf(done.orderId!, v.base);
+      expect(done.entry.average).toBe(fill.average.toFixed());
+      expect(done.conditionIds).toHaveLength(2);
+      const [stop, target] = await Promise.all(done.exits.map((e) => condition(e.conditionId)));
+      expect(stop).toMatchObject({ kind: 'stop_loss', status: 'ARMED', triggerPrice: v.stop });
+      expect(target).toMatchObject({ kind: 'take_profit', status: 'ARMED', triggerPrice: v.target });
+      // Both exits sell what the entry actually brought (a fee taken in BTC deducted), on the amount step.
+      for (const exit of [stop, target]) {
+        expect(dec(exit.amount).lte(fill.received)).toBe(true);
+        expect(dec(exit.amount).gt(fill.received.times('0.999'))).toBe(true);
+      }
+      for (const id of done.conditionIds) await s.api().delete(`/api/conditions/${id}`).expect(200);
+    },
+  );
 
   it('on upbit: a cost below 5,000 KRW is a preview warning and an execute refusal naming size, with nothing placed', async () => {
     await s.setPrice('upbit', 'BTC/KRW', '70000000');
@@ -167,7 +170,13 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
     const refused = await s.api().post(`/api/templates/${template.id}/execute`).send({}).expect(400);
     expect(refused.body).toMatchObject({ code: 'ORDER.BELOW_MIN_TOTAL', details: { field: 'size' } });
     // A valid size given as an override runs the same template.
-    const ok = (await s.api().post(`/api/templates/${template.id}/preview`).send({ size: { cost: '6000' } }).expect(200)).body as {
+    const ok = (
+      await s
+        .api()
+        .post(`/api/templates/${template.id}/preview`)
+        .send({ size: { cost: '6000' } })
+        .expect(200)
+    ).body as {
       executable: boolean;
     };
     expect(ok.executable).toBe(true);
@@ -249,9 +258,17 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
       size: { amount: '0.02' },
       exits: { stopLoss: { triggerPercent: '2' }, trailing: { trailPercent: '1.5' } },
     });
-    const started = (await s.api().post(`/api/templates/${template.id}/execute`).expect(201)).body as { executionId: string; orderId: string; status: string };
+    const started = (await s.api().post(`/api/templates/${template.id}/execute`).expect(201)).body as {
+      executionId: string;
+      orderId: string;
+      status: string;
+    };
     expect(started.status).toBe('pending');
-    const order = (await s.api().get(`/api/orders/${started.orderId}`).expect(200)).body as { clientOrderId: string; price: string; status: string };
+    const order = (await s.api().get(`/api/orders/${started.orderId}`).expect(200)).body as {
+      clientOrderId: string;
+      price: string;
+      status: string;
+    };
     expect(order.price).toBe('49500');
     await s.control('POST', '/fill', { exchange: 'binance', clientOrderId: order.clientOrderId, amount: '0.005' });
     const armed = await executionIn(started.executionId, 'exits_armed', 30_000);
@@ -274,7 +291,13 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
       entry: { type: 'market' },
       size: { cost: '50' },
     });
-    const hook = (await s.api().post('/api/hooks').send({ name: 'tv', templateIds: [template.id], ratePerMinute: 60 }).expect(201)).body as {
+    const hook = (
+      await s
+        .api()
+        .post('/api/hooks')
+        .send({ name: 'tv', templateIds: [template.id], ratePerMinute: 60 })
+        .expect(201)
+    ).body as {
       id: string;
       secret: string;
     };
@@ -285,14 +308,21 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
     const signal = { secret: hook.secret, template: template.id, symbol: 'BTC/USDT', timestamp: new Date().toISOString() };
     const before = await orderCount();
     // No bearer token: the hook's secret is the credential.
-    const answers = await Promise.all(Array.from({ length: 10 }, () => s.api().post(`/api/hooks/${hook.id}`).unset('Authorization').send(signal)));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => s.api().post(`/api/hooks/${hook.id}`).unset('Authorization').send(signal)),
+    );
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
     const executed = answers.find((a) => a.status === 201)!.body as { executionId: string };
     await executionIn(executed.executionId, 'entry_filled');
     expect(await orderCount()).toBe(before + 1);
 
-    const post = (body: unknown) => s.api().post(`/api/hooks/${hook.id}`).unset('Authorization').send(body as object);
+    const post = (body: unknown) =>
+      s
+        .api()
+        .post(`/api/hooks/${hook.id}`)
+        .unset('Authorization')
+        .send(body as object);
     expect((await post(signal)).body).toMatchObject({ statusCode: 409, code: 'HOOK.REPLAYED_SIGNAL' });
     const stale = await post({ ...signal, timestamp: new Date(Date.now() - 10 * 60_000).toISOString() });
     expect(stale.status).toBe(400);
@@ -319,16 +349,41 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
   it('bad input is a 400/404 naming the field, and nothing is placed or written', async () => {
     const before = await orderCount();
     const templatesBefore = ((await s.api().get('/api/templates').expect(200)).body as { total: number }).total;
-    const base = { name: 'bad', accountId: s.binanceAccountId, symbol: 'BTC/USDT', side: 'buy', entry: { type: 'market' }, size: { cost: '50' } };
+    const base = {
+      name: 'bad',
+      accountId: s.binanceAccountId,
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      entry: { type: 'market' },
+      size: { cost: '50' },
+    };
     const ladder = await s
       .api()
       .post('/api/templates')
-      .send({ ...base, exits: { takeProfit: { ladder: [{ offsetPercent: '2', sizePercent: '50' }, { offsetPercent: '3', sizePercent: '40' }] } } })
+      .send({
+        ...base,
+        exits: {
+          takeProfit: {
+            ladder: [
+              { offsetPercent: '2', sizePercent: '50' },
+              { offsetPercent: '3', sizePercent: '40' },
+            ],
+          },
+        },
+      })
       .expect(400);
     expect(ladder.body).toMatchObject({ code: 'TEMPLATE.LADDER_NOT_100', details: { field: 'exits.takeProfit.ladder' } });
-    const wrongSide = await s.api().post('/api/templates').send({ ...base, exits: { stopLoss: { triggerPercent: '-2' } } }).expect(400);
+    const wrongSide = await s
+      .api()
+      .post('/api/templates')
+      .send({ ...base, exits: { stopLoss: { triggerPercent: '-2' } } })
+      .expect(400);
     expect(wrongSide.body).toMatchObject({ code: 'TEMPLATE.EXIT_WRONG_SIDE', details: { field: 'exits.stopLoss.triggerPercent' } });
-    const unknownField = await s.api().post('/api/templates').send({ ...base, leverage: '10' }).expect(400);
+    const unknownField = await s
+      .api()
+      .post('/api/templates')
+      .send({ ...base, leverage: '10' })
+      .expect(400);
     expect(unknownField.body.details.field).toBe('leverage');
 
     const unknown = '00000000-0000-4000-8000-000000000000';
@@ -338,9 +393,17 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
     const template = await createTemplate(base);
     const noMarket = await s.api().post(`/api/templates/${template.id}/execute`).send({ symbol: 'NOPE/USDT' }).expect(404);
     expect(noMarket.body.details.field).toBe('symbol');
-    const dust = await s.api().post(`/api/templates/${template.id}/execute`).send({ size: { amount: '0.000001' } }).expect(400);
+    const dust = await s
+      .api()
+      .post(`/api/templates/${template.id}/execute`)
+      .send({ size: { amount: '0.000001' } })
+      .expect(400);
     expect(dust.body.details.field).toBe('size');
-    const badSize = await s.api().post(`/api/templates/${template.id}/execute`).send({ size: { cost: '-5' } }).expect(400);
+    const badSize = await s
+      .api()
+      .post(`/api/templates/${template.id}/execute`)
+      .send({ size: { cost: '-5' } })
+      .expect(400);
     expect(badSize.body.details.field).toBe('size.cost');
     expect(await orderCount()).toBe(before);
     expect(((await s.api().get('/api/templates').expect(200)).body as { total: number }).total).toBe(templatesBefore + 1);
@@ -356,12 +419,20 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
       entry: { type: 'market' },
       size: { cost: '20' },
     });
-    const edited = (await s.api().patch(`/api/templates/${template.id}`).send({ size: { cost: '30' }, notes: 'bigger' }).expect(200)).body as {
+    const edited = (
+      await s
+        .api()
+        .patch(`/api/templates/${template.id}`)
+        .send({ size: { cost: '30' }, notes: 'bigger' })
+        .expect(200)
+    ).body as {
       version: number;
       size: unknown;
     };
     expect(edited).toMatchObject({ version: 2, size: { cost: '30' } });
-    expect(((await s.api().get(`/api/templates/${template.id}`).query({ version: 1 }).expect(200)).body as { size: unknown }).size).toEqual({ cost: '20' });
+    expect(((await s.api().get(`/api/templates/${template.id}`).query({ version: 1 }).expect(200)).body as { size: unknown }).size).toEqual(
+      { cost: '20' },
+    );
 
     const run = (await s.api().post(`/api/templates/${template.id}/execute`).set('Idempotency-Key', `v-${driver}`).expect(201)).body as {
       executionId: string;
@@ -379,7 +450,9 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
     expect(copy.name).toBe('versions (copy)');
     await s.api().delete(`/api/templates/${template.id}`).expect(200);
     expect((await s.api().post(`/api/templates/${template.id}/execute`).send({}).expect(409)).body.code).toBe('TEMPLATE.DELETED');
-    expect(((await s.api().get(`/api/templates/${template.id}`).expect(200)).body as { deletedAt: string | null }).deletedAt).not.toBeNull();
+    expect(
+      ((await s.api().get(`/api/templates/${template.id}`).expect(200)).body as { deletedAt: string | null }).deletedAt,
+    ).not.toBeNull();
     expect((await execution(run.executionId)).body.templateId).toBe(template.id);
 
     const exported = (await s.api().get('/api/templates/export').expect(200)).body as { templates: Array<{ name: string }> };
@@ -423,8 +496,11 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
     await expect
       .poll(
         async () => {
-          runs = ((await s.api().get('/api/templates/executions').query({ conditionId: armed.id }).expect(200)).body as { items: Array<{ id: string }> })
-            .items;
+          runs = (
+            (await s.api().get('/api/templates/executions').query({ conditionId: armed.id }).expect(200)).body as {
+              items: Array<{ id: string }>;
+            }
+          ).items;
           return runs.length;
         },
         { timeout: 20_000, interval: 200 },

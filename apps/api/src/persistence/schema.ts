@@ -9,6 +9,13 @@ import { sqliteMigrations } from './migrations/sqlite/index.js';
 
 /** Every table of tradedesk and the migrations that create them, per driver. */
 export const persistenceSchema: PersistenceSchema = {
-  entities: [...sharedEntities, ...exchangesEntities, ...ordersEntities, ...conditionsEntities, ...notificationsEntities, ...templatesEntities],
+  entities: [
+    ...sharedEntities,
+    ...exchangesEntities,
+    ...ordersEntities,
+    ...conditionsEntities,
+    ...notificationsEntities,
+    ...templatesEntities,
+  ],
   migrations: { postgres: postgresMigrations, sqlite: sqliteMigrations },
 };

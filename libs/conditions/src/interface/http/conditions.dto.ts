@@ -155,7 +155,7 @@ export class CreateConditionRequestDto {
   @ApiPropertyOptional({
     description:
       'conditional: the order to place, `{ order: { symbol, side, type, amount | cost, price? } }`, or an order template to run, ' +
-      '`{ template: <template id>, overrides?: { symbol?, size? } }` on this condition\'s account: it is executed when the condition fires ' +
+      "`{ template: <template id>, overrides?: { symbol?, size? } }` on this condition's account: it is executed when the condition fires " +
       '(its entry placed, its exits armed from the actual fill; GET /api/templates/executions?conditionId=… finds the run).',
     example: { order: { symbol: 'BTC/KRW', side: 'buy', type: 'market', cost: '100000' } },
   })
