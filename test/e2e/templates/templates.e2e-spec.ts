@@ -276,7 +276,7 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
     expect(((await s.api().get(`/api/orders/${started.orderId}`).expect(200)).body as { status: string }).status).toBe('CANCELED');
     const fill = await fillOf(started.orderId, 'BTC');
     const exits = await Promise.all(armed.conditionIds.map(condition));
-    expect(exits.map((c) => c.kind).sort()).toEqual(['stop_loss', 'trailing_stop']);
+    expect(exits.map((c) => c.kind).sort((a, b) => a.localeCompare(b))).toEqual(['stop_loss', 'trailing_stop']);
     for (const exit of exits) expect(exit.amount).toBe(fill.received.toDecimalPlaces(5, 1).toFixed());
     expect(exits.find((c) => c.kind === 'stop_loss')!.triggerPrice).toBe('48510');
     for (const id of armed.conditionIds) await s.api().delete(`/api/conditions/${id}`).expect(200);
@@ -311,7 +311,7 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
     const answers = await Promise.all(
       Array.from({ length: 10 }, () => s.api().post(`/api/hooks/${hook.id}`).unset('Authorization').send(signal)),
     );
-    const statuses = answers.map((a) => a.status).sort();
+    const statuses = answers.map((a) => a.status).sort((a, b) => a - b);
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
     const executed = answers.find((a) => a.status === 201)!.body as { executionId: string };
     await executionIn(executed.executionId, 'entry_filled');

@@ -46,31 +46,29 @@ export function planEntry(
 ): EntryPlan {
   const { side, entry } = terms;
   const grid = { market: facts.market, capabilities: facts.capabilities };
-  const limit =
-    entry.type === 'limit'
-      ? snapToPriceGrid(
-          facts.market,
-          facts.capabilities,
-          (side === 'buy' ? facts.bestBid : facts.bestAsk).times(HUNDRED.plus(dec(entry.offsetPercent))).div(HUNDRED),
-          side === 'buy' ? 'down' : 'up',
-        )
-      : undefined;
+  const limit = entry.type === 'limit' ? limitPrice(side, entry.offsetPercent, facts) : undefined;
   // A limit through the book fills at the book's price, as a taker.
   const marketable = limit !== undefined && (side === 'buy' ? limit.gte(facts.bestAsk) : limit.lte(facts.bestBid));
   const book = side === 'buy' ? facts.bestAsk : facts.bestBid;
   const expectedPrice = limit === undefined || marketable ? book : limit;
   const feeRate = limit === undefined || marketable ? facts.takerFee : facts.makerFee;
   const sized = sizeOf(terms, facts, expectedPrice, feeRate, grid);
-  if (limit !== undefined) {
-    const amount = 'amount' in sized ? sized.amount : sized.cost.div(limit);
-    return { side, type: 'limit', amount, price: limit, expectedPrice, feeRate };
-  }
-  if (side === 'sell')
-    return { side, type: 'market', amount: 'amount' in sized ? sized.amount : sized.cost.div(book), expectedPrice, feeRate };
-  const byCost = facts.capabilities.priceStepRule === 'krw-price-table' || !('amount' in sized);
+  if (limit !== undefined) return { side, type: 'limit', amount: amountOf(sized, limit), price: limit, expectedPrice, feeRate };
+  const byCost = side === 'buy' && (facts.capabilities.priceStepRule === 'krw-price-table' || !('amount' in sized));
   if (byCost && facts.capabilities.marketBuyByCost)
     return { side, type: 'market', cost: 'cost' in sized ? sized.cost : sized.amount.times(book), expectedPrice, feeRate };
-  return { side, type: 'market', amount: 'amount' in sized ? sized.amount : sized.cost.div(book), expectedPrice, feeRate };
+  return { side, type: 'market', amount: amountOf(sized, book), expectedPrice, feeRate };
+}
+
+/** `offsetPercent` from the best bid (a buy, snapped down) or the best ask (a sell, snapped up). */
+function limitPrice(side: 'buy' | 'sell', offsetPercent: string, facts: EntryFacts): Decimal {
+  const from = side === 'buy' ? facts.bestBid : facts.bestAsk;
+  const exact = from.times(HUNDRED.plus(dec(offsetPercent))).div(HUNDRED);
+  return snapToPriceGrid(facts.market, facts.capabilities, exact, side === 'buy' ? 'down' : 'up');
+}
+
+function amountOf(sized: { amount: Decimal } | { cost: Decimal }, price: Decimal): Decimal {
+  return 'amount' in sized ? sized.amount : sized.cost.div(price);
 }
 
 function sizeOf(

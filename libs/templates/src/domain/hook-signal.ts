@@ -31,7 +31,7 @@ export function parseSignal(body: unknown): HookSignal {
       secret: o.secret,
       templateId: o.template.toLowerCase(),
       ...(o.symbol !== undefined ? { symbol: symbolOf(o.symbol, 'symbol') } : {}),
-      ...(o.side !== undefined ? { side: o.side as 'buy' | 'sell' } : {}),
+      ...(o.side !== undefined ? { side: o.side } : {}),
       ...(o.size !== undefined ? { size: parseSize(o.size, 'size') } : {}),
       timestamp: timestampOf(o.timestamp),
     };
@@ -63,7 +63,8 @@ function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object')
     return `{${Object.keys(value)
-      .sort()
+      // Code-point order, the same on every machine (a locale-aware order is not).
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
       .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   return JSON.stringify(value);

@@ -149,34 +149,44 @@ function parseEntry(value: unknown): EntryDefinition {
 function parseExits(value: unknown): ExitsDefinition {
   const o = objectWith(value, ['stopLoss', 'takeProfit', 'trailing', 'breakEvenAfterFirstTarget'], 'exits');
   const exits: ExitsDefinition = {};
-  if (o.stopLoss !== undefined) {
-    const s = objectWith(o.stopLoss, ['triggerPercent', 'execution'], 'exits.stopLoss');
-    exits.stopLoss = {
-      triggerPercent: distance(s.triggerPercent, 'exits.stopLoss.triggerPercent', 'a stop-loss sits below the average fill'),
-      ...executionOf(s.execution, 'exits.stopLoss.execution'),
-    };
-  }
+  if (o.stopLoss !== undefined) exits.stopLoss = parseStopLoss(o.stopLoss);
   if (o.takeProfit !== undefined) exits.takeProfit = parseTakeProfit(o.takeProfit);
-  if (o.trailing !== undefined) {
-    const t = objectWith(o.trailing, ['trailPercent', 'activationPercent'], 'exits.trailing');
-    exits.trailing = { trailPercent: percentBelow100(t.trailPercent, 'exits.trailing.trailPercent').toFixed() };
-    if (t.activationPercent !== undefined)
-      exits.trailing.activationPercent = distance(
-        t.activationPercent,
-        'exits.trailing.activationPercent',
-        'a trailing stop activates above the average fill',
-        true,
-      );
-  }
-  if (o.breakEvenAfterFirstTarget !== undefined) {
-    if (typeof o.breakEvenAfterFirstTarget !== 'boolean') invalid('exits.breakEvenAfterFirstTarget', 'must be true or false');
-    if (o.breakEvenAfterFirstTarget) {
-      if (!exits.stopLoss) invalid('exits.breakEvenAfterFirstTarget', 'moves the stop-loss: give exits.stopLoss');
-      if (!exits.takeProfit) invalid('exits.breakEvenAfterFirstTarget', 'happens after the first take-profit: give exits.takeProfit');
-      exits.breakEvenAfterFirstTarget = true;
-    }
-  }
+  if (o.trailing !== undefined) exits.trailing = parseTrailing(o.trailing);
+  if (o.breakEvenAfterFirstTarget !== undefined && parseBreakEven(o.breakEvenAfterFirstTarget, exits))
+    exits.breakEvenAfterFirstTarget = true;
   return exits;
+}
+
+function parseStopLoss(value: unknown): NonNullable<ExitsDefinition['stopLoss']> {
+  const s = objectWith(value, ['triggerPercent', 'execution'], 'exits.stopLoss');
+  return {
+    triggerPercent: distance(s.triggerPercent, 'exits.stopLoss.triggerPercent', 'a stop-loss sits below the average fill'),
+    ...executionOf(s.execution, 'exits.stopLoss.execution'),
+  };
+}
+
+function parseTrailing(value: unknown): NonNullable<ExitsDefinition['trailing']> {
+  const t = objectWith(value, ['trailPercent', 'activationPercent'], 'exits.trailing');
+  const trailing: NonNullable<ExitsDefinition['trailing']> = {
+    trailPercent: percentBelow100(t.trailPercent, 'exits.trailing.trailPercent').toFixed(),
+  };
+  if (t.activationPercent !== undefined)
+    trailing.activationPercent = distance(
+      t.activationPercent,
+      'exits.trailing.activationPercent',
+      'a trailing stop activates above the average fill',
+      true,
+    );
+  return trailing;
+}
+
+/** Moving the stop to break-even after the first target needs both a stop and a target. */
+function parseBreakEven(value: unknown, exits: ExitsDefinition): boolean {
+  if (typeof value !== 'boolean') invalid('exits.breakEvenAfterFirstTarget', 'must be true or false');
+  if (!value) return false;
+  if (!exits.stopLoss) invalid('exits.breakEvenAfterFirstTarget', 'moves the stop-loss: give exits.stopLoss');
+  if (!exits.takeProfit) invalid('exits.breakEvenAfterFirstTarget', 'happens after the first take-profit: give exits.takeProfit');
+  return true;
 }
 
 function parseTakeProfit(value: unknown): TakeProfitDefinition {

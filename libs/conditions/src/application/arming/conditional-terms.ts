@@ -22,7 +22,7 @@ export async function conditionalTerms(
   if (input.when === undefined) invalid('when', 'a conditional needs a when tree');
   const when = parseWhen(input.when, now);
   const action =
-    input.then !== null && typeof input.then === 'object' && 'template' in input.then
+    input.then !== undefined && 'template' in input.then
       ? await checkTemplateAction(input.then, deps.queries, deps.account.id)
       : await checkAction(input, deps.gateways, deps.account.id);
   await checkWhenMarkets(when, deps.gateways, {

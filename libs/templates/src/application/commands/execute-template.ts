@@ -5,10 +5,11 @@ import { ConflictError, DomainError } from '@tradedesk/shared';
 import { parseIsoDuration } from '@tradedesk/conditions';
 import type { ExecutionOverrides, ExecutionSource, ExecutionStatus } from '../../domain/execution.js';
 import { parseOverrides } from '../../domain/execution-overrides.js';
-import { ExecutionRepository } from '../../infrastructure/persistence/execution.repository.js';
-import { TemplateRepository } from '../../infrastructure/persistence/template.repository.js';
+import { ExecutionRepository, type NewExecution } from '../../infrastructure/persistence/execution.repository.js';
+import type { TemplateExecutionOrmEntity } from '../../infrastructure/persistence/template-execution.orm-entity.js';
+import { type StoredTemplate, TemplateRepository } from '../../infrastructure/persistence/template.repository.js';
 import { EntrySettlement, entryFactsOf } from '../entry-settlement.js';
-import { ExecutionPlanner } from '../planning/execution-planner.js';
+import { ExecutionPlanner, type PlannedExecution } from '../planning/execution-planner.js';
 
 /** Runs a template now: its entry is placed; the saga arms its exits once the entry fills. */
 export class ExecuteTemplateCommand {
@@ -51,50 +52,30 @@ export class ExecuteTemplateHandler implements ICommandHandler<ExecuteTemplateCo
     const template = await this.templates.executable(templateId);
     const hash = createHash('sha256').update(JSON.stringify({ templateId, overrides })).digest('hex');
     const key = options.idempotencyKey;
-    if (key) {
-      const earlier = await this.executions.byKey(key);
-      if (earlier) return replayOf(earlier, hash);
-    }
+    const earlier = key ? await this.executions.byKey(key) : null;
+    if (earlier) return replayOf(earlier, hash);
     const plan = await this.planner.plan(template.definition, overrides);
     if (plan.blocking) throw plan.blocking;
-    const { target } = plan;
-    const expiresAfter = target.terms.entry.type === 'limit' ? target.terms.entry.expiresAfter : undefined;
-    const expiresAfterMs = expiresAfter ? parseIsoDuration(expiresAfter) : undefined;
-    const { row, created } = await this.executions.insert({
-      templateId,
-      templateVersion: template.version,
-      source: options.source ?? 'api',
-      sourceId: options.sourceId ?? null,
-      accountId: target.account.id,
-      exchange: target.account.exchange,
-      symbol: target.market.symbol,
-      side: target.terms.side,
-      idempotencyKey: key ?? null,
-      requestHash: hash,
-      plan: {
-        entry: {
-          type: plan.entry.type,
-          ...(plan.order?.amount ? { amount: plan.order.amount.toFixed() } : {}),
-          ...(plan.order?.cost ? { cost: plan.order.cost.toFixed() } : {}),
-          ...(plan.order?.price ? { price: plan.order.price.toFixed() } : {}),
-          expectedPrice: plan.entry.expectedPrice.toFixed(),
-          ...(expiresAfterMs ? { expiresAfterMs } : {}),
-        },
-        exits: target.terms.side === 'buy' ? (target.terms.exits ?? null) : null,
-        overrides: overridesRecord(overrides),
-        base: target.market.base,
-        quote: target.market.quote,
-      },
-    });
+    const { row, created } = await this.executions.insert(newExecution(template, plan, overrides, { ...options, requestHash: hash }));
     if (!created) return replayOf(row, hash);
+    const orderId = await this.placeEntry(row, plan);
+    const expiresAfterMs = row.plan.entry.expiresAfterMs;
+    await this.executions.entryPlaced(row.id, orderId, expiresAfterMs ? new Date(Date.now() + expiresAfterMs) : undefined);
+    const entry: OrderView = await this.queries.execute(new GetOrderQuery(orderId, { timeline: false }));
+    await this.settlement.settle({ ...row, orderId }, entryFactsOf(entry));
+    const now = await this.executions.get(row.id);
+    return { executionId: row.id, orderId, status: now.row.status, created: true };
+  }
+
+  /** The entry through the orders context, once (its key is the execution's); a refusal fails the execution and is answered as it is. */
+  private async placeEntry(row: TemplateExecutionOrmEntity, plan: PlannedExecution): Promise<string> {
     const order = plan.order!;
-    let placed: PlaceOrderResult;
     try {
-      placed = await this.commands.execute(
+      const placed: PlaceOrderResult = await this.commands.execute(
         new PlaceOrderCommand(
           {
-            accountId: target.account.id,
-            symbol: target.market.symbol,
+            accountId: row.accountId,
+            symbol: row.symbol,
             side: order.side,
             type: order.type === 'limit' ? 'limit' : 'market',
             ...(order.amount ? { amount: order.amount } : {}),
@@ -109,18 +90,52 @@ export class ExecuteTemplateHandler implements ICommandHandler<ExecuteTemplateCo
           },
         ),
       );
+      return placed.orderId;
     } catch (error) {
       const code = error instanceof DomainError ? error.code : 'TEMPLATE.ENTRY_NOT_PLACED';
       await this.executions.fail(row.id, code, error instanceof Error ? error.message : String(error));
       throw error;
     }
-    const expiresAt = expiresAfterMs ? new Date(Date.now() + expiresAfterMs) : undefined;
-    await this.executions.entryPlaced(row.id, placed.orderId, expiresAt);
-    const entry: OrderView = await this.queries.execute(new GetOrderQuery(placed.orderId, { timeline: false }));
-    await this.settlement.settle({ ...row, orderId: placed.orderId }, entryFactsOf(entry));
-    const now = await this.executions.get(row.id);
-    return { executionId: row.id, orderId: placed.orderId, status: now.row.status, created: true };
   }
+}
+
+/** The execution as recorded before its entry is placed: where, what, and the exit terms of the version it uses. */
+function newExecution(
+  template: StoredTemplate,
+  plan: PlannedExecution,
+  overrides: ExecutionOverrides,
+  options: ExecuteTemplateCommand['options'] & { requestHash: string },
+): NewExecution {
+  const { target, entry, order } = plan;
+  const terms = target.terms;
+  const expiresAfter = terms.entry.type === 'limit' ? terms.entry.expiresAfter : undefined;
+  const expiresAfterMs = expiresAfter ? parseIsoDuration(expiresAfter) : undefined;
+  return {
+    templateId: template.id,
+    templateVersion: template.version,
+    source: options.source ?? 'api',
+    sourceId: options.sourceId ?? null,
+    accountId: target.account.id,
+    exchange: target.account.exchange,
+    symbol: target.market.symbol,
+    side: terms.side,
+    idempotencyKey: options.idempotencyKey ?? null,
+    requestHash: options.requestHash,
+    plan: {
+      entry: {
+        type: entry.type,
+        ...(order?.amount ? { amount: order.amount.toFixed() } : {}),
+        ...(order?.cost ? { cost: order.cost.toFixed() } : {}),
+        ...(order?.price ? { price: order.price.toFixed() } : {}),
+        expectedPrice: entry.expectedPrice.toFixed(),
+        ...(expiresAfterMs ? { expiresAfterMs } : {}),
+      },
+      exits: terms.side === 'buy' ? (terms.exits ?? null) : null,
+      overrides: JSON.parse(JSON.stringify(overrides)) as ExecutionOverrides,
+      base: target.market.base,
+      quote: target.market.quote,
+    },
+  };
 }
 
 function replayOf(
@@ -133,8 +148,4 @@ function replayOf(
       executionId: earlier.id,
     });
   return { executionId: earlier.id, orderId: earlier.orderId, status: earlier.status, created: false };
-}
-
-function overridesRecord(overrides: ExecutionOverrides): ExecutionOverrides {
-  return JSON.parse(JSON.stringify(overrides)) as ExecutionOverrides;
 }

@@ -108,7 +108,8 @@ export class ImportTemplatesHandler implements ICommandHandler<ImportTemplatesCo
         return parseDefinition(t);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        const field = `templates[${i}]${error.details?.field ? `.${String(error.details.field)}` : ''}`;
+        const inner = typeof error.details?.field === 'string' ? `.${error.details.field}` : '';
+        const field = `templates[${i}]${inner}`;
         throw new ValidationError(error.code, `templates[${i}].${error.message}`, { field });
       }
     });

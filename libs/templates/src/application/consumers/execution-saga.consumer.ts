@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { AdjustConditionCommand, ArmConditionCommand, CancelConditionCommand, type CreateConditionInput } from '@tradedesk/conditions';
 import { CancelOrderCommand } from '@tradedesk/orders';
 import { ConflictError, type OutboxMessage, Outbox, ValidationError, ZERO } from '@tradedesk/shared';
-import { exitActions } from '../../domain/execution.js';
+import { type ExitAction, exitActions } from '../../domain/execution.js';
 import {
   ARM_EXITS_TOPIC,
   EXPIRE_ENTRY_TOPIC,
@@ -64,27 +64,29 @@ export class ExecutionSagaConsumer implements OnModuleInit {
       },
       exits.map((e) => ({ conditionId: e.conditionId, role: e.role, rung: e.rung, amount: e.amount, status: e.status })),
     );
-    for (const action of actions) {
-      try {
-        if (action.kind === 'cancel') {
-          await this.commands.execute(new CancelConditionCommand(action.conditionId));
-          await this.executions.exitChanged(action.conditionId, { status: 'cancelled', reason: 'the position was sold by another exit' });
-        } else if (action.kind === 'resize') {
-          await this.commands.execute(new AdjustConditionCommand(action.conditionId, { amount: action.amount.toFixed() }));
-          await this.executions.exitChanged(action.conditionId, { amount: action.amount });
-        } else {
-          await this.commands.execute(new AdjustConditionCommand(action.conditionId, { moveTo: 'breakEven', allowImmediate: true }));
-          await this.executions.exitChanged(action.conditionId, { breakEven: true });
-        }
-      } catch (error) {
-        // The exit is firing or over (it sold, or the position is gone): it follows its own course.
-        if (!(error instanceof ConflictError) && !(error instanceof ValidationError)) throw error;
-        this.logger.warn(`execution ${executionId}: ${action.kind} of ${action.conditionId} refused: ${error.message}`);
-        if (action.kind === 'cancel')
-          await this.executions.exitChanged(action.conditionId, { status: 'cancelled', reason: `not cancelled: ${error.message}` });
-      }
-    }
+    for (const action of actions) await this.apply(executionId, action);
     if (closed) await this.executions.closed(executionId);
+  }
+
+  private async apply(executionId: string, action: ExitAction): Promise<void> {
+    try {
+      if (action.kind === 'cancel') {
+        await this.commands.execute(new CancelConditionCommand(action.conditionId));
+        await this.executions.exitChanged(action.conditionId, { status: 'cancelled', reason: 'the position was sold by another exit' });
+      } else if (action.kind === 'resize') {
+        await this.commands.execute(new AdjustConditionCommand(action.conditionId, { amount: action.amount.toFixed() }));
+        await this.executions.exitChanged(action.conditionId, { amount: action.amount });
+      } else {
+        await this.commands.execute(new AdjustConditionCommand(action.conditionId, { moveTo: 'breakEven', allowImmediate: true }));
+        await this.executions.exitChanged(action.conditionId, { breakEven: true });
+      }
+    } catch (error) {
+      // The exit is firing or over (it sold, or the position is gone): it follows its own course.
+      if (!(error instanceof ConflictError) && !(error instanceof ValidationError)) throw error;
+      this.logger.warn(`execution ${executionId}: ${action.kind} of ${action.conditionId} refused: ${error.message}`);
+      if (action.kind === 'cancel')
+        await this.executions.exitChanged(action.conditionId, { status: 'cancelled', reason: `not cancelled: ${error.message}` });
+    }
   }
 
   async expireEntry(executionId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CommandBus, CommandHandler, type ICommandHandler, type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DomainError, NotFoundError, RateLimitedError, UnauthorizedError, ValidationError, ConflictError } from '@tradedesk/shared';
-import { parseSignal, secretDigest, secretMatches, signalHash } from '../../domain/hook-signal.js';
+import { type HookSignal, parseSignal, secretDigest, secretMatches, signalHash } from '../../domain/hook-signal.js';
 import { invalid, objectWith, UUID } from '../../domain/template-errors.js';
 import { HookRepository } from '../../infrastructure/persistence/hook.repository.js';
 import type { TemplateHookCallOrmEntity, TemplateHookOrmEntity } from '../../infrastructure/persistence/template-hook.orm-entity.js';
@@ -153,38 +153,12 @@ export class ReceiveSignalHandler implements ICommandHandler<ReceiveSignalComman
       return refuse(
         new RateLimitedError('HOOK.RATE_LIMITED', `this hook takes at most ${hook.ratePerMinute} calls a minute`).retryAfter(60),
       );
-    let signal;
-    try {
-      signal = parseSignal(body);
-    } catch (error) {
-      if (error instanceof ValidationError) return refuse(error);
-      throw error;
-    }
+    const signal = readSignal(body);
+    if (signal instanceof DomainError) return refuse(signal);
     call.templateId = signal.templateId;
     call.symbol = signal.symbol ?? null;
-    if (!secretMatches(signal.secret, Buffer.from(hook.secretDigest, 'hex')))
-      return refuse(new UnauthorizedError('HOOK.WRONG_SECRET', "secret: does not match this hook's secret", { field: 'secret' }));
-    if (hook.templateIds.length > 0 && !hook.templateIds.includes(signal.templateId))
-      return refuse(
-        new ValidationError('HOOK.TEMPLATE_NOT_ALLOWED', `template: this hook does not run template ${signal.templateId}`, {
-          field: 'template',
-        }),
-      );
-    const age = now.getTime() - signal.timestamp.getTime();
-    if (age > hook.maxLagSeconds * 1000)
-      return refuse(
-        new ValidationError(
-          'HOOK.STALE_SIGNAL',
-          `timestamp: the signal is ${Math.round(age / 1000)} s old; this hook takes signals up to ${hook.maxLagSeconds} s old`,
-          { field: 'timestamp' },
-        ),
-      );
-    if (age < -FUTURE_SKEW_MS)
-      return refuse(
-        new ValidationError('HOOK.SIGNAL_FROM_FUTURE', "timestamp: the signal is dated ahead of the server's clock", {
-          field: 'timestamp',
-        }),
-      );
+    const refused = refusal(hook, signal, now);
+    if (refused) return refuse(refused);
     const claimed = await this.hooks.record({
       ...call,
       signalHash: bodyHash,
@@ -197,29 +171,35 @@ export class ReceiveSignalHandler implements ICommandHandler<ReceiveSignalComman
       return refuse(
         new ConflictError('HOOK.REPLAYED_SIGNAL', `this signal was received already (within ${hook.replayWindowSeconds} s): it runs once`),
       );
+    return this.run(hook, signal, bodyHash, claimed.id);
+  }
+
+  /** The claimed signal runs its template under a key derived from the signal; its call records the outcome. */
+  private async run(
+    hook: TemplateHookOrmEntity,
+    signal: HookSignal,
+    bodyHash: string | null,
+    callId: number,
+  ): Promise<ExecuteTemplateResult> {
+    const overrides = {
+      ...(signal.symbol ? { symbol: signal.symbol } : {}),
+      ...(signal.side ? { side: signal.side } : {}),
+      ...(signal.size ? { size: signal.size } : {}),
+    };
     try {
       const result: ExecuteTemplateResult = await this.commands.execute(
-        new ExecuteTemplateCommand(
-          signal.templateId,
-          {
-            ...(signal.symbol ? { symbol: signal.symbol } : {}),
-            ...(signal.side ? { side: signal.side } : {}),
-            ...(signal.size ? { size: signal.size } : {}),
-          },
-          { idempotencyKey: `hook-${hook.id}-${bodyHash}`, source: 'webhook', sourceId: hook.id, sideOverride: true },
-        ),
+        new ExecuteTemplateCommand(signal.templateId, overrides, {
+          idempotencyKey: `hook-${hook.id}-${bodyHash}`,
+          source: 'webhook',
+          sourceId: hook.id,
+          sideOverride: true,
+        }),
       );
-      await this.hooks.settle(claimed.id, {
-        outcome: 'executed',
-        httpStatus: 201,
-        code: null,
-        message: null,
-        executionId: result.executionId,
-      });
+      await this.hooks.settle(callId, { outcome: 'executed', httpStatus: 201, code: null, message: null, executionId: result.executionId });
       return result;
     } catch (error) {
       const known = error instanceof DomainError;
-      await this.hooks.settle(claimed.id, {
+      await this.hooks.settle(callId, {
         outcome: 'rejected',
         httpStatus: known ? error.httpStatus : 500,
         code: known ? error.code : 'INTERNAL',
@@ -229,6 +209,37 @@ export class ReceiveSignalHandler implements ICommandHandler<ReceiveSignalComman
       throw error;
     }
   }
+}
+
+function readSignal(body: unknown): HookSignal | DomainError {
+  try {
+    return parseSignal(body);
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+}
+
+/** Why a well-formed signal is refused: the secret (compared in constant time), the template, its age. */
+function refusal(hook: TemplateHookOrmEntity, signal: HookSignal, now: Date): DomainError | undefined {
+  if (!secretMatches(signal.secret, Buffer.from(hook.secretDigest, 'hex')))
+    return new UnauthorizedError('HOOK.WRONG_SECRET', "secret: does not match this hook's secret", { field: 'secret' });
+  if (hook.templateIds.length > 0 && !hook.templateIds.includes(signal.templateId))
+    return new ValidationError('HOOK.TEMPLATE_NOT_ALLOWED', `template: this hook does not run template ${signal.templateId}`, {
+      field: 'template',
+    });
+  const age = now.getTime() - signal.timestamp.getTime();
+  if (age > hook.maxLagSeconds * 1000)
+    return new ValidationError(
+      'HOOK.STALE_SIGNAL',
+      `timestamp: the signal is ${Math.round(age / 1000)} s old; this hook takes signals up to ${hook.maxLagSeconds} s old`,
+      { field: 'timestamp' },
+    );
+  if (age < -FUTURE_SKEW_MS)
+    return new ValidationError('HOOK.SIGNAL_FROM_FUTURE', "timestamp: the signal is dated ahead of the server's clock", {
+      field: 'timestamp',
+    });
+  return undefined;
 }
 
 @QueryHandler(ListHooksQuery)

@@ -359,7 +359,7 @@ export class ExecutionRepository {
 
 async function lock(manager: EntityManager, id: string): Promise<TemplateExecutionOrmEntity | null> {
   const query = manager.createQueryBuilder(TemplateExecutionOrmEntity, 'e').where('e.id = :id', { id });
-  if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+  if (manager.dataSource.options.type === 'postgres') query.setLock('pessimistic_write');
   return query.getOne();
 }
 

@@ -162,7 +162,7 @@ function storedOf(row: OrderTemplateOrmEntity, at: OrderTemplateVersionOrmEntity
 
 function lock(manager: EntityManager, id: string): Promise<OrderTemplateOrmEntity | null> {
   const query = manager.createQueryBuilder(OrderTemplateOrmEntity, 't').where('t.id = :id', { id });
-  if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+  if (manager.dataSource.options.type === 'postgres') query.setLock('pessimistic_write');
   return query.getOne();
 }
 
