@@ -2,6 +2,7 @@
 export { ExecuteTemplateCommand, type ExecuteTemplateResult } from './application/commands/execute-template.js';
 export { GetExecutionQuery, GetTemplateQuery } from './application/queries/template.queries.js';
 export * from './templates.module.js';
+export { TemplatesConfig } from './templates.config.js';
 
 import { OrderTemplateOrmEntity, OrderTemplateVersionOrmEntity } from './infrastructure/persistence/order-template.orm-entity.js';
 import { TemplateHookCallOrmEntity, TemplateHookOrmEntity } from './infrastructure/persistence/template-hook.orm-entity.js';

@@ -36,7 +36,7 @@ interface TradeBody {
 describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (driver) => {
   let s: TradingStack;
   beforeAll(async () => {
-    s = await startTradingStack(driver, { TICK_MS: '200' });
+    s = await startTradingStack(driver, { TICK_MS: '200', TEMPLATE_SWEEP_EVERY_MS: '500' });
   });
   afterAll(async () => {
     await s?.close();
@@ -399,6 +399,23 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
       .send({ size: { amount: '0.000001' } })
       .expect(400);
     expect(dust.body.details.field).toBe('size');
+    const broke = (
+      await s
+        .api()
+        .post(`/api/templates/${template.id}/preview`)
+        .send({ size: { cost: '1000000' } })
+        .expect(200)
+    ).body as {
+      warnings: Array<{ code: string; field: string }>;
+      executable: boolean;
+    };
+    expect(broke).toMatchObject({ executable: false, warnings: [{ code: 'ORDER.INSUFFICIENT_BALANCE', field: 'size' }] });
+    const poor = await s
+      .api()
+      .post(`/api/templates/${template.id}/execute`)
+      .send({ size: { cost: '1000000' } })
+      .expect(400);
+    expect(poor.body).toMatchObject({ code: 'ORDER.INSUFFICIENT_BALANCE', details: { field: 'size' } });
     const badSize = await s
       .api()
       .post(`/api/templates/${template.id}/execute`)
@@ -522,5 +539,31 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
       })
       .expect(400);
     expect(badTemplate.body.code).toBe('TEMPLATE.WRONG_EXCHANGE');
+  });
+
+  it('a limit entry that fills while tradedesk is down gets its exits armed after the restart', async () => {
+    await s.setPrice('binance', 'BTC/USDT', '50000');
+    const template = await createTemplate({
+      name: 'across a restart',
+      accountId: s.binanceAccountId,
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      entry: { type: 'limit', offsetPercent: '-2' },
+      size: { amount: '0.004' },
+      exits: { stopLoss: { triggerPercent: '3' } },
+    });
+    const started = (await s.api().post(`/api/templates/${template.id}/execute`).expect(201)).body as {
+      executionId: string;
+      orderId: string;
+    };
+    const order = (await s.api().get(`/api/orders/${started.orderId}`).expect(200)).body as { clientOrderId: string };
+    await s.restartApp(async () => {
+      await s.control('POST', '/fill', { exchange: 'binance', clientOrderId: order.clientOrderId });
+    });
+    const armed = await executionIn(started.executionId, 'exits_armed', 30_000);
+    expect(armed.entry.filled).toBe('0.004');
+    const stop = await condition(armed.conditionIds[0]);
+    expect(stop).toMatchObject({ kind: 'stop_loss', status: 'ARMED', triggerPrice: '47530' });
+    await s.api().delete(`/api/conditions/${stop.id}`).expect(200);
   });
 });

@@ -2,15 +2,12 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { QueryBus } from '@nestjs/cqrs';
 import { GetOrderQuery, type OrderView } from '@tradedesk/orders';
 import { ExecutionRepository } from '../infrastructure/persistence/execution.repository.js';
+import { TemplatesConfig } from '../templates.config.js';
 import { EntrySettlement, entryFactsOf } from './entry-settlement.js';
-
-const SWEEP_EVERY_MS = 15_000;
-/** The live path (the order's event) has had its chance by then. */
-const SETTLE_MS = 10_000;
 
 /**
  * The crash window of the saga: an entry's end is told in memory after the orders' commit, and the
- * process may die before the execution hears it. At start and every 15 s, executions still
+ * process may die before the execution hears it. At start and every TEMPLATE_SWEEP_EVERY_MS (15 s), executions still
  * `pending` are compared with their entry order as the orders context has it, and executions left
  * `entry_filled` have their arming queued again (arming is idempotent per exit).
  */
@@ -24,6 +21,7 @@ export class ExecutionSweep implements OnApplicationBootstrap, OnApplicationShut
     private readonly executions: ExecutionRepository,
     private readonly settlement: EntrySettlement,
     private readonly queries: QueryBus,
+    private readonly config: TemplatesConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -33,7 +31,7 @@ export class ExecutionSweep implements OnApplicationBootstrap, OnApplicationShut
         .finally(() => (this.running = undefined));
     };
     tick();
-    this.timer = setInterval(tick, SWEEP_EVERY_MS);
+    this.timer = setInterval(tick, this.config.sweep.everyMs);
     this.timer.unref();
   }
 
@@ -43,7 +41,8 @@ export class ExecutionSweep implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async sweep(now = new Date()): Promise<void> {
-    const before = new Date(now.getTime() - SETTLE_MS);
+    // The live path (the order's event) has had its chance by then.
+    const before = new Date(now.getTime() - this.config.sweep.settleMs);
     for (const execution of await this.executions.pendingWithOrders(before)) {
       const order: OrderView = await this.queries.execute(new GetOrderQuery(execution.orderId!, { timeline: false }));
       await this.settlement.settle(execution, entryFactsOf(order));
