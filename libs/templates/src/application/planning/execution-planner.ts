@@ -64,12 +64,13 @@ export class ExecutionPlanner {
   async plan(definition: TemplateDefinition, overrides: ExecutionOverrides): Promise<PlannedExecution> {
     const target = await resolveTarget(this.gateways, definition, overrides);
     const { gateway, market, account } = target;
+    // Read now, not from the cache: a limit's offset and a balance share are taken of what is true at this moment.
     const [book, balances, fee] = await Promise.all([
-      gateway.fetchOrderBook(market.symbol, 5),
-      gateway.fetchBalances(),
+      gateway.fetchOrderBook(market.symbol, 5, { fresh: true }),
+      gateway.fetchBalances({ fresh: true }),
       gateway.fetchTradingFee(market.symbol),
     ]);
-    const ticker = book.bids.length === 0 || book.asks.length === 0 ? await gateway.fetchTicker(market.symbol) : undefined;
+    const ticker = book.bids.length === 0 || book.asks.length === 0 ? await gateway.fetchTicker(market.symbol, { fresh: true }) : undefined;
     const quoteFeeOnBuy = account.exchange === 'upbit';
     const facts: EntryFacts = {
       market,
