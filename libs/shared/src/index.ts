@@ -18,6 +18,7 @@ export * from './database/sqlite-instance-lock.js';
 export * from './database/unit-of-work.js';
 export * from './database/database-errors.js';
 export * from './outbox/outbox.js';
+export { type ClaimedMessage, type EnqueueOptions, type OutboxHandler, type OutboxMessage, RetryLater } from './outbox/outbox-message.js';
 export * from './outbox/outbox-message.orm-entity.js';
 export * from './cache/resilient-cache.js';
 export * from './cache/cache.module.js';
