@@ -14,6 +14,7 @@ import { BinanceError, invalidSymbol, mandatory } from './errors.js';
 import { findListLegs, generatedClientId, marketParam, param, placeOco, placeOrder } from './orders.js';
 import type { Params } from './orders.js';
 import { cancelJson, exchangeInfoSymbol, fillJson, myTradeJson, orderListJson, orderQueryJson } from './serialize.js';
+import { byCodeUnits } from '../core/code-unit-order.js';
 
 type Security = 'none' | 'apiKey' | 'signed';
 
@@ -419,7 +420,7 @@ export class BinanceApi implements ExchangeFront {
     const omitZero = param(params, 'omitZeroBalances') === 'true';
     const assets = new Set([...this.sim.catalog.assets('binance'), ...account.balances.keys()]);
     const balances = [...assets]
-      .sort()
+      .sort(byCodeUnits)
       .map((asset) => account.balance(asset))
       .filter((b) => !omitZero || !b.free.plus(b.locked).isZero())
       .map((b) => ({ asset: b.asset, free: fixed8(b.free), locked: fixed8(b.locked) }));

@@ -1,6 +1,7 @@
 import { Dec, ceilToStep } from './decimal.js';
 import { REFERENCE_START_PRICES, USDT_KRW_START, marketKey, syntheticStartPrice, tickFor } from './markets.js';
 import type { ExchangeId, Market, MarketCatalog } from './markets.js';
+import { byCodeUnits } from './code-unit-order.js';
 
 export type FeedMode = 'random' | 'manual' | 'replay';
 
@@ -155,7 +156,7 @@ export class PriceFeed {
   private randomStep(): string[] {
     this.state.tick += 1;
     const sigma = this.state.volatilityBps / 10_000;
-    for (const asset of Object.keys(this.state.drivers).sort()) {
+    for (const asset of Object.keys(this.state.drivers).sort(byCodeUnits)) {
       const assetSigma = asset === FX_KEY ? sigma / 5 : sigma;
       const multiplier = Math.exp(assetSigma * this.gaussian());
       const next = new Dec(this.state.drivers[asset]).mul(new Dec(multiplier.toFixed(15))).toSignificantDigits(12);
