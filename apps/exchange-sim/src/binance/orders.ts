@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Dec, isMultipleOf, parseDecimal } from '../core/decimal.js';
-import type { Account, NewOrder } from '../core/engine.js';
-import { stopWouldTrigger } from '../core/engine.js';
+import type { Account } from '../core/account.js';
+import { stopWouldTrigger } from '../core/sim-orders.js';
+import type { NewOrder } from '../core/sim-orders.js';
 import type { Market } from '../core/markets.js';
 import type { ExchangeSimulator } from '../core/sim.js';
 import type { OrderKind, OrderSide, SimOrder } from '../core/types.js';

@@ -1,6 +1,6 @@
 import { Dec, fixed8 } from '../core/decimal.js';
-import type { Account } from '../core/engine.js';
-import { FEE_RATES } from '../core/engine.js';
+import type { Account } from '../core/account.js';
+import { FEE_RATES } from '../core/settlement.js';
 import { MINUTE } from '../core/history.js';
 import type { Market } from '../core/markets.js';
 import type { ExchangeSimulator } from '../core/sim.js';
@@ -32,7 +32,7 @@ interface BinanceRoute {
   handle(ctx: RouteContext): unknown;
 }
 
-const INTERVALS: Record<string, number> = {
+const INTERVALS: Partial<Record<string, number>> = {
   '1m': MINUTE,
   '3m': 3 * MINUTE,
   '5m': 5 * MINUTE,

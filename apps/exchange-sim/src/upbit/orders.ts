@@ -1,6 +1,7 @@
 import { Dec, isMultipleOf, parseDecimal } from '../core/decimal.js';
-import type { Account, NewOrder } from '../core/engine.js';
-import { FEE_RATES } from '../core/engine.js';
+import type { Account } from '../core/account.js';
+import { FEE_RATES } from '../core/settlement.js';
+import type { NewOrder } from '../core/sim-orders.js';
 import { upbitKrwTick } from '../core/markets.js';
 import type { Market } from '../core/markets.js';
 import type { ExchangeSimulator } from '../core/sim.js';

@@ -1,5 +1,5 @@
-import type { Account } from '../core/engine.js';
-import { FEE_RATES } from '../core/engine.js';
+import type { Account } from '../core/account.js';
+import { FEE_RATES } from '../core/settlement.js';
 import { MINUTE } from '../core/history.js';
 import { upbitKrwTick } from '../core/markets.js';
 import type { UpbitGroup } from '../core/rate-limits.js';

@@ -1,5 +1,5 @@
 import { Dec, ZERO } from '../core/decimal.js';
-import type { AccountBalance } from '../core/engine.js';
+import type { AccountBalance } from '../core/account.js';
 import type { SimOrder, SimTrade } from '../core/types.js';
 
 const KST_OFFSET_MS = 9 * 3_600_000;
