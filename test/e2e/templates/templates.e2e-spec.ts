@@ -1,4 +1,4 @@
-import { dec } from '@tradedesk/shared';
+import { byCodeUnits, dec } from '@tradedesk/shared';
 import { TEST_DRIVERS } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTradingStack, type TradingStack } from '../../support/trading-stack.js';
@@ -276,7 +276,7 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
     expect(((await s.api().get(`/api/orders/${started.orderId}`).expect(200)).body as { status: string }).status).toBe('CANCELED');
     const fill = await fillOf(started.orderId, 'BTC');
     const exits = await Promise.all(armed.conditionIds.map(condition));
-    expect(exits.map((c) => c.kind).sort((a, b) => a.localeCompare(b))).toEqual(['stop_loss', 'trailing_stop']);
+    expect(exits.map((c) => c.kind).sort(byCodeUnits)).toEqual(['stop_loss', 'trailing_stop']);
     for (const exit of exits) expect(exit.amount).toBe(fill.received.toDecimalPlaces(5, 1).toFixed());
     expect(exits.find((c) => c.kind === 'stop_loss')!.triggerPrice).toBe('48510');
     for (const id of armed.conditionIds) await s.api().delete(`/api/conditions/${id}`).expect(200);

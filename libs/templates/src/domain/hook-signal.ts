@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ValidationError } from '@tradedesk/shared';
+import { byCodeUnits, ValidationError } from '@tradedesk/shared';
 import { invalid, objectWith, UUID } from './template-errors.js';
 import { parseSize, type SizeDefinition, symbolOf } from './template-definition.js';
 
@@ -63,8 +63,7 @@ function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object')
     return `{${Object.keys(value)
-      // Code-point order, the same on every machine (a locale-aware order is not).
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(byCodeUnits)
       .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   return JSON.stringify(value);
