@@ -344,6 +344,16 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
     const codes = calls.items.map((c) => c.code).filter(Boolean);
     expect(codes.filter((c) => c === 'HOOK.REPLAYED_SIGNAL')).toHaveLength(10);
     expect(codes).toEqual(expect.arrayContaining(['HOOK.STALE_SIGNAL', 'HOOK.WRONG_SECRET', 'HOOK.MALFORMED_SIGNAL']));
+
+    // Creating and retiring a hook is in the audit log, never with its secret; a retired hook refuses signals.
+    await s.api().delete(`/api/hooks/${hook.id}`).expect(204);
+    expect((await post({ ...signal, timestamp: new Date().toISOString() })).status).toBe(404);
+    const audit = (await s.api().get('/api/audit').expect(200)).body as {
+      items: Array<{ action: string; subject: { id: string } | null }>;
+    };
+    const entries = audit.items.filter((e) => e.subject?.id === hook.id).map((e) => e.action);
+    expect(entries.toSorted(byCodeUnits)).toEqual(['hook.created', 'hook.deleted']);
+    expect(JSON.stringify(audit)).not.toContain(hook.secret);
   });
 
   it('bad input is a 400/404 naming the field, and nothing is placed or written', async () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UnitOfWork } from '@tradedesk/shared';
+import { AuditTrail, UnitOfWork } from '@tradedesk/shared';
 import { IsNull, MoreThan } from 'typeorm';
 import { TemplateHookCallOrmEntity, TemplateHookOrmEntity } from './template-hook.orm-entity.js';
 
@@ -8,10 +8,21 @@ export type NewHookCall = Omit<TemplateHookCallOrmEntity, 'id'>;
 /** Hooks and the record of every call made to them. */
 @Injectable()
 export class HookRepository {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+  ) {}
 
+  /** A hook is a credential that can trade: its creation is in the audit log (never its secret). */
   async insert(hook: TemplateHookOrmEntity): Promise<void> {
-    await this.uow.run(({ manager }) => manager.insert(TemplateHookOrmEntity, hook));
+    await this.uow.run(async ({ manager }) => {
+      await manager.insert(TemplateHookOrmEntity, hook);
+      await this.audit.record(manager, {
+        action: 'hook.created',
+        subject: { type: 'hook', id: hook.id },
+        details: { name: hook.name, templateIds: hook.templateIds, maxLagSeconds: hook.maxLagSeconds, ratePerMinute: hook.ratePerMinute },
+      });
+    });
   }
 
   find(id: string): Promise<TemplateHookOrmEntity | null> {
@@ -23,10 +34,12 @@ export class HookRepository {
   }
 
   async softDelete(id: string, now = new Date()): Promise<boolean> {
-    const result = await this.uow.run(({ manager }) =>
-      manager.update(TemplateHookOrmEntity, { id, deletedAt: IsNull() }, { deletedAt: now }),
-    );
-    return (result.affected ?? 0) > 0;
+    return this.uow.run(async ({ manager }) => {
+      const result = await manager.update(TemplateHookOrmEntity, { id, deletedAt: IsNull() }, { deletedAt: now });
+      if (!result.affected) return false;
+      await this.audit.record(manager, { action: 'hook.deleted', subject: { type: 'hook', id } });
+      return true;
+    });
   }
 
   callsSince(hookId: string, since: Date): Promise<number> {
