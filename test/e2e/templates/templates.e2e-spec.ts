@@ -549,6 +549,17 @@ describe.each(TEST_DRIVERS)('order templates against the emulator on %s', (drive
       })
       .expect(400);
     expect(badTemplate.body.code).toBe('TEMPLATE.WRONG_EXCHANGE');
+    const unknownTemplate = await s
+      .api()
+      .post('/api/conditions')
+      .send({
+        kind: 'conditional',
+        accountId: s.binanceAccountId,
+        when: { price: { exchange: 'binance', symbol: 'BTC/USDT', op: '>=', value: '1' } },
+        then: { template: '00000000-0000-4000-8000-000000000000', overrides: { symbol: 'BTC/USDT' } },
+      })
+      .expect(404);
+    expect(unknownTemplate.body).toMatchObject({ code: 'TEMPLATE.NOT_FOUND', details: { field: 'then.template' } });
   });
 
   it('a limit entry that fills while tradedesk is down gets its exits armed after the restart', async () => {

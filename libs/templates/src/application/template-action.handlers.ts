@@ -5,7 +5,7 @@ import {
   type TemplateActionCheck,
   type TemplateActionRun,
 } from '@tradedesk/conditions';
-import { ValidationError } from '@tradedesk/shared';
+import { NotFoundError, ValidationError } from '@tradedesk/shared';
 import { parseOverrides } from '../domain/execution-overrides.js';
 import { TemplateRepository } from '../infrastructure/persistence/template.repository.js';
 import { ExecuteTemplateCommand, type ExecuteTemplateResult } from './commands/execute-template.js';
@@ -53,9 +53,10 @@ async function underThen<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
+    if (!(error instanceof ValidationError) && !(error instanceof NotFoundError)) throw error;
     const field = typeof error.details?.field === 'string' ? error.details.field : undefined;
     const at = field === 'template' ? 'then.template' : `then.overrides${field ? `.${field}` : ''}`;
-    throw new ValidationError(error.code, `${at}: ${error.message.replace(/^[^:]*: /, '')}`, { ...error.details, field: at });
+    const Named = error instanceof ValidationError ? ValidationError : NotFoundError;
+    throw new Named(error.code, `${at}: ${error.message.replace(/^[^:]*: /, '')}`, { ...error.details, field: at });
   }
 }
