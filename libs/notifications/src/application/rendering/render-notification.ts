@@ -41,6 +41,15 @@ const W: Words = {
   fills: { en: 'Fills', ko: '체결' },
   trades: { en: 'Trades completed', ko: '완료된 거래' },
   alerts: { en: 'Alerts', ko: '경고' },
+  backup: { en: 'Backup', ko: '백업' },
+  stage: { en: 'Failed at', ko: '실패 단계' },
+  started: { en: 'Started', ko: '시작 시각' },
+};
+
+const BACKUP_STAGE: Words = {
+  space: { en: 'disk space check (not started)', ko: '디스크 공간 확인 (시작 안 함)' },
+  backup: { en: 'writing the backup', ko: '백업 작성' },
+  verification: { en: 'verification (restore test)', ko: '검증 (복원 시험)' },
 };
 
 const KIND: Words = {
@@ -212,6 +221,16 @@ export function renderNotification(type: NotificationType, data: Data, locale: N
             [L('exchange'), venue],
             [L('reason'), s(data.reason) ?? '–'],
             [L('at'), when('at')],
+          ],
+        ];
+      case 'backup.failed':
+        return [
+          locale === 'ko' ? `백업 실패: ${s(data.backupId) ?? ''}` : `Backup failed: ${s(data.backupId) ?? ''}`,
+          [
+            [L('backup'), `${s(data.backupId) ?? '–'} (${s(data.driver) ?? '–'}, ${s(data.trigger) ?? '–'})`],
+            [L('stage'), BACKUP_STAGE[s(data.stage) ?? ''] ? t(BACKUP_STAGE[s(data.stage)!]) : (s(data.stage) ?? '–')],
+            [L('reason'), s(data.reason) ?? '–'],
+            [L('started'), when('startedAt')],
           ],
         ];
       case 'system.started':
