@@ -29,7 +29,10 @@ export class BackupConfig {
     if (cron.toLowerCase() !== 'off') {
       const checked = validateCronExpression(cron);
       if (!checked.valid)
-        throw new ConfigError('BACKUP_CRON', `must be a cron expression such as "0 3 * * *" (minute hour day month weekday) or off (got "${cron}")`);
+        throw new ConfigError(
+          'BACKUP_CRON',
+          `must be a cron expression such as "0 3 * * *" (minute hour day month weekday) or off (got "${cron}")`,
+        );
     }
     const timeZone = env.text('BACKUP_TIMEZONE') ?? 'Asia/Seoul';
     try {

@@ -20,7 +20,13 @@ import { BackupsController } from './interface/http/backups.controller.js';
       provide: BackupJobs,
       inject: [BackupConfig, DatabaseConfig, MasterKey, EventBus],
       useFactory: (config: BackupConfig, database: DatabaseConfig, masterKey: MasterKey, events: EventBus) =>
-        new BackupJobs({ config, database, masterKey: () => masterKey.key, publish: (event) => events.publish(event), log: new Logger('Backups') }),
+        new BackupJobs({
+          config,
+          database,
+          masterKey: () => masterKey.key,
+          publish: (event) => events.publish(event),
+          log: new Logger('Backups'),
+        }),
     },
     BackupSchedule,
     BackupHealthContributor,

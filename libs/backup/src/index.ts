@@ -24,3 +24,10 @@ export {
   restorePostgresDatabase,
   tradedeskConnections,
 } from './application/restore/restore-backup.js';
+export {
+  migrateSqliteToPostgres,
+  MigrationRefusedError,
+  type MigrationProgress,
+  type MigrationReport,
+  type TableReport,
+} from './application/migration/sqlite-to-postgres.js';

@@ -15,7 +15,11 @@ const MARKET_FIELDS = new Set(['lastPrice', 'marketValue', 'unrealizedPnl', 'ret
 function withoutMarketPrice(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutMarketPrice);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => !MARKET_FIELDS.has(k)).map(([k, v]) => [k, withoutMarketPrice(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !MARKET_FIELDS.has(k))
+      .map(([k, v]) => [k, withoutMarketPrice(v)]),
+  );
 }
 
 interface ConditionBody {

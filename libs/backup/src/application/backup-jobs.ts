@@ -112,7 +112,8 @@ export class BackupJobs {
     const existing = this.catalog.get(id);
     if (!existing) throw new BackupNotFoundError(id);
     if (existing.status === 'running') throw new BackupInProgressError(id);
-    if (existing.sha256 === null) throw new BackupNotVerifiableError(id, `its file was never written (${existing.failure?.reason ?? 'failed'})`);
+    if (existing.sha256 === null)
+      throw new BackupNotVerifiableError(id, `its file was never written (${existing.failure?.reason ?? 'failed'})`);
     const lock = this.lock();
     const manifest: BackupManifest = { ...existing, status: 'running', verification: null, failure: null };
     return this.launch(manifest, lock, (signal) => this.prove(manifest, signal));
@@ -197,7 +198,9 @@ export class BackupJobs {
       durationMs: finishedAt.getTime() - Date.parse(manifest.startedAt),
     });
     this.save(manifest);
-    this.deps.log.log(`backup ${manifest.id} written: ${manifest.file}, ${megabytes(manifest.sizeBytes ?? 0)} in ${manifest.durationMs} ms`);
+    this.deps.log.log(
+      `backup ${manifest.id} written: ${manifest.file}, ${megabytes(manifest.sizeBytes ?? 0)} in ${manifest.durationMs} ms`,
+    );
     this.deps.publish(new BackupCompletedEvent(factsOf(manifest), manifest.sizeBytes ?? 0, manifest.durationMs ?? 0));
     await this.prove(manifest, signal);
     if (manifest.status === 'verified') this.applyRetention();

@@ -11,7 +11,9 @@ export class BackupInProgressError extends ConflictError {
   constructor(runningId?: string) {
     super(
       'BACKUP.IN_PROGRESS',
-      runningId ? `backup ${runningId} is still running; wait for it to finish` : 'another backup is running on this BACKUP_DIR; wait for it to finish',
+      runningId
+        ? `backup ${runningId} is still running; wait for it to finish`
+        : 'another backup is running on this BACKUP_DIR; wait for it to finish',
       runningId ? { runningId } : undefined,
     );
   }

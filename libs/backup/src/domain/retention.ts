@@ -60,7 +60,11 @@ function localCalendar(timeZone: string): (at: Date) => { day: string; isoWeek: 
   return (at) => {
     const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
     const [year, month, day] = [Number(parts.year), Number(parts.month), Number(parts.day)];
-    return { day: `${parts.year}-${parts.month}-${parts.day}`, isoWeek: isoWeekOf(year, month, day), month: `${parts.year}-${parts.month}` };
+    return {
+      day: `${parts.year}-${parts.month}-${parts.day}`,
+      isoWeek: isoWeekOf(year, month, day),
+      month: `${parts.year}-${parts.month}`,
+    };
   };
 }
 

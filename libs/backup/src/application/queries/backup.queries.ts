@@ -24,7 +24,12 @@ export class ListBackupsHandler implements IQueryHandler<ListBackupsQuery, Backu
 
   execute({ page }: ListBackupsQuery): Promise<BackupPage> {
     const all = this.jobs.list().filter((m) => page.status === undefined || m.status === page.status);
-    return Promise.resolve({ items: all.slice(page.offset, page.offset + page.limit), total: all.length, limit: page.limit, offset: page.offset });
+    return Promise.resolve({
+      items: all.slice(page.offset, page.offset + page.limit),
+      total: all.length,
+      limit: page.limit,
+      offset: page.offset,
+    });
   }
 }
 

@@ -38,7 +38,9 @@ export function locateBackup(argument: string, backupDir: string, cwd = process.
   const path = isAbsolute(argument) ? argument : resolve(cwd, argument);
   const manifestPath = path.endsWith('.manifest.json') ? path : join(dirname(path), manifestFileName(basename(path)));
   if (!existsSync(manifestPath))
-    throw new RestoreRefusedError(`${argument} is neither a backup id nor a backup file with its manifest beside it (${manifestPath} not found)`);
+    throw new RestoreRefusedError(
+      `${argument} is neither a backup id nor a backup file with its manifest beside it (${manifestPath} not found)`,
+    );
   let manifest: BackupManifest;
   try {
     manifest = readManifest(manifestPath);
@@ -51,11 +53,14 @@ export function locateBackup(argument: string, backupDir: string, cwd = process.
 /** Refuses a backup that cannot be trusted: never written whole, altered since (checksum), or sealed under another master key. */
 export async function checkRestorable(backup: LocatedBackup, masterKey: () => Buffer): Promise<void> {
   const { manifest, path } = backup;
-  if (manifest.sha256 === null) throw new RestoreRefusedError(`backup ${manifest.id} was never written whole (${manifest.failure?.reason ?? 'failed'})`);
+  if (manifest.sha256 === null)
+    throw new RestoreRefusedError(`backup ${manifest.id} was never written whole (${manifest.failure?.reason ?? 'failed'})`);
   if (!existsSync(path)) throw new RestoreRefusedError(`the backup file ${path} is missing`);
   const actual = await sha256Of(path);
   if (actual !== manifest.sha256)
-    throw new RestoreRefusedError(`${path} does not match its manifest (sha256 ${actual}, the manifest says ${manifest.sha256}): it was altered or damaged`);
+    throw new RestoreRefusedError(
+      `${path} does not match its manifest (sha256 ${actual}, the manifest says ${manifest.sha256}): it was altered or damaged`,
+    );
   if (manifest.encryption) {
     const keyId = backupKeyId(masterKey());
     if (keyId !== manifest.encryption.keyId)
@@ -74,19 +79,28 @@ async function plaintextOf(backup: LocatedBackup, masterKey: () => Buffer): Prom
  * (integrity and row counts). The database it replaces is kept beside it, renamed with its WAL,
  * as `<file>.before-restore-<time>`. The caller holds the instance lock (no tradedesk on the file).
  */
-export async function restoreSqliteFile(backup: LocatedBackup, databasePath: string, masterKey: () => Buffer): Promise<{ keptAs?: string }> {
+export async function restoreSqliteFile(
+  backup: LocatedBackup,
+  databasePath: string,
+  masterKey: () => Buffer,
+): Promise<{ keptAs?: string }> {
   const incoming = `${databasePath}.restoring`;
   rmSync(incoming, { force: true });
   try {
     await pipeline(await plaintextOf(backup, masterKey), createWriteStream(incoming, { mode: 0o600, flags: 'wx' }));
     const checks = await SqliteBackupEngine.verifyCopy(incoming, backup.manifest);
     const problems = Object.entries(checks).filter(([, v]) => v !== 'ok');
-    if (problems.length > 0) throw new RestoreRefusedError(`the backup does not restore cleanly: ${problems.map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+    if (problems.length > 0)
+      throw new RestoreRefusedError(`the backup does not restore cleanly: ${problems.map(([k, v]) => `${k}: ${v}`).join('; ')}`);
     let keptAs: string | undefined;
     if (existsSync(databasePath)) {
-      keptAs = `${databasePath}.before-restore-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+      keptAs = `${databasePath}.before-restore-${new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z')}`;
       // The WAL holds committed rows not yet in the file: it goes along, so the kept copy opens complete.
-      for (const suffix of ['', '-wal', '-shm']) if (existsSync(`${databasePath}${suffix}`)) renameSync(`${databasePath}${suffix}`, `${keptAs}${suffix}`);
+      for (const suffix of ['', '-wal', '-shm'])
+        if (existsSync(`${databasePath}${suffix}`)) renameSync(`${databasePath}${suffix}`, `${keptAs}${suffix}`);
     }
     commitFile(incoming, databasePath);
     return keptAs ? { keptAs } : {};
@@ -101,7 +115,12 @@ export async function restoreSqliteFile(backup: LocatedBackup, databasePath: str
  * `--single-transaction` and ON_ERROR_STOP. Any error rolls everything back and the database is
  * as it was.
  */
-export async function restorePostgresDatabase(backup: LocatedBackup, databaseUrl: string, masterKey: () => Buffer, binDir?: string): Promise<void> {
+export async function restorePostgresDatabase(
+  backup: LocatedBackup,
+  databaseUrl: string,
+  masterKey: () => Buffer,
+  binDir?: string,
+): Promise<void> {
   const env = libpqEnv(databaseUrl);
   const script = runPgTool(findPgTool('pg_restore', binDir), ['--no-owner', '--no-acl', '--file=-'], {
     env,
@@ -109,7 +128,16 @@ export async function restorePostgresDatabase(backup: LocatedBackup, databaseUrl
   });
   const apply = runPgTool(
     findPgTool('psql', binDir),
-    ['-X', '--quiet', '--no-password', '--set=ON_ERROR_STOP=1', '--single-transaction', '--command=DROP SCHEMA public CASCADE', '--command=CREATE SCHEMA public', '--file=-'],
+    [
+      '-X',
+      '--quiet',
+      '--no-password',
+      '--set=ON_ERROR_STOP=1',
+      '--single-transaction',
+      '--command=DROP SCHEMA public CASCADE',
+      '--command=CREATE SCHEMA public',
+      '--file=-',
+    ],
     { env, stdin: script.stdout },
   );
   await settleAll([script.done, apply.done]);

@@ -2,7 +2,14 @@ import { execFileSync } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import pg from 'pg';
 import type { BackupManifest } from '../../domain/backup-manifest.js';
-import { compareWithManifest, quoteIdentifier, readSnapshotFacts, type RestoreChecks, type SnapshotFacts, type SnapshotQuery } from '../snapshot-facts.js';
+import {
+  compareWithManifest,
+  quoteIdentifier,
+  readSnapshotFacts,
+  type RestoreChecks,
+  type SnapshotFacts,
+  type SnapshotQuery,
+} from '../snapshot-facts.js';
 import { settleAll } from '../settle-all.js';
 import { finished } from 'node:stream/promises';
 import { databaseUrlFor, findPgTool, libpqEnv, majorVersionOf, runPgTool } from './pg-tools.js';
@@ -85,7 +92,11 @@ export class PostgresBackupEngine {
    * dropped afterwards whatever happens: every constraint restored and validated, the tables,
    * their row counts and the last migration equal to the manifest's.
    */
-  async verify(input: Readable, manifest: Pick<BackupManifest, 'id' | 'rowCounts' | 'latestMigration'>, signal: AbortSignal): Promise<RestoreChecks> {
+  async verify(
+    input: Readable,
+    manifest: Pick<BackupManifest, 'id' | 'rowCounts' | 'latestMigration'>,
+    signal: AbortSignal,
+  ): Promise<RestoreChecks> {
     const scratch = `tradedesk_verify_${manifest.id.replace(/[^0-9a-z]/gi, '').toLowerCase()}`;
     const admin = await connect(this.databaseUrl);
     try {
@@ -118,11 +129,15 @@ export class PostgresBackupEngine {
     signal: AbortSignal,
   ): Promise<RestoreChecks> {
     const pgRestore = findPgTool('pg_restore', this.binDir);
-    const restore = runPgTool(pgRestore, ['--exit-on-error', '--single-transaction', '--no-owner', '--no-acl', '--no-password', `--dbname=${scratch}`], {
-      env: libpqEnv(this.databaseUrl, scratch),
-      stdin: input,
-      signal,
-    });
+    const restore = runPgTool(
+      pgRestore,
+      ['--exit-on-error', '--single-transaction', '--no-owner', '--no-acl', '--no-password', `--dbname=${scratch}`],
+      {
+        env: libpqEnv(this.databaseUrl, scratch),
+        stdin: input,
+        signal,
+      },
+    );
     const failure = await firstFailure(input, restore.done);
     if (failure)
       return { restore: `pg_restore failed: ${failure}`, integrity: 'not checked', foreignKeys: 'not checked', rowCounts: 'not checked' };
@@ -160,7 +175,13 @@ async function firstFailure(input: Readable, toolDone: Promise<void>): Promise<s
       return error;
     },
   );
-  const [inputError, toolError] = await Promise.all([finished(input).then(() => undefined, (error: unknown) => error), tool]);
+  const [inputError, toolError] = await Promise.all([
+    finished(input).then(
+      () => undefined,
+      (error: unknown) => error,
+    ),
+    tool,
+  ]);
   const premature = (inputError as { code?: string } | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
   const error = inputError && !premature ? inputError : (toolError ?? inputError);
   return error === undefined ? undefined : error instanceof Error ? error.message : String(error);

@@ -51,7 +51,11 @@ export class SqliteBackupEngine {
     try {
       db.exec('BEGIN');
       // The first read starts the snapshot that the counts and the copy share.
-      facts = await readSnapshotFacts(queryOf(db), tablesOf(db), `SQLite ${(db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v}`);
+      facts = await readSnapshotFacts(
+        queryOf(db),
+        tablesOf(db),
+        `SQLite ${(db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v}`,
+      );
       await db.backup(destination, {
         progress: () => {
           if (signal.aborted) throw new Error('the backup was stopped (tradedesk is shutting down)');
@@ -89,7 +93,9 @@ export class SqliteBackupEngine {
       const integrityResult = integrity.length === 1 && integrity[0] === 'ok' ? 'ok' : integrity.slice(0, 3).join('; ');
       const violations = db.pragma('foreign_key_check') as Array<{ table: string; parent: string }>;
       const foreignKeys =
-        violations.length === 0 ? 'ok' : `${violations.length} rows point at missing rows (first: ${violations[0].table} → ${violations[0].parent})`;
+        violations.length === 0
+          ? 'ok'
+          : `${violations.length} rows point at missing rows (first: ${violations[0].table} → ${violations[0].parent})`;
       const restored = await readSnapshotFacts(queryOf(db), tablesOf(db), 'SQLite');
       return { restore: 'ok', integrity: integrityResult, foreignKeys, rowCounts: compareWithManifest(manifest, restored) };
     } catch (error) {

@@ -29,11 +29,14 @@ export class BackupsController {
   @Get()
   @ApiOperation({
     summary: 'The backups in BACKUP_DIR, newest first, with their verification state',
-    description: 'Scheduled (BACKUP_CRON), API and `npm run backup` backups alike; retention keeps the newest of the last days, weeks and months.',
+    description:
+      'Scheduled (BACKUP_CRON), API and `npm run backup` backups alike; retention keeps the newest of the last days, weeks and months.',
   })
   @ApiOkResponse({ type: BackupPageResponse })
   list(@Query() q: ListBackupsRequest) {
-    return this.queries.execute(new ListBackupsQuery({ limit: q.limit ?? DEFAULT_PAGE_LIMIT, offset: q.offset ?? 0, ...(q.status ? { status: q.status } : {}) }));
+    return this.queries.execute(
+      new ListBackupsQuery({ limit: q.limit ?? DEFAULT_PAGE_LIMIT, offset: q.offset ?? 0, ...(q.status ? { status: q.status } : {}) }),
+    );
   }
 
   @Post()

@@ -29,7 +29,8 @@ class VerificationResponse {
 
   @ApiProperty({
     example: 'ok',
-    description: '`ok`: restored into a scratch database (PostgreSQL: a temporary database via pg_restore, dropped after; SQLite: the copy opened read-only)',
+    description:
+      '`ok`: restored into a scratch database (PostgreSQL: a temporary database via pg_restore, dropped after; SQLite: the copy opened read-only)',
   })
   restore: string;
 
@@ -44,7 +45,10 @@ class VerificationResponse {
 }
 
 class BackupFailureResponse {
-  @ApiProperty({ enum: ['space', 'backup', 'verification'], description: '`space`: not started (BACKUP_MIN_FREE_MB); `backup`: writing it failed; `verification`: it did not restore' })
+  @ApiProperty({
+    enum: ['space', 'backup', 'verification'],
+    description: '`space`: not started (BACKUP_MIN_FREE_MB); `backup`: writing it failed; `verification`: it did not restore',
+  })
   stage: string;
 
   @ApiProperty({ example: 'rowCounts: orders has 41 rows, the manifest says 42' })
@@ -64,7 +68,10 @@ export class BackupResponse {
   @ApiProperty({ enum: ['sqlite', 'postgres'] })
   driver: string;
 
-  @ApiProperty({ example: 'tradedesk-20261208T180000123Z-a1b2c3.pgdump', description: 'The file in BACKUP_DIR; its manifest is `<file>.manifest.json`' })
+  @ApiProperty({
+    example: 'tradedesk-20261208T180000123Z-a1b2c3.pgdump',
+    description: 'The file in BACKUP_DIR; its manifest is `<file>.manifest.json`',
+  })
   file: string;
 
   @ApiProperty({ enum: ['sqlite', 'pg_dump-custom'] })
@@ -85,7 +92,11 @@ export class BackupResponse {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, example: { orders: 42, trades: 40 } })
   rowCounts: Record<string, number>;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Creation time of the newest order in it: what restoring it brings back, at most' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Creation time of the newest order in it: what restoring it brings back, at most',
+  })
   newestOrderAt: string | null;
 
   @ApiProperty()
