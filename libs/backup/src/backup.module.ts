@@ -24,7 +24,9 @@ import { BackupsController } from './interface/http/backups.controller.js';
           config,
           database,
           masterKey: () => masterKey.key,
-          publish: (event) => events.publish(event),
+          publish: (event) => {
+            events.publish(event);
+          },
           log: new Logger('Backups'),
         }),
     },

@@ -18,7 +18,7 @@ export type SnapshotQuery = <T extends Record<string, unknown>>(sql: string) => 
  */
 export async function readSnapshotFacts(query: SnapshotQuery, tables: string[], engineVersion: string): Promise<SnapshotFacts> {
   const rowCounts: Record<string, number> = {};
-  for (const table of [...tables].sort()) {
+  for (const table of [...tables].sort((a, b) => a.localeCompare(b))) {
     const [row] = await query<{ n: number | string }>(`SELECT count(*) AS n FROM ${quoteIdentifier(table)}`);
     rowCounts[table] = Number(row?.n ?? 0);
   }
@@ -33,8 +33,8 @@ export async function readSnapshotFacts(query: SnapshotQuery, tables: string[], 
 export function instantOf(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
-  const text = String(value);
-  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+  const text = String(value as string | number);
+  const date = new Date(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
   return Number.isNaN(date.getTime()) ? text : date.toISOString();
 }
 
@@ -46,9 +46,9 @@ export function quoteIdentifier(name: string): string {
 export function compareWithManifest(manifest: Pick<BackupManifest, 'rowCounts' | 'latestMigration'>, restored: SnapshotFacts): string {
   const problems: string[] = [];
   const names = new Set([...Object.keys(manifest.rowCounts), ...Object.keys(restored.rowCounts)]);
-  for (const table of [...names].sort()) {
-    const expected = manifest.rowCounts[table];
-    const found = restored.rowCounts[table];
+  for (const table of [...names].sort((a, b) => a.localeCompare(b))) {
+    const expected: number | undefined = manifest.rowCounts[table];
+    const found: number | undefined = restored.rowCounts[table];
     if (expected === undefined) problems.push(`${table} is not in the manifest`);
     else if (found === undefined) problems.push(`${table} is missing`);
     else if (expected !== found) problems.push(`${table} has ${found} rows, the manifest says ${expected}`);

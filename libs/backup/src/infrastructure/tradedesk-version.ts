@@ -11,12 +11,18 @@ export function tradedeskVersion(): string {
   for (;;) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'tradedesk' && pkg.version) return (cached = pkg.version);
+      if (pkg.name === 'tradedesk' && pkg.version) {
+        cached = pkg.version;
+        return cached;
+      }
     } catch {
       // Not here: one level up.
     }
     const parent = dirname(dir);
-    if (parent === dir) return (cached = 'unknown');
+    if (parent === dir) {
+      cached = 'unknown';
+      return cached;
+    }
     dir = parent;
   }
 }

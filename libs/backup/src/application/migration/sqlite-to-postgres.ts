@@ -80,8 +80,10 @@ export async function migrateSqliteToPostgres(o: SqliteToPostgresOptions): Promi
   }
   // Timestamps read back as text, zone and all, so that no local time zone gets in between.
   const types = {
-    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-      oid === TIMESTAMP_WITHOUT_ZONE || oid === TIMESTAMP_WITH_ZONE ? (v: string) => v : pg.types.getTypeParser(oid, format),
+    getTypeParser: (oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) =>
+      oid === TIMESTAMP_WITHOUT_ZONE || oid === TIMESTAMP_WITH_ZONE
+        ? (v: string) => v
+        : (pg.types.getTypeParser(oid, format) as (value: string) => unknown),
   };
   const target = new pg.Client({
     connectionString: o.postgresUrl,

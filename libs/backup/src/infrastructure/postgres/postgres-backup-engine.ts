@@ -184,5 +184,6 @@ async function firstFailure(input: Readable, toolDone: Promise<void>): Promise<s
   ]);
   const premature = (inputError as { code?: string } | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
   const error = inputError && !premature ? inputError : (toolError ?? inputError);
-  return error === undefined ? undefined : error instanceof Error ? error.message : String(error);
+  if (error === undefined) return undefined;
+  return error instanceof Error ? error.message : String(error as string);
 }
