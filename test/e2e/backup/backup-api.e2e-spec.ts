@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBus } from '@nestjs/cqrs';
-import { BackupFailedEvent, type BackupManifest } from '@tradedesk/backup';
+import { BackupConfig, BackupFailedEvent, type BackupManifest } from '@tradedesk/backup';
 import { TEST_DRIVERS } from '@tradedesk/testing';
 import type { Subscription } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,7 +68,7 @@ describe.each(TEST_DRIVERS)('backups through the API (%s)', (driver) => {
   it('a backup file with one byte flipped fails its verification with exactly one event and one backup.failed notification', async () => {
     const backup = await settled(s, ((await s.api().post('/api/backups').expect(202)).body as BackupManifest).id);
     expect(backup.status).toBe('verified');
-    const path = join(s.app.config.get((await import('@tradedesk/backup')).BackupConfig).dir, backup.file);
+    const path = join(s.app.config.get(BackupConfig).dir, backup.file);
     const bytes = readFileSync(path);
     bytes[Math.floor(bytes.length / 2)] ^= 0x01;
     writeFileSync(path, bytes);
@@ -98,5 +98,25 @@ describe.each(TEST_DRIVERS)('backups through the API (%s)', (driver) => {
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({ code: 'BACKUP.IN_PROGRESS' });
     await settled(s, (first.body as BackupManifest).id);
+  });
+
+  it('/api/health warns once the newest verified backup is older than BACKUP_MAX_AGE_HOURS (26 h)', async () => {
+    const dir = s.app.config.get(BackupConfig).dir;
+    const manifests = readdirSync(dir).filter((name) => name.endsWith('.manifest.json'));
+    expect(manifests.length).toBeGreaterThan(0);
+    // Every backup made 27 h older, as if no backup had run since.
+    for (const name of manifests) {
+      const manifest = JSON.parse(readFileSync(join(dir, name), 'utf8')) as BackupManifest;
+      writeFileSync(
+        join(dir, name),
+        JSON.stringify({ ...manifest, startedAt: new Date(Date.parse(manifest.startedAt) - 27 * 3600_000).toISOString() }),
+      );
+    }
+    const health = (await s.api().get('/api/health')).body as { status: string; details: Record<string, Record<string, unknown>> };
+    expect(health.details.backup).toMatchObject({
+      status: 'down',
+      message: expect.stringMatching(/^the newest verified backup is 2[78] h old \(more than BACKUP_MAX_AGE_HOURS=26\)$/) as string,
+    });
+    expect(health.status).not.toBe('ok');
   });
 });
