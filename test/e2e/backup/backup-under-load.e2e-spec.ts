@@ -43,12 +43,14 @@ describe.each(TEST_DRIVERS)('a backup under order flow (%s)', (driver) => {
     // Paced by the clock, not by answers, up to MAX_IN_FLIGHT requests open at once: the answer
     // to a market order waits for the exchange, and the emulator's rate limits hold it back.
     const flow = (async () => {
-      for (let i = 0; flowing; i++) {
+      let tick = 0;
+      while (flowing) {
         if (inFlight.size < MAX_IN_FLIGHT) {
-          const request = placeOne(i).finally(() => inFlight.delete(request));
+          const request = placeOne(tick).finally(() => inFlight.delete(request));
           inFlight.add(request);
         }
-        const next = flowStartedAt + ((i + 1) * 1000) / ORDERS_PER_SECOND;
+        tick++;
+        const next = flowStartedAt + (tick * 1000) / ORDERS_PER_SECOND;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
       }
     })();

@@ -33,7 +33,7 @@ export async function readSnapshotFacts(query: SnapshotQuery, tables: string[], 
 export function instantOf(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
-  const text = String(value as string | number);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
   const date = new Date(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
   return Number.isNaN(date.getTime()) ? text : date.toISOString();
 }
@@ -47,10 +47,10 @@ export function compareWithManifest(manifest: Pick<BackupManifest, 'rowCounts' |
   const problems: string[] = [];
   const names = new Set([...Object.keys(manifest.rowCounts), ...Object.keys(restored.rowCounts)]);
   for (const table of [...names].sort((a, b) => a.localeCompare(b))) {
-    const expected: number | undefined = manifest.rowCounts[table];
-    const found: number | undefined = restored.rowCounts[table];
-    if (expected === undefined) problems.push(`${table} is not in the manifest`);
-    else if (found === undefined) problems.push(`${table} is missing`);
+    const expected = manifest.rowCounts[table];
+    const found = restored.rowCounts[table];
+    if (!Object.hasOwn(manifest.rowCounts, table)) problems.push(`${table} is not in the manifest`);
+    else if (!Object.hasOwn(restored.rowCounts, table)) problems.push(`${table} is missing`);
     else if (expected !== found) problems.push(`${table} has ${found} rows, the manifest says ${expected}`);
   }
   if (manifest.latestMigration !== restored.latestMigration)

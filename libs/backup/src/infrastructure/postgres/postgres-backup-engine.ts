@@ -185,5 +185,5 @@ async function firstFailure(input: Readable, toolDone: Promise<void>): Promise<s
   const premature = (inputError as { code?: string } | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
   const error = inputError && !premature ? inputError : (toolError ?? inputError);
   if (error === undefined) return undefined;
-  return error instanceof Error ? error.message : String(error as string);
+  return error instanceof Error ? error.message : (JSON.stringify(error) ?? 'unknown error');
 }
