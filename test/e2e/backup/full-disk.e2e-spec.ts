@@ -67,7 +67,7 @@ describe.each(TEST_DRIVERS)('backups on a full disk (%s)', (driver) => {
     await s?.close();
   });
 
-  it('a tmpfs too small for the database: the backup is not started, and says why', async () => {
+  it('a tmpfs too small for the database: the backup is not started, and says why', { timeout: 60_000 }, async () => {
     const dir = join(s.app.dataDir, 'small-disk');
     mkdirSync(dir);
     const run = await backupIn(`mount -t tmpfs -o size=48k tmpfs "$BACKUP_DIR" || exit 99`, { ...env, BACKUP_DIR: dir }, true);
@@ -79,7 +79,7 @@ describe.each(TEST_DRIVERS)('backups on a full disk (%s)', (driver) => {
     expect(files.filter((f) => !f.endsWith('.manifest.json') && !f.startsWith('backup.lock'))).toEqual([]);
   });
 
-  it('the disk fills while the backup is written (a file-size limit): failed, the partial file removed', async () => {
+  it('the disk fills while the backup is written (a file-size limit): failed, the partial file removed', { timeout: 90_000 }, async () => {
     const dir = join(s.app.dataDir, 'quota');
     mkdirSync(dir);
     // 16 KiB per file: the manifests fit, the backup does not. SIGXFSZ ignored, so writes fail with EFBIG instead of killing the process.

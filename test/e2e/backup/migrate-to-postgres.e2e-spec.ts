@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrateSqliteToPostgres } from '@tradedesk/backup';
+import { DatabaseConfig, dataSourceOptions, runMigrations, TradedeskDataSource } from '@tradedesk/shared';
+import Database from 'better-sqlite3';
 import { createPostgresDatabase, TEST_MASTER_KEY } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sqliteMigrations } from '../../../apps/api/src/persistence/migrations/sqlite/index.js';
+import { persistenceSchema } from '../../../apps/api/src/persistence/schema.js';
 import { runCli } from '../../support/cli.js';
+import { sqlClient } from '../../support/sql-client.js';
 import { startTradingStack, type TradingStack } from '../../support/trading-stack.js';
 
 interface ConditionBody {
@@ -56,7 +63,7 @@ describe('SQLite → PostgreSQL migration', () => {
     await s?.close();
   });
 
-  it('moves every row, and tradedesk on PostgreSQL answers as it did on SQLite', async () => {
+  it('moves every row, and tradedesk on PostgreSQL answers as it did on SQLite', { timeout: 120_000 }, async () => {
     await s.buyAtMarket({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', amount: '0.05' });
     await s.buyAtMarket({ accountId: s.upbitAccountId, symbol: 'BTC/KRW', cost: '1400000' });
     const fired = (
@@ -121,16 +128,60 @@ describe('SQLite → PostgreSQL migration', () => {
     expect((before.orders as { items: Array<{ id: string }> }).items.map((o) => o.id)).not.toContain(fresh);
   });
 
-  it('refuses bad arguments, a target that is not PostgreSQL, and a file that is not a tradedesk database', async () => {
-    const missing = await runCli('migrate-to-postgres', env, ['--from', `sqlite:${sqlitePath}`]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('both --from and --to are needed');
-    const wrongTarget = await runCli('migrate-to-postgres', env, ['--from', `sqlite:${sqlitePath}`, '--to', 'sqlite:/tmp/x.sqlite']);
-    expect(wrongTarget.code).toBe(2);
-    expect(wrongTarget.stderr).toContain('--to must be a postgres:// URL');
-    const empty = await createPostgresDatabase(inject('postgresUrl'), 'td_refused');
-    const notTradedesk = await runCli('migrate-to-postgres', env, ['--from', `sqlite:${sqlitePath}.lock`, '--to', empty]);
-    expect(notTradedesk.code).toBe(1);
-    expect(notTradedesk.stderr).toContain('is not a tradedesk database');
-  });
+  it(
+    'refuses bad arguments, a target that is not PostgreSQL, and a file that is not a tradedesk database',
+    { timeout: 90_000 },
+    async () => {
+      const missing = await runCli('migrate-to-postgres', env, ['--from', `sqlite:${sqlitePath}`]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('both --from and --to are needed');
+      const wrongTarget = await runCli('migrate-to-postgres', env, ['--from', `sqlite:${sqlitePath}`, '--to', 'sqlite:/tmp/x.sqlite']);
+      expect(wrongTarget.code).toBe(2);
+      expect(wrongTarget.stderr).toContain('--to must be a postgres:// URL');
+      const empty = await createPostgresDatabase(inject('postgresUrl'), 'td_refused');
+      const notTradedesk = await runCli('migrate-to-postgres', env, ['--from', `sqlite:${sqlitePath}.lock`, '--to', empty]);
+      expect(notTradedesk.code).toBe(1);
+      expect(notTradedesk.stderr).toContain('is not a tradedesk database');
+    },
+  );
+
+  it(
+    'a value that does not fit stops the migration naming table, row and column, and leaves the target empty to try again',
+    { timeout: 60_000 },
+    async () => {
+      const copy = join(s.app.dataDir, 'damaged.sqlite');
+      copyFileSync(sqlitePath, copy);
+      const db = new Database(copy);
+      db.prepare(`UPDATE orders SET amount = 'a lot' WHERE rowid = (SELECT min(rowid) FROM orders)`).run();
+      db.close();
+      const target = await createPostgresDatabase(inject('postgresUrl'), 'td_damaged');
+      const migrate = (from: string) =>
+        migrateSqliteToPostgres({
+          sqlitePath: from,
+          postgresUrl: target,
+          sqliteMigrations: sqliteMigrations.map((M) => new M().name),
+          migrateTarget: async () => {
+            const options = dataSourceOptions(new DatabaseConfig('postgres', target, 2), persistenceSchema);
+            const dataSource = new TradedeskDataSource(options);
+            await dataSource.initialize();
+            try {
+              await runMigrations(dataSource);
+            } finally {
+              await dataSource.destroy();
+            }
+          },
+        });
+      await expect(migrate(copy)).rejects.toThrow(/^orders row \d+\.amount: not a decimal number \("a lot"\)$/);
+      const sql = await sqlClient(target);
+      try {
+        expect(await sql.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).toEqual([]);
+      } finally {
+        await sql.close();
+      }
+      // The same target takes the undamaged file.
+      const report = await migrate(sqlitePath);
+      expect(report.tables.find((t) => t.table === 'orders')?.rows).toBeGreaterThan(0);
+      for (const table of report.tables) expect(table.postgresChecksum, table.table).toBe(table.sqliteChecksum);
+    },
+  );
 });

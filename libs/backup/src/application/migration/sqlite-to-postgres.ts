@@ -244,8 +244,9 @@ async function copyAll(
     const select = source.prepare(`SELECT ${names} FROM ${quoteIdentifier(table.name)}`).safeIntegers(false);
     for (const row of select.iterate() as IterableIterator<Record<string, unknown>>) {
       rowNumber++;
-      checksum.add(row);
+      // Converted first: a value that does not fit is reported with its table, row and column.
       batch.push(columns.map((c) => toPostgres(row[c.name], c, () => `${table.name} row ${rowNumber}`)));
+      checksum.add(row);
       if (batch.length >= perBatch) await flush();
     }
     await flush();
