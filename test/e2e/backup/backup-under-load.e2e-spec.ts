@@ -80,7 +80,8 @@ describe.each(TEST_DRIVERS)('a backup under order flow (%s)', (driver) => {
     }
     const seconds = (Date.now() - flowStartedAt) / 1000;
     console.log(
-      `[backup under load, ${driver}] ${created.length} orders placed in ${seconds.toFixed(1)} s: ${(created.length / seconds).toFixed(1)}/s (paced at ${ORDERS_PER_SECOND}/s, at most ${MAX_IN_FLIGHT} open)`,
+      `[backup under load, ${driver}] ${created.length} orders placed in ${seconds.toFixed(1)} s: ${(created.length / seconds).toFixed(1)}/s (paced at ${ORDERS_PER_SECOND}/s, at most ${MAX_IN_FLIGHT} open); ` +
+        `backup ${backup?.durationMs ?? '?'} ms, ${backup?.sizeBytes ?? '?'} bytes, verification ${backup?.verification?.durationMs ?? '?'} ms`,
     );
 
     expect(failures).toEqual([]);
