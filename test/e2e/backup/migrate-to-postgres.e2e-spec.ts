@@ -114,7 +114,13 @@ describe('SQLite → PostgreSQL migration', () => {
     const added = now.items.filter((n) => !earlier.items.some((e) => e.id === n.id));
     expect(added.map((n) => n.type).sort((a, b) => a.localeCompare(b))).toEqual(['system.started', 'system.stopping']);
     expect(Math.min(...added.map((n) => n.id))).toBeGreaterThan(Math.max(...earlier.items.map((n) => n.id)));
-    expect({ ...after, notifications: undefined }).toEqual({ ...before, notifications: undefined });
+    // The migration is in the audit log, with an id past every copied one.
+    type Audit = { items: Array<{ id: number; action: string; actor: string }> };
+    const [auditBefore, auditAfter] = [before.audit as Audit, after.audit as Audit];
+    expect(auditAfter.items.slice(1)).toEqual(auditBefore.items);
+    expect(auditAfter.items[0]).toMatchObject({ action: 'database.migrated_from_sqlite', actor: 'cli' });
+    expect(auditAfter.items[0].id).toBeGreaterThan(Math.max(...auditBefore.items.map((a) => a.id)));
+    expect({ ...after, notifications: undefined, audit: undefined }).toEqual({ ...before, notifications: undefined, audit: undefined });
 
     await s.setPrice('binance', 'BTC/USDT', '47000');
     const done = await s.conditionInStatus<ConditionBody>(armed.id, 'DONE', 15_000);

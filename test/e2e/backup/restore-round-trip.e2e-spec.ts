@@ -129,6 +129,12 @@ describe.each(TEST_DRIVERS)('backup and restore round trip (%s)', (driver) => {
 
       await s.api().get(`/api/orders/${later}`).expect(404);
       expect(await whatTheApiAnswers()).toEqual(before);
+      const audit = (await s.api().get('/api/audit?action=backup.restored').expect(200)).body as {
+        total: number;
+        items: Array<{ actor: string; subject: { id: string } | null; details: Record<string, unknown> }>;
+      };
+      expect(audit.total).toBe(1);
+      expect(audit.items[0]).toMatchObject({ actor: 'cli', subject: { id: backup.id }, details: { driver, takenAt: backup.startedAt } });
 
       // The stop armed when the backup was taken fires once, and only once, on the restored database.
       await s.setPrice('binance', 'BTC/USDT', '47000');

@@ -15,7 +15,7 @@ import {
   restoreSqliteFile,
   tradedeskConnections,
 } from '@tradedesk/backup';
-import { type AppConfig, MasterKey, SqliteInstanceLock, SqliteLockedError } from '@tradedesk/shared';
+import { type AppConfig, appendAuditEntry, MasterKey, SqliteInstanceLock, SqliteLockedError } from '@tradedesk/shared';
 import pg from 'pg';
 import { CliError, openDatabase, runCli } from './cli-support.js';
 
@@ -89,8 +89,10 @@ await runCli('backup:restore', async (config) => {
   const backupConfig = config.get(BackupConfig);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const masterKey = () => MasterKey.resolve(config.security, config.server).key;
+  let restored: LocatedBackup;
   try {
     const backup = locateBackup(target, backupConfig.dir);
+    restored = backup;
     if (backup.manifest.driver !== config.database.kind)
       throw new RestoreRefusedError(
         `${describe(backup)} is a ${backup.manifest.driver} backup and DATABASE_URL is ${config.database.kind}: restore it into a ${backup.manifest.driver} database` +
@@ -110,6 +112,17 @@ await runCli('backup:restore', async (config) => {
     throw error;
   }
   const dataSource = await openDatabase(config);
-  await dataSource.destroy();
+  try {
+    // Into the restored database, after its migrations: the log of the database as it now is says it was restored.
+    const m = restored.manifest;
+    await appendAuditEntry(dataSource.manager, {
+      action: 'backup.restored',
+      actor: 'cli',
+      subject: { type: 'backup', id: m.id },
+      details: { driver: m.driver, file: m.file, takenAt: m.startedAt, newestOrderAt: m.newestOrderAt },
+    });
+  } finally {
+    await dataSource.destroy();
+  }
   out('restored and migrated: at the next start tradedesk reconciles every live order with the exchanges before any condition may fire');
 });

@@ -6,6 +6,7 @@
 // DATABASE_URL to the PostgreSQL URL and start tradedesk. Steps: docs/backup.md.
 import { migrateSqliteToPostgres, MigrationRefusedError, type MigrationProgress } from '@tradedesk/backup';
 import {
+  appendAuditEntry,
   type DatabaseConfig,
   dataSourceOptions,
   registerSecret,
@@ -68,6 +69,18 @@ function progressOf(out: (line: string) => void): MigrationProgress & { stop(): 
   };
 }
 
+/** tradedesk's data source on the target, for its migrations and its audit entry. */
+async function withTarget(to: DatabaseConfig, work: (dataSource: TradedeskDataSource) => Promise<void>): Promise<void> {
+  const options = dataSourceOptions(to, persistenceSchema);
+  const dataSource = new TradedeskDataSource(options.type === 'postgres' ? { ...options, applicationName: 'tradedesk-cli' } : options);
+  await dataSource.initialize();
+  try {
+    await work(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
 await runCli('db:migrate-to-postgres', async () => {
   const args = parseArguments(process.argv.slice(2));
   const from = databaseOf('from', args.from, 'sqlite');
@@ -92,27 +105,26 @@ await runCli('db:migrate-to-postgres', async () => {
       sqlitePath: from.sqlitePath,
       postgresUrl: to.url,
       sqliteMigrations: sqliteMigrations.map((M) => new M().name),
-      migrateTarget: async () => {
-        const options = dataSourceOptions(to, persistenceSchema);
-        const dataSource = new TradedeskDataSource(
-          options.type === 'postgres' ? { ...options, applicationName: 'tradedesk-cli' } : options,
-        );
-        await dataSource.initialize();
-        try {
+      migrateTarget: () =>
+        withTarget(to, async (dataSource) => {
           await runMigrations(dataSource);
-        } finally {
-          await dataSource.destroy();
-        }
-      },
+        }),
       progress,
     });
     progress.stop();
+    const rowsCopied = report.tables.reduce((sum, t) => sum + t.rows, 0);
+    await withTarget(to, (dataSource) =>
+      appendAuditEntry(dataSource.manager, {
+        action: 'database.migrated_from_sqlite',
+        actor: 'cli',
+        details: { from: from.sqlitePath, tables: report.tables.length, rows: rowsCopied },
+      }),
+    );
     const width = Math.max(...report.tables.map((t) => t.table.length));
     for (const t of report.tables)
       out(`  ${t.table.padEnd(width)}  ${String(t.rows).padStart(8)} rows  checksum ${t.postgresChecksum.slice(0, 16)} equal`);
-    const rows = report.tables.reduce((sum, t) => sum + t.rows, 0);
     out(
-      `migrated ${rows} rows in ${report.tables.length} tables in ${(report.durationMs / 1000).toFixed(1)} s; every row count and checksum equal; ` +
+      `migrated ${rowsCopied} rows in ${report.tables.length} tables in ${(report.durationMs / 1000).toFixed(1)} s; every row count and checksum equal; ` +
         `${report.sequences.length} sequences set past the copied ids; ${from.sqlitePath} was only read`,
     );
     out(`next: set DATABASE_URL to the PostgreSQL URL and start tradedesk`);
