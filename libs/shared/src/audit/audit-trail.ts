@@ -10,7 +10,15 @@ import { AuditEntryOrmEntity } from './audit-entry.orm-entity.js';
  * secret rotated, …) adds its name here and appends through AuditTrail.record in its own
  * transaction, or appendAuditEntry from a command-line tool.
  */
-export const AUDIT_ACTIONS = ['account.created', 'account.updated', 'account.deleted', 'api_token.rotated', 'master_key.rotated'] as const;
+export const AUDIT_ACTIONS = [
+  'account.created',
+  'account.updated',
+  'account.deleted',
+  'api_token.rotated',
+  'master_key.rotated',
+  'backup.restored',
+  'database.migrated_from_sqlite',
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export type AuditActor = 'api' | 'cli' | 'system';
