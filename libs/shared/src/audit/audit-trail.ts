@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = [
   'master_key.rotated',
   'hook.created',
   'hook.deleted',
+  'backup.restored',
+  'database.migrated_from_sqlite',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
