@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { ccxtUrlsFor, type RateLimitOptions, SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim';
 import { PostgresServer } from '@tradedesk/testing';
 import { type LoadResult, runLoad } from './support/http-load.js';
-import { AppProcess, BareNestProcess, BENCH_TOKEN, cpuMsOf, memoryOf, rssSampler, SimProcess } from './support/processes.js';
+import { AppProcess, BareNestProcess, BENCH_TOKEN, cpuMsOf, memoryOf, rssSampler, SimProcess, sleep } from './support/processes.js';
 import { type Figure, record } from './support/results.js';
 import { seedFills } from './support/seed-fills.js';
 
@@ -221,7 +221,25 @@ interface OrdersRun {
   accepted: number;
   exactlyOnce: { ok: boolean; missing: number; duplicated: number; notFilled: number; strays: number };
   answeredStatuses: Record<string, number>;
+  /** SQL statements per order by shape (BENCH_COUNT_STATEMENTS=1), emulator requests per order by route (all of the account and the baseline's). */
+  statements: Record<string, number>;
+  requests: Record<string, number>;
 }
+
+/** (after − before) / n for each key, largest first. */
+function perOrder(after: Record<string, number>, before: Record<string, number>, n: number): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([k, v]) => [k, (v - (before[k] ?? 0)) / n] as const)
+      .filter(([, v]) => v > 0.005)
+      .sort((a, b) => b[1] - a[1]),
+  );
+}
+
+const perOrderLine = (counts: Record<string, number>): string =>
+  Object.entries(counts)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ') || 'not counted';
 
 async function ordersRun(s: Stack, sim: SimProcess): Promise<OrdersRun> {
   const accepted = new Map<string, string>();
@@ -244,6 +262,9 @@ async function ordersRun(s: Stack, sim: SimProcess): Promise<OrdersRun> {
       }
     },
   });
+  await sleep(300); // the statement counter writes every 250 ms
+  const statements0 = s.app.statements();
+  const requests0 = (await sim.control<{ requests: Record<string, number> }>('GET', '/requests?exchange=binance')).requests;
   const cpu0 = cpuMsOf(s.app.pid);
   const t0 = Date.now();
   const rss = rssSampler(s.app.pid);
@@ -263,6 +284,13 @@ async function ordersRun(s: Stack, sim: SimProcess): Promise<OrdersRun> {
   const cpuPercent = ((cpuMsOf(s.app.pid) - cpu0) / load.durationMs) * 100;
   const peakRss = rss.stop();
   const stalls = s.app.stallsSince(t0);
+  await sleep(300);
+  const statements = perOrder(s.app.statements(), statements0, load.count);
+  const requests = perOrder(
+    (await sim.control<{ requests: Record<string, number> }>('GET', '/requests?exchange=binance')).requests,
+    requests0,
+    load.count,
+  );
 
   // Exactly once at the emulator: every accepted client order id there once, FILLED; none of ours besides.
   const { orders } = await sim.control<{ orders: Array<{ clientOrderId: string; status: string; createdAt: number }> }>(
@@ -288,6 +316,8 @@ async function ordersRun(s: Stack, sim: SimProcess): Promise<OrdersRun> {
     stalls,
     accepted: accepted.size,
     answeredStatuses,
+    statements,
+    requests,
     exactlyOnce: { ok: missing + duplicated + notFilled + strays === 0, missing, duplicated, notFilled, strays },
   };
 }
@@ -321,6 +351,17 @@ async function ordersPart(s: Stack, sim: SimProcess): Promise<void> {
     `  tradedesk: CPU ${run.cpuPercent.toFixed(0)} % of a core, RSS peak ${mb(run.peakRss)} (goal < 512 MB); longest event-loop stall ` +
       `${longest ? ms(longest) : 'none over 100 ms'} (goal none > 100 ms); bare client CPU ${((bare.cpuMs / DURATION_MS) * 100).toFixed(0)} %, RSS ${mb(bare.rss)}`,
   );
+  const counted = Object.entries(run.statements).filter(([k]) => !k.startsWith('ms '));
+  const timed = Object.entries(run.statements).filter(([k]) => k.startsWith('ms '));
+  const statementTotal = counted.reduce((a, [, b]) => a + b, 0);
+  if (statementTotal > 0) {
+    console.log(`  SQL statements per order (${statementTotal.toFixed(1)}): ${perOrderLine(Object.fromEntries(counted))}`);
+    const msTotal = timed.reduce((a, [, b]) => a + b, 0);
+    console.log(
+      `  SQL ms per order, sent → answered (${msTotal.toFixed(2)}): ${perOrderLine(Object.fromEntries(timed.map(([k, v]) => [k.slice(3), v])))}`,
+    );
+  }
+  console.log(`  emulator requests per API order (baseline client's included while it ran: none now): ${perOrderLine(run.requests)}`);
   const d = s.driver;
   const figures: Figure[] = [
     {

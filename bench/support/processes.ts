@@ -18,6 +18,7 @@ const DIST = join(here, '..', '..');
 export const APP_MAIN = join(DIST, 'apps', 'api', 'src', 'main.js');
 export const SIM_MAIN = join(DIST, 'apps', 'exchange-sim', 'src', 'main.js');
 export const LOOP_STALLS = join(here, 'loop-stalls.js');
+export const COUNT_STATEMENTS = join(here, 'count-statements.js');
 export const BARE_NEST = join(here, 'bare-nest.js');
 
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
@@ -178,15 +179,27 @@ export class AppProcess extends Child {
     child: ChildProcess,
     readonly url: string,
     private readonly stallsFile: string,
+    private readonly statementsFile: string,
   ) {
     super(child);
+  }
+
+  /** SQL statements sent so far by shape (with BENCH_COUNT_STATEMENTS=1; empty otherwise). */
+  statements(): Record<string, number> {
+    try {
+      return JSON.parse(readFileSync(this.statementsFile, 'utf8')) as Record<string, number>;
+    } catch {
+      return {};
+    }
   }
 
   static async start(dataDir: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<AppProcess> {
     const stallsFile = join(dataDir, 'loop-stalls.json');
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [`--import=${LOOP_STALLS}`, ...nodeArgs, APP_MAIN], {
+    const statementsFile = join(dataDir, 'statements.json');
+    const counting = process.env.BENCH_COUNT_STATEMENTS === '1' ? [`--import=${COUNT_STATEMENTS}`] : [];
+    const child = spawn(process.execPath, [`--import=${LOOP_STALLS}`, ...counting, ...nodeArgs, APP_MAIN], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
@@ -198,13 +211,14 @@ export class AppProcess extends Child {
         THROTTLE_PER_MINUTE: '10000000',
         DATA_DIR: dataDir,
         BENCH_LOOP_STALLS_FILE: stallsFile,
+        BENCH_STATEMENTS_FILE: statementsFile,
         ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
-    const app = new AppProcess(child, url, stallsFile);
+    const app = new AppProcess(child, url, stallsFile, statementsFile);
     await pollUntil(
       async () => {
         if (child.exitCode !== null) throw new FatalPoll(`tradedesk exited (${child.exitCode}): ${err}`);

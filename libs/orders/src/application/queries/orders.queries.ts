@@ -50,7 +50,9 @@ export class GetOrderHandler implements IQueryHandler<GetOrderQuery, OrderView> 
       if (!order) throw new NotFoundError('ORDER.NOT_FOUND', `No order with id ${orderId}`);
       return toOrderView(order);
     }
-    return this.uow.run(async ({ manager }) => {
+    // Two reads without a transaction: on PostgreSQL a READ COMMITTED transaction gave each
+    // statement its own snapshot anyway; on SQLite nothing can write between them (writer mutex).
+    return this.uow.autocommit(async (manager) => {
       const order = await manager.findOneBy(OrderOrmEntity, { id: orderId });
       if (!order) throw new NotFoundError('ORDER.NOT_FOUND', `No order with id ${orderId}`);
       const timeline = await manager.find(OrderTimelineOrmEntity, { where: { orderId }, order: { id: 'ASC' } });
