@@ -1,3 +1,4 @@
+import { ListIndexes1796669543781 } from './1796669543781-ListIndexes.js';
 import { AuditLog1796663800609 } from './1796663800609-AuditLog.js';
 import { Positions1796660433814 } from './1796660433814-Positions.js';
 import { NativeBrackets1795714202079 } from './1795714202079-NativeBrackets.js';
@@ -16,4 +17,5 @@ export const postgresMigrations = [
   NativeBrackets1795714202079,
   Positions1796660433814,
   AuditLog1796663800609,
+  ListIndexes1796669543781,
 ];

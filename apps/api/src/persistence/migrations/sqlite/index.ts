@@ -1,3 +1,4 @@
+import { ListIndexes1796669534571 } from './1796669534571-ListIndexes.js';
 import { AuditLog1796663792378 } from './1796663792378-AuditLog.js';
 import { Positions1796660429834 } from './1796660429834-Positions.js';
 import { NativeBrackets1795714196874 } from './1795714196874-NativeBrackets.js';
@@ -16,4 +17,5 @@ export const sqliteMigrations = [
   NativeBrackets1795714196874,
   Positions1796660429834,
   AuditLog1796663792378,
+  ListIndexes1796669534571,
 ];
