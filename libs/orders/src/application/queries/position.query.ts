@@ -1,5 +1,5 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { type Decimal, UnitOfWork, ZERO } from '@tradedesk/shared';
+import { type Decimal, MAX_PAGE_LIMIT, UnitOfWork, ZERO } from '@tradedesk/shared';
 import { PositionEventOrmEntity } from '../../infrastructure/persistence/position-event.orm-entity.js';
 import { PositionOrmEntity } from '../../infrastructure/persistence/position.orm-entity.js';
 import { bookOf } from '../../infrastructure/persistence/position.repository.js';
@@ -61,6 +61,9 @@ export class GetPositionTimelineQuery {
   constructor(
     readonly accountId: string,
     readonly symbol: string,
+    /** A page of it, oldest first: at most MAX_PAGE_LIMIT lines. */
+    readonly limit: number = MAX_PAGE_LIMIT,
+    readonly offset = 0,
   ) {}
 }
 
@@ -74,9 +77,14 @@ export interface PositionTimelineLine {
 export class GetPositionTimelineHandler implements IQueryHandler<GetPositionTimelineQuery, PositionTimelineLine[]> {
   constructor(private readonly uow: UnitOfWork) {}
 
-  async execute({ accountId, symbol }: GetPositionTimelineQuery): Promise<PositionTimelineLine[]> {
+  async execute({ accountId, symbol, limit, offset }: GetPositionTimelineQuery): Promise<PositionTimelineLine[]> {
     const rows = await this.uow.autocommit((manager) =>
-      manager.find(PositionEventOrmEntity, { where: { accountId, symbol }, order: { at: 'ASC', id: 'ASC' }, take: 1000 }),
+      manager.find(PositionEventOrmEntity, {
+        where: { accountId, symbol },
+        order: { at: 'ASC', id: 'ASC' },
+        take: Math.min(limit, MAX_PAGE_LIMIT),
+        skip: offset,
+      }),
     );
     return rows.map((r) => ({
       at: r.at.toISOString(),
