@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ccxtUrlsFor, startExchangeSim } from '@tradedesk/exchange-sim';
+import { startExchangeSim } from '@tradedesk/exchange-sim';
+import { ccxtUrlsFor } from '@tradedesk/exchange-sim-client';
 import { BinanceApi } from '../apps/exchange-sim/src/binance/routes.js';
 import { record } from './support/results.js';
 
@@ -57,10 +58,10 @@ async function startStandalone(dataDir: string): Promise<{ url: string; child: C
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /ready: binance (http:\/\/[\d.:]+)\/binance/.exec(out);
-      if (match) resolve(match[1]!);
+      if (match) resolve(match[1]);
     });
     child.once('exit', (code) => reject(new Error(`standalone emulator exited with ${code}`)));
   });

@@ -108,15 +108,15 @@ async function startApp(appMain: string, dataDir: string): Promise<{ child: Chil
   });
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d) => (err += String(d)));
+  child.stderr.on('data', (d) => (err += String(d)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the app did not listen within 60 s: ${err}`)), 60_000);
-    child.stdout!.on('data', (chunk) => {
+    child.stdout.on('data', (chunk) => {
       out += String(chunk);
       const match = /tradedesk listening on (http:\/\/[\d.:]+)/.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve(match[1]);
       }
     });
     child.once('exit', (code) => {
@@ -125,7 +125,7 @@ async function startApp(appMain: string, dataDir: string): Promise<{ child: Chil
     });
   });
   // Keep draining its output so a full pipe never blocks it.
-  child.stdout!.resume();
+  child.stdout.resume();
   return { child, url };
 }
 
@@ -213,7 +213,7 @@ function startAttackers(
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
+  child.stdout.on('data', (d) => (out += String(d)));
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => {
       const line = out.trim().split('\n').pop();
@@ -285,7 +285,7 @@ export function report(options: HostileBodiesOptions, result: HostileBodiesResul
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (process.argv[2] === '--attack') {
-    await attack(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6]));
+    await attack(process.argv[3], Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6]));
   } else {
     const options = optionsFromEnv();
     const result = await runHostileBodiesBench(options);

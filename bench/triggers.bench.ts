@@ -22,18 +22,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Decimal, dec } from '@tradedesk/shared';
 import { MarketTriggerBook } from '@tradedesk/conditions';
+import { type ExchangeSimulator, type RateLimitOptions } from '@tradedesk/exchange-sim';
+import { ccxtUrlsFor, type ExchangeSimAccount } from '@tradedesk/exchange-sim-client';
+import { freePort, PostgresServer, waitFor } from '@tradedesk/testing';
+import { DEEP_POCKETS, seededSimAccounts, type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '../test/support/sim-harness.js';
 import { record } from './support/results.js';
-import { ccxtUrlsFor, type ExchangeSimAccount, type ExchangeSimulator, type RateLimitOptions } from '@tradedesk/exchange-sim';
-import {
-  DEEP_POCKETS,
-  freePort,
-  PostgresServer,
-  seededSimAccounts,
-  type SimHarness,
-  startSimHarness,
-  waitFor,
-  ZERO_SPREAD_BOOK,
-} from '@tradedesk/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP_MAIN = join(here, '..', 'apps', 'api', 'src', 'main.js');
@@ -78,7 +71,7 @@ const RAISED_LIMITS: RateLimitOptions = {
 // ---------------------------------------------------------------- helpers
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -88,7 +81,7 @@ const count = (n: number): string => n.toLocaleString('en-US');
 function spread(values: number[]): string {
   if (values.length === 0) return 'none';
   const sorted = [...values].sort((a, b) => a - b);
-  return `p50 ${seconds(percentile(sorted, 50))}, p99 ${seconds(percentile(sorted, 99))}, max ${seconds(sorted[sorted.length - 1]!)}, first ${seconds(sorted[0]!)}`;
+  return `p50 ${seconds(percentile(sorted, 50))}, p99 ${seconds(percentile(sorted, 99))}, max ${seconds(sorted[sorted.length - 1])}, first ${seconds(sorted[0])}`;
 }
 
 /** Resident and peak resident memory of another process (Linux /proc). */
@@ -129,13 +122,13 @@ function tickRun(armed: number, markets: number, ticks: number) {
     const stop = dec(50 + (i % 4500) / 100);
     const takeProfit = dec(105 + (i % 4500) / 100);
     if (kind === 0) {
-      books[market]!.add({ id: String(i), stopPrice: stop });
+      books[market].add({ id: String(i), stopPrice: stop });
       naive.push({ market, stop });
     } else if (kind === 1) {
-      books[market]!.add({ id: String(i), takeProfitPrice: takeProfit });
+      books[market].add({ id: String(i), takeProfitPrice: takeProfit });
       naive.push({ market, takeProfit });
     } else {
-      books[market]!.add({ id: String(i), stopPrice: stop, takeProfitPrice: takeProfit });
+      books[market].add({ id: String(i), stopPrice: stop, takeProfitPrice: takeProfit });
       naive.push({ market, stop, takeProfit });
     }
   }
@@ -143,7 +136,7 @@ function tickRun(armed: number, markets: number, ticks: number) {
   const bookTimes: number[] = [];
   const scanTimes: number[] = [];
   for (let t = 0; t < ticks; t++) {
-    const price = prices[t]!;
+    const price = prices[t];
     let started = process.hrtime.bigint();
     let hits = 0;
     for (const book of books) hits += book.observe(price).hits.length;
@@ -187,10 +180,10 @@ function tickPart(): void {
   }
   const [small, mid] = rows;
   console.log(
-    `  ratio 10,000 vs 100 armed (p50): books ${(mid!.booksP50 / small!.booksP50).toFixed(2)}×, naive scan ${(mid!.scanP50 / small!.scanP50).toFixed(2)}×`,
+    `  ratio 10,000 vs 100 armed (p50): books ${(mid.booksP50 / small.booksP50).toFixed(2)}×, naive scan ${(mid.scanP50 / small.scanP50).toFixed(2)}×`,
   );
-  console.log(`  RSS with 100,000 armed (books and the naive list, one process): ${mb(rows[2]!.rss)} (goal < 512 MB)`);
-  const top = rows[2]!;
+  console.log(`  RSS with 100,000 armed (books and the naive list, one process): ${mb(rows[2].rss)} (goal < 512 MB)`);
+  const top = rows[2];
   record({
     bench: 'triggers',
     name: `tick p99, ${count(top.armed)} armed`,
@@ -372,7 +365,7 @@ async function baselineClient(simUrl: string, n: number): Promise<void> {
   const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => sell(`bl-${i}`)));
   const failed = results.filter((r) => r.status === 'rejected');
   process.stdout.write(
-    `${JSON.stringify({ started, ms: Date.now() - started, failed: failed.length, error: failed[0] ? String((failed[0] as PromiseRejectedResult).reason) : undefined })}\n`,
+    `${JSON.stringify({ started, ms: Date.now() - started, failed: failed.length, error: failed[0] ? String(failed[0].reason) : undefined })}\n`,
   );
   await client.close();
 }
@@ -382,7 +375,7 @@ async function baseline(sim: SimHarness, n: number): Promise<{ accepted: number[
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`baseline client exited with ${code}`);
   const result = JSON.parse(out.trim().split('\n').pop()!) as { started: number; ms: number; failed: number; error?: string };
@@ -518,7 +511,7 @@ async function eachLimited<T>(items: T[], width: number, work: (item: T) => Prom
   let next = 0;
   await Promise.all(
     Array.from({ length: width }, async () => {
-      for (let i = next++; i < items.length; i = next++) await work(items[i]!);
+      for (let i = next++; i < items.length; i = next++) await work(items[i]);
     }),
   );
 }
@@ -558,7 +551,7 @@ async function stages(s: Stack, t0: number): Promise<string> {
   const range = (values: number[]) => {
     if (values.length === 0) return 'none';
     const sorted = [...values].sort((a, b) => a - b);
-    return `first ${seconds(sorted[0]!)}, p50 ${seconds(percentile(sorted, 50))}, last ${seconds(sorted[sorted.length - 1]!)}`;
+    return `first ${seconds(sorted[0])}, p50 ${seconds(percentile(sorted, 50))}, last ${seconds(sorted[sorted.length - 1])}`;
   };
   return (
     `stages after the price change: exit orders created ${range(written)}; ` +
@@ -627,7 +620,7 @@ async function raisedPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | un
     );
     console.log(
       acceptedAll
-        ? `  price change → all ${count(TRIGGERS)} sells accepted by the emulator: ${seconds(accepted[accepted.length - 1]!)} (goal < 5 s)`
+        ? `  price change → all ${count(TRIGGERS)} sells accepted by the emulator: ${seconds(accepted[accepted.length - 1])} (goal < 5 s)`
         : `  price change → only ${count(accepted.length)} of ${count(TRIGGERS)} sells accepted within 120 s`,
     );
     console.log(`  per order, price change → accepted: ${spread(accepted)}`);
@@ -767,7 +760,7 @@ async function realPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | unde
     console.log(`  emulator requests after the price change: ${requestSummary(s.sim.sim.simulator)}`);
     console.log(
       `  canary stop on ${canarySymbol} (same account) crossed at +${seconds(canaryCrossedAt)}: triggered at ` +
-        `${canaryTriggered ? `+${seconds(Date.parse(canaryTriggered.at) - t0)}` : 'never'}, its exit accepted at ${canaryExit.length ? `+${seconds(canaryExit[0]!)}` : 'never'}`,
+        `${canaryTriggered ? `+${seconds(Date.parse(canaryTriggered.at) - t0)}` : 'never'}, its exit accepted at ${canaryExit.length ? `+${seconds(canaryExit[0])}` : 'never'}`,
     );
     console.log(`  ${settledLine(outcome, TRIGGERS + 1)} (with the canary)`);
     console.log(`  ${stallLine(s, t0)}`);
@@ -804,5 +797,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--baseline-client') await baselineClient(process.argv[3]!, Number(process.argv[4]));
+if (process.argv[2] === '--baseline-client') await baselineClient(process.argv[3], Number(process.argv[4]));
 else await main();

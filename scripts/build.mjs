@@ -1,4 +1,4 @@
-// Compiles every TypeScript source (apps, libs, bench, ormconfig) to dist/ with swc.
+// Compiles every TypeScript source (apps, libs, bench and the test support it uses, ormconfig) to dist/ with swc.
 // swc rather than tsc: it emits decorator metadata for Nest and rewrites the `@tradedesk/*`
 // path aliases into relative ESM specifiers, which tsc cannot do. `npm run typecheck` runs tsc.
 import { transformFile } from '@swc/core';
@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // `--out=<dir>` builds elsewhere (the test run builds its own copy so a parallel `npm run build` cannot pull it away).
 const outArg = process.argv.find((a) => a.startsWith('--out='));
 const outDir = outArg ? join(root, outArg.slice('--out='.length)) : join(root, 'dist');
-const sources = ['apps', 'libs', 'bench', 'scripts'];
+const sources = ['apps', 'libs', 'bench', 'test/support', 'scripts'];
 
 async function* walk(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {

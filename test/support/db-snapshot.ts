@@ -59,7 +59,7 @@ export async function snapshotReader(databaseUrl: string): Promise<SnapshotReade
           const { rows } = await client.query<{ n: string; sum: string | null }>(
             `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS sum FROM "${name}" t`,
           );
-          out[name] = { rows: Number(rows[0]!.n), checksum: rows[0]!.sum ?? '' };
+          out[name] = { rows: Number(rows[0].n), checksum: rows[0].sum ?? '' };
         }
         return out;
       } finally {

@@ -43,7 +43,7 @@ export async function rawRequest(
       if (length === undefined || rest.length < length) return;
       clearTimeout(timer);
       socket.destroy();
-      resolve({ status: Number(statusLine!.split(' ')[1]), headers, body: rest.subarray(0, length).toString('utf8') });
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.subarray(0, length).toString('utf8') });
     };
     socket.on('data', (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
@@ -113,7 +113,7 @@ export async function rawConnection(url: string): Promise<RawConnection> {
     const length = Number(headers['content-length'] ?? 0);
     if (rest.length < length) return undefined;
     data = rest.subarray(length);
-    return { status: Number(statusLine!.split(' ')[1]), headers, body: rest.subarray(0, length).toString('utf8') };
+    return { status: Number(statusLine.split(' ')[1]), headers, body: rest.subarray(0, length).toString('utf8') };
   };
   return {
     write: (bytes) => {

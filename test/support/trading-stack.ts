@@ -1,10 +1,13 @@
-import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim';
-import { bootTestApp, type SimHarness, startSimHarness, type TestApp, type TestDriver, ZERO_SPREAD_BOOK } from '@tradedesk/testing';
+import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
+import { type TestDriver, tempDir } from '@tradedesk/testing';
 import request from 'supertest';
 import { expect } from 'vitest';
+import { bootTestApp, type TestApp } from './boot-test-app.js';
+import { type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from './sim-harness.js';
 
 export interface TradingStack extends Pick<SimHarness, 'sim' | 'control' | 'setPrice'> {
-  app: TestApp;
+  /** The running app (another object after `restartApp`). */
+  readonly app: TestApp;
   binanceAccountId: string;
   upbitAccountId: string;
   api(): request.Agent;
@@ -12,6 +15,11 @@ export interface TradingStack extends Pick<SimHarness, 'sim' | 'control' | 'setP
   buyAtMarket(order: { accountId: string; symbol: string; amount?: string; cost?: string }): Promise<string>;
   /** A condition (GET /api/conditions/:id) once it has reached `status`, polled until `timeoutMs`. */
   conditionInStatus<T extends { status: string }>(id: string, status: string, timeoutMs: number, intervalMs?: number): Promise<T>;
+  /**
+   * Stops tradedesk, runs `whileDown` (the emulator keeps going: prices move, orders fill), and
+   * starts it again on the same data directory and database.
+   */
+  restartApp(whileDown?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,7 +33,15 @@ export async function startTradingStack(driver: TestDriver, env: Record<string, 
   await harness.setPrice('binance', 'BTC/USDT', '50000');
   await harness.setPrice('upbit', 'BTC/KRW', '70000000');
   await harness.setPrice('upbit', 'USDT/KRW', '1400');
-  const app = await bootTestApp({ database: driver, env: { SIM: 'on', SIM_URL: harness.url, ORDER_POLL_MS: '200', ...env } });
+  const data = await tempDir();
+  const boot = (databaseUrl?: string) =>
+    bootTestApp({
+      database: driver,
+      dataDir: data.path,
+      databaseUrl,
+      env: { SIM: 'on', SIM_URL: harness.url, ORDER_POLL_MS: '200', ...env },
+    });
+  let app = await boot();
   const accounts = await request(app.url).get('/api/accounts').set('Authorization', app.auth).expect(200);
   const list = (Array.isArray(accounts.body) ? accounts.body : accounts.body.items) as Array<{
     id: string;
@@ -37,8 +53,12 @@ export async function startTradingStack(driver: TestDriver, env: Record<string, 
   if (!binance || !upbit) throw new Error(`sim accounts missing: ${JSON.stringify(accounts.body)}`);
   const api = () => request.agent(app.url).set('Authorization', app.auth);
   return {
-    app,
-    sim: harness.sim,
+    get app() {
+      return app;
+    },
+    get sim() {
+      return harness.sim;
+    },
     binanceAccountId: binance.id,
     upbitAccountId: upbit.id,
     control: harness.control,
@@ -81,9 +101,15 @@ export async function startTradingStack(driver: TestDriver, env: Record<string, 
       }
       return body!;
     },
+    restartApp: async (whileDown) => {
+      await app.close();
+      await whileDown?.();
+      app = await boot(app.databaseUrl);
+    },
     close: async () => {
       await app.close();
       await harness.close();
+      await data.remove();
     },
   };
 }

@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { ConditionsModule } from '@tradedesk/conditions';
 import { ExchangesModule } from '@tradedesk/exchanges';
+import { NotificationsModule } from '@tradedesk/notifications';
 import { OrdersModule } from '@tradedesk/orders';
 import {
   AllExceptionsFilter,
@@ -14,6 +15,7 @@ import {
   PlatformModule,
   RequestContextMiddleware,
 } from '@tradedesk/shared';
+import { BuiltInExchangeSimModule } from './exchange-sim/built-in-exchange-sim.module.js';
 import { HealthController } from './health/health.controller.js';
 import { persistenceSchema } from './persistence/schema.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
@@ -26,6 +28,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(config, persistenceSchema),
+        BuiltInExchangeSimModule,
         ScheduleModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 }),
         ThrottlerModule.forRoot({
@@ -36,6 +39,7 @@ export class AppModule implements NestModule {
         ExchangesModule,
         OrdersModule,
         ConditionsModule,
+        NotificationsModule,
         SchedulerModule,
         AuditModule,
       ],

@@ -1,8 +1,16 @@
 import 'reflect-metadata';
-import { AppConfig, closeLogger, ConfigError, createWinstonLogger, describeStartupFailure, preparePrivateDir } from '@tradedesk/shared';
+import {
+  type AppConfig,
+  closeLogger,
+  ConfigError,
+  createWinstonLogger,
+  describeStartupFailure,
+  preparePrivateDir,
+} from '@tradedesk/shared';
 import { WinstonModule } from 'nest-winston';
 import type winston from 'winston';
 import { startApp } from './bootstrap.js';
+import { loadConfig } from './config/load-config.js';
 
 /**
  * `npm start`: validated config → private data directories → logger → app. Any failure before
@@ -12,7 +20,7 @@ import { startApp } from './bootstrap.js';
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
-    config = AppConfig.fromEnv();
+    config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`tradedesk: invalid configuration: ${error.message}\n`);

@@ -4,8 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEEDED_SIM_ACCOUNTS, ccxtUrlsFor } from './index.js';
-import { tempDataDir } from './testing/sim-fixture.js';
+import { SEEDED_SIM_ACCOUNTS, ccxtUrlsFor } from '@tradedesk/exchange-sim-client';
+import { tempDataDir } from '../../../test/support/sim-harness.js';
 
 const REGISTER = fileURLToPath(new URL('./testing/ts-register.mjs', import.meta.url));
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -19,12 +19,12 @@ function startStandalone(dataDir: string): Promise<{ child: ChildProcess; url: s
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /ready: binance (http:\/\/[\d.:]+)\/binance/.exec(out);
-      if (match) resolve({ child, url: match[1]! });
+      if (match) resolve({ child, url: match[1] });
     });
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`emulator exited with ${code}: ${err}`)));
   });
 }
@@ -50,7 +50,7 @@ describe('standalone emulator (npm run sim)', () => {
     dirs.push(dataDir);
     const first = await startStandalone(dataDir);
     children.push(first.child);
-    const account = SEEDED_SIM_ACCOUNTS[0]!;
+    const account = SEEDED_SIM_ACCOUNTS[0];
     const client = (url: string): InstanceType<typeof ccxt.binance> => {
       const ex = new ccxt.binance({
         apiKey: account.apiKey,

@@ -1,29 +1,14 @@
 import ccxt from 'ccxt';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEEDED_SIM_ACCOUNTS, ccxtUrlsFor, startExchangeSim } from './index.js';
-import { startFixture, tempDataDir } from './testing/sim-fixture.js';
-import type { SimFixture } from './testing/sim-fixture.js';
+import { startExchangeSim } from './index.js';
+import { SEEDED_SIM_ACCOUNTS, ccxtUrlsFor } from '@tradedesk/exchange-sim-client';
+import { RELAXED_RATE_LIMITS, startSimHarness, tempDataDir } from '../../../test/support/sim-harness.js';
 
 describe('exchange-sim public surface', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  it('ccxtUrlsFor rewrites every api.binance.com entry of ccxt binance, and both Upbit entries', () => {
-    const original = new ccxt.binance().urls['api'] as Record<string, string>;
-    const expected: Record<string, string> = {};
-    for (const [name, url] of Object.entries(original)) {
-      if (url.startsWith('https://api.binance.com'))
-        expected[name] = url.replace('https://api.binance.com', 'http://127.0.0.1:7070/binance');
-    }
-    expect(ccxtUrlsFor('binance', 'http://127.0.0.1:7070/')).toEqual(expected);
-    expect(Object.keys(expected)).toEqual(expect.arrayContaining(['public', 'private', 'v1', 'sapi']));
-    expect(ccxtUrlsFor('upbit', 'http://127.0.0.1:7070')).toEqual({
-      public: 'http://127.0.0.1:7070/upbit',
-      private: 'http://127.0.0.1:7070/upbit',
-    });
   });
 
   it('seeds the sim accounts tradedesk uses', async () => {
@@ -36,12 +21,12 @@ describe('exchange-sim public surface', () => {
     expect(sim.url).toBe(`http://127.0.0.1:${sim.port}`);
     const [binanceAccount, upbitAccount] = SEEDED_SIM_ACCOUNTS;
     const binance = new ccxt.binance({
-      apiKey: binanceAccount!.apiKey,
-      secret: binanceAccount!.secret,
+      apiKey: binanceAccount.apiKey,
+      secret: binanceAccount.secret,
       options: { fetchMarkets: { types: ['spot'] } },
     });
     binance.urls['api'] = ccxtUrlsFor('binance', sim.url);
-    const upbit = new ccxt.upbit({ apiKey: upbitAccount!.apiKey, secret: upbitAccount!.secret });
+    const upbit = new ccxt.upbit({ apiKey: upbitAccount.apiKey, secret: upbitAccount.secret });
     upbit.urls['api'] = ccxtUrlsFor('upbit', sim.url);
     cleanups.push(
       () => binance.close(),
@@ -55,18 +40,14 @@ describe('exchange-sim public surface', () => {
   });
 
   it('keeps acknowledged orders, balances and history across a restart on the same data dir; reset returns to the seed', async () => {
-    const dataDir = tempDataDir();
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let fx: SimFixture = await startFixture({ dataDir });
+    const fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
+    cleanups.push(() => fx.close());
     await fx.control('POST', '/price', { exchange: 'binance', symbol: 'BTC/USDT', price: '60000' });
     await fx.control('POST', '/price', { exchange: 'upbit', symbol: 'BTC/KRW', price: '90000000' });
     const binanceOrder = await fx.binance().createOrder('BTC/USDT', 'limit', 'buy', 0.01, 59000, { clientOrderId: 'durable-1' });
     const upbitOrder = await fx.upbit().createOrder('BTC/KRW', 'limit', 'sell', 0.01, 95000000, { clientOrderId: 'durable-up-1' });
     await fx.binance().createOrder('BTC/USDT', 'market', 'sell', 0.01);
-    await fx.close(true);
-
-    fx = await startFixture({ dataDir, accounts: [] });
-    cleanups.push(() => fx.close(true));
+    await fx.restart({ accounts: [] });
     const binance = fx.binance();
     const upbit = fx.upbit();
     const again = await binance.fetchOrder('', 'BTC/USDT', { clientOrderId: 'durable-1' });
@@ -116,9 +97,9 @@ describe('exchange-sim public surface', () => {
     const b = await run(42);
     const c = await run(43);
     expect(a).toEqual(b);
-    expect(a.binance!['BTC/USDT']).not.toBe(c.binance!['BTC/USDT']);
-    expect(a.binance!['BTC/USDT']).not.toBe('60000');
-    const implied = Number(a.binance!['BTC/USDT']) * Number(a.upbit!['USDT/KRW']) * 1.01;
-    expect(Math.abs(Number(a.upbit!['BTC/KRW']) / implied - 1)).toBeLessThan(0.001);
+    expect(a.binance['BTC/USDT']).not.toBe(c.binance['BTC/USDT']);
+    expect(a.binance['BTC/USDT']).not.toBe('60000');
+    const implied = Number(a.binance['BTC/USDT']) * Number(a.upbit['USDT/KRW']) * 1.01;
+    expect(Math.abs(Number(a.upbit['BTC/KRW']) / implied - 1)).toBeLessThan(0.001);
   });
 });

@@ -1,6 +1,7 @@
 // Standalone emulator (`npm run sim`): survives tradedesk being killed, as crash tests need.
 import { resolve } from 'node:path';
-import { SEEDED_SIM_ACCOUNTS, startExchangeSim } from './index.js';
+import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
+import { startExchangeSim } from './index.js';
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
   const text = process.env[name];

@@ -25,6 +25,7 @@ export { EvaluateTriggersCommand } from './application/commands/evaluate-trigger
 export { EvaluateDueConditionsCommand } from './application/commands/evaluate-due-conditions.js';
 export { GetWatchedMarketsQuery, type WatchedMarkets } from './application/queries/watched-markets.query.js';
 export type { ConditionView, ConditionTimelineView } from './application/condition-views.js';
+export { ConditionsConfig } from './conditions.config.js';
 export * from './conditions.module.js';
 
 import { ConditionTimelineOrmEntity } from './infrastructure/persistence/condition-timeline.orm-entity.js';

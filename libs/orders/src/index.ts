@@ -18,11 +18,17 @@ export {
   GetProtectionStatusQuery,
   type ProtectionStatuses,
 } from './application/queries/positions.query.js';
-export { GetPositionQuery, type PositionFacts, GetPositionTimelineQuery } from './application/queries/position.query.js';
+export {
+  GetPositionQuery,
+  GetPositionTimelineQuery,
+  ListRoundTripsQuery,
+  type PositionFacts,
+} from './application/queries/position.query.js';
 export { GetOrderReconciliationQuery, type OrderReconciliation } from './application/queries/order-reconciliation.query.js';
 export { PositionClosedError, type ClosedBy } from './application/position-room.js';
 export type { OrderView, TradeView, Page } from './application/queries/order-views.js';
 export * from './orders.module.js';
+export { OrdersConfig } from './orders.config.js';
 
 import { OrderOrmEntity } from './infrastructure/persistence/order.orm-entity.js';
 import { OrderTimelineOrmEntity } from './infrastructure/persistence/order-timeline.orm-entity.js';

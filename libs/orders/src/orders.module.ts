@@ -13,7 +13,7 @@ import { OrderSubmission } from './application/order-submission.js';
 import { OrderTracker } from './application/order-tracker.js';
 import { GetOrderHandler, GetOrderTimelineHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
 import { GetOrderReconciliationHandler } from './application/queries/order-reconciliation.query.js';
-import { GetPositionHandler, GetPositionTimelineHandler } from './application/queries/position.query.js';
+import { GetPositionHandler, GetPositionTimelineHandler, ListRoundTripsHandler } from './application/queries/position.query.js';
 import { GetPositionsHandler } from './application/queries/positions.query.js';
 import { OrdersController } from './interface/http/orders.controller.js';
 
@@ -33,6 +33,7 @@ const QueryHandlers = [
   GetPositionsHandler,
   GetPositionHandler,
   GetPositionTimelineHandler,
+  ListRoundTripsHandler,
   GetOrderReconciliationHandler,
 ];
 

@@ -8,7 +8,6 @@ export * from './money/decimal.js';
 export * from './money/decimal-column.js';
 export * from './money/rounding.js';
 export * from './ddd/domain-event.js';
-export * from './ddd/aggregate-root.js';
 export * from './context/request-context.js';
 export * from './logging/redaction.js';
 export * from './logging/logger.factory.js';

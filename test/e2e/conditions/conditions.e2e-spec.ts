@@ -144,7 +144,7 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
     expect(done.timeline.map((t) => t.event)).toEqual(['armed', 'triggered', 'firing', 'fired', 'done']);
     const triggered = done.timeline.find((t) => t.event === 'triggered')!;
     expect([triggered.price, triggered.trigger]).toEqual(['67000000', '68000000']);
-    const { order, count } = await ordersAtEmulator('upbit', done.orderIds[0]!);
+    const { order, count } = await ordersAtEmulator('upbit', done.orderIds[0]);
     expect(order.side).toBe('sell');
     expect(count).toBe(1);
     // Further ticks below the trigger never fire it again.
@@ -176,7 +176,7 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
     const done = await waitFor(armed.id, 'DONE');
     const triggered = done.timeline.find((t) => t.event === 'triggered')!;
     expect([triggered.price, triggered.trigger]).toEqual(['53950', '54000']);
-    expect((await ordersAtEmulator('binance', done.orderIds[0]!)).count).toBe(1);
+    expect((await ordersAtEmulator('binance', done.orderIds[0])).count).toBe(1);
   });
 
   it("a bracket's take-profit fills and the stop leg is cancelled; the position shows as protected while armed", async () => {
@@ -255,7 +255,7 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
     const done = await waitFor(armed.id, 'DONE');
     const fired = done.timeline.find((t) => t.event === 'triggered')!;
     expect(fired).toBeDefined();
-    expect((await ordersAtEmulator('upbit', done.orderIds[0]!)).count).toBe(1);
+    expect((await ordersAtEmulator('upbit', done.orderIds[0])).count).toBe(1);
   });
   it('a cross-exchange conditional (Binance price and the Upbit premium) buys on Upbit when both hold', async () => {
     await s.setPrice('binance', 'BTC/USDT', '50000');
@@ -286,7 +286,7 @@ describe.each(TEST_DRIVERS)('conditions against the emulator on %s', (driver) =>
     await s.setPrice('upbit', 'BTC/KRW', '67000000');
     const done = await waitFor(armed.id, 'DONE');
     expect(done.orderIds).toHaveLength(1);
-    expect((await ordersAtEmulator('upbit', done.orderIds[0]!)).count).toBe(1);
+    expect((await ordersAtEmulator('upbit', done.orderIds[0])).count).toBe(1);
   });
   it('an armed stop expires at its expiresAt and never fires afterwards', async () => {
     const expiresAt = new Date(Date.now() + 1200).toISOString();

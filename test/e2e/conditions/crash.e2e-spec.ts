@@ -1,19 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AppProcess, freshDatabaseUrl, TEST_DRIVERS } from '@tradedesk/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bearerApi, simProcessEnv } from '../../support/process-api.js';
 import {
-  AppProcess,
   DEEP_POCKETS,
-  freshDatabaseUrl,
   seededRandom,
   seededSimAccounts,
   type SimHarness,
   startSimHarness,
-  TEST_DRIVERS,
   ZERO_SPREAD_BOOK,
-} from '@tradedesk/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bearerApi, simProcessEnv } from '../../support/process-api.js';
+} from '../../support/sim-harness.js';
 
 const STOPS = 500;
 const KILLS = 20;
@@ -118,12 +116,12 @@ describe.each(TEST_DRIVERS)('conditions crash test on %s: SIGKILLed while stops 
         // kills did, exactly one exit per stop reached the exchange, and it is the one that filled.
         const sent = orders.filter((o) => sentClientIds.has(o.clientOrderId));
         expect(sent, `stop ${id}`).toHaveLength(1);
-        expect(sent[0]!.status).toBe('FILLED');
+        expect(sent[0].status).toBe('FILLED');
         for (const lost of orders.filter((o) => !sentClientIds.has(o.clientOrderId))) {
           expect(lost.status, `stop ${id}`).toBe('REJECTED');
           expect(lost.rejectReason).toMatch(/never received/);
         }
-        filledClientIds.add(sent[0]!.clientOrderId);
+        filledClientIds.add(sent[0].clientOrderId);
       }
       expect(filledClientIds.size).toBe(STOPS);
       expect(sells).toHaveLength(STOPS);

@@ -71,16 +71,16 @@ describe.each(TEST_DRIVERS)('exits and positions on %s', (driver) => {
     await s.setPrice('upbit', 'BTC/KRW', '82000000');
     // 1,080,000 KRW at 82,000,000 → 0.01317073 BTC (Upbit sizes by cost).
     await s.buyAtMarket({ accountId: s.upbitAccountId, symbol: 'BTC/KRW', cost: '1080000' });
-    const held = (await position(s.upbitAccountId, 'BTC/KRW'))!.quantity;
+    const held = (await position(s.upbitAccountId, 'BTC/KRW')).quantity;
     expect(held).toBe('0.01317073');
     const stop = (await arm({ kind: 'stop_loss', accountId: s.upbitAccountId, symbol: 'BTC/KRW', triggerPercent: '3' })) as ConditionBody;
     // 3 % under the average entry (82,041,000 with the fee), snapped down onto Upbit's 1,000 KRW grid.
-    const armed = stop.timeline[0]!;
+    const armed = stop.timeline[0];
     expect(stop.triggerPrice).toBe('79579000');
     expect(armed.details).toMatchObject({ trigger: { triggerPercent: '3', exact: '79579770', snapped: '79579000' } });
     await s.setPrice('upbit', 'BTC/KRW', '79000000');
     const done = await s.conditionInStatus<ConditionBody>(stop.id, 'DONE', 15_000);
-    const exit = await filled(done.orderIds[0]!);
+    const exit = await filled(done.orderIds[0]);
     expect(exit).toMatchObject({ amount: held, filled: held, purpose: 'liquidation' });
     expect((await position(s.upbitAccountId, 'BTC/KRW'))?.quantity ?? '0').toBe('0');
     const balances = (await s.api().get(`/api/accounts/${s.upbitAccountId}/balances`).expect(200)).body as {
@@ -92,7 +92,7 @@ describe.each(TEST_DRIVERS)('exits and positions on %s', (driver) => {
   it('two stops of 0.004 on a 0.005089 position: both arm, the one that fires second sells only what is left', async () => {
     await s.setPrice('binance', 'BTC/USDT', '50000');
     await s.buyAtMarket({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', amount: '0.0051' });
-    const held = (await position(s.binanceAccountId, 'BTC/USDT'))!.quantity;
+    const held = (await position(s.binanceAccountId, 'BTC/USDT')).quantity;
     // Binance takes its fee in the coin bought: 0.0051 − 0.1 % = 0.0050949.
     expect(held).toBe('0.0050949');
     const stop = (triggerPrice: string, amount: string, status = 201) =>
@@ -104,12 +104,12 @@ describe.each(TEST_DRIVERS)('exits and positions on %s', (driver) => {
     expect(tooBig.message).toMatch(/^amount: 0.006 is larger than the position \(0.0050949 BTC\)/);
     await s.setPrice('binance', 'BTC/USDT', '48500');
     const first = await s.conditionInStatus<ConditionBody>(higher.id, 'DONE', 15_000);
-    expect((await filled(first.orderIds[0]!)).amount).toBe('0.004');
+    expect((await filled(first.orderIds[0])).amount).toBe('0.004');
     await s.setPrice('binance', 'BTC/USDT', '47500');
     const second = await s.conditionInStatus<ConditionBody>(lower.id, 'DONE', 15_000);
     // What was left, floored to the market's 0.00001 step: 0.0010949 → 0.00109.
-    expect((await filled(second.orderIds[0]!)).amount).toBe('0.00109');
-    expect((await position(s.binanceAccountId, 'BTC/USDT'))!.quantity).toBe('0.0000049');
+    expect((await filled(second.orderIds[0])).amount).toBe('0.00109');
+    expect((await position(s.binanceAccountId, 'BTC/USDT')).quantity).toBe('0.0000049');
   });
 
   it('an exit whose rest of the position is under the market minimum ends CANCELLED, saying so, instead of failing', async () => {
@@ -185,7 +185,7 @@ describe.each(TEST_DRIVERS)('exits and positions on %s', (driver) => {
     })) as ConditionBody;
     await s.setPrice('binance', 'BNB/USDT', '90');
     const fired = await s.conditionInStatus<ConditionBody>(resting.id, 'FIRED', 15_000);
-    await expect.poll(async () => (await order(fired.orderIds[0]!)).status, { timeout: 10_000 }).toBe('OPEN');
+    await expect.poll(async () => (await order(fired.orderIds[0])).status, { timeout: 10_000 }).toBe('OPEN');
     const all = (await arm({
       kind: 'stop_loss',
       accountId: s.binanceAccountId,
@@ -194,8 +194,8 @@ describe.each(TEST_DRIVERS)('exits and positions on %s', (driver) => {
       allowImmediate: true,
     })) as ConditionBody;
     const done = await s.conditionInStatus<ConditionBody>(all.id, 'DONE', 15_000);
-    expect((await filled(done.orderIds[0]!)).amount).toBe('1.998');
-    expect((await order(fired.orderIds[0]!)).status).toBe('CANCELED');
+    expect((await filled(done.orderIds[0])).amount).toBe('1.998');
+    expect((await order(fired.orderIds[0])).status).toBe('CANCELED');
     const cancelled = await s.conditionInStatus<ConditionBody>(resting.id, 'CANCELLED', 15_000);
     expect(cancelled.failureReason).toBe('position closed: its order was cancelled by a liquidation of the position');
   });
@@ -205,8 +205,8 @@ describe.each(TEST_DRIVERS)('exits and positions on %s', (driver) => {
     await s.buyAtMarket({ accountId: s.binanceAccountId, symbol: 'XRP/USDT', amount: '333.3' });
     await s.setPrice('binance', 'XRP/USDT', '0.6');
     // Tickers are cached for a moment: the new price is seen once the position values at it.
-    await expect.poll(async () => (await position(s.binanceAccountId, 'XRP/USDT'))!.lastPrice, { timeout: 5_000 }).toBe('0.6');
-    const p = (await position(s.binanceAccountId, 'XRP/USDT'))!;
+    await expect.poll(async () => (await position(s.binanceAccountId, 'XRP/USDT')).lastPrice, { timeout: 5_000 }).toBe('0.6');
+    const p = await position(s.binanceAccountId, 'XRP/USDT');
     // Tick 0.0001 plus up to 4 places for an average: never the 38 digits of a quotient.
     expect(p.averageEntry).toMatch(/^0\.\d{1,8}$/);
     const stop = (await arm({
@@ -369,6 +369,6 @@ describe.each(TEST_DRIVERS)('exits and positions on %s', (driver) => {
     const triggered = bought.timeline.find((l) => l.event === 'triggered')!;
     expect(triggered.price).toBe('0.125');
     expect(triggered.details).toMatchObject({ prices: { 'binance DOGE/USDT last': '0.125' } });
-    expect((await order(bought.orderIds[0]!)).purpose).toBe('conditional');
+    expect((await order(bought.orderIds[0])).purpose).toBe('conditional');
   });
 });

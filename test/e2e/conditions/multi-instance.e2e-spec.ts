@@ -1,17 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AppProcess,
-  DEEP_POCKETS,
-  freshDatabaseUrl,
-  seededSimAccounts,
-  type SimHarness,
-  startSimHarness,
-  ZERO_SPREAD_BOOK,
-} from '@tradedesk/testing';
+import { AppProcess, freshDatabaseUrl } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bearerApi, simProcessEnv } from '../../support/process-api.js';
+import { DEEP_POCKETS, seededSimAccounts, type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '../../support/sim-harness.js';
 
 const INSTANCES = 3;
 const STOPS = 1000;
@@ -139,7 +132,7 @@ describe('three instances on one PostgreSQL fire each condition once', () => {
     for (const id of ids) {
       const c = (await call<ConditionBody>(`${urls[2]}/api/conditions/${id}`)).body;
       expect(c.orderIds).toHaveLength(1);
-      expect(sellIds.has(listed.get(c.orderIds[0]!)!)).toBe(true);
+      expect(sellIds.has(listed.get(c.orderIds[0])!)).toBe(true);
       // One compare-and-set won: a second engine that also fired would have written its own line.
       triggeredLines += c.timeline.filter((e) => e.event === 'triggered').length;
     }

@@ -1,4 +1,4 @@
-import { ccxtUrlsFor, SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim';
+import { ccxtUrlsFor, SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
 import { TEST_DRIVERS } from '@tradedesk/testing';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,13 +83,13 @@ describe.each(TEST_DRIVERS)('native Binance brackets (an OCO list at the exchang
     const placed = await condition(armed.id);
     expect(placed.timeline.map((t) => t.event)).toEqual(['armed', 'placed-natively']);
     const legs = [await order(placed.nativeOrders!.stopLoss!), await order(placed.nativeOrders!.takeProfit!)];
-    await expect.poll(async () => (await order(legs[0]!.id)).status, { timeout: 10_000, interval: 100 }).toBe('OPEN');
+    await expect.poll(async () => (await order(legs[0].id)).status, { timeout: 10_000, interval: 100 }).toBe('OPEN');
     // One order list at the exchange: two legs, one list client id.
     expect(new Set(legs.map((l) => l.orderList!.listClientOrderId)).size).toBe(1);
     const atSim = (await simOrders(symbol)).filter((o) => legs.some((l) => l.clientOrderId === o.clientOrderId));
     expect(atSim.map((o) => `${o.type} ${o.status}`).sort()).toEqual(['LIMIT_MAKER NEW', 'STOP_LOSS NEW']);
     expect(await position(symbol)).toMatchObject({ protection: 'native' });
-    return { id: armed.id, held, stopOrderId: legs[0]!.id, takeProfitOrderId: legs[1]!.id };
+    return { id: armed.id, held, stopOrderId: legs[0].id, takeProfitOrderId: legs[1].id };
   }
 
   it('the exchange triggers the stop: the stop leg fills, the take-profit expires, the condition is DONE and the position closed', async () => {

@@ -60,18 +60,18 @@ describe.each(TEST_DRIVERS)('a protective exit the exchange never received, on %
         done.orderIds.map(async (id) => (await s.api().get(`/api/orders/${id}`).expect(200)).body as OrderBody),
       );
       expect(lost).toMatchObject({ status: 'REJECTED' });
-      expect(lost!.rejectReason).toMatch(/never received/);
-      expect(lost!.timeline.map((t) => t.event)).toContain('outcome-unknown');
+      expect(lost.rejectReason).toMatch(/never received/);
+      expect(lost.timeline.map((t) => t.event)).toContain('outcome-unknown');
       expect(placedAgain).toMatchObject({ status: 'FILLED' });
-      expect(placedAgain!.clientOrderId).not.toBe(lost!.clientOrderId);
+      expect(placedAgain.clientOrderId).not.toBe(lost.clientOrderId);
 
       const events = done.timeline.map((t) => t.event);
       expect(events).toEqual(['armed', 'triggered', 'firing', 'fired', 'resubmitting', 'fired', 'done']);
       expect(done.timeline.find((t) => t.event === 'resubmitting')!.details).toMatchObject({ orderId: done.orderIds[0] });
 
       // The exchange saw the position sold once: the lost request never executed.
-      const first = await s.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${lost!.clientOrderId}`);
-      const second = await s.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${placedAgain!.clientOrderId}`);
+      const first = await s.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${lost.clientOrderId}`);
+      const second = await s.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${placedAgain.clientOrderId}`);
       expect([first.orders.length, second.orders.length]).toEqual([0, 1]);
       const position = (await s.api().get('/api/positions').query({ accountId: s.binanceAccountId }).expect(200)).body as {
         positions: Array<{ symbol: string; quantity: string }>;

@@ -5,15 +5,9 @@ import { ExchangeGateways } from '@tradedesk/exchanges';
 import { dec, NotFoundError, ValidationError } from '@tradedesk/shared';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  BINANCE_ACCOUNT,
-  bootTestApp,
-  type SimHarness,
-  startSimHarness,
-  type TestApp,
-  TEST_DRIVERS,
-  UPBIT_ACCOUNT,
-} from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
+import { BINANCE_ACCOUNT, type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '../../support/sim-harness.js';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
 
 // PostgreSQL runs with the Redis cache, SQLite with the memory cache: both cache paths carry Decimals.
 describe.each(TEST_DRIVERS)('exchange accounts over HTTP (%s)', (database) => {
@@ -39,7 +33,7 @@ describe.each(TEST_DRIVERS)('exchange accounts over HTTP (%s)', (database) => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, text, body: text ? (JSON.parse(text) as any) : undefined };
+    return { status: res.status, text, body: text ? JSON.parse(text) : undefined };
   };
   const accountOf = async (exchange: string) =>
     ((await call('GET', '/accounts')).body as any[]).find((a) => a.exchange === exchange && a.mode === 'sim');

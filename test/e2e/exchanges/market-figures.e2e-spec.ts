@@ -1,6 +1,8 @@
-import { bootTestApp, type SimHarness, startSimHarness, type TestApp, TEST_DRIVERS } from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
+import { type SimHarness, startSimHarness } from '../../support/sim-harness.js';
 
 // What `POST /api/orders` and `GET /api/fees/compare` accept for a decimal (amount, cost, price).
 const INPUT_DECIMAL = /^(?:\d{1,20})(?:\.\d{1,18})?$/;

@@ -1,5 +1,6 @@
-import { bootTestApp, tempDir } from '@tradedesk/testing';
+import { tempDir } from '@tradedesk/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bootTestApp } from '../../support/boot-test-app.js';
 
 describe('a wrong MASTER_KEY', () => {
   const cleanup: Array<() => Promise<void>> = [];

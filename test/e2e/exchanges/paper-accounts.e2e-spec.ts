@@ -1,6 +1,8 @@
-import { bootTestApp, type SimHarness, startSimHarness, type TestApp, TEST_DRIVERS, tempDir } from '@tradedesk/testing';
+import { TEST_DRIVERS, tempDir } from '@tradedesk/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
+import { type SimHarness, startSimHarness } from '../../support/sim-harness.js';
 
 interface OrderBody {
   id: string;

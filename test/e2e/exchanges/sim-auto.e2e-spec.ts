@@ -1,7 +1,8 @@
-import { bootTestApp, freePort, type TestApp, TEST_DRIVERS, tempDir } from '@tradedesk/testing';
+import { freePort, TEST_DRIVERS, tempDir } from '@tradedesk/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
 
 interface AccountBody {
   id: string;
@@ -61,7 +62,7 @@ describe.each(CASES)('SIM=auto with a paper account on $driver, PAPER_MARKET_DAT
   };
   const lastPrice = async (accountId: string) => {
     const res = await api().get('/api/tickers').query({ accountId, symbols: 'BTC/KRW' }).expect(200);
-    return (res.body as { tickers: Array<{ last: string }> }).tickers[0]!.last;
+    return (res.body as { tickers: Array<{ last: string }> }).tickers[0].last;
   };
   const simAccounts = async () => ((await api().get('/api/accounts').expect(200)).body as AccountBody[]).filter((a) => a.mode === 'sim');
 

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { bootTestApp, type TestApp } from '@tradedesk/testing';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 describe('sim mode at start (what npm start shows a new user)', () => {

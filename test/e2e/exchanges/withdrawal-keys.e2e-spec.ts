@@ -1,6 +1,7 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
-import { bootTestApp, type SimHarness, startSimHarness, type TestApp, TEST_DRIVERS } from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
+import { type SimHarness, startSimHarness } from '../../support/sim-harness.js';
 
 const WITHDRAWING = { exchange: 'binance', apiKey: 'withdrawal-enabled-key-W1', secret: 'withdrawal-enabled-secret-0001' };
 const TRADE_ONLY = { exchange: 'binance', apiKey: 'trade-only-key-T2', secret: 'trade-only-secret-0002' };
@@ -29,7 +30,7 @@ describe.each(TEST_DRIVERS)('exchange keys with withdrawal rights (%s)', (databa
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, text, body: text ? (JSON.parse(text) as any) : undefined };
+    return { status: res.status, text, body: text ? JSON.parse(text) : undefined };
   };
   const restrictionCalls = async () => {
     const { requests } = await harness.control<{ requests: Record<string, number> }>('GET', '/requests?exchange=binance');

@@ -1,19 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AppProcess, freshDatabaseUrl, TEST_DRIVERS } from '@tradedesk/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { simProcessEnv } from '../../support/process-api.js';
 import {
-  AppProcess,
   DEEP_POCKETS,
-  freshDatabaseUrl,
   seededRandom,
   seededSimAccounts,
   type SimHarness,
   startSimHarness,
-  TEST_DRIVERS,
   ZERO_SPREAD_BOOK,
-} from '@tradedesk/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { simProcessEnv } from '../../support/process-api.js';
+} from '../../support/sim-harness.js';
 
 const ROUNDS = 20;
 const TOKEN = 'crash-test-token-0123456789';

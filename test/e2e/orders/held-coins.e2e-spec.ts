@@ -1,4 +1,4 @@
-import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim';
+import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
 import { TEST_DRIVERS } from '@tradedesk/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTradingStack, type TradingStack } from '../../support/trading-stack.js';

@@ -175,7 +175,7 @@ describe.each(TEST_DRIVERS)('order lifecycle against the emulator on %s', (drive
     expect(ids.size).toBe(1);
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
     expect(responses.filter((r) => r.status === 200)).toHaveLength(19);
-    const clientOrderId = responses[0]!.body.clientOrderId as string;
+    const clientOrderId = responses[0].body.clientOrderId as string;
     expect((await s.control<{ orders: unknown[] }>('GET', `/orders?exchange=binance&clientOrderId=${clientOrderId}`)).orders).toHaveLength(
       1,
     );

@@ -63,11 +63,11 @@ describe.each(TEST_DRIVERS)('following resting orders, on %s', (driver) => {
     expect(quiet.upbit['GET /v1/order'] ?? 0).toBe(0);
 
     // One order fills at each exchange: it leaves the open list, is fetched alone and recorded.
-    await s.control('POST', '/fill', { exchange: 'binance', clientOrderId: binance[3]!.clientOrderId });
-    await s.control('POST', '/fill', { exchange: 'upbit', clientOrderId: upbit[7]!.clientOrderId });
+    await s.control('POST', '/fill', { exchange: 'binance', clientOrderId: binance[3].clientOrderId });
+    await s.control('POST', '/fill', { exchange: 'upbit', clientOrderId: upbit[7].clientOrderId });
     await s.control('DELETE', '/requests');
     await s.api().post('/api/orders/reconcile').expect(200);
-    for (const filled of [binance[3]!, upbit[7]!]) {
+    for (const filled of [binance[3], upbit[7]]) {
       const order = (await s.api().get(`/api/orders/${filled.id}`).expect(200)).body as { status: string; filled: string };
       expect(order).toMatchObject({ status: 'FILLED', filled: '0.001' });
     }

@@ -1,5 +1,5 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim';
+import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
 import { PositionBook } from '@tradedesk/orders';
 import { dec, type Decimal } from '@tradedesk/shared';
 import { TEST_DRIVERS } from '@tradedesk/testing';
@@ -317,7 +317,7 @@ class World {
     r: Run,
   ) {
     const make = (exchange: Exchange, accountId: string): Venue => {
-      const market = MARKETS[exchange][r.market[exchange]]!;
+      const market = MARKETS[exchange][r.market[exchange]];
       return {
         exchange,
         market,
@@ -470,7 +470,7 @@ class World {
     // Without a position (or coins, for `balance`) arming must refuse the first exit, whatever its
     // amount; otherwise the exits that have something to sell are armed.
     const nothing = (e: ExitSpec) => (e.amount.kind === 'balance' ? v.coins.isZero() : v.model.qty.isZero());
-    const specs = nothing(st.exits[0]!) ? [st.exits[0]!] : st.exits.filter((e) => !nothing(e));
+    const specs = nothing(st.exits[0]) ? [st.exits[0]] : st.exits.filter((e) => !nothing(e));
     if (specs.length === 0) return this.note(v, 'exits skipped: nothing to sell');
     const triggers = specs.map((e) => snapDown(v.market, v.price.times(1 - e.offset / 1000)));
     const firePrice = snapDown(v.market, Dec.min(...triggers).times(1 - st.drop / 1000));
@@ -497,8 +497,8 @@ class World {
       const res = await this.s
         .api()
         .post('/api/conditions')
-        .send({ kind: 'stop_loss', accountId: v.accountId, symbol: v.market.symbol, triggerPrice: triggers[i]!.toFixed(), amount });
-      const refused = nothing(specs[i]!);
+        .send({ kind: 'stop_loss', accountId: v.accountId, symbol: v.market.symbol, triggerPrice: triggers[i].toFixed(), amount });
+      const refused = nothing(specs[i]);
       if (refused) {
         // Arming refuses an exit with no position to sell (or, for `balance`, no coins), naming the field.
         expect(res.status, `stop ${amount} with nothing to sell: ${JSON.stringify(res.body)}`).toBe(400);
@@ -506,9 +506,9 @@ class World {
         this.note(v, `stop ${amount} refused at arming: ${res.body.code}`);
         continue;
       }
-      expect(res.status, `arming stop ${amount} at ${triggers[i]!.toFixed()}: ${JSON.stringify(res.body)}`).toBe(201);
-      armed.push({ id: res.body.id, amount, trigger: triggers[i]! });
-      this.note(v, `armed stop ${amount} at ${triggers[i]!.toFixed()}`);
+      expect(res.status, `arming stop ${amount} at ${triggers[i].toFixed()}: ${JSON.stringify(res.body)}`).toBe(201);
+      armed.push({ id: res.body.id, amount, trigger: triggers[i] });
+      this.note(v, `armed stop ${amount} at ${triggers[i].toFixed()}`);
     }
     if (armed.length === 0) return;
     if (between.gt(0)) await this.marketSell(v, between, 'manual sell while exits are armed');

@@ -80,8 +80,8 @@ describe.each(TEST_DRIVERS)('orders whose outcome is unknown, on %s', (driver) =
         };
         const copies = byClientId.get(order.clientOrderId) ?? [];
         expect(copies, order.clientOrderId).toHaveLength(1);
-        expect(order.status).toBe(TRUE_STATUS[copies[0]!.status]);
-        expect(order.filled).toBe(copies[0]!.filled);
+        expect(order.status).toBe(TRUE_STATUS[copies[0].status]);
+        expect(order.filled).toBe(copies[0].filled);
         expect(order.timeline.map((t) => t.event)).toContain('outcome-unknown');
       }
     },

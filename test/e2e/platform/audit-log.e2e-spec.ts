@@ -1,8 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { AuditTrail } from '@tradedesk/shared';
-import { BINANCE_ACCOUNT, bootTestApp, type SimHarness, startSimHarness, type TestApp, TEST_DRIVERS } from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlClient } from '../../support/sql-client.js';
+import { BINANCE_ACCOUNT, type SimHarness, startSimHarness } from '../../support/sim-harness.js';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
 
 // Issue 12: an audit log of sensitive actions, each entry written in the transaction of its action,
 // readable at GET /api/audit (bearer, newest first, limit/offset).
@@ -26,7 +28,7 @@ describe.each(TEST_DRIVERS)('audit log (%s)', (database) => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, text, requestId: res.headers.get('x-request-id'), body: text ? (JSON.parse(text) as any) : undefined };
+    return { status: res.status, text, requestId: res.headers.get('x-request-id'), body: text ? JSON.parse(text) : undefined };
   };
   const newest = async () => (await call('GET', '/audit?limit=1')).body.items[0];
 

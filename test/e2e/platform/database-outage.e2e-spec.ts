@@ -1,8 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import Database from 'better-sqlite3';
-import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim';
-import { bootTestApp, PostgresServer, type SimHarness, startSimHarness, type TestApp, waitFor } from '@tradedesk/testing';
+import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
+import { PostgresServer, waitFor } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
+import { type SimHarness, startSimHarness } from '../../support/sim-harness.js';
 
 async function call(t: TestApp, method: string, path: string, body?: unknown, auth = true) {
   const res = await fetch(`${t.url}/api${path}`, {

@@ -187,6 +187,12 @@ const OUTPUT_ONLY: Record<string, string> = {
   'positions.totals.USDT.realizedPnl': 'a result of trading (signed); no request takes a PnL',
   'positions.totals.USDT.unrealizedPnl': 'a result of trading (signed); no request takes a PnL',
   'positionTimeline.details.realizedPnl': 'a result of trading (signed); no request takes a PnL',
+  'positionTimeline.details.realizedPnlBefore': 'the realized PnL a round trip started from (signed); no request takes a PnL',
+  'positionTimeline.details.totalBoughtBefore': 'what the position had paid for before a round trip; no request takes it',
+  'positionTimeline.details.roundTrip.realizedPnl': 'a result of trading (signed); no request takes a PnL',
+  'positionTimeline.details.roundTrip.fees': 'fees charged by the exchange over a round trip; no request sets one',
+  'positionTimeline.details.roundTrip.bought': 'what a round trip paid for its buys; no request takes it',
+  'positionTimeline.details.roundTrip.returnPercent': 'a result of trading (signed); no request takes a return',
   'feeVenue.fee': 'the fee the exchange would charge; no request sets one',
   'feeVenue.feeRate': "the exchange's fee rate; no request sets one",
   'market.makerFee': "the exchange's fee rate; no request sets one",
@@ -317,7 +323,7 @@ async function recordSession(s: TradingStack): Promise<Recorded[]> {
     template: string,
     options: { params?: Record<string, string>; query?: Record<string, string>; body?: object } = {},
   ) => {
-    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => options.params![name]!);
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => options.params![name]);
     const agent = s.api();
     const res = await agent[method](path)
       .query(options.query ?? {})
@@ -530,7 +536,7 @@ function marketOf(p: Printed, probes: Probes): string {
   if (field === 'premium.upbit.price' || field === 'premium.binancePriceKrw') return 'BTC/KRW';
   if (field === 'premium.binance.price') return 'BTC/USDT';
   if (field.startsWith('balance.')) {
-    const asset = p.around[0]!.asset as string;
+    const asset = p.around[0].asset as string;
     const exchange = probes.exchangeOf.get(p.around.find((o) => typeof o.accountId === 'string')!.accountId as string)!;
     const quote = exchange === 'upbit' ? 'KRW' : 'USDT';
     return asset === quote ? `BTC/${quote}` : `${asset}/${quote}`;
@@ -539,7 +545,7 @@ function marketOf(p: Printed, probes: Probes): string {
   if (field.startsWith('feeVenue.totalUsdt')) return 'BTC/USDT';
   if (field.startsWith('positions.totals.KRW')) return 'BTC/KRW';
   if (field.startsWith('positions.totals.USDT')) return 'BTC/USDT';
-  if (field === 'exchange.capabilities.minOrderValue.amount') return `BTC/${String(p.around[0]!.currency)}`;
+  if (field === 'exchange.capabilities.minOrderValue.amount') return `BTC/${String(p.around[0].currency)}`;
   const symbol = p.around.find((o) => typeof o.symbol === 'string')?.symbol as string | undefined;
   if (field.startsWith('market.') && symbol && !probes.markets.has(symbol)) return 'BTC/USDT';
   return symbol ?? 'BTC/USDT';
@@ -763,7 +769,7 @@ function specHasInput(spec: OpenApi, input: InputSpec): boolean {
   if (input.query) return (operation.parameters ?? []).some((p) => p.name === input.query && p.in === 'query');
   const body = resolve(spec, operation.requestBody?.content?.['application/json']?.schema);
   const [top, ...rest] = input.body!.split('.');
-  const property = (body?.properties as Record<string, Schema> | undefined)?.[top!];
+  const property = (body?.properties as Record<string, Schema> | undefined)?.[top];
   if (!property) return false;
   if (rest.length === 0) return true;
   const text = JSON.stringify(property.example ?? {}) + String(property.description ?? '');

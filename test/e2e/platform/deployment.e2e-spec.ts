@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -37,8 +37,15 @@ describe('deployment files', () => {
   });
 
   it('documents in .env.example only variables the configuration reads', () => {
-    const known = read('libs/shared/src/config/app-config.ts');
-    const documented = [...read('.env.example').matchAll(/^# ([A-Z_]+)=/gm)].map((m) => m[1]!);
+    // The platform's namespaces and every context's (`<context>.config.ts`).
+    const namespaces = ['libs', 'apps'].flatMap((dir) =>
+      readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+        .filter((file) => /(^|\/)(app-config|[a-z-]+\.config)\.ts$/.test(file))
+        .map((file) => join(dir, file)),
+    );
+    expect(namespaces).toEqual(expect.arrayContaining(['libs/shared/src/config/app-config.ts', 'libs/exchanges/src/exchanges.config.ts']));
+    const known = namespaces.map(read).join('\n');
+    const documented = [...read('.env.example').matchAll(/^# ([A-Z_]+)=/gm)].map((m) => m[1]);
     expect(documented.length).toBeGreaterThan(15);
     for (const name of documented) expect(known, name).toMatch(new RegExp(`(env\\.${name}\\b|'${name}')`));
   });

@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { bootTestApp, type SimHarness, startSimHarness, TEST_DRIVERS, type TestApp } from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawConnection, rawRequest } from '../../support/raw-http.js';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
+import { type SimHarness, startSimHarness } from '../../support/sim-harness.js';
 
 /** The api.md error body, with the request id the response header carries. */
 function expectErrorBody(body: any, status: number, code: string, requestIdHeader?: string): void {
@@ -222,7 +224,7 @@ describe.each(TEST_DRIVERS)('hostile input over HTTP (%s)', (database) => {
     for (const body of ['[]', '"label"', '42', 'null', '[{"label":"x"}]']) {
       const res = await send('PATCH', `/accounts/${account.id}`, body);
       expect(res.status, body).toBe(400);
-      expectErrorBody(res.body, 400, expect.any(String) as unknown as string);
+      expectErrorBody(res.body, 400, expect.any(String));
     }
   });
 });

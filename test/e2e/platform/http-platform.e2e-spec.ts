@@ -1,6 +1,7 @@
-import { bootTestApp, TEST_DRIVERS, type TestApp } from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
 
 describe.each(TEST_DRIVERS)('HTTP platform on %s', (driver) => {
   let t: TestApp;

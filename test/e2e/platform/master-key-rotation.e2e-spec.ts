@@ -1,20 +1,11 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  AppProcess,
-  BINANCE_ACCOUNT,
-  bootTestApp,
-  type SimHarness,
-  startSimHarness,
-  tempDir,
-  TEST_DRIVERS,
-  TEST_MASTER_KEY,
-  type TestApp,
-} from '@tradedesk/testing';
+import { AppProcess, tempDir, TEST_DRIVERS, TEST_MASTER_KEY } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
 import { sqlClient } from '../../support/sql-client.js';
+import { BINANCE_ACCOUNT, type SimHarness, startSimHarness } from '../../support/sim-harness.js';
+import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
 
 const KEY_B = 'b1'.repeat(32);
 const KEY_C = Buffer.alloc(32, 0xc3).toString('base64');
@@ -63,7 +54,7 @@ describe.each(TEST_DRIVERS)('master key rotation (%s)', (database) => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as any) : undefined };
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
   const sealed = async (databaseUrl: string): Promise<SealedRow[]> => {
     const sql = await sqlClient(databaseUrl);
@@ -119,12 +110,12 @@ describe.each(TEST_DRIVERS)('master key rotation (%s)', (database) => {
     expect(rotated.stdout).not.toContain(KEY_B);
 
     const after = await sealed(i.databaseUrl);
-    const newKeyId = after[0]!.keyId;
-    expect(newKeyId).not.toBe(before[0]!.keyId);
+    const newKeyId = after[0].keyId;
+    expect(newKeyId).not.toBe(before[0].keyId);
     for (const [n, row] of after.entries()) {
       expect(row.keyId).toBe(newKeyId);
-      expect(row.apiKeyCiphertext).not.toBe(before[n]!.apiKeyCiphertext);
-      expect(row.secretCiphertext).not.toBe(before[n]!.secretCiphertext);
+      expect(row.apiKeyCiphertext).not.toBe(before[n].apiKeyCiphertext);
+      expect(row.secretCiphertext).not.toBe(before[n].secretCiphertext);
     }
 
     expect(await refusedStart(i, TEST_MASTER_KEY)).toMatch(
@@ -135,7 +126,7 @@ describe.each(TEST_DRIVERS)('master key rotation (%s)', (database) => {
     expect(audit.items[0]).toMatchObject({
       action: 'master_key.rotated',
       actor: 'cli',
-      details: { fromKeyId: before[0]!.keyId, toKeyId: newKeyId, accountsReencrypted: 3, accountsAlreadyRotated: 0 },
+      details: { fromKeyId: before[0].keyId, toKeyId: newKeyId, accountsReencrypted: 3, accountsAlreadyRotated: 0 },
     });
     expect(JSON.stringify(audit)).not.toContain(KEY_B);
 
@@ -152,7 +143,7 @@ describe.each(TEST_DRIVERS)('master key rotation (%s)', (database) => {
     const i = await installation();
     const before = await sealed(i.databaseUrl);
     // The last account's secret no longer opens: the first two are re-encrypted before the rotation hits it.
-    const last = before[before.length - 1]!;
+    const last = before[before.length - 1];
     const sql = await sqlClient(i.databaseUrl);
     try {
       await sql.query(`UPDATE exchange_accounts SET "secretCiphertext" = $1 WHERE id = $2`, [last.apiKeyCiphertext, last.id]);

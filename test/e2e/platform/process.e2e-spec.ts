@@ -9,6 +9,10 @@ describe('tradedesk as a process', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ MASTER_KEY: 'abcd' }, 'MASTER_KEY'],
     [{ REDIS_URL: 'memcached://x' }, 'REDIS_URL'],
+    // Context namespaces are validated at start too.
+    [{ SIM: 'sometimes' }, 'SIM'],
+    [{ ORDER_POLL_MS: '5' }, 'ORDER_POLL_MS'],
+    [{ TICK_MS: 'fast' }, 'TICK_MS'],
   ])('refuses bad configuration %j before listening, with one line naming the variable', async (env, variable) => {
     const dir = await tempDir();
     try {

@@ -46,7 +46,7 @@ async function expectOneLineFailure(app: AppProcess, cause: RegExp, remedy: RegE
   expect(lines[0]).toMatch(remedy);
   expect(app.stdout).not.toMatch(/Retrying/);
   expect(app.stdout).not.toContain('listening');
-  return lines[0]!;
+  return lines[0];
 }
 
 describe('start-up failures end in one line, a non-zero exit and no retries', () => {

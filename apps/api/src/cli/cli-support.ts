@@ -1,5 +1,13 @@
 import 'reflect-metadata';
-import { AppConfig, ConfigError, dataSourceOptions, describeStartupFailure, runMigrations, TradedeskDataSource } from '@tradedesk/shared';
+import {
+  type AppConfig,
+  ConfigError,
+  dataSourceOptions,
+  describeStartupFailure,
+  runMigrations,
+  TradedeskDataSource,
+} from '@tradedesk/shared';
+import { loadConfig } from '../config/load-config.js';
 import { persistenceSchema } from '../persistence/schema.js';
 
 /** A command-line tool failed in a way its message already explains: printed as one line, exit 1. */
@@ -21,7 +29,7 @@ export class CliError extends Error {
 export async function runCli(name: string, main: (config: AppConfig) => Promise<void>): Promise<void> {
   let config: AppConfig | undefined;
   try {
-    config = AppConfig.fromEnv();
+    config = loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${name}: invalid configuration: ${error.message}\n`);

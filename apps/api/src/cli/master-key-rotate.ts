@@ -48,7 +48,7 @@ function remember(key: Buffer): Buffer {
 function newKeyFromArguments(argv: string[]): { key: Buffer; generated: boolean } | undefined {
   const given: Array<{ key: Buffer; generated: boolean }> = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (arg === '--generate') given.push({ key: randomBytes(32), generated: true });
     else if (arg === '--new-key' || arg.startsWith('--new-key=')) {
       const value = arg === '--new-key' ? argv[++i] : arg.slice('--new-key='.length);
@@ -71,7 +71,7 @@ async function assertNoServerRunning(config: AppConfig, dataSource: DataSource):
   )) as Array<{ n: number }>;
   if ((row?.n ?? 0) > 0)
     throw new CliError(
-      `tradedesk is running on this PostgreSQL database (${row!.n} connection(s) named "tradedesk"): stop every instance first, then run this again; nothing was changed`,
+      `tradedesk is running on this PostgreSQL database (${row.n} connection(s) named "tradedesk"): stop every instance first, then run this again; nothing was changed`,
     );
 }
 

@@ -118,6 +118,10 @@ export class HealthController {
     });
   }
 
+  private degradable(name: string): boolean {
+    return DEGRADABLE.has(name) || this.registry.list().some((c) => c.name === name && c.degradable === true);
+  }
+
   private async report(checks: HealthIndicatorFunction[]): Promise<HealthReport> {
     let result: HealthCheckResult;
     try {
@@ -127,9 +131,9 @@ export class HealthController {
       result = error.getResponse() as HealthCheckResult;
     }
     const details = (result.details ?? {}) as Record<string, ComponentReport>;
-    const down = Object.keys(details).filter((name) => details[name]!.status !== 'up');
+    const down = Object.keys(details).filter((name) => details[name].status !== 'up');
     return {
-      status: down.length === 0 ? 'ok' : down.every((name) => DEGRADABLE.has(name)) ? 'degraded' : 'error',
+      status: down.length === 0 ? 'ok' : down.every((name) => this.degradable(name)) ? 'degraded' : 'error',
       info: pick(details, (c) => c.status === 'up'),
       error: pick(details, (c) => c.status !== 'up'),
       details,

@@ -54,7 +54,7 @@ export function installRequestGuard(fastify: FastifyInstance, authenticator: Api
     // Preflights carry no credentials by design; the CORS hook before this one answered them.
     if (request.method === 'OPTIONS') return;
     // The matched route, not the raw URL: the router decodes %-escapes the URL may hide `/api` in.
-    const route = request.routeOptions.url ?? request.url.split('?')[0]!;
+    const route = request.routeOptions.url ?? request.url.split('?')[0];
     if (!isApiRoute(route)) return;
     try {
       const config = request.routeOptions.config as TradedeskRouteConfig | undefined;

@@ -1,10 +1,16 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { EvaluateDueConditionsCommand, EvaluateTriggersCommand, GetWatchedMarketsQuery, type WatchedMarkets } from '@tradedesk/conditions';
+import {
+  ConditionsConfig,
+  EvaluateDueConditionsCommand,
+  EvaluateTriggersCommand,
+  GetWatchedMarketsQuery,
+  type WatchedMarkets,
+} from '@tradedesk/conditions';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import { GetOrderReconciliationQuery, type OrderReconciliation } from '@tradedesk/orders';
-import { NotFoundError, RequestContext, SchedulerConfig } from '@tradedesk/shared';
+import { NotFoundError, RequestContext } from '@tradedesk/shared';
 
 const JOB = 'price-poll';
 /** Before the start-up reconciliation of orders is done, ask again this often. */
@@ -29,7 +35,7 @@ export class PricePoll implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly gateways: ExchangeGateways,
-    private readonly config: SchedulerConfig,
+    private readonly config: ConditionsConfig,
   ) {}
 
   onApplicationBootstrap(): void {

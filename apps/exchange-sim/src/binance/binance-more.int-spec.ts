@@ -1,15 +1,14 @@
 import ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture } from '../testing/sim-fixture.js';
-import type { SimFixture } from '../testing/sim-fixture.js';
+import { RELAXED_RATE_LIMITS, type SimHarness, startSimHarness } from '../../../../test/support/sim-harness.js';
 
 describe('Binance: more order flows through ccxt', () => {
-  let fx: SimFixture;
+  let fx: SimHarness;
   let ex: Exchange;
 
   beforeAll(async () => {
-    fx = await startFixture();
+    fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
     ex = fx.binance();
     await ex.loadMarkets();
   });
@@ -41,7 +40,7 @@ describe('Binance: more order flows through ccxt', () => {
   it('queries and cancels an OCO list; cancelling one leg cancels both', async () => {
     const raw = ex as unknown as Record<string, (p: Record<string, string>) => Promise<Record<string, unknown>>>;
     const oco = (clientId: string): Promise<Record<string, unknown>> =>
-      raw.privatePostOrderListOco!({
+      raw.privatePostOrderListOco({
         symbol: 'BTCUSDT',
         side: 'SELL',
         quantity: '0.01',
@@ -56,20 +55,20 @@ describe('Binance: more order flows through ccxt', () => {
     const list = await oco('oco-1');
     let balance = await ex.fetchBalance();
     expect(balance['BTC']).toMatchObject({ free: 0.09, used: 0.01 });
-    const status = await raw.privateGetOrderList!({ orderListId: String(list.orderListId) });
+    const status = await raw.privateGetOrderList({ orderListId: String(list.orderListId) });
     expect(status).toMatchObject({ listClientOrderId: 'oco-1', listOrderStatus: 'EXECUTING' });
-    const canceled = await raw.privateDeleteOrderList!({ symbol: 'BTCUSDT', orderListId: String(list.orderListId) });
+    const canceled = await raw.privateDeleteOrderList({ symbol: 'BTCUSDT', orderListId: String(list.orderListId) });
     expect(canceled.listOrderStatus).toBe('ALL_DONE');
     balance = await ex.fetchBalance();
     expect(balance['BTC']).toMatchObject({ free: 0.1, used: 0 });
 
     const second = await oco('oco-2');
     const legs = second.orders as Array<{ orderId: number }>;
-    await ex.cancelOrder(String(legs[0]!.orderId), 'BTC/USDT');
-    const other = await ex.fetchOrder(String(legs[1]!.orderId), 'BTC/USDT');
+    await ex.cancelOrder(String(legs[0].orderId), 'BTC/USDT');
+    const other = await ex.fetchOrder(String(legs[1].orderId), 'BTC/USDT');
     expect(other.status).toBe('canceled');
     await expect(
-      raw.privatePostOrderListOco!({
+      raw.privatePostOrderListOco({
         symbol: 'BTCUSDT',
         side: 'SELL',
         quantity: '0.01',
@@ -85,19 +84,19 @@ describe('Binance: more order flows through ccxt', () => {
 
   it('validates parameters as Binance does', async () => {
     const raw = ex as unknown as Record<string, (p: Record<string, string>) => Promise<unknown>>;
-    await expect(raw.privatePostOrder!({ symbol: 'NOPEUSDT', side: 'BUY', type: 'MARKET', quantity: '1' })).rejects.toThrow(/-1121/);
-    await expect(raw.privatePostOrder!({ symbol: 'BTCUSDT', side: 'UP', type: 'MARKET', quantity: '1' })).rejects.toThrow(/-1117/);
-    await expect(raw.privatePostOrder!({ symbol: 'BTCUSDT', side: 'BUY', type: 'FANCY', quantity: '1' })).rejects.toThrow(/-1116/);
-    await expect(raw.privatePostOrder!({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '1', price: '1' })).rejects.toThrow(
+    await expect(raw.privatePostOrder({ symbol: 'NOPEUSDT', side: 'BUY', type: 'MARKET', quantity: '1' })).rejects.toThrow(/-1121/);
+    await expect(raw.privatePostOrder({ symbol: 'BTCUSDT', side: 'UP', type: 'MARKET', quantity: '1' })).rejects.toThrow(/-1117/);
+    await expect(raw.privatePostOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'FANCY', quantity: '1' })).rejects.toThrow(/-1116/);
+    await expect(raw.privatePostOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '1', price: '1' })).rejects.toThrow(
       /-1102/,
     );
-    await expect(raw.privatePostOrder!({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: 'abc' })).rejects.toThrow(/-1100/);
-    await expect(raw.privatePostOrder!({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET' })).rejects.toThrow(/-1102/);
+    await expect(raw.privatePostOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: 'abc' })).rejects.toThrow(/-1100/);
+    await expect(raw.privatePostOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET' })).rejects.toThrow(/-1102/);
     await expect(
-      raw.privatePostOrder!({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT_MAKER', quantity: '0.001', price: '61000' }),
+      raw.privatePostOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT_MAKER', quantity: '0.001', price: '61000' }),
     ).rejects.toThrow(/immediately match/);
     await expect(
-      raw.privatePostOrder!({
+      raw.privatePostOrder({
         symbol: 'BTCUSDT',
         side: 'SELL',
         type: 'STOP_LOSS_LIMIT',
@@ -107,7 +106,7 @@ describe('Binance: more order flows through ccxt', () => {
         stopPrice: '61000',
       }),
     ).rejects.toThrow(/trigger immediately/);
-    await expect(raw.privatePostOrderTest!({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' })).resolves.toEqual({});
+    await expect(raw.privatePostOrderTest({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' })).resolves.toEqual({});
     const { orders } = await fx.control<{ orders: unknown[] }>('GET', '/orders?exchange=binance');
     expect(orders).toEqual([]);
   });

@@ -2,8 +2,7 @@ import ccxt from 'ccxt';
 import type { Exchange, Order } from 'ccxt';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture } from '../testing/sim-fixture.js';
-import type { SimFixture } from '../testing/sim-fixture.js';
+import { BINANCE_ACCOUNT, RELAXED_RATE_LIMITS, type SimHarness, startSimHarness } from '../../../../test/support/sim-harness.js';
 
 const D = (v: unknown): Decimal => new Decimal(String(v));
 
@@ -14,11 +13,11 @@ function expectComplete(order: Order): void {
 }
 
 describe('Binance routes driven by ccxt binance', () => {
-  let fx: SimFixture;
+  let fx: SimHarness;
   let ex: Exchange;
 
   beforeAll(async () => {
-    fx = await startFixture();
+    fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
     ex = fx.binance();
     await ex.loadMarkets();
   });
@@ -48,7 +47,7 @@ describe('Binance routes driven by ccxt binance', () => {
     expect(Object.keys(all).length).toBeGreaterThanOrEqual(8);
     const book = await ex.fetchOrderBook('BTC/USDT', 5);
     expect(book.bids).toHaveLength(5);
-    expect(book.asks[0]![0]).toBeGreaterThan(book.bids[0]![0]!);
+    expect(book.asks[0][0]).toBeGreaterThan(book.bids[0][0]!);
   });
 
   it('serves candles, the server time and book tickers', async () => {
@@ -62,7 +61,7 @@ describe('Binance routes driven by ccxt binance', () => {
     };
     expect(Number((await raw.publicGetTickerBookTicker({ symbol: 'BTCUSDT' })).bidPrice)).toBeLessThan(60000);
     expect((await raw.publicGetTickerPrice({})).length).toBeGreaterThanOrEqual(8);
-    await expect(ex.fetchOHLCV('BTC/USDT', '7m' as '1m')).rejects.toThrow();
+    await expect(ex.fetchOHLCV('BTC/USDT', '7m')).rejects.toThrow();
   });
 
   it('fetches the balance of the account', async () => {
@@ -83,14 +82,14 @@ describe('Binance routes driven by ccxt binance', () => {
     expect(fee.cost).toBeCloseTo(0.00001, 10);
     const balance = await ex.fetchBalance();
     const cost = D(order.info.cummulativeQuoteQty);
-    expect(D(balance['USDT']!.free).toFixed()).toBe(D(10000).minus(cost).toFixed());
-    expect(D(balance['BTC']!.free).toFixed()).toBe(D('0.1').plus('0.01').minus('0.00001').toFixed());
+    expect(D(balance['USDT'].free).toFixed()).toBe(D(10000).minus(cost).toFixed());
+    expect(D(balance['BTC'].free).toFixed()).toBe(D('0.1').plus('0.01').minus('0.00001').toFixed());
     const byClientId = await ex.fetchOrder('', 'BTC/USDT', { clientOrderId: 'mkt-buy-1' });
     expect(byClientId.id).toBe(order.id);
     expectComplete(byClientId);
     const trades = await ex.fetchMyTrades('BTC/USDT');
     expect(trades.map((t) => t.order)).toEqual([order.id]);
-    expect(trades[0]!.fee?.currency).toBe('BTC');
+    expect(trades[0].fee?.currency).toBe('BTC');
   });
 
   it('rests a limit order, fills it when the price crosses, and lists it as closed', async () => {
@@ -110,7 +109,7 @@ describe('Binance routes driven by ccxt binance', () => {
     expect(filled.average).toBe(59000);
     balance = await ex.fetchBalance();
     expect(balance['USDT']).toMatchObject({ free: 9410, used: 0 });
-    expect(D(balance['BTC']!.free).toFixed()).toBe('0.10999');
+    expect(D(balance['BTC'].free).toFixed()).toBe('0.10999');
     const closed = await ex.fetchClosedOrders('BTC/USDT');
     expect(closed.map((o) => o.id)).toContain(order.id);
     expect(await ex.fetchOpenOrders('BTC/USDT')).toEqual([]);
@@ -169,7 +168,7 @@ describe('Binance routes driven by ccxt binance', () => {
   });
 
   it('rejects a bad signature (-1022) and a stale timestamp (-1021)', async () => {
-    const wrong = fx.binance({ exchange: 'binance', apiKey: 'test-binance-key', secret: 'wrong', balances: {} });
+    const wrong = fx.binance({ exchange: 'binance', apiKey: BINANCE_ACCOUNT.apiKey, secret: 'wrong', balances: {} });
     wrong.markets = ex.markets;
     wrong.marketsById = ex.marketsById;
     await expect(wrong.fetchBalance()).rejects.toBeInstanceOf(ccxt.AuthenticationError);
@@ -189,8 +188,8 @@ describe('Binance routes driven by ccxt binance', () => {
     const fees = await ex.fetchTradingFees();
     expect(fees['BTC/USDT']).toMatchObject({ maker: 0.001, taker: 0.001 });
     const defaults = new ccxt.binance({
-      apiKey: 'test-binance-key',
-      secret: 'test-binance-secret',
+      apiKey: BINANCE_ACCOUNT.apiKey,
+      secret: BINANCE_ACCOUNT.secret,
       options: { fetchMarkets: { types: ['spot'] } },
     });
     defaults.urls['api'] = ex.urls['api'];

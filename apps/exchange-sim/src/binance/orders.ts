@@ -142,7 +142,7 @@ export function placeOrder(sim: ExchangeSimulator, account: Account, p: Params, 
   const market = marketParam(sim, p);
   const side = sideParam(p);
   const type = typeParam(p);
-  const kind = KIND_OF[type]!;
+  const kind = KIND_OF[type];
   const isMarket = type === 'MARKET';
   const needsTif = type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT';
   const timeInForce = validateTimeInForce(param(p, 'timeInForce'), needsTif);
@@ -220,8 +220,8 @@ export function placeOrder(sim: ExchangeSimulator, account: Account, p: Params, 
     lockAmount,
   };
   const [order] = sim.engine.place([draft]);
-  const fills = respType === 'FULL' ? sim.store.tradesOfOrder('binance', order!.id) : [];
-  const json = newOrderJson(order!, respType, fills);
+  const fills = respType === 'FULL' ? sim.store.tradesOfOrder('binance', order.id) : [];
+  const json = newOrderJson(order, respType, fills);
   if (respType === 'FULL' && fills.length === 0) {
     // A resting order has no fills yet; a zero quote fee lets ccxt report a complete fee.
     json.fee = '0';
@@ -234,7 +234,7 @@ function ocoLeg(sim: ExchangeSimulator, market: Market, side: OrderSide, p: Para
   const type = p.get(`${prefix}Type`) === 'STOP_LOSS' ? 'STOP_LOSS' : typeParam(p, `${prefix}Type`);
   if (type === 'MARKET' || type === 'LIMIT') throw new BinanceError(-1014, 'Unsupported order combination.');
   // STOP_LOSS (a market stop) exists here only as an OCO leg.
-  const kind = type === 'STOP_LOSS' ? 'stop_loss' : KIND_OF[type]!;
+  const kind = type === 'STOP_LOSS' ? 'stop_loss' : KIND_OF[type];
   const price = decimalParam(p, `${prefix}Price`);
   const stopPrice = decimalParam(p, `${prefix}StopPrice`);
   if (kind === 'stop_loss') {
@@ -287,7 +287,7 @@ export function placeOco(sim: ExchangeSimulator, account: Account, p: Params): R
   // Binance lists the stop-type leg first.
   const legs = [below, above].sort((a, b) => Number(a.kind === 'limit_maker') - Number(b.kind === 'limit_maker'));
   const ids = legs.map(() => sim.engine.allocateOrderId('binance'));
-  const orderListId = ids[0]!.seq;
+  const orderListId = ids[0].seq;
   const drafts: NewOrder[] = legs.map((leg, i) => ({
     exchange: 'binance',
     apiKey: account.apiKey,
@@ -306,7 +306,7 @@ export function placeOco(sim: ExchangeSimulator, account: Account, p: Params): R
     listClientOrderId,
   }));
   const orders = sim.engine.place(drafts, ids);
-  return orderListJson(orders, listClientOrderId, orders[0]!.createdAt, respType === 'ACK' ? 'RESULT' : respType);
+  return orderListJson(orders, listClientOrderId, orders[0].createdAt, respType === 'ACK' ? 'RESULT' : respType);
 }
 
 export function findListLegs(sim: ExchangeSimulator, account: Account, p: Params): SimOrder[] {

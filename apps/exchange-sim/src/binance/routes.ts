@@ -253,7 +253,7 @@ export class BinanceApi implements ExchangeFront {
       weight: 4,
       handle: ({ account, params }) => {
         const legs = findListLegs(sim, account!, params);
-        return orderListJson(legs, legs[0]!.listClientOrderId ?? '', legs[0]!.createdAt);
+        return orderListJson(legs, legs[0].listClientOrderId ?? '', legs[0].createdAt);
       },
     });
     this.route('DELETE', `${api}/orderList`, {
@@ -262,9 +262,9 @@ export class BinanceApi implements ExchangeFront {
       handle: ({ account, params, now }) => {
         const legs = findListLegs(sim, account!, params);
         if (!legs.some((l) => isOpenStatus(l.status))) throw new BinanceError(-2011, 'Order list does not exist.');
-        sim.engine.cancel(legs[0]!);
+        sim.engine.cancel(legs[0]);
         const current = legs.map((l) => sim.store.findOrder('binance', l.id) ?? l);
-        return orderListJson(current, legs[0]!.listClientOrderId ?? '', now, 'RESULT');
+        return orderListJson(current, legs[0].listClientOrderId ?? '', now, 'RESULT');
       },
     });
     this.route('GET', '/sapi/v1/asset/tradeFee', {

@@ -168,13 +168,13 @@ export function orderListJson(
 ): Record<string, unknown> {
   const done = legs.every((l) => l.status !== 'NEW' && l.status !== 'PARTIALLY_FILLED');
   const json: Record<string, unknown> = {
-    orderListId: legs[0]!.orderListId,
+    orderListId: legs[0].orderListId,
     contingencyType: 'OCO',
     listStatusType: done ? 'ALL_DONE' : 'EXEC_STARTED',
     listOrderStatus: done ? 'ALL_DONE' : 'EXECUTING',
     listClientOrderId,
     transactionTime,
-    symbol: legs[0]!.marketId,
+    symbol: legs[0].marketId,
     orders: legs.map((l) => ({ symbol: l.marketId, orderId: Number(l.id), clientOrderId: l.clientOrderId })),
   };
   if (reports && reports !== 'ACK') {

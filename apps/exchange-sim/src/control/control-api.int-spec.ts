@@ -2,8 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { STATE_FILE } from '../core/store.js';
-import { startFixture, tempDataDir } from '../testing/sim-fixture.js';
-import type { SimFixture } from '../testing/sim-fixture.js';
+import { RELAXED_RATE_LIMITS, type SimHarness, startSimHarness, tempDataDir } from '../../../../test/support/sim-harness.js';
 
 interface Feed {
   mode: string;
@@ -13,10 +12,10 @@ interface Feed {
 }
 
 describe('control API (/_sim)', () => {
-  let fx: SimFixture;
+  let fx: SimHarness;
 
   beforeAll(async () => {
-    fx = await startFixture();
+    fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
   });
   afterAll(() => fx.close());
   beforeEach(async () => {
@@ -35,7 +34,7 @@ describe('control API (/_sim)', () => {
     await expect(fx.control('POST', '/price', { exchange: 'upbit', symbol: 'BTC/KRW', price: '-1' })).rejects.toThrow(/400/);
     await expect(fx.control('POST', '/price', { exchange: 'upbit', symbol: 'BTC/KRW', price: '0' })).rejects.toThrow(/positive/);
     const prices = await fx.control<Record<string, Record<string, string>>>('GET', '/prices?exchange=upbit');
-    expect(prices.upbit!['ETH/KRW']).toBe('4000000');
+    expect(prices.upbit['ETH/KRW']).toBe('4000000');
     expect(prices.binance).toBeUndefined();
     expect(await fx.control('GET', '/health')).toEqual({ ok: true });
   });
@@ -195,25 +194,24 @@ describe('control API (/_sim)', () => {
 
 describe('control API (/_sim): key permissions across a restart', () => {
   it('keeps enableWithdrawals in the state file', async () => {
-    const first = await startFixture();
-    await first.control('POST', '/accounts', {
+    const fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
+    await fx.control('POST', '/accounts', {
       exchange: 'binance',
       apiKey: 'durable-key',
       secret: 'durable-secret',
       enableWithdrawals: true,
     });
-    await first.close(true);
-    const again = await startFixture({ dataDir: first.dataDir });
+    await fx.restart();
     try {
-      const { accounts } = await again.control<{ accounts: Array<{ apiKey: string; enableWithdrawals?: boolean }> }>(
+      const { accounts } = await fx.control<{ accounts: Array<{ apiKey: string; enableWithdrawals?: boolean }> }>(
         'GET',
         '/accounts?exchange=binance',
       );
       expect(accounts.find((a) => a.apiKey === 'durable-key')?.enableWithdrawals).toBe(true);
-      const ex = again.binance({ exchange: 'binance', apiKey: 'durable-key', secret: 'durable-secret', balances: {} });
+      const ex = fx.binance({ exchange: 'binance', apiKey: 'durable-key', secret: 'durable-secret', balances: {} });
       expect(((await ex.sapiGetAccountApiRestrictions()) as { enableWithdrawals: boolean }).enableWithdrawals).toBe(true);
     } finally {
-      await again.close();
+      await fx.close();
     }
   });
 
@@ -225,7 +223,7 @@ describe('control API (/_sim): key permissions across a restart', () => {
       PRIMARY KEY (exchange, api_key));
       INSERT INTO accounts VALUES ('binance', 'old-key', 'old-secret', '{}', 1);`);
     old.close();
-    const fx = await startFixture({ dataDir, accounts: [] });
+    const fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS, dataDir, accounts: [] });
     try {
       const ex = fx.binance({ exchange: 'binance', apiKey: 'old-key', secret: 'old-secret', balances: {} });
       expect(((await ex.sapiGetAccountApiRestrictions()) as { enableWithdrawals: boolean }).enableWithdrawals).toBe(false);

@@ -222,7 +222,7 @@ export class ControlApi {
         // `ifMissing`: create with these balances, but leave an existing account exactly as it is
         // (what tradedesk does on start with SIM_URL, so a restart never refunds a sim account).
         const { created } = sim.engine.upsertAccount(exchange, apiKey, secret, balances, b.ifMissing !== true, {
-          enableWithdrawals: b.enableWithdrawals as boolean | undefined,
+          enableWithdrawals: b.enableWithdrawals,
         });
         return { created, account: this.accountsJson(exchange).find((a) => a.apiKey === apiKey) };
       }

@@ -275,10 +275,10 @@ export class Engine {
     const now = Date.now();
     const orders = drafts.map((draft, i) => this.createOrder(draft, ids?.[i] ?? this.allocateOrderId(draft.exchange), now));
     if (orders.length === 2) {
-      orders[0]!.siblingId = orders[1]!.id;
-      orders[1]!.siblingId = orders[0]!.id;
+      orders[0].siblingId = orders[1].id;
+      orders[1].siblingId = orders[0].id;
     }
-    orders.forEach((order, i) => this.execute(order, drafts[i]!));
+    orders.forEach((order, i) => this.execute(order, drafts[i]));
     this.commit();
     return orders;
   }

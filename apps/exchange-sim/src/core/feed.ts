@@ -158,7 +158,7 @@ export class PriceFeed {
     for (const asset of Object.keys(this.state.drivers).sort()) {
       const assetSigma = asset === FX_KEY ? sigma / 5 : sigma;
       const multiplier = Math.exp(assetSigma * this.gaussian());
-      const next = new Dec(this.state.drivers[asset]!).mul(new Dec(multiplier.toFixed(15))).toSignificantDigits(12);
+      const next = new Dec(this.state.drivers[asset]).mul(new Dec(multiplier.toFixed(15))).toSignificantDigits(12);
       this.state.drivers[asset] = next.toFixed();
     }
     return this.derivePrices();
@@ -175,7 +175,7 @@ export class PriceFeed {
       }
       replay.position = 0;
     }
-    const point = replay.points[replay.position]!;
+    const point = replay.points[replay.position];
     replay.position += 1;
     this.state.tick += 1;
     const market = this.catalog.get(replay.exchange, replay.marketId)!;
@@ -193,18 +193,18 @@ export class PriceFeed {
   }
 
   private krwFactor(): Dec {
-    return new Dec(this.state.drivers[FX_KEY]!).mul(new Dec(1).plus(this.state.premium));
+    return new Dec(this.state.drivers[FX_KEY]).mul(new Dec(1).plus(this.state.premium));
   }
 
   private derivedPrice(market: Market): Dec {
     const d = this.state.drivers;
     let raw: Dec;
     if (market.exchange === 'binance') {
-      raw = market.quote === 'USDT' ? new Dec(d[market.base]!) : new Dec(d[market.base]!).div(new Dec(d[market.quote]!));
+      raw = market.quote === 'USDT' ? new Dec(d[market.base]) : new Dec(d[market.base]).div(new Dec(d[market.quote]));
     } else if (market.base === 'USDT') {
-      raw = new Dec(d[FX_KEY]!);
+      raw = new Dec(d[FX_KEY]);
     } else {
-      raw = new Dec(d[market.base]!).mul(this.krwFactor());
+      raw = new Dec(d[market.base]).mul(this.krwFactor());
     }
     const tick = tickFor(market, raw);
     const rounded = raw.div(tick).toDecimalPlaces(0).mul(tick);
@@ -228,7 +228,7 @@ export class PriceFeed {
     const d = this.state.drivers;
     if (market.exchange === 'binance') {
       if (market.quote === 'USDT') d[market.base] = price.toFixed();
-      else d[market.base] = price.mul(new Dec(d[market.quote]!)).toSignificantDigits(12).toFixed();
+      else d[market.base] = price.mul(new Dec(d[market.quote])).toSignificantDigits(12).toFixed();
     } else if (market.base === 'USDT') {
       d[FX_KEY] = price.toFixed();
     } else {
@@ -281,7 +281,7 @@ export function parseCandleCsv(csv: string): { points: ReplayPoint[]; candleMs: 
     candles.push({ time: ms, o, h, l, c });
   }
   if (candles.length === 0) throw new Error('no candles in CSV');
-  const candleMs = candles.length > 1 ? Math.max(1, candles[1]!.time - candles[0]!.time) : 60_000;
+  const candleMs = candles.length > 1 ? Math.max(1, candles[1].time - candles[0].time) : 60_000;
   const points: ReplayPoint[] = [];
   for (const k of candles) {
     const rising = new Dec(k.c).greaterThanOrEqualTo(k.o);

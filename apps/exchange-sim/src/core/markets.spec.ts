@@ -61,7 +61,7 @@ describe('Upbit KRW price steps', () => {
           expect(isMultipleOf(level.price, tickFor(market, level.price))).toBe(true);
           expect(level.qty.greaterThan(0)).toBe(true);
         }
-        if (book.bids[0]) expect(book.asks[0]!.price.greaterThan(book.bids[0].price)).toBe(true);
+        if (book.bids[0]) expect(book.asks[0].price.greaterThan(book.bids[0].price)).toBe(true);
       }),
       { numRuns: 200 },
     );

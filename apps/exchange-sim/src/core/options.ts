@@ -1,15 +1,6 @@
+import type { ExchangeSimAccount } from '@tradedesk/exchange-sim-client';
 import type { ExchangeId } from './markets.js';
 import type { RateLimitOptions } from './rate-limits.js';
-
-export interface ExchangeSimAccount {
-  exchange: ExchangeId;
-  apiKey: string;
-  secret: string;
-  /** Free balances per asset as decimal strings, e.g. `{ USDT: '10000', BTC: '0.1' }`. */
-  balances: Record<string, string>;
-  /** Binance only: the key reports withdrawals enabled (`GET /sapi/v1/account/apiRestrictions`). */
-  enableWithdrawals?: boolean;
-}
 
 export interface BookOptions {
   /** Best bid to best ask, in basis points of the price (0 = both at the price). */

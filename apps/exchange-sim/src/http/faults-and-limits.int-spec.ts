@@ -1,20 +1,19 @@
 import ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture } from '../testing/sim-fixture.js';
-import type { SimFixture } from '../testing/sim-fixture.js';
+import { RELAXED_RATE_LIMITS, type SimHarness, startSimHarness } from '../../../../test/support/sim-harness.js';
 
 interface ControlOrders {
   orders: Array<{ id: string; clientOrderId: string; status: string }>;
 }
 
 describe('faults and rate limits as ccxt sees them', () => {
-  let fx: SimFixture;
+  let fx: SimHarness;
   let binance: Exchange;
   let upbit: Exchange;
 
   beforeAll(async () => {
-    fx = await startFixture();
+    fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
     binance = fx.binance();
     upbit = fx.upbit();
     await Promise.all([binance.loadMarkets(), upbit.loadMarkets()]);
@@ -43,7 +42,7 @@ describe('faults and rate limits as ccxt sees them', () => {
     await fx.control('POST', '/faults', { exchange: 'binance', status: 502 });
     await expect(binance.fetchBalance()).rejects.toBeInstanceOf(ccxt.ExchangeNotAvailable);
     const { faults } = await fx.control<{ faults: Array<{ applied: number }> }>('GET', '/faults');
-    expect(faults[0]!.applied).toBe(1);
+    expect(faults[0].applied).toBe(1);
     await fx.control('DELETE', '/faults');
     await expect(binance.fetchBalance()).resolves.toBeDefined();
   });
@@ -74,9 +73,9 @@ describe('faults and rate limits as ccxt sees them', () => {
     binance.timeout = 10_000;
     const { orders } = await fx.control<ControlOrders>('GET', '/orders?exchange=binance&clientOrderId=lost-answer-1');
     expect(orders).toHaveLength(1);
-    expect(orders[0]!.status).toBe('FILLED');
+    expect(orders[0].status).toBe('FILLED');
     const found = await binance.fetchOrder('', 'BTC/USDT', { clientOrderId: 'lost-answer-1' });
-    expect(found.id).toBe(orders[0]!.id);
+    expect(found.id).toBe(orders[0].id);
     expect(found.status).toBe('closed');
   });
 
@@ -106,7 +105,7 @@ describe('faults and rate limits as ccxt sees them', () => {
     expect(orders).toHaveLength(1);
     const raw = upbit as unknown as { privateGetOrder(p: object): Promise<object> };
     const found = upbit.parseOrder(await raw.privateGetOrder({ identifier: 'up-lost-1' }));
-    expect(found.id).toBe(orders[0]!.id);
+    expect(found.id).toBe(orders[0].id);
     expect(found.status).toBe('open');
   });
 

@@ -22,14 +22,14 @@ export function decodeJwt(
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
-    const header = base64UrlJson(parts[0]!);
-    const payload = base64UrlJson(parts[1]!);
+    const header = base64UrlJson(parts[0]);
+    const payload = base64UrlJson(parts[1]);
     if (typeof header !== 'object' || header === null || typeof payload !== 'object' || payload === null) return undefined;
     return {
       header: header as Record<string, unknown>,
       payload: payload as Record<string, unknown>,
       signingInput: `${parts[0]}.${parts[1]}`,
-      signature: parts[2]!,
+      signature: parts[2],
     };
   } catch {
     return undefined;
@@ -49,7 +49,7 @@ export function verifyJwtSignature(alg: unknown, signingInput: string, signature
 export function signUpbitJwt(payload: Record<string, unknown>, secret: string, alg: 'HS256' | 'HS512' = 'HS256'): string {
   const header = Buffer.from(JSON.stringify({ alg, typ: 'JWT' })).toString('base64url');
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  const signature = createHmac(ALGORITHMS[alg]!, secret).update(`${header}.${body}`).digest('base64url');
+  const signature = createHmac(ALGORITHMS[alg], secret).update(`${header}.${body}`).digest('base64url');
   return `${header}.${body}.${signature}`;
 }
 

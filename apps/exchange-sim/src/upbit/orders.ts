@@ -113,5 +113,5 @@ export function placeUpbitOrder(sim: ExchangeSimulator, account: Account, p: Upb
   }
   if (account.balance(lockAsset).free.lessThan(lockAmount)) throw insufficientFunds(side, lockAsset);
   const [order] = sim.engine.place([{ ...draft, lockAsset, lockAmount, reservedFee }]);
-  return order!;
+  return order;
 }

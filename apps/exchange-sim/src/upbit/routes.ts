@@ -43,7 +43,7 @@ function queryParams(query: URLSearchParams): UpbitParams {
   for (const [k, v] of query) {
     const array = /^(.+)\[\d*\]$/.exec(k);
     if (array) {
-      const key = array[1]!;
+      const key = array[1];
       const list = (params[key] as string[] | undefined) ?? [];
       list.push(v);
       params[key] = list;

@@ -1,18 +1,17 @@
 import ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture } from '../testing/sim-fixture.js';
-import type { SimFixture } from '../testing/sim-fixture.js';
+import { RELAXED_RATE_LIMITS, type SimHarness, startSimHarness } from '../../../../test/support/sim-harness.js';
 
 describe('Upbit: more order flows and quotation routes', () => {
-  let fx: SimFixture;
+  let fx: SimHarness;
   let ex: Exchange;
   let raw: Record<string, (p: Record<string, unknown>) => Promise<unknown>>;
 
   beforeAll(async () => {
-    fx = await startFixture();
+    fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
     ex = fx.upbit();
-    raw = ex as unknown as typeof raw;
+    raw = ex;
     await ex.loadMarkets();
   });
   afterAll(() => fx.close());
@@ -30,7 +29,7 @@ describe('Upbit: more order flows and quotation routes', () => {
     expect(buy.filled).toBeGreaterThan(0);
     const sell = await ex.createOrder('BTC/KRW', 'market', 'sell', 0.001, undefined, { ordType: 'best', timeInForce: 'ioc' });
     expect(sell.status).toBe('closed');
-    await expect(raw.privatePostOrders!({ market: 'KRW-BTC', side: 'bid', ord_type: 'best', price: '50000' })).rejects.toThrow(
+    await expect(raw.privatePostOrders({ market: 'KRW-BTC', side: 'bid', ord_type: 'best', price: '50000' })).rejects.toThrow(
       /time_in_force/,
     );
   });
@@ -41,34 +40,32 @@ describe('Upbit: more order flows and quotation routes', () => {
     const b = await ex.createOrder('ETH/KRW', 'limit', 'buy', 0.01, 3000000, { clientOrderId: 'u-b' });
     const open = await ex.fetchOpenOrders();
     expect(open.map((o) => o.id).sort()).toEqual([a.id, b.id].sort());
-    const found = (await raw.privateGetOrdersUuids!({ market: 'KRW-BTC', uuids: [a.id], identifiers: ['u-b'] })) as Array<{ uuid: string }>;
+    const found = (await raw.privateGetOrdersUuids({ market: 'KRW-BTC', uuids: [a.id], identifiers: ['u-b'] })) as Array<{ uuid: string }>;
     expect(found.map((o) => o.uuid).sort()).toEqual([a.id, b.id].sort());
-    const byIdentifier = ex.parseOrder((await raw.privateDeleteOrder!({ identifier: 'u-b' })) as Record<string, unknown>);
+    const byIdentifier = ex.parseOrder((await raw.privateDeleteOrder({ identifier: 'u-b' })) as Record<string, unknown>);
     expect(byIdentifier.status).toBe('canceled');
-    await expect(raw.privateGetOrder!({})).rejects.toThrow(/uuid or identifier/);
-    await expect(raw.privateGetOrdersOpen!({ state: 'done' })).rejects.toThrow(/state/);
+    await expect(raw.privateGetOrder({})).rejects.toThrow(/uuid or identifier/);
+    await expect(raw.privateGetOrdersOpen({ state: 'done' })).rejects.toThrow(/state/);
   });
 
   it('validates order bodies as Upbit does', async () => {
     await expect(
-      raw.privatePostOrders!({ market: 'KRW-NOPE', side: 'bid', ord_type: 'limit', price: '1000', volume: '10' }),
+      raw.privatePostOrders({ market: 'KRW-NOPE', side: 'bid', ord_type: 'limit', price: '1000', volume: '10' }),
     ).rejects.toThrow(/market/);
     await expect(
-      raw.privatePostOrders!({ market: 'KRW-BTC', side: 'up', ord_type: 'limit', price: '1000', volume: '10' }),
+      raw.privatePostOrders({ market: 'KRW-BTC', side: 'up', ord_type: 'limit', price: '1000', volume: '10' }),
     ).rejects.toBeInstanceOf(ccxt.InvalidOrder);
-    await expect(raw.privatePostOrders!({ market: 'KRW-BTC', side: 'bid', ord_type: 'fancy' })).rejects.toThrow(/ord_type/);
-    await expect(raw.privatePostOrders!({ market: 'KRW-BTC', side: 'bid', ord_type: 'price', price: '4000' })).rejects.toThrow(
+    await expect(raw.privatePostOrders({ market: 'KRW-BTC', side: 'bid', ord_type: 'fancy' })).rejects.toThrow(/ord_type/);
+    await expect(raw.privatePostOrders({ market: 'KRW-BTC', side: 'bid', ord_type: 'price', price: '4000' })).rejects.toThrow(
       /under_min_total_bid/,
     );
-    await expect(raw.privatePostOrders!({ market: 'KRW-BTC', side: 'ask', ord_type: 'market', volume: '0.00001' })).rejects.toThrow(
+    await expect(raw.privatePostOrders({ market: 'KRW-BTC', side: 'ask', ord_type: 'market', volume: '0.00001' })).rejects.toThrow(
       /under_min_total_ask/,
     );
-    await expect(raw.privatePostOrders!({ market: 'KRW-BTC', side: 'ask', ord_type: 'price', price: '10000' })).rejects.toThrow(
-      /bids only/,
-    );
-    await expect(raw.privatePostOrders!({ market: 'KRW-BTC', side: 'bid', ord_type: 'market', volume: '1' })).rejects.toThrow(/asks only/);
+    await expect(raw.privatePostOrders({ market: 'KRW-BTC', side: 'ask', ord_type: 'price', price: '10000' })).rejects.toThrow(/bids only/);
+    await expect(raw.privatePostOrders({ market: 'KRW-BTC', side: 'bid', ord_type: 'market', volume: '1' })).rejects.toThrow(/asks only/);
     await expect(
-      raw.privatePostOrders!({
+      raw.privatePostOrders({
         market: 'KRW-BTC',
         side: 'bid',
         ord_type: 'limit',
@@ -78,16 +75,16 @@ describe('Upbit: more order flows and quotation routes', () => {
       }),
     ).rejects.toThrow(/post_only/);
     await expect(
-      raw.privatePostOrders!({ market: 'KRW-BTC', side: 'bid', ord_type: 'limit', price: '1000', volume: '0.000000001' }),
+      raw.privatePostOrders({ market: 'KRW-BTC', side: 'bid', ord_type: 'limit', price: '1000', volume: '0.000000001' }),
     ).rejects.toThrow(/volume/);
   });
 
   it('serves all tickers, instruments with the tick size, and closed orders filtered by state', async () => {
-    const all = (await raw.publicGetTickerAll!({ quote_currencies: 'KRW' })) as unknown[];
+    const all = (await raw.publicGetTickerAll({ quote_currencies: 'KRW' })) as unknown[];
     expect(all.length).toBeGreaterThanOrEqual(7);
-    const instruments = (await raw.publicGetOrderbookInstruments!({ markets: 'KRW-BTC' })) as Array<{ tick_size: string }>;
-    expect(instruments[0]!.tick_size).toBe('1000');
-    await expect(raw.publicGetTicker!({ markets: 'KRW-NOPE' })).rejects.toThrow();
+    const instruments = (await raw.publicGetOrderbookInstruments({ markets: 'KRW-BTC' })) as Array<{ tick_size: string }>;
+    expect(instruments[0].tick_size).toBe('1000');
+    await expect(raw.publicGetTicker({ markets: 'KRW-NOPE' })).rejects.toThrow();
     await ex.createOrder('BTC/KRW', 'market', 'sell', 0.001);
     const sold = await ex.fetchClosedOrders('BTC/KRW', undefined, 10);
     expect(sold).toHaveLength(1);

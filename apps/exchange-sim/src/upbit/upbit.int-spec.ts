@@ -2,8 +2,7 @@ import ccxt from 'ccxt';
 import type { Exchange, Order } from 'ccxt';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture } from '../testing/sim-fixture.js';
-import type { SimFixture } from '../testing/sim-fixture.js';
+import { RELAXED_RATE_LIMITS, type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '../../../../test/support/sim-harness.js';
 import { signUpbitJwt } from './auth.js';
 
 const D = (v: unknown): Decimal => new Decimal(String(v));
@@ -15,11 +14,11 @@ function expectComplete(order: Order): void {
 }
 
 describe('Upbit routes driven by ccxt upbit', () => {
-  let fx: SimFixture;
+  let fx: SimHarness;
   let ex: Exchange;
 
   beforeAll(async () => {
-    fx = await startFixture();
+    fx = await startSimHarness({ rateLimits: RELAXED_RATE_LIMITS });
     ex = fx.upbit();
     await ex.loadMarkets();
   });
@@ -37,9 +36,9 @@ describe('Upbit routes driven by ccxt upbit', () => {
     const tickers = await ex.fetchTickers(['BTC/KRW', 'ETH/KRW']);
     expect(Object.keys(tickers).sort()).toEqual(['BTC/KRW', 'ETH/KRW']);
     const book = await ex.fetchOrderBook('BTC/KRW');
-    expect(book.asks[0]![0]).toBeGreaterThan(90000000);
-    expect(book.bids[0]![0]).toBeLessThan(90000000);
-    expect((book.bids[0]![0]! * 1) % 1000).toBe(0);
+    expect(book.asks[0][0]).toBeGreaterThan(90000000);
+    expect(book.bids[0][0]).toBeLessThan(90000000);
+    expect((book.bids[0][0]! * 1) % 1000).toBe(0);
   });
 
   it('serves minute and day candles', async () => {
@@ -70,8 +69,8 @@ describe('Upbit routes driven by ccxt upbit', () => {
     const fee = D(order.info.paid_fee);
     expect(fee.toFixed()).toBe(funds.mul('0.0005').toDecimalPlaces(8).toFixed());
     const balance = await ex.fetchBalance();
-    expect(D(balance['KRW']!.free).toFixed()).toBe(D(10000000).minus(funds).minus(fee).toFixed());
-    expect(D(balance['BTC']!.free).toFixed()).toBe(D('0.1').plus(order.info.executed_volume).toFixed());
+    expect(D(balance['KRW'].free).toFixed()).toBe(D(10000000).minus(funds).minus(fee).toFixed());
+    expect(D(balance['BTC'].free).toFixed()).toBe(D('0.1').plus(order.info.executed_volume).toFixed());
     const byIdentifier = ex.parseOrder(
       await (ex as unknown as { privateGetOrder(p: object): Promise<object> }).privateGetOrder({ identifier: 'up-mkt-1' }),
     );
@@ -86,7 +85,7 @@ describe('Upbit routes driven by ccxt upbit', () => {
     expect(order.filled).toBe(0.01);
     const balance = await ex.fetchBalance();
     const proceeds = D(order.info.executed_funds).minus(order.info.paid_fee);
-    expect(D(balance['KRW']!.free).toFixed()).toBe(D(10000000).plus(proceeds).toFixed());
+    expect(D(balance['KRW'].free).toFixed()).toBe(D(10000000).plus(proceeds).toFixed());
   });
 
   it('rests a limit order, fills it when the price crosses, lists it open then closed, and cancels another', async () => {
@@ -94,7 +93,7 @@ describe('Upbit routes driven by ccxt upbit', () => {
     expectComplete(order);
     expect(order.status).toBe('open');
     let balance = await ex.fetchBalance();
-    expect(D(balance['KRW']!.used).toFixed()).toBe('890445');
+    expect(D(balance['KRW'].used).toFixed()).toBe('890445');
     expect((await ex.fetchOpenOrders('BTC/KRW')).map((o) => o.id)).toEqual([order.id]);
     await fx.control('POST', '/price', { exchange: 'upbit', symbol: 'BTC/KRW', price: '88900000' });
     const filled = await ex.fetchOrder(order.id!);
@@ -103,8 +102,8 @@ describe('Upbit routes driven by ccxt upbit', () => {
     expect(filled.fee?.currency).toBe('KRW');
     expect(D(filled.fee?.cost).toFixed()).toBe('445');
     balance = await ex.fetchBalance();
-    expect(D(balance['KRW']!.free).toFixed()).toBe(D(10000000).minus(890000).minus(445).toFixed());
-    expect(D(balance['KRW']!.used).toFixed()).toBe('0');
+    expect(D(balance['KRW'].free).toFixed()).toBe(D(10000000).minus(890000).minus(445).toFixed());
+    expect(D(balance['KRW'].used).toFixed()).toBe('0');
     const closed = await ex.fetchClosedOrders('BTC/KRW');
     expect(closed.map((o) => o.id)).toContain(order.id);
 
@@ -153,7 +152,7 @@ describe('Upbit routes driven by ccxt upbit', () => {
   });
 
   it('verifies the JWT: signature, access key, query hash, nonce reuse, HS512', async () => {
-    const wrong = fx.upbit({ exchange: 'upbit', apiKey: 'test-upbit-access', secret: 'wrong', balances: {} });
+    const wrong = fx.upbit({ exchange: 'upbit', apiKey: UPBIT_ACCOUNT.apiKey, secret: 'wrong', balances: {} });
     wrong.markets = ex.markets;
     wrong.marketsById = ex.marketsById;
     await expect(wrong.fetchBalance()).rejects.toBeInstanceOf(ccxt.AuthenticationError);
@@ -171,8 +170,8 @@ describe('Upbit routes driven by ccxt upbit', () => {
 
     const url = `${fx.sim.url}/upbit/v1/orders/chance?market=KRW-BTC`;
     const tampered = signUpbitJwt(
-      { access_key: 'test-upbit-access', nonce: 'n-1', query_hash: 'ab'.repeat(64), query_hash_alg: 'SHA512' },
-      'test-upbit-secret',
+      { access_key: UPBIT_ACCOUNT.apiKey, nonce: 'n-1', query_hash: 'ab'.repeat(64), query_hash_alg: 'SHA512' },
+      UPBIT_ACCOUNT.secret,
     );
     const res = await fetch(url, { headers: { Authorization: `Bearer ${tampered}` } });
     expect(res.status).toBe(401);
@@ -180,8 +179,8 @@ describe('Upbit routes driven by ccxt upbit', () => {
     const { createHash } = await import('node:crypto');
     const hash = createHash('sha512').update('market=KRW-BTC').digest('hex');
     const hs512 = signUpbitJwt(
-      { access_key: 'test-upbit-access', nonce: 'n-2', query_hash: hash, query_hash_alg: 'SHA512' },
-      'test-upbit-secret',
+      { access_key: UPBIT_ACCOUNT.apiKey, nonce: 'n-2', query_hash: hash, query_hash_alg: 'SHA512' },
+      UPBIT_ACCOUNT.secret,
       'HS512',
     );
     const ok = await fetch(url, { headers: { Authorization: `Bearer ${hs512}` } });

@@ -152,7 +152,7 @@ export function checkSource(source: unknown, gateway: ExchangeGateway, field: st
 }
 
 /** A market of an exchange, or a 404 that names the request field it came from. */
-async function marketAt(gateway: ExchangeGateway, symbol: string, field: string): Promise<Market> {
+export async function marketAt(gateway: ExchangeGateway, symbol: string, field: string): Promise<Market> {
   try {
     return await gateway.market(symbol);
   } catch (error) {

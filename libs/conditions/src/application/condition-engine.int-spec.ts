@@ -4,7 +4,8 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { ExchangeGateways } from '@tradedesk/exchanges';
 import type { OrderPlacement } from '@tradedesk/orders';
 import { dec, Outbox, OutboxMessageOrmEntity, UnitOfWork } from '@tradedesk/shared';
-import { bootTestApp, TEST_DRIVERS, type TestApp } from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
+import { bootTestApp, type TestApp } from '../../../../test/support/boot-test-app.js';
 import { In, type DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +41,7 @@ function stop(overrides: Partial<ConditionOrmEntity> = {}): QueryDeepPartialEnti
     createdAt: now,
     changedAt: now,
     ...overrides,
-  } as QueryDeepPartialEntity<ConditionOrmEntity>;
+  };
 }
 
 describe.each(TEST_DRIVERS)('condition engines on one %s database', (driver) => {

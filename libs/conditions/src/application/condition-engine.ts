@@ -8,13 +8,14 @@ import { ConditionFailedEvent } from '../domain/condition.events.js';
 import { isProtective, marketKey, priceOf, type Quote } from '../domain/condition.types.js';
 import { liquidatesPosition } from '../domain/exit-order.js';
 import { MarketTriggerBook, SortedBook } from '../domain/trigger-book.js';
-import { leavesOf, parseWhen } from '../domain/when-tree.js';
+import { parseWhen } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
 import { exitTermsOf } from './condition-orders.js';
 import { appendTimeline, compareAndSet } from './condition-store.js';
 import { ConditionalEvaluation } from './engine/conditional-evaluation.js';
 import { type Book, type Crossing, EngineState, facts, type FiringResult, type Held, type TickReport } from './engine/engine-state.js';
 import { ExitFiring, type ExitSizing } from './engine/exit-firing.js';
+import { conditionalMarkets, heldOf, trailingOf } from './engine/held-rows.js';
 import { IntentFiring } from './engine/intent-firing.js';
 
 export { FIRE_TOPIC, firingKey } from './engine/firing-timeline.js';
@@ -95,79 +96,42 @@ export class ConditionEngine {
     this.drop(row.id);
     // A native bracket rests at the exchange, which triggers it: nothing to watch here.
     if (row.status !== 'ARMED' || row.placement === 'native') return;
-    const h: Held = {
-      id: row.id,
-      version: row.version,
-      firings: row.firings,
-      kind: row.kind,
-      accountId: row.accountId,
-      exchange: row.exchange,
-      symbol: row.symbol,
-      onDowntime: row.onDowntime,
-      armedAt: row.armedAt,
-      loadedAtStart: atStart,
-      ...(row.expiresAt ? { expiresAt: row.expiresAt.getTime() } : {}),
-    };
-    if (isProtective(row.kind)) {
-      const terms = exitTermsOf(row);
-      if (terms) h.exit = { ...terms, orderIds: row.orderIds };
-      const key = `${marketKey(row.watchAccountId!, row.watchSymbol!)} ${row.source}`;
-      let book = this.books.get(key);
-      if (!book) {
-        book = {
-          accountId: row.watchAccountId!,
-          symbol: row.watchSymbol!,
-          source: row.source,
-          book: new MarketTriggerBook(),
-          observed: false,
-        };
-        this.books.set(key, book);
-      }
-      h.bookKey = key;
-      book.book.add({
-        id: row.id,
-        ...(row.stopPrice ? { stopPrice: row.stopPrice } : {}),
-        ...(row.takeProfitPrice ? { takeProfitPrice: row.takeProfitPrice } : {}),
-        ...(row.kind === 'trailing_stop'
-          ? {
-              trailing: {
-                ...(row.trailPercent ? { trailPercent: row.trailPercent } : {}),
-                ...(row.trailAmount ? { trailAmount: row.trailAmount } : {}),
-                ...(row.activationPrice ? { activationPrice: row.activationPrice } : {}),
-                ...(high ? { highWaterMark: high } : {}),
-              },
-            }
-          : {}),
-      });
-    } else {
+    const h = heldOf(row, atStart);
+    if (isProtective(row.kind)) this.addToBook(row, h, high);
+    else {
       h.when = parseWhen(JSON.parse(row.whenTree!), new Date(0));
       h.memory = row.memory ? (JSON.parse(row.memory) as Record<string, string>) : {};
-      h.markets = [];
-      for (const leaf of leavesOf(h.when)) {
-        if ('price' in leaf || 'change' in leaf) {
-          const ref = 'price' in leaf ? leaf.price : leaf.change;
-          // A leaf on the condition's own exchange reads through its own account (as arming checked it).
-          const accountId = ref.exchange && ref.exchange !== row.exchange ? this.state.accountsByExchange.get(ref.exchange) : row.accountId;
-          if (!accountId) continue;
-          const symbol = ref.symbol ?? JSON.parse(row.action!).symbol;
-          h.markets.push({ accountId, symbol, source: ref.source, leafKey: `${ref.exchange ?? ''}|${ref.symbol ?? ''}` });
-        }
-        if ('premium' in leaf) {
-          const upbit = this.state.accountsByExchange.get('upbit');
-          const binance = this.state.accountsByExchange.get('binance');
-          if (upbit && binance) {
-            const b = leaf.premium.base;
-            h.markets.push({ accountId: upbit, symbol: `${b}/KRW`, source: 'last', leafKey: `premium ${b}` });
-            h.markets.push({ accountId: upbit, symbol: 'USDT/KRW', source: 'last', leafKey: `premium ${b}` });
-            h.markets.push({ accountId: binance, symbol: `${b}/USDT`, source: 'last', leafKey: `premium ${b}` });
-          }
-        }
-      }
+      h.markets = conditionalMarkets(h.when, row, this.state.accountsByExchange);
       this.conditionalIds.add(row.id);
     }
     this.state.held.set(row.id, h);
     if (h.when) this.conditionals.indexConditional(h);
     if (h.expiresAt !== undefined) this.expiries.insert(h.id, dec(h.expiresAt));
+  }
+
+  /** A protective condition's exit terms, and its triggers in the book of the market and source it watches. */
+  private addToBook(row: ConditionOrmEntity, h: Held, high: Decimal | null): void {
+    const terms = exitTermsOf(row);
+    if (terms) h.exit = { ...terms, orderIds: row.orderIds };
+    const key = `${marketKey(row.watchAccountId!, row.watchSymbol!)} ${row.source}`;
+    let book = this.books.get(key);
+    if (!book) {
+      book = {
+        accountId: row.watchAccountId!,
+        symbol: row.watchSymbol!,
+        source: row.source,
+        book: new MarketTriggerBook(),
+        observed: false,
+      };
+      this.books.set(key, book);
+    }
+    h.bookKey = key;
+    book.book.add({
+      id: row.id,
+      ...(row.stopPrice ? { stopPrice: row.stopPrice } : {}),
+      ...(row.takeProfitPrice ? { takeProfitPrice: row.takeProfitPrice } : {}),
+      ...(row.kind === 'trailing_stop' ? { trailing: trailingOf(row, high) } : {}),
+    });
   }
 
   private drop(id: string): void {
@@ -188,9 +152,9 @@ export class ConditionEngine {
   watchedMarkets(): Map<string, Set<string>> {
     const out = new Map<string, Set<string>>();
     const add = (accountId: string, symbol: string) => {
-      let set = out.get(accountId);
-      if (!set) out.set(accountId, (set = new Set()));
-      set.add(symbol);
+      const symbols = out.get(accountId) ?? new Set<string>();
+      symbols.add(symbol);
+      out.set(accountId, symbols);
     };
     for (const book of this.books.values()) add(book.accountId, book.symbol);
     for (const id of this.conditionalIds) for (const m of this.state.held.get(id)!.markets ?? []) add(m.accountId, m.symbol);
@@ -209,6 +173,20 @@ export class ConditionEngine {
     return out;
   }
 
+  /** One book against its market's quote: the moved high-water marks are kept to flush, the crossed triggers answered. */
+  private crossings(book: Book, quote: Quote): Crossing[] {
+    const observation = book.book.observe(priceOf(quote, book.source));
+    for (const [id, h] of observation.moved) this.state.pendingHighs.set(id, h);
+    const first = !book.observed;
+    book.observed = true;
+    return observation.hits.map((hit) => ({
+      hit,
+      source: book.source,
+      // The first look at a market after start judges what was crossed while no engine ran.
+      downtime: this.state.crossedWhileDown.has(hit.id) || (first && this.state.held.get(hit.id)?.loadedAtStart === true),
+    }));
+  }
+
   /** Evaluates the books of one account's markets against fresh tickers. */
   async observe(accountId: string, tickers: Record<string, Quote>, now = new Date()): Promise<TickReport> {
     const report: TickReport = { markets: 0, fired: 0, expired: 0, missed: 0 };
@@ -216,19 +194,10 @@ export class ConditionEngine {
       this.conditionals.rememberQuote(marketKey(accountId, symbol), quote, now.getTime());
     const hits: Crossing[] = [];
     for (const book of this.books.values()) {
-      if (book.accountId !== accountId) continue;
-      const quote = tickers[book.symbol];
+      const quote = book.accountId === accountId ? tickers[book.symbol] : undefined;
       if (!quote) continue;
       report.markets++;
-      const observation = book.book.observe(priceOf(quote, book.source));
-      for (const [id, h] of observation.moved) this.state.pendingHighs.set(id, h);
-      for (const hit of observation.hits)
-        hits.push({
-          hit,
-          source: book.source,
-          downtime: this.state.crossedWhileDown.has(hit.id) || (!book.observed && this.state.held.get(hit.id)?.loadedAtStart === true),
-        });
-      book.observed = true;
+      hits.push(...this.crossings(book, quote));
     }
     const results = await this.fireCrossings(hits);
     for (const r of results) {
@@ -357,7 +326,7 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await work(items[i]!);
+      results[i] = await work(items[i]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

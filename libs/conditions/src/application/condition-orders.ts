@@ -23,9 +23,8 @@ export function readPosition(
   cache = new Map<string, Promise<PositionFacts>>(),
 ): Promise<PositionFacts> {
   const key = marketKey(market.accountId, market.symbol);
-  let read = cache.get(key);
-  if (!read)
-    cache.set(key, (read = queries.execute<GetPositionQuery, PositionFacts>(new GetPositionQuery(market.accountId, market.symbol))));
+  const read = cache.get(key) ?? queries.execute<GetPositionQuery, PositionFacts>(new GetPositionQuery(market.accountId, market.symbol));
+  cache.set(key, read);
   return read;
 }
 

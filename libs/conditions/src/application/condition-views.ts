@@ -62,11 +62,7 @@ export function toView(
   timeline?: StoredTimelineLine[],
   roundPrice: (price: Decimal) => Decimal = inputPlaces,
 ): ConditionView {
-  const trailing = row.kind === 'trailing_stop';
-  const current =
-    trailing && row.highWaterMark
-      ? trailingTrigger({ trailPercent: row.trailPercent ?? undefined, trailAmount: row.trailAmount ?? undefined }, row.highWaterMark)
-      : null;
+  const current = currentTrigger(row);
   return {
     id: row.id,
     kind: row.kind,
@@ -80,17 +76,8 @@ export function toView(
       row.watchAccountId && (row.watchAccountId !== row.accountId || row.watchSymbol !== row.symbol)
         ? { accountId: row.watchAccountId, symbol: row.watchSymbol! }
         : null,
-    triggerPrice:
-      row.kind === 'stop_loss'
-        ? (row.stopPrice?.toFixed() ?? null)
-        : row.kind === 'take_profit'
-          ? (row.takeProfitPrice?.toFixed() ?? null)
-          : null,
-    stopLoss: row.kind === 'bracket' && row.stopPrice ? { triggerPrice: row.stopPrice.toFixed(), status: legStatus(row, 'stop') } : null,
-    takeProfit:
-      row.kind === 'bracket' && row.takeProfitPrice
-        ? { triggerPrice: row.takeProfitPrice.toFixed(), status: legStatus(row, 'take_profit') }
-        : null,
+    triggerPrice: singleTrigger(row)?.toFixed() ?? null,
+    ...bracketLegs(row),
     trailPercent: row.trailPercent?.toFixed() ?? null,
     trailAmount: row.trailAmount?.toFixed() ?? null,
     activationPrice: row.activationPrice?.toFixed() ?? null,
@@ -110,17 +97,39 @@ export function toView(
     failureReason: row.failureReason,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.changedAt.toISOString(),
-    ...(timeline
-      ? {
-          timeline: timeline.map((t) => ({
-            at: t.at.toISOString(),
-            event: t.event,
-            status: t.status,
-            price: t.price?.toFixed() ?? null,
-            trigger: t.trigger?.toFixed() ?? null,
-            details: t.details ? (JSON.parse(t.details) as Record<string, unknown>) : null,
-          })),
-        }
-      : {}),
+    ...(timeline ? { timeline: timeline.map(timelineView) } : {}),
+  };
+}
+
+/** A trailing stop's trigger now: below its high-water mark by its trail (none before activation). */
+function currentTrigger(row: ConditionState): Decimal | null {
+  if (row.kind !== 'trailing_stop' || !row.highWaterMark) return null;
+  return trailingTrigger({ trailPercent: row.trailPercent ?? undefined, trailAmount: row.trailAmount ?? undefined }, row.highWaterMark);
+}
+
+/** The one trigger of a stop-loss or a take-profit (a bracket shows its legs instead). */
+function singleTrigger(row: ConditionState): Decimal | null {
+  if (row.kind === 'stop_loss') return row.stopPrice;
+  if (row.kind === 'take_profit') return row.takeProfitPrice;
+  return null;
+}
+
+function bracketLegs(row: ConditionState): Pick<ConditionView, 'stopLoss' | 'takeProfit'> {
+  const bracket = row.kind === 'bracket';
+  return {
+    stopLoss: bracket && row.stopPrice ? { triggerPrice: row.stopPrice.toFixed(), status: legStatus(row, 'stop') } : null,
+    takeProfit:
+      bracket && row.takeProfitPrice ? { triggerPrice: row.takeProfitPrice.toFixed(), status: legStatus(row, 'take_profit') } : null,
+  };
+}
+
+function timelineView(t: StoredTimelineLine): ConditionTimelineView {
+  return {
+    at: t.at.toISOString(),
+    event: t.event,
+    status: t.status,
+    price: t.price?.toFixed() ?? null,
+    trigger: t.trigger?.toFixed() ?? null,
+    details: t.details ? (JSON.parse(t.details) as Record<string, unknown>) : null,
   };
 }

@@ -4,7 +4,8 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { ExchangeGateways } from '@tradedesk/exchanges';
 import { type OrderPlacement } from '@tradedesk/orders';
 import { dec, Outbox, OutboxMessageOrmEntity, UnitOfWork } from '@tradedesk/shared';
-import { bootTestApp, TEST_DRIVERS, type TestApp, waitFor } from '@tradedesk/testing';
+import { TEST_DRIVERS, waitFor } from '@tradedesk/testing';
+import { bootTestApp, type TestApp } from '../../../../test/support/boot-test-app.js';
 import type { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +41,7 @@ function conditional(when: unknown, overrides: Partial<ConditionOrmEntity> = {})
     createdAt: now,
     changedAt: now,
     ...overrides,
-  } as QueryDeepPartialEntity<ConditionOrmEntity>;
+  };
 }
 
 describe.each(TEST_DRIVERS)('conditionals driven by the next-due index on %s', (driver) => {
@@ -141,9 +142,9 @@ describe.each(TEST_DRIVERS)('conditionals driven by the next-due index on %s', (
     expect(await intents(skip.id)).toHaveLength(0);
     const missed = (await timeline(skip.id)).filter((l) => l.event === 'missed');
     expect(missed).toHaveLength(1);
-    expect(missed[0]!.status).toBe('ARMED');
+    expect(missed[0].status).toBe('ARMED');
     const latest = Math.floor(now.getTime() / MINUTE) * MINUTE;
-    expect(JSON.parse(missed[0]!.details!)).toMatchObject({ policy: 'skip', latestMissed: new Date(latest).toISOString() });
+    expect(JSON.parse(missed[0].details!)).toMatchObject({ policy: 'skip', latestMissed: new Date(latest).toISOString() });
     expect(JSON.parse(skipped.memory!)).toEqual({ when: new Date(latest).toISOString() });
 
     // Armed for the next occurrence: not before it, then once, on time (no downtime verdict).

@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { HealthRegistry, SchedulerConfig } from '@tradedesk/shared';
+import { HealthRegistry } from '@tradedesk/shared';
+import { ConditionsConfig } from '../conditions.config.js';
 import { ConditionEngine } from './condition-engine.js';
 
 /**
@@ -13,18 +14,20 @@ export class ConditionsPulse implements OnApplicationShutdown {
 
   constructor(
     private readonly engine: ConditionEngine,
-    config: SchedulerConfig,
+    config: ConditionsConfig,
     registry: HealthRegistry,
     indicator: HealthIndicatorService,
   ) {
     registry.register({
       name: 'conditions',
       readiness: false,
-      check: async () => {
+      check: () => {
         const session = indicator.check('conditions');
         const facts = { armed: this.engine.armedCount, lastTickAt: this.lastTickAt?.toISOString() ?? null };
         const stale = this.lastTickAt !== undefined && Date.now() - this.lastTickAt.getTime() > Math.max(30_000, config.tickMs * 10);
-        return stale ? session.down({ ...facts, message: 'the condition scheduler has not ticked recently' }) : session.up(facts);
+        return Promise.resolve(
+          stale ? session.down({ ...facts, message: 'the condition scheduler has not ticked recently' }) : session.up(facts),
+        );
       },
     });
   }

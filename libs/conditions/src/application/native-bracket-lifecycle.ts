@@ -1,12 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import {
-  CancelOrderCommand,
-  GetOrderQuery,
-  type OrderView,
-  PlaceOcoSellCommand,
-  type PlaceOcoSellResult,
-} from '@tradedesk/orders';
+import { CancelOrderCommand, GetOrderQuery, type OrderView, PlaceOcoSellCommand, type PlaceOcoSellResult } from '@tradedesk/orders';
 import { ConflictError, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork } from '@tradedesk/shared';
 import { IsNull, Not } from 'typeorm';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
@@ -166,7 +160,7 @@ export class NativeBracketLifecycle implements OnModuleInit {
         if (!orderEnded(order.status)) live.push(order);
       }
       // One leg is enough: the exchange cancels the whole list; the orders lib records both.
-      if (live.length > 0) await this.commands.execute(new CancelOrderCommand(live[0]!.id, 'condition-cancelled'));
+      if (live.length > 0) await this.commands.execute(new CancelOrderCommand(live[0].id, 'condition-cancelled'));
     } catch (error) {
       if (!(error instanceof ConflictError)) {
         await this.uow.run((tx) => compareAndSet(tx, row.id, ['ARMED'], undefined, { firedLeg: null }));
@@ -181,7 +175,7 @@ export class NativeBracketLifecycle implements OnModuleInit {
     if (filled.length > 0) {
       // A leg executed before the cancel reached the exchange: the bracket did its job.
       await this.uow.run((tx) => compareAndSet(tx, row.id, ['ARMED'], undefined, { firedLeg: null }));
-      await this.settle(filled[0]!.id, 'FILLED', filled[0]!.filled);
+      await this.settle(filled[0].id, 'FILLED', filled[0].filled);
       throw new ConflictError('CONDITION.NOT_CANCELLABLE', `Condition ${row.id}: a leg of its order list already executed`, {
         conditionId: row.id,
       });

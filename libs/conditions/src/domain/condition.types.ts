@@ -1,5 +1,4 @@
 import type { Decimal } from '@tradedesk/shared';
-import type { WhenNode } from './when-tree.js';
 
 export type ConditionKind = 'stop_loss' | 'trailing_stop' | 'take_profit' | 'bracket' | 'conditional';
 export const CONDITION_KINDS: readonly ConditionKind[] = ['stop_loss', 'trailing_stop', 'take_profit', 'bracket', 'conditional'];
@@ -53,19 +52,6 @@ export function priceOf(quote: Quote, source: PriceSource): Decimal {
     default:
       return quote.last;
   }
-}
-
-/** The definition of a protective exit or of a conditional action, as stored. */
-export interface ConditionDefinition {
-  kind: ConditionKind;
-  /** stop_loss / bracket stop leg: fires at or below. */
-  stopPrice?: Decimal;
-  /** take_profit / bracket profit leg: fires at or above. */
-  takeProfitPrice?: Decimal;
-  trailPercent?: Decimal;
-  trailAmount?: Decimal;
-  activationPrice?: Decimal;
-  when?: WhenNode;
 }
 
 export function isProtective(kind: ConditionKind): boolean {

@@ -17,10 +17,10 @@ describe('trailing stop (trading-semantics.md)', () => {
   it('entry 100, trail 10%: 100 → 120 → 111 → 107.9 → H = 120, trigger 108, fires at 107.9', () => {
     const steps = run({ trailPercent: dec(10) }, ['100', '120', '111', '107.9']);
     expect(steps.map((s) => s.fired)).toEqual([false, false, false, true]);
-    expect(steps[3]!.state.highWaterMark!.toFixed()).toBe('120');
-    expect(steps[3]!.trigger!.toFixed()).toBe('108');
-    expect(steps[1]!.moved).toBe(true);
-    expect(steps[2]!.moved).toBe(false);
+    expect(steps[3].state.highWaterMark!.toFixed()).toBe('120');
+    expect(steps[3].trigger!.toFixed()).toBe('108');
+    expect(steps[1].moved).toBe(true);
+    expect(steps[2].moved).toBe(false);
   });
 
   it('does not fire at 108.01 and fires exactly at 108', () => {

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MarketTriggerBook, SortedBook } from './trigger-book.js';
 
+const byText = (a: string, b: string) => a.localeCompare(b);
+
 describe('SortedBook', () => {
   it('answers at-or-above / at-or-below / below by binary search, duplicates included', () => {
     const book = new SortedBook();
@@ -13,8 +15,8 @@ describe('SortedBook', () => {
       ['d', '30'],
     ] as const)
       book.insert(id, dec(k));
-    expect([...book.atOrAbove(dec(20))].sort()).toEqual(['b', 'c', 'd']);
-    expect([...book.atOrBelow(dec(20))].sort()).toEqual(['a', 'b', 'c']);
+    expect([...book.atOrAbove(dec(20))].sort(byText)).toEqual(['b', 'c', 'd']);
+    expect([...book.atOrBelow(dec(20))].sort(byText)).toEqual(['a', 'b', 'c']);
     expect(book.below(dec(20))).toEqual(['a']);
     expect(book.remove('c', dec(20))).toBe(true);
     expect(book.remove('c', dec(20))).toBe(false);
@@ -27,10 +29,10 @@ describe('SortedBook', () => {
         const book = new SortedBook();
         keys.forEach((k, i) => book.insert(String(i), dec(k)));
         const price = dec(p);
-        const naiveAbove = keys.flatMap((k, i) => (k >= p ? [String(i)] : [])).sort();
-        const naiveBelow = keys.flatMap((k, i) => (k <= p ? [String(i)] : [])).sort();
-        expect([...book.atOrAbove(price)].sort()).toEqual(naiveAbove);
-        expect([...book.atOrBelow(price)].sort()).toEqual(naiveBelow);
+        const naiveAbove = keys.flatMap((k, i) => (k >= p ? [String(i)] : [])).sort(byText);
+        const naiveBelow = keys.flatMap((k, i) => (k <= p ? [String(i)] : [])).sort(byText);
+        expect([...book.atOrAbove(price)].sort(byText)).toEqual(naiveAbove);
+        expect([...book.atOrBelow(price)].sort(byText)).toEqual(naiveBelow);
       }),
     );
   });
@@ -43,7 +45,7 @@ describe('MarketTriggerBook', () => {
     book.add({ id: 's2', stopPrice: dec(45000) });
     expect(book.observe(dec(48001)).hits).toEqual([]);
     const hits = book.observe(dec(40000)).hits;
-    expect(hits.map((h) => [h.id, h.leg, h.trigger.toFixed()]).sort()).toEqual([
+    expect(hits.map((h) => [h.id, h.leg, h.trigger.toFixed()]).sort((a, b) => a.join().localeCompare(b.join()))).toEqual([
       ['s1', 'stop', '48000'],
       ['s2', 'stop', '45000'],
     ]);
@@ -57,7 +59,7 @@ describe('MarketTriggerBook', () => {
     book.add({ id: 'br', stopPrice: dec(48000), takeProfitPrice: dec(55000) });
     expect(book.observe(dec(54999.99)).hits).toEqual([]);
     const hits = book.observe(dec(55000)).hits;
-    expect(hits.map((h) => `${h.id}:${h.leg}`).sort()).toEqual(['br:take_profit', 'tp:take_profit']);
+    expect(hits.map((h) => `${h.id}:${h.leg}`).sort(byText)).toEqual(['br:take_profit', 'tp:take_profit']);
   });
 
   it('runs the trailing example: 100 → 120 → 111 → 107.9 fires at 107.9 with trigger 108, H reported when it moves', () => {
@@ -69,7 +71,7 @@ describe('MarketTriggerBook', () => {
     expect(flat.hits).toEqual([]);
     expect(flat.moved.size).toBe(0);
     expect(book.highWaterMark('t')?.toFixed()).toBe('120');
-    const hit = book.observe(dec(107.9)).hits[0]!;
+    const hit = book.observe(dec(107.9)).hits[0];
     expect([hit.id, hit.trigger.toFixed(), hit.price.toFixed()]).toEqual(['t', '108', '107.9']);
   });
 
@@ -105,11 +107,11 @@ describe('MarketTriggerBook', () => {
             const got = book
               .observe(dec(p))
               .hits.map((h) => h.id)
-              .sort();
+              .sort(byText);
             const expected = [...live]
               .filter(([, e]) => (e.stop !== null && p <= e.stop) || (e.tp !== null && p >= e.tp))
               .map(([id]) => id)
-              .sort();
+              .sort(byText);
             expect(got).toEqual(expected);
             for (const id of expected) live.delete(id);
           }

@@ -23,7 +23,7 @@ export class SortedBook {
     let hi = this.keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.keys[mid]!.lt(key)) lo = mid + 1;
+      if (this.keys[mid].lt(key)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -35,7 +35,7 @@ export class SortedBook {
     let hi = this.keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.keys[mid]!.lte(key)) lo = mid + 1;
+      if (this.keys[mid].lte(key)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -48,7 +48,7 @@ export class SortedBook {
   }
 
   remove(id: string, key: Decimal): boolean {
-    for (let i = this.lowerBound(key); i < this.keys.length && this.keys[i]!.eq(key); i++) {
+    for (let i = this.lowerBound(key); i < this.keys.length && this.keys[i].eq(key); i++) {
       if (this.ids[i] === id) {
         this.keys.splice(i, 1);
         this.ids.splice(i, 1);
@@ -62,17 +62,17 @@ export class SortedBook {
   // allocates nothing (one shared empty answer), so a quiet tick leaves no garbage to collect.
   atOrAbove(price: Decimal): readonly string[] {
     const n = this.keys.length;
-    if (n === 0 || this.keys[n - 1]!.lt(price)) return NO_IDS;
+    if (n === 0 || this.keys[n - 1].lt(price)) return NO_IDS;
     return this.ids.slice(this.lowerBound(price));
   }
 
   atOrBelow(price: Decimal): readonly string[] {
-    if (this.keys.length === 0 || this.keys[0]!.gt(price)) return NO_IDS;
+    if (this.keys.length === 0 || this.keys[0].gt(price)) return NO_IDS;
     return this.ids.slice(0, this.upperBound(price));
   }
 
   below(price: Decimal): readonly string[] {
-    if (this.keys.length === 0 || this.keys[0]!.gte(price)) return NO_IDS;
+    if (this.keys.length === 0 || this.keys[0].gte(price)) return NO_IDS;
     return this.ids.slice(0, this.lowerBound(price));
   }
 }
@@ -104,7 +104,7 @@ export interface BookObservation {
 }
 
 /** What a tick that crosses and moves nothing observes — the common case, shared. */
-const QUIET: BookObservation = Object.freeze({ hits: Object.freeze([]) as readonly BookHit[], moved: new Map<string, Decimal>() });
+const QUIET: BookObservation = Object.freeze({ hits: Object.freeze([]), moved: new Map<string, Decimal>() });
 
 interface Held {
   entry: BookEntry;

@@ -21,7 +21,7 @@ function ctx(prices: Record<string, string>, memory: Record<string, string> = {}
     now,
     armedAt: NOW,
     memory,
-    price: (leaf) => (prices[leaf.symbol ?? 'BTC/USDT'] ? dec(prices[leaf.symbol ?? 'BTC/USDT']!) : undefined),
+    price: (leaf) => (prices[leaf.symbol ?? 'BTC/USDT'] ? dec(prices[leaf.symbol ?? 'BTC/USDT']) : undefined),
     premium: (): Decimal | undefined => (premium ? dec(premium) : undefined),
   };
 }
@@ -200,8 +200,8 @@ describe('time.every (recurring rules)', () => {
           const expected = schedule!.next(previous)!.getTime() <= now.getTime();
           expect(held).toBe(expected);
           // A catch-up is one firing: at most one occurrence reported, however many passed.
-          expect(occurrences.length).toBe(expected ? 1 : 0);
-          if (expected) expect(occurrences[0]!.latest.getTime()).toBeGreaterThan(previous.getTime());
+          expect(occurrences).toHaveLength(expected ? 1 : 0);
+          if (expected) expect(occurrences[0].latest.getTime()).toBeGreaterThan(previous.getTime());
           previous = now;
         }
       }),

@@ -52,10 +52,13 @@ function instantAt(value: unknown, path: string): Date {
 
 /** ISO-8601 durations with days, hours, minutes and seconds (`P1D`, `PT5M`, `PT1H30M`, `PT0.5S`). */
 export function parseIsoDuration(value: string): number | undefined {
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(value);
-  if (!m || value === 'P' || value.endsWith('T')) return undefined;
-  const [, d, h, min, s] = m;
-  return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Math.round(Number(s ?? 0) * 1000);
+  const parts = value.split('T');
+  if (parts.length > 2 || value === 'P' || value.endsWith('T')) return undefined;
+  const days = /^P(?:(\d+)D)?$/.exec(parts[0]);
+  const clock = parts.length === 2 ? /^(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(parts[1]) : [];
+  if (!days || !clock) return undefined;
+  const [, h, min, s] = clock;
+  return ((Number(days[1] ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Math.round(Number(s ?? 0) * 1000);
 }
 
 function opAt(value: unknown, path: string, ops: readonly PriceOp[]): PriceOp {
@@ -100,9 +103,9 @@ function parseNode(raw: unknown, now: Date, path: string, depth: number): WhenNo
   const o = objectAt(raw, path);
   const keys = Object.keys(o);
   if (keys.length !== 1) fail(path, 'must have exactly one of all, any, price, change, premium, time');
-  const key = keys[0]!;
-  const inner = o[key];
+  const key = keys[0];
   const at = `${path}.${key}`;
+  const inner = o[key];
   switch (key) {
     case 'all':
     case 'any': {
@@ -111,61 +114,75 @@ function parseNode(raw: unknown, now: Date, path: string, depth: number): WhenNo
       const children = inner.map((child, i) => parseNode(child, now, `${at}[${i}]`, depth + 1));
       return key === 'all' ? { all: children } : { any: children };
     }
-    case 'price': {
-      const p = objectAt(inner, at);
-      onlyKeys(p, ['exchange', 'symbol', 'source', 'op', 'value'], at);
-      return { price: { ...marketRef(p, at), op: opAt(p.op, `${at}.op`, PRICE_OPS), value: decimalAt(p.value, `${at}.value`) } };
-    }
-    case 'change': {
-      const c = objectAt(inner, at);
-      onlyKeys(c, ['exchange', 'symbol', 'source', 'percent'], at);
-      const percent = decimalAt(c.percent, `${at}.percent`, true);
-      if (percent.isZero()) fail(`${at}.percent`, 'must not be 0');
-      return { change: { ...marketRef(c, at), percent } };
-    }
-    case 'premium': {
-      const p = objectAt(inner, at);
-      onlyKeys(p, ['base', 'op', 'value'], at);
-      if (typeof p.base !== 'string' || !/^[A-Z0-9]{1,12}$/.test(p.base)) fail(`${at}.base`, 'must be a base asset such as BTC');
-      return { premium: { base: p.base, op: opAt(p.op, `${at}.op`, PREMIUM_OPS), value: decimalAt(p.value, `${at}.value`, true) } };
-    }
-    case 'time': {
-      const t = objectAt(inner, at);
-      onlyKeys(t, ['at', 'after', 'between', 'every', 'tz'], at);
-      const leaf: TimeLeaf['time'] = {};
-      if (t.every !== undefined) {
-        if (typeof t.every !== 'string') fail(`${at}.every`, 'must be a cron expression such as "0 9 * * *"');
-        if (t.tz !== undefined && typeof t.tz !== 'string') fail(`${at}.tz`, 'must be an IANA time zone such as "Asia/Seoul"');
-        try {
-          leaf.every = CronSchedule.parse(t.every, t.tz);
-        } catch (error) {
-          if (!(error instanceof CronScheduleError)) throw error;
-          fail(error.message.startsWith('unknown time zone') ? `${at}.tz` : `${at}.every`, error.message);
-        }
-      } else if (t.tz !== undefined) fail(`${at}.tz`, 'only applies to a recurring rule (every)');
-      if (t.at !== undefined) {
-        leaf.at = instantAt(t.at, `${at}.at`);
-        if (leaf.at.getTime() <= now.getTime()) fail(`${at}.at`, 'is in the past');
-      }
-      if (t.after !== undefined) {
-        const ms = typeof t.after === 'string' ? parseIsoDuration(t.after) : undefined;
-        if (ms === undefined) fail(`${at}.after`, 'must be an ISO-8601 duration such as "PT5M"');
-        leaf.afterMs = ms;
-      }
-      if (t.between !== undefined) {
-        if (!Array.isArray(t.between) || t.between.length !== 2) fail(`${at}.between`, 'must be [from, to]');
-        const from = instantAt(t.between[0], `${at}.between[0]`);
-        const to = instantAt(t.between[1], `${at}.between[1]`);
-        if (to.getTime() <= from.getTime()) fail(`${at}.between[1]`, 'must be after between[0]');
-        if (to.getTime() <= now.getTime()) fail(`${at}.between[1]`, 'is in the past');
-        leaf.between = [from, to];
-      }
-      if (Object.keys(leaf).length === 0) fail(at, 'needs one of at, after, between, every');
-      return { time: leaf };
-    }
+    case 'price':
+      return parsePrice(objectAt(inner, at), at);
+    case 'change':
+      return parseChange(objectAt(inner, at), at);
+    case 'premium':
+      return parsePremium(objectAt(inner, at), at);
+    case 'time':
+      return { time: parseTime(objectAt(inner, at), at, now) };
     default:
-      return fail(`${path}.${key}`, 'must be one of all, any, price, change, premium, time');
+      return fail(at, 'must be one of all, any, price, change, premium, time');
   }
+}
+
+function parsePrice(p: Record<string, unknown>, at: string): PriceLeaf {
+  onlyKeys(p, ['exchange', 'symbol', 'source', 'op', 'value'], at);
+  return { price: { ...marketRef(p, at), op: opAt(p.op, `${at}.op`, PRICE_OPS), value: decimalAt(p.value, `${at}.value`) } };
+}
+
+function parseChange(c: Record<string, unknown>, at: string): ChangeLeaf {
+  onlyKeys(c, ['exchange', 'symbol', 'source', 'percent'], at);
+  const percent = decimalAt(c.percent, `${at}.percent`, true);
+  if (percent.isZero()) fail(`${at}.percent`, 'must not be 0');
+  return { change: { ...marketRef(c, at), percent } };
+}
+
+function parsePremium(p: Record<string, unknown>, at: string): PremiumLeaf {
+  onlyKeys(p, ['base', 'op', 'value'], at);
+  if (typeof p.base !== 'string' || !/^[A-Z0-9]{1,12}$/.test(p.base)) fail(`${at}.base`, 'must be a base asset such as BTC');
+  return { premium: { base: p.base, op: opAt(p.op, `${at}.op`, PREMIUM_OPS), value: decimalAt(p.value, `${at}.value`, true) } };
+}
+
+/** All the fields a time leaf gives must hold; `every` makes it recurring (ADR 0301). */
+function parseTime(t: Record<string, unknown>, at: string, now: Date): TimeLeaf['time'] {
+  onlyKeys(t, ['at', 'after', 'between', 'every', 'tz'], at);
+  const leaf: TimeLeaf['time'] = {};
+  if (t.every !== undefined) leaf.every = parseEvery(t.every, t.tz, at);
+  else if (t.tz !== undefined) fail(`${at}.tz`, 'only applies to a recurring rule (every)');
+  if (t.at !== undefined) {
+    leaf.at = instantAt(t.at, `${at}.at`);
+    if (leaf.at.getTime() <= now.getTime()) fail(`${at}.at`, 'is in the past');
+  }
+  if (t.after !== undefined) {
+    const ms = typeof t.after === 'string' ? parseIsoDuration(t.after) : undefined;
+    if (ms === undefined) fail(`${at}.after`, 'must be an ISO-8601 duration such as "PT5M"');
+    leaf.afterMs = ms;
+  }
+  if (t.between !== undefined) leaf.between = parseBetween(t.between, at, now);
+  if (Object.keys(leaf).length === 0) fail(at, 'needs one of at, after, between, every');
+  return leaf;
+}
+
+function parseEvery(every: unknown, tz: unknown, at: string): CronSchedule {
+  if (typeof every !== 'string') fail(`${at}.every`, 'must be a cron expression such as "0 9 * * *"');
+  if (tz !== undefined && typeof tz !== 'string') fail(`${at}.tz`, 'must be an IANA time zone such as "Asia/Seoul"');
+  try {
+    return CronSchedule.parse(every, tz);
+  } catch (error) {
+    if (!(error instanceof CronScheduleError)) throw error;
+    return fail(error.message.startsWith('unknown time zone') ? `${at}.tz` : `${at}.every`, error.message);
+  }
+}
+
+function parseBetween(between: unknown, at: string, now: Date): [Date, Date] {
+  if (!Array.isArray(between) || between.length !== 2) fail(`${at}.between`, 'must be [from, to]');
+  const from = instantAt(between[0], `${at}.between[0]`);
+  const to = instantAt(between[1], `${at}.between[1]`);
+  if (to.getTime() <= from.getTime()) fail(`${at}.between[1]`, 'must be after between[0]');
+  if (to.getTime() <= now.getTime()) fail(`${at}.between[1]`, 'is in the past');
+  return [from, to];
 }
 
 /** What a tree needs to be evaluated: observed prices and per-leaf memory (crosses, change references). */
@@ -210,28 +227,42 @@ function compare(op: PriceOp, value: Decimal, threshold: Decimal, previous: Deci
 export function evaluateWhen(node: WhenNode, ctx: WhenContext, path = 'when'): boolean {
   if ('all' in node) return node.all.map((c, i) => evaluateWhen(c, ctx, `${path}.all[${i}]`)).every(Boolean);
   if ('any' in node) return node.any.map((c, i) => evaluateWhen(c, ctx, `${path}.any[${i}]`)).some(Boolean);
-  if ('price' in node || 'premium' in node) {
-    const leaf = 'price' in node ? node.price : node.premium;
-    const observed = 'price' in node ? ctx.price(node.price) : ctx.premium(node.premium.base);
-    const previousRaw = ctx.memory[path];
-    const previous = previousRaw === undefined ? undefined : dec(previousRaw);
-    if (observed === undefined) return false;
-    ctx.memory[path] = observed.toFixed();
-    return compare(leaf.op, observed, leaf.value, previous);
+  if ('price' in node) return evaluateCompared(node.price, ctx.price(node.price), ctx.memory, path);
+  if ('premium' in node) return evaluateCompared(node.premium, ctx.premium(node.premium.base), ctx.memory, path);
+  if ('change' in node) return evaluateChange(node.change, ctx.price(node.change), ctx.memory, path);
+  return evaluateTime(node.time, ctx, path);
+}
+
+/** A leaf's memory (the previous observation, a change's reference, an `every` leaf's last occurrence), if any. */
+function recall(memory: Record<string, string>, path: string): string | undefined {
+  return Object.hasOwn(memory, path) ? memory[path] : undefined;
+}
+
+function evaluateCompared(
+  leaf: { op: PriceOp; value: Decimal },
+  observed: Decimal | undefined,
+  memory: Record<string, string>,
+  path: string,
+): boolean {
+  const previousRaw = recall(memory, path);
+  if (observed === undefined) return false;
+  memory[path] = observed.toFixed();
+  return compare(leaf.op, observed, leaf.value, previousRaw === undefined ? undefined : dec(previousRaw));
+}
+
+/** The first observation sets the reference; the leaf holds once the price moved `percent` from it. */
+function evaluateChange(leaf: ChangeLeaf['change'], observed: Decimal | undefined, memory: Record<string, string>, path: string): boolean {
+  if (observed === undefined) return false;
+  const referenceRaw = recall(memory, path);
+  if (referenceRaw === undefined) {
+    memory[path] = observed.toFixed();
+    return false;
   }
-  if ('change' in node) {
-    const observed = ctx.price(node.change);
-    if (observed === undefined) return false;
-    const refRaw = ctx.memory[path];
-    if (refRaw === undefined) {
-      ctx.memory[path] = observed.toFixed();
-      return false;
-    }
-    const reference = dec(refRaw);
-    const target = reference.times(dec(100).plus(node.change.percent)).div(100);
-    return node.change.percent.gt(0) ? observed.gte(target) : observed.lte(target);
-  }
-  const t = node.time;
+  const target = dec(referenceRaw).times(dec(100).plus(leaf.percent)).div(100);
+  return leaf.percent.gt(0) ? observed.gte(target) : observed.lte(target);
+}
+
+function evaluateTime(t: TimeLeaf['time'], ctx: WhenContext, path: string): boolean {
   const now = ctx.now.getTime();
   if (t.every) {
     // True once per occurrence, on the first evaluation at or after it; missed ones collapse into one.
@@ -241,15 +272,12 @@ export function evaluateWhen(node: WhenNode, ctx: WhenContext, path = 'when'): b
     ctx.memory[path] = latest.toISOString();
     ctx.occurrences?.push({ path, first: t.every.next(reference) ?? latest, latest });
   }
-  if (t.at && now < t.at.getTime()) return false;
-  if (t.afterMs !== undefined && now < ctx.armedAt.getTime() + t.afterMs) return false;
-  if (t.between && (now < t.between[0].getTime() || now >= t.between[1].getTime())) return false;
-  return true;
+  return timeHolds(t, now, ctx.armedAt);
 }
 
 /** The instant after which an `every` leaf looks for its next occurrence: the last one consumed, else the arming. */
 function everyReference(memory: Record<string, string>, path: string, armedAt: Date): Date {
-  const consumed = memory[path];
+  const consumed = recall(memory, path);
   return consumed === undefined ? armedAt : new Date(consumed);
 }
 
@@ -288,19 +316,23 @@ export function isRecurring(node: WhenNode): boolean {
  * last one consumed and `now`.
  */
 export function nextDueAt(node: WhenNode, armedAt: Date, now: Date, memory: Record<string, string> = {}): Date | undefined {
-  const candidates: number[] = [];
-  for (const { path, time: t } of timeLeavesOf(node)) {
-    if (t.at) candidates.push(t.at.getTime());
-    if (t.afterMs !== undefined) candidates.push(armedAt.getTime() + t.afterMs);
-    if (t.between) candidates.push(t.between[0].getTime(), t.between[1].getTime());
-    if (t.every) {
-      const reference = everyReference(memory, path, armedAt);
-      const next = t.every.next(reference.getTime() > now.getTime() ? reference : now);
-      if (next) candidates.push(next.getTime());
-    }
-  }
+  const candidates = timeLeavesOf(node).flatMap(({ path, time }) => timeEdges(time, path, armedAt, now, memory));
   const future = candidates.filter((c) => c > now.getTime()).sort((a, b) => a - b);
-  return future.length ? new Date(future[0]!) : undefined;
+  return future.length ? new Date(future[0]) : undefined;
+}
+
+/** The instants (ms) at which one time leaf may change its answer. */
+function timeEdges(t: TimeLeaf['time'], path: string, armedAt: Date, now: Date, memory: Record<string, string>): number[] {
+  const edges: number[] = [];
+  if (t.at) edges.push(t.at.getTime());
+  if (t.afterMs !== undefined) edges.push(armedAt.getTime() + t.afterMs);
+  if (t.between) edges.push(t.between[0].getTime(), t.between[1].getTime());
+  if (t.every) {
+    const reference = everyReference(memory, path, armedAt);
+    const next = t.every.next(reference.getTime() > now.getTime() ? reference : now);
+    if (next) edges.push(next.getTime());
+  }
+  return edges;
 }
 
 /**
@@ -318,10 +350,14 @@ export function mayHoldAt(node: WhenNode, armedAt: Date, now: Date, memory: Reco
     const next = t.every.next(everyReference(memory, path, armedAt));
     if (!next || next.getTime() > at) return false;
   }
+  return timeHolds(t, at, armedAt);
+}
+
+/** The one-shot fields of a time leaf (`at`, `after`, `between`) at an instant (ms). */
+function timeHolds(t: TimeLeaf['time'], at: number, armedAt: Date): boolean {
   if (t.at && at < t.at.getTime()) return false;
   if (t.afterMs !== undefined && at < armedAt.getTime() + t.afterMs) return false;
-  if (t.between && (at < t.between[0].getTime() || at >= t.between[1].getTime())) return false;
-  return true;
+  return !(t.between && (at < t.between[0].getTime() || at >= t.between[1].getTime()));
 }
 
 /**
@@ -333,7 +369,7 @@ export function rearmMemory(node: WhenNode, memory: Record<string, string>, at: 
   const out = { ...memory };
   for (const { path, time } of timeLeavesOf(node)) {
     if (!time.every) continue;
-    const consumed = out[path];
+    const consumed = recall(out, path);
     if (consumed === undefined || new Date(consumed).getTime() < at.getTime()) out[path] = at.toISOString();
   }
   return out;

@@ -48,7 +48,7 @@ describe('CachedGateway', () => {
     expect(inner.fetchTickers).toHaveBeenCalledTimes(3);
     const answer = await sut.fetchTickers(['BTC/USDT', 'ETH/USDT']);
     expect(inner.fetchTickers).toHaveBeenCalledTimes(3);
-    expect(answer['BTC/USDT']!.last.equals(dec('60000.5'))).toBe(true);
+    expect(answer['BTC/USDT'].last.equals(dec('60000.5'))).toBe(true);
     await sut.fetchTicker('BTC/USDT', { fresh: true });
     await sut.fetchTicker('BTC/USDT');
     expect(inner.fetchTicker).toHaveBeenCalledTimes(1);
@@ -90,7 +90,7 @@ describe('CachedGateway', () => {
     const back = fromWire<typeof value>(JSON.parse(JSON.stringify(toWire(value))));
     expect(back.price.toFixed()).toBe('0.000000012345');
     expect(back.at.toISOString()).toBe('2026-01-01T00:00:00.000Z');
-    expect(back.levels[0]!.p.toFixed()).toBe('1');
+    expect(back.levels[0].p.toFixed()).toBe('1');
     expect(back.note).toBe('x');
     expect('none' in back).toBe(false);
   });

@@ -27,7 +27,7 @@ export const CACHE_TTL_MS = {
 
 /** Cached values cross Redis as JSON: Decimals and Dates are tagged so they come back as themselves. */
 export function toWire(value: unknown): unknown {
-  if (Decimal.isDecimal(value)) return { $d: (value as Decimal).toFixed() };
+  if (Decimal.isDecimal(value)) return { $d: value.toFixed() };
   if (value instanceof Date) return { $t: value.toISOString() };
   if (Array.isArray(value)) return value.map(toWire);
   if (value && typeof value === 'object') {
@@ -107,7 +107,7 @@ export class CachedGateway implements ExchangeGateway {
 
   async fetchTickers(symbols: string[], options?: CallOptions): Promise<Record<string, Ticker>> {
     const unique = [...new Set(symbols.map((s) => s.toUpperCase()))].sort();
-    if (unique.length <= 1) return unique.length === 0 ? {} : { [unique[0]!]: await this.fetchTicker(unique[0]!, options) };
+    if (unique.length <= 1) return unique.length === 0 ? {} : { [unique[0]]: await this.fetchTicker(unique[0], options) };
     return this.cached(
       `exchanges:tickers:${this.venueKey}:${unique.join(',')}`,
       CACHE_TTL_MS.ticker,

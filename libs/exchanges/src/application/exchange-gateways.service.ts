@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
 import { dec, NotFoundError, ResilientCache, ValidationError } from '@tradedesk/shared';
 import type {
   AccountMode,
@@ -13,6 +14,7 @@ import type { CcxtGateway } from '../infrastructure/ccxt/ccxt-gateway.js';
 import type { ExchangeAccountOrmEntity } from '../infrastructure/persistence/exchange-account.orm-entity.js';
 import { ExchangeAccountRepository } from '../infrastructure/persistence/exchange-account.repository.js';
 import { AccountSecrets } from './account-secrets.js';
+import { CallAvailability } from './call-availability.js';
 import { CachedGateway } from './cached-gateway.js';
 import { type ExchangeAccountSummary, ExchangeGateways, type OrderRules } from './exchange-gateways.js';
 import { GatewayFactory } from './gateway-factory.js';
@@ -48,6 +50,7 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
     private readonly factory: GatewayFactory,
     private readonly cache: ResilientCache,
     private readonly paper: PaperExchange,
+    private readonly events: EventBus,
   ) {
     super();
   }
@@ -163,6 +166,12 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
     await Promise.all(all.map((id) => this.evict(id)));
   }
 
+  /** Publishes the account's exchange availability from its gateway's calls (notifications listen). */
+  private availabilityOf(summary: ExchangeAccountSummary): CallAvailability {
+    const venue = { accountId: summary.id, exchange: summary.exchange, mode: summary.mode, label: summary.label };
+    return new CallAvailability(venue, this.events);
+  }
+
   private entry(accountId: string): Promise<Entry> {
     let entry = this.entries.get(accountId);
     if (!entry) {
@@ -181,13 +190,14 @@ export class ExchangeGatewaysService extends ExchangeGateways implements OnAppli
     this.logger.debug(`gateway ready for account ${row.id} (${row.exchange}, ${row.mode})`);
     if (summary.mode === 'paper') {
       // A paper account has no keys to open: live public data in front of the simulated private side.
-      const inner = this.factory.create(summary.exchange, 'paper');
+      const inner = this.factory.create(summary.exchange, 'paper', undefined, this.availabilityOf(summary));
       const marketData = new CachedGateway(inner, this.cache, venueKey, row.id);
       // Paper fills are simulated order by order: no native order lists there.
       const capabilities = { ...inner.capabilities, nativeOco: false };
       return { gateway: new PaperGateway(summary.exchange, capabilities, marketData, inner, this.paper, row.id), inner, summary };
     }
-    const inner = this.factory.create(summary.exchange, summary.mode, this.secrets.open(row));
+    const availability = this.availabilityOf(summary);
+    const inner = this.factory.create(summary.exchange, summary.mode, this.secrets.open(row), availability);
     return { gateway: new CachedGateway(inner, this.cache, venueKey, row.id), inner, summary };
   }
 }

@@ -48,7 +48,7 @@ export class ExchangeHealthContributor implements OnModuleInit {
       }),
     );
     const up = Object.values(accounts).every((a) => a.reachable);
-    return { exchanges: { status: up ? 'up' : 'down', accounts } } as HealthIndicatorResult;
+    return { exchanges: { status: up ? 'up' : 'down', accounts } };
   }
 }
 

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, MasterKey, ServerConfig, SimConfig } from '@tradedesk/shared';
+import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
+import { ConfigError, MasterKey, ServerConfig } from '@tradedesk/shared';
 import { describe, expect, it, vi } from 'vitest';
+import { ExchangesConfig, PaperConfig, SimConfig } from '../exchanges.config.js';
 import type { ExchangeAccountRepository } from '../infrastructure/persistence/exchange-account.repository.js';
 import { AccountSecrets } from './account-secrets.js';
 import type { AccountsService } from './accounts.service.js';
+import type { EmbeddedExchangeSim } from './embedded-exchange-sim.js';
 import { ExchangesBootstrap } from './exchanges-bootstrap.service.js';
 import { SimEndpoint } from './sim-endpoint.js';
 
@@ -11,17 +14,19 @@ function setup(
   sim: SimConfig,
   rows: Array<{ id: string; label: string; keyId: string; apiKeyCiphertext: string; secretCiphertext: string }> = [],
   realAccountModes: string[] = [],
+  embedded?: EmbeddedExchangeSim,
 ) {
   const repository = {
     list: vi.fn(async () => rows),
     existsInModes: vi.fn(async (modes: string[]) => modes.some((m) => realAccountModes.includes(m))),
     findByModes: vi.fn(async () => []),
   } as unknown as ExchangeAccountRepository;
-  const accounts = { create: vi.fn() } as unknown as AccountsService;
+  const accounts = { create: vi.fn(async (input: { label: string }) => ({ id: 'acc', label: input.label })) } as unknown as AccountsService;
   const endpoint = new SimEndpoint();
   const secrets = new AccountSecrets(new MasterKey(randomBytes(32), 'env'));
-  const server = new ServerConfig(0, '127.0.0.1', '/tmp/unused', [], 100, 20);
-  return { sut: new ExchangesBootstrap(sim, server, repository, secrets, accounts, endpoint), endpoint, accounts, secrets };
+  const server = new ServerConfig(0, '127.0.0.1', '/srv/td-data', [], 100, 20);
+  const config = new ExchangesConfig(sim, new PaperConfig(undefined));
+  return { sut: new ExchangesBootstrap(config, server, repository, secrets, accounts, endpoint, embedded), endpoint, accounts, secrets };
 }
 
 describe('ExchangesBootstrap', () => {
@@ -37,6 +42,27 @@ describe('ExchangesBootstrap', () => {
     const { sut, endpoint } = setup(new SimConfig('auto', 0, undefined, 1), [], [mode]);
     await sut.onModuleInit();
     expect(endpoint.url).toBeUndefined();
+  });
+
+  it('starts the emulator the app embeds without SIM_URL, seeds the sim accounts, and stops it on shutdown', async () => {
+    const close = vi.fn(async () => undefined);
+    const start = vi.fn(async () => ({ url: 'http://127.0.0.1:7123', close }));
+    const { sut, endpoint, accounts } = setup(new SimConfig('on', 7123, undefined, 9), [], [], { start });
+    await sut.onModuleInit();
+    expect(start).toHaveBeenCalledWith(
+      expect.objectContaining({ port: 7123, dataDir: '/srv/td-data/exchange-sim', seed: 9, accounts: SEEDED_SIM_ACCOUNTS }),
+    );
+    expect(endpoint.url).toBe('http://127.0.0.1:7123');
+    expect(vi.mocked(accounts.create).mock.calls.map(([input]) => input)).toEqual(
+      SEEDED_SIM_ACCOUNTS.map((a) => expect.objectContaining({ exchange: a.exchange, mode: 'sim', apiKey: a.apiKey })),
+    );
+    await sut.onApplicationShutdown();
+    expect(close).toHaveBeenCalledOnce();
+  });
+
+  it('names SIM_URL when sim mode needs an emulator and the process embeds none', async () => {
+    const { sut } = setup(new SimConfig('on', 0, undefined, 1));
+    await expect(sut.onModuleInit()).rejects.toThrow(/^SIM_URL: this process embeds no exchange emulator/);
   });
 
   it('names SIM_URL when no emulator answers there', async () => {

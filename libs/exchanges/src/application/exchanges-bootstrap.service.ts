@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type RunningExchangeSim, SEEDED_SIM_ACCOUNTS, startExchangeSim } from '@tradedesk/exchange-sim';
-import { ConfigError, MASTER_KEY_NEXT_FILE, ServerConfig, SimConfig } from '@tradedesk/shared';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
+import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
+import { ConfigError, MASTER_KEY_NEXT_FILE, ServerConfig } from '@tradedesk/shared';
 import type { ExchangeId } from '../domain/exchange-gateway.js';
+import { ExchangesConfig, type SimConfig } from '../exchanges.config.js';
 import { SecretDecryptionError } from '../infrastructure/crypto/secret-cipher.js';
 import { ExchangeAccountRepository } from '../infrastructure/persistence/exchange-account.repository.js';
 import { AccountSecrets } from './account-secrets.js';
 import { AccountsService } from './accounts.service.js';
+import { EmbeddedExchangeSim, type RunningEmbeddedExchangeSim } from './embedded-exchange-sim.js';
 import { SimEndpoint } from './sim-endpoint.js';
 
 export const SIM_ACCOUNT_LABELS: Record<ExchangeId, string> = { binance: 'Binance (sim)', upbit: 'Upbit (sim)' };
@@ -15,21 +17,25 @@ export const SIM_ACCOUNT_LABELS: Record<ExchangeId, string> = { binance: 'Binanc
 /**
  * Start-up of the exchanges context, before the app listens: every stored key must open with
  * this MASTER_KEY (a wrong key stops the start instead of sending garbage keys to exchanges), then
- * sim mode: the emulator in process (or at SIM_URL) and the two seeded sim accounts.
+ * sim mode: the emulator the app embeds (or the one at SIM_URL) and the two seeded sim accounts.
  */
 @Injectable()
 export class ExchangesBootstrap implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Exchanges');
-  private running: RunningExchangeSim | undefined;
+  private running: RunningEmbeddedExchangeSim | undefined;
+  private readonly sim: SimConfig;
 
   constructor(
-    private readonly sim: SimConfig,
+    config: ExchangesConfig,
     private readonly server: ServerConfig,
     private readonly repository: ExchangeAccountRepository,
     private readonly secrets: AccountSecrets,
     private readonly accounts: AccountsService,
     private readonly endpoint: SimEndpoint,
-  ) {}
+    @Optional() private readonly embedded?: EmbeddedExchangeSim,
+  ) {
+    this.sim = config.sim;
+  }
 
   async onModuleInit(): Promise<void> {
     await this.checkMasterKey();
@@ -73,7 +79,9 @@ export class ExchangesBootstrap implements OnModuleInit, OnApplicationShutdown {
       this.endpoint.url = this.sim.url;
       this.logger.log(`sim mode: using the exchange emulator at ${this.sim.url}`);
     } else {
-      this.running = await startExchangeSim({
+      if (!this.embedded)
+        throw new ConfigError('SIM_URL', 'this process embeds no exchange emulator: point SIM_URL at a running one (npm run sim)');
+      this.running = await this.embedded.start({
         port: this.sim.port,
         dataDir: join(this.server.dataDir, 'exchange-sim'),
         seed: this.sim.seed,

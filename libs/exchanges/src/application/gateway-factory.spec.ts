@@ -1,12 +1,12 @@
-import { PaperConfig } from '@tradedesk/shared';
 import { describe, expect, it } from 'vitest';
+import { ExchangesConfig, PaperConfig, SimConfig } from '../exchanges.config.js';
 import { GatewayFactory } from './gateway-factory.js';
 import { SimEndpoint } from './sim-endpoint.js';
 
 function factory(paperMarketDataUrl: string | undefined, simUrl: string | undefined): GatewayFactory {
   const endpoint = new SimEndpoint();
   endpoint.url = simUrl;
-  return new GatewayFactory(endpoint, new PaperConfig(paperMarketDataUrl));
+  return new GatewayFactory(endpoint, new ExchangesConfig(new SimConfig('on', 0, simUrl, 1), new PaperConfig(paperMarketDataUrl)));
 }
 
 describe('GatewayFactory: where paper accounts read public data', () => {

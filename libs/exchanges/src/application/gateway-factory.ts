@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { PaperConfig } from '@tradedesk/shared';
 import type { ApiCredentials } from '../domain/exchange-account.js';
 import type { AccountMode, ExchangeCapabilities, ExchangeId } from '../domain/exchange-gateway.js';
 import { BINANCE_CAPABILITIES, BinanceGateway } from '../infrastructure/ccxt/binance.gateway.js';
-import type { CcxtGateway, CcxtGatewayOptions } from '../infrastructure/ccxt/ccxt-gateway.js';
+import type { CallObserver, CcxtGateway, CcxtGatewayOptions } from '../infrastructure/ccxt/ccxt-gateway.js';
 import { UPBIT_CAPABILITIES, UpbitGateway } from '../infrastructure/ccxt/upbit.gateway.js';
 import { SimEndpoint } from './sim-endpoint.js';
+import { ExchangesConfig } from '../exchanges.config.js';
 
 interface Adapter {
   /** Display name. */
@@ -35,12 +35,12 @@ export const ADAPTERS: Record<ExchangeId, Adapter> = {
 export class GatewayFactory {
   constructor(
     private readonly sim: SimEndpoint,
-    private readonly paper: PaperConfig,
+    private readonly config: ExchangesConfig,
   ) {}
 
-  create(exchange: ExchangeId, mode: AccountMode, credentials?: ApiCredentials): CcxtGateway {
-    if (mode === 'paper') return ADAPTERS[exchange].create({ mode, simUrl: this.paperMarketDataUrl() });
-    return ADAPTERS[exchange].create({ mode, credentials, simUrl: mode === 'sim' ? this.sim.require(exchange) : undefined });
+  create(exchange: ExchangeId, mode: AccountMode, credentials?: ApiCredentials, observer?: CallObserver): CcxtGateway {
+    if (mode === 'paper') return ADAPTERS[exchange].create({ mode, simUrl: this.paperMarketDataUrl(), observer });
+    return ADAPTERS[exchange].create({ mode, credentials, simUrl: mode === 'sim' ? this.sim.require(exchange) : undefined, observer });
   }
 
   /** The cache scope of an exchange's public data: the same for every account on one venue. */
@@ -58,6 +58,6 @@ export class GatewayFactory {
    * and SIM=auto keeps that emulator on until a live or testnet account exists.
    */
   paperMarketDataUrl(): string | undefined {
-    return this.paper.marketDataUrl ?? this.sim.url;
+    return this.config.paper.marketDataUrl ?? this.sim.url;
   }
 }

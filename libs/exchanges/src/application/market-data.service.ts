@@ -128,8 +128,8 @@ export class MarketDataService {
       upbitGateway.fetchTickers([krwSymbol, USDT_KRW]),
       binanceGateway.fetchTicker(usdtSymbol),
     ]);
-    const krwPrice = upbitTickers[krwSymbol]!.last;
-    const usdtKrw = upbitTickers[USDT_KRW]!.last;
+    const krwPrice = upbitTickers[krwSymbol].last;
+    const usdtKrw = upbitTickers[USDT_KRW].last;
     return {
       base: asset,
       upbit: { accountId: upbit.id, symbol: krwSymbol, price: krwPrice, ...stepOf(upbitMarket) },

@@ -37,8 +37,8 @@ describe('Upbit KRW price steps', () => {
         fc.integer({ min: 0, max: UPBIT_KRW_PRICE_STEPS.length - 1 }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         (row, fraction) => {
-          const { floor, step } = UPBIT_KRW_PRICE_STEPS[row]!;
-          const ceiling = row === 0 ? floor.mul(10) : UPBIT_KRW_PRICE_STEPS[row - 1]!.floor;
+          const { floor, step } = UPBIT_KRW_PRICE_STEPS[row];
+          const ceiling = row === 0 ? floor.mul(10) : UPBIT_KRW_PRICE_STEPS[row - 1].floor;
           const inside = floor.plus(ceiling.minus(floor).mul(new Decimal(fraction.toFixed(6)))).toDecimalPlaces(8, Decimal.ROUND_DOWN);
           const p = inside.greaterThanOrEqualTo(ceiling) ? floor : inside;
           expect(krwPriceStep(p).equals(step)).toBe(true);

@@ -19,7 +19,7 @@ const EXCHANGE_NAMES: Record<ExchangeId, string> = { binance: 'Binance', upbit: 
 /** Amount of money as people write it: 5,000 KRW, 3.2 USDT. */
 export function formatMoney(value: Decimal, currency: string): string {
   const [integer, fraction] = value.toFixed().split('.');
-  const grouped = integer!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const grouped = integer.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${fraction ? `${grouped}.${fraction}` : grouped} ${currency}`;
 }
 

@@ -53,7 +53,7 @@ export class AnswerRecorder {
 
   private async writeAll(): Promise<void> {
     while (this.waiting.length > 0) {
-      const holdUntil = this.waiting[0]!.at + this.holdMs;
+      const holdUntil = this.waiting[0].at + this.holdMs;
       if (this.sending > 0 && Date.now() < holdUntil) {
         await this.sendsSettledOr(holdUntil);
         continue;

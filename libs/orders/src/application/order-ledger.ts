@@ -13,9 +13,11 @@ import {
   OrderPartiallyFilledEvent,
   OrderRejectedEvent,
   PositionChangedEvent,
+  PositionClosedEvent,
 } from '../domain/order.events.js';
 import { isTerminal, type OrderStatus } from '../domain/order-status.js';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
+import { conditionOfKey } from './position-room.js';
 import { OrderTimelineOrmEntity } from '../infrastructure/persistence/order-timeline.orm-entity.js';
 import { type HeldPosition, PositionRepository, positionKey } from '../infrastructure/persistence/position.repository.js';
 import { TradeOrmEntity } from '../infrastructure/persistence/trade.orm-entity.js';
@@ -33,6 +35,7 @@ export function orderFacts(o: OrderOrmEntity): OrderFacts {
     exchangeOrderId: o.exchangeOrderId ?? undefined,
     purpose: o.purpose,
     ...(o.listClientOrderId ? { listClientOrderId: o.listClientOrderId } : {}),
+    ...(conditionOfKey(o.idempotencyKey) ? { conditionId: conditionOfKey(o.idempotencyKey) } : {}),
     filled: o.filled.toFixed(),
     average: o.average?.toFixed(),
     cost: o.cost.toFixed(),
@@ -129,13 +132,26 @@ export class OrderLedger {
         orders.push(order);
       }
       const positions = await PositionRepository.lock(tx.manager, orders);
-      const changed = new Set<string>();
+      // Per position moved by new fills, the last order that moved it: the one that closed it, if it closed.
+      const changed = new Map<string, OrderOrmEntity>();
       for (const [i, item] of sorted.entries()) {
-        const order = orders[i]!;
+        const order = orders[i];
         const position = positions.get(positionKey(order))!;
-        if (await this.applyInside(tx, order, position, item.snapshot, item.cause, item.trades)) changed.add(positionKey(order));
+        if (await this.applyInside(tx, order, position, item.snapshot, item.cause, item.trades)) changed.set(positionKey(order), order);
       }
-      for (const key of changed) await PositionRepository.save(tx.manager, positions.get(key)!, { cause: 'fill' });
+      for (const [key, order] of changed) {
+        const { closed } = await PositionRepository.save(tx.manager, positions.get(key)!, { cause: 'fill', orderId: order.id });
+        if (closed)
+          tx.publish(
+            new PositionClosedEvent({
+              accountId: order.accountId,
+              exchange: order.exchange,
+              symbol: order.symbol,
+              ...closed,
+              closingOrder: orderFacts(order),
+            }),
+          );
+      }
       await alsoInside?.(tx);
     });
   }

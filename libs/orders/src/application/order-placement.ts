@@ -267,7 +267,7 @@ export class OrderPlacement {
       SUBMIT_TOPIC,
       orders.map((o) => ({ payload: { orderId: o.orderId }, ...submitMessageOptions(o.row.purpose, now) })),
     );
-    return orders.map((order, i) => ({ order, message: messages[i]! }));
+    return orders.map((order, i) => ({ order, message: messages[i] }));
   }
 
   /**

@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { type ExchangeOrder, ExchangeGateways, type RequestLane } from '@tradedesk/exchanges';
-import { HealthRegistry, Outbox, RequestContext, SchedulerConfig, UnitOfWork } from '@tradedesk/shared';
+import { HealthRegistry, Outbox, RequestContext, UnitOfWork } from '@tradedesk/shared';
+import { OrdersConfig } from '../orders.config.js';
 import { In, IsNull, Not } from 'typeorm';
 import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.js';
 import { OrderLedger, snapshotChanges } from './order-ledger.js';
@@ -27,7 +28,7 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly gateways: ExchangeGateways,
     private readonly ledger: OrderLedger,
     private readonly submission: OrderSubmission,
-    private readonly scheduler: SchedulerConfig,
+    private readonly config: OrdersConfig,
     registry: HealthRegistry,
     indicator: HealthIndicatorService,
   ) {
@@ -78,9 +79,9 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
       }
     }
     await this.outbox
-      .start(Math.min(1000, this.scheduler.orderPollMs))
+      .start(Math.min(1000, this.config.orderPollMs))
       .catch((error: unknown) => this.logger.error(`outbox start failed: ${error instanceof Error ? error.message : String(error)}`));
-    this.timer = setInterval(() => void this.pollNow(), this.scheduler.orderPollMs);
+    this.timer = setInterval(() => void this.pollNow(), this.config.orderPollMs);
     this.timer.unref();
   }
 

@@ -15,6 +15,8 @@ export interface OrderFacts {
   purpose: OrderPurpose;
   /** Set on a leg of an order list (a native OCO sell): the list's client id. */
   listClientOrderId?: string;
+  /** Set on an order a condition placed (its idempotency key `cond-<id>-<n>`): that condition. */
+  conditionId?: string;
   /** Decimal strings. */
   filled: string;
   average?: string;
@@ -67,6 +69,39 @@ export class PositionChangedEvent extends DomainEvent {
     readonly accountId: string,
     readonly symbol: string,
   ) {
+    super();
+  }
+}
+
+/**
+ * What a position did over one round trip, from the fill that opened it (its quantity left zero) to
+ * the fill that closed it (back to zero). Decimal strings, unrounded, in the market's quote currency.
+ */
+export interface RoundTripFacts {
+  accountId: string;
+  exchange: string;
+  symbol: string;
+  /** The `closed` line of the position's timeline: one per round trip, so a key for "this trade completed". */
+  positionEventId: string;
+  openedAt: string | null;
+  closedAt: string;
+  /** Realized over this round trip, fees included. */
+  realizedPnl: string;
+  /** Realized over the position's whole life: what GET /api/positions shows as `realizedPnl`. */
+  positionRealizedPnl: string;
+  /** Fees of the round trip's fills in the quote currency (a base-asset fee valued at its fill's price). */
+  fees: string;
+  /** Paid for the round trip's buys and adoptions: the denominator of its return. */
+  bought: string;
+  /** realizedPnl / bought × 100; null when nothing was paid (an adoption at price 0 cannot happen, kept for safety). */
+  returnPercent: string | null;
+  /** The order whose fill closed it (absent when it was not a fill of a tradedesk order). */
+  closingOrder?: OrderFacts;
+}
+
+/** A fill brought a position back to zero: a trade completed. Published after the fill's commit. */
+export class PositionClosedEvent extends DomainEvent {
+  constructor(readonly roundTrip: RoundTripFacts) {
     super();
   }
 }

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootTestApp, RedisServer, type TestApp, waitFor } from '@tradedesk/testing';
+import { RedisServer, waitFor } from '@tradedesk/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResilientCache } from './resilient-cache.js';
+import { bootTestApp, type TestApp } from '../../../../test/support/boot-test-app.js';
 
 describe.each(['memory', 'redis'] as const)('ResilientCache on %s', (store) => {
   let redis: RedisServer | undefined;

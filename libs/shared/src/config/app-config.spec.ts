@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppConfig, ConfigError } from './app-config.js';
+import { AppConfig, ConfigError, type EnvReader } from './app-config.js';
 
 function fails(env: Record<string, string>): ConfigError {
   try {
@@ -19,8 +19,7 @@ describe('AppConfig.fromEnv', () => {
     expect(c.cache.redisUrl).toBeUndefined();
     expect(c.security).toMatchObject({ apiToken: undefined, masterKey: undefined });
     expect(c.logging).toMatchObject({ level: 'info', dir: '/srv/td/data/logs' });
-    expect(c.sim).toMatchObject({ mode: 'auto', port: 7070, url: undefined });
-    expect(c.paper.marketDataUrl).toBeUndefined();
+    expect(c.namespaces.size).toBe(0);
   });
 
   it('reads every namespace', () => {
@@ -34,10 +33,7 @@ describe('AppConfig.fromEnv', () => {
         API_TOKEN: 'a-long-enough-token',
         MASTER_KEY: 'ab'.repeat(32),
         LOG_LEVEL: 'DEBUG',
-        SIM: 'off',
-        SIM_URL: 'http://127.0.0.1:7070/',
         CORS_ORIGINS: 'http://a.example, http://b.example',
-        PAPER_MARKET_DATA_URL: 'http://127.0.0.1:7171/',
       },
       '/srv/td',
     );
@@ -51,8 +47,6 @@ describe('AppConfig.fromEnv', () => {
     expect(c.cache.redisUrl).toBe('redis://cache:6379');
     expect(c.security.masterKey).toEqual(Buffer.alloc(32, 0xab));
     expect(c.logging.level).toBe('debug');
-    expect(c.sim).toMatchObject({ mode: 'off', url: 'http://127.0.0.1:7070' });
-    expect(c.paper.marketDataUrl).toBe('http://127.0.0.1:7171');
   });
 
   it('accepts a base64 master key', () => {
@@ -72,9 +66,6 @@ describe('AppConfig.fromEnv', () => {
     [{ MASTER_KEY: 'ab'.repeat(31) }, 'MASTER_KEY', /32-byte/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
     [{ LOG_MAX_SIZE: 'big' }, 'LOG_MAX_SIZE', /size/],
-    [{ SIM: 'maybe' }, 'SIM', /on, off or auto/],
-    [{ SIM_URL: 'ftp://x' }, 'SIM_URL', /http/],
-    [{ PAPER_MARKET_DATA_URL: 'api.binance.com' }, 'PAPER_MARKET_DATA_URL', /http/],
     [{ HOST: 'a b' }, 'HOST', /host/],
   ])('rejects %j naming the variable', (env, variable, problem) => {
     const error = fails(env);
@@ -86,5 +77,36 @@ describe('AppConfig.fromEnv', () => {
   it('never echoes a rejected master key', () => {
     const secret = 'c'.repeat(40);
     expect(fails({ MASTER_KEY: secret }).message).not.toContain(secret);
+  });
+
+  describe('context namespaces', () => {
+    class WidgetConfig {
+      constructor(
+        readonly pollMs: number,
+        readonly feedUrl: string | undefined,
+      ) {}
+
+      static fromEnv(env: EnvReader): WidgetConfig {
+        return new WidgetConfig(env.int('WIDGET_POLL_MS', 500, 50, 60_000), env.httpUrl('WIDGET_FEED_URL', 'must be an http:// URL'));
+      }
+    }
+
+    it('reads each namespace given, by the shared rules, and hands it out by its class', () => {
+      const c = AppConfig.fromEnv({ WIDGET_POLL_MS: '250', WIDGET_FEED_URL: 'http://feed.example//' }, '/srv/td', [WidgetConfig]);
+      expect(c.get(WidgetConfig)).toEqual(new WidgetConfig(250, 'http://feed.example'));
+      expect([...c.namespaces.keys()]).toEqual([WidgetConfig]);
+      expect(AppConfig.fromEnv({}, '/srv/td', [WidgetConfig]).get(WidgetConfig)).toEqual(new WidgetConfig(500, undefined));
+    });
+
+    it('rejects a bad value of a context variable naming it, like a platform one', () => {
+      expect(() => AppConfig.fromEnv({ WIDGET_POLL_MS: '10' }, '/srv/td', [WidgetConfig])).toThrow(
+        new ConfigError('WIDGET_POLL_MS', 'must be an integer from 50 to 60000 (got "10")'),
+      );
+      expect(() => AppConfig.fromEnv({ WIDGET_FEED_URL: 'feed.example' }, '/srv/td', [WidgetConfig])).toThrow(/^WIDGET_FEED_URL: must be/);
+    });
+
+    it('refuses to hand out a namespace that was not read at start', () => {
+      expect(() => AppConfig.fromEnv({}, '/srv/td').get(WidgetConfig)).toThrow(/WidgetConfig was not read at start/);
+    });
   });
 });

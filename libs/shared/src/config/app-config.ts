@@ -71,37 +71,15 @@ export class LoggingConfig {
   ) {}
 }
 
-export type SimSwitch = 'on' | 'off' | 'auto';
+/**
+ * A context's configuration namespace: one class, injected by that class, whose static `fromEnv`
+ * reads and validates the context's own variables (ConfigError naming the variable). A context
+ * defines it beside its module and exports it; the app that composes the contexts (apps/api) hands
+ * every namespace to AppConfig.fromEnv, so all of them are validated before anything starts.
+ */
+export type ConfigNamespace<T extends object = object> = (abstract new (...args: never[]) => T) & { fromEnv(env: EnvReader): T };
 
-export class SimConfig {
-  constructor(
-    /** `auto`: on while no `live` or `testnet` account exists; paper accounts do not count. */
-    readonly mode: SimSwitch,
-    readonly port: number,
-    readonly url: string | undefined,
-    readonly seed: number,
-  ) {}
-}
-
-export class PaperConfig {
-  constructor(
-    /**
-     * Where paper accounts read public market data: an exchange emulator's URL (its `/binance`,
-     * `/upbit` prefixes) for rehearsals and tests; unset = the running sim-mode emulator, else the
-     * real exchanges.
-     */
-    readonly marketDataUrl: string | undefined,
-  ) {}
-}
-
-export class SchedulerConfig {
-  constructor(
-    readonly tickMs: number,
-    /** Follow-up poll of open orders. */
-    readonly orderPollMs: number,
-  ) {}
-}
-
+/** The platform's namespaces (server, database, cache, security, logging) and those of the contexts. */
 export class AppConfig {
   constructor(
     readonly server: ServerConfig,
@@ -109,32 +87,69 @@ export class AppConfig {
     readonly cache: CacheConfig,
     readonly security: SecurityConfig,
     readonly logging: LoggingConfig,
-    readonly sim: SimConfig,
-    readonly scheduler: SchedulerConfig,
-    readonly paper: PaperConfig,
+    private readonly contexts: ReadonlyMap<ConfigNamespace, object> = new Map(),
   ) {}
 
-  static fromEnv(env: Env = process.env, cwd = process.cwd()): AppConfig {
-    const dataDir = absolute(cwd, env.DATA_DIR?.trim() || './data');
-    const port = int(env, 'PORT', 3000, 0, 65535);
+  static fromEnv(env: Env = process.env, cwd = process.cwd(), namespaces: readonly ConfigNamespace[] = []): AppConfig {
+    const reader = new EnvReader(env, cwd);
+    const dataDir = reader.path('DATA_DIR', './data');
     const server = new ServerConfig(
-      port,
+      reader.int('PORT', 3000, 0, 65535),
       host(env, 'HOST', '127.0.0.1'),
       dataDir,
       list(env.CORS_ORIGINS),
-      int(env, 'THROTTLE_PER_MINUTE', 6000, 1, 10_000_000),
-      int(env, 'AUTH_FAILURES_PER_MINUTE', 20, 1, 10_000_000),
+      reader.int('THROTTLE_PER_MINUTE', 6000, 1, 10_000_000),
+      reader.int('AUTH_FAILURES_PER_MINUTE', 20, 1, 10_000_000),
     );
-    return new AppConfig(
-      server,
-      database(env, dataDir),
-      cache(env),
-      security(env),
-      logging(env, dataDir),
-      sim(env),
-      new SchedulerConfig(int(env, 'TICK_MS', 1000, 50, 3_600_000), int(env, 'ORDER_POLL_MS', 2000, 50, 3_600_000)),
-      paper(env),
-    );
+    const shared = [server, database(reader, dataDir), cache(env), security(env), logging(reader, dataDir)] as const;
+    return new AppConfig(...shared, new Map(namespaces.map((namespace) => [namespace, namespace.fromEnv(reader)])));
+  }
+
+  /** A context's namespace, as read at start. */
+  get<T extends object>(namespace: ConfigNamespace<T>): T {
+    const value = this.contexts.get(namespace);
+    if (!value) throw new Error(`configuration namespace ${namespace.name} was not read at start: pass it to AppConfig.fromEnv`);
+    return value as T;
+  }
+
+  /** Every context namespace read at start, with its value (ConfigModule provides each by its class). */
+  get namespaces(): ReadonlyMap<ConfigNamespace, object> {
+    return this.contexts;
+  }
+}
+
+/** Reads variables from the environment by the rules every namespace shares; each failure names its variable. */
+export class EnvReader {
+  constructor(
+    private readonly env: Env,
+    /** What relative paths are resolved against. */
+    readonly cwd: string,
+  ) {}
+
+  /** The trimmed value; unset and empty are both undefined. */
+  text(name: string): string | undefined {
+    return this.env[name]?.trim() || undefined;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
+    }
+    return Number(raw);
+  }
+
+  /** An absolute path: a relative one is resolved against cwd. */
+  path(name: string, fallback: string): string {
+    return absolute(this.cwd, this.text(name) ?? fallback);
+  }
+
+  /** An http(s):// URL without its trailing slashes; `problem` says what it must be. */
+  httpUrl(name: string, problem: string): string | undefined {
+    const url = this.text(name);
+    if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) throw new ConfigError(name, problem);
+    return url?.replace(/\/+$/, '');
   }
 }
 
@@ -149,15 +164,6 @@ function list(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
-  }
-  return Number(raw);
-}
-
 function host(env: Env, name: string, fallback: string): string {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
@@ -165,9 +171,9 @@ function host(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
-function database(env: Env, dataDir: string): DatabaseConfig {
-  const raw = env.DATABASE_URL?.trim();
-  const poolSize = int(env, 'DATABASE_POOL_SIZE', 20, 1, 500);
+function database(env: EnvReader, dataDir: string): DatabaseConfig {
+  const raw = env.text('DATABASE_URL');
+  const poolSize = env.int('DATABASE_POOL_SIZE', 20, 1, 500);
   if (!raw) return new DatabaseConfig('sqlite', join(dataDir, 'tradedesk.sqlite'), 1);
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
@@ -215,36 +221,16 @@ export function parseMasterKey(raw: string, variable: string): Buffer {
   return key;
 }
 
-function logging(env: Env, dataDir: string): LoggingConfig {
-  const level = (env.LOG_LEVEL?.trim() || 'info').toLowerCase();
+function logging(env: EnvReader, dataDir: string): LoggingConfig {
+  const level = (env.text('LOG_LEVEL') ?? 'info').toLowerCase();
   const levels: LogLevel[] = ['error', 'warn', 'info', 'debug', 'verbose'];
   if (!levels.includes(level as LogLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${levels.join(', ')} (got "${level}")`);
-  const maxSize = env.LOG_MAX_SIZE?.trim() || '20m';
+  const maxSize = env.text('LOG_MAX_SIZE') ?? '20m';
   if (!/^\d+[kmg]?$/i.test(maxSize)) throw new ConfigError('LOG_MAX_SIZE', `must be a size such as 20m (got "${maxSize}")`);
   return new LoggingConfig(
     level as LogLevel,
-    absolute(process.cwd(), env.LOG_DIR?.trim() || join(dataDir, 'logs')),
+    absolute(process.cwd(), env.text('LOG_DIR') ?? join(dataDir, 'logs')),
     maxSize,
-    int(env, 'LOG_RETENTION_DAYS', 14, 1, 3650),
+    env.int('LOG_RETENTION_DAYS', 14, 1, 3650),
   );
-}
-
-function paper(env: Env): PaperConfig {
-  const url = env.PAPER_MARKET_DATA_URL?.trim() || undefined;
-  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url))
-    throw new ConfigError(
-      'PAPER_MARKET_DATA_URL',
-      'must be an http:// URL of an exchange emulator (unset: the sim-mode emulator when it runs, else the real exchanges)',
-    );
-  return new PaperConfig(url?.replace(/\/+$/, ''));
-}
-
-function sim(env: Env): SimConfig {
-  const raw = (env.SIM?.trim() || 'auto').toLowerCase();
-  const modes: Record<string, SimSwitch> = { on: 'on', true: 'on', '1': 'on', off: 'off', false: 'off', '0': 'off', auto: 'auto' };
-  const mode = modes[raw];
-  if (!mode) throw new ConfigError('SIM', `must be on, off or auto (got "${raw}")`);
-  const url = env.SIM_URL?.trim() || undefined;
-  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) throw new ConfigError('SIM_URL', 'must be an http:// URL of a running emulator');
-  return new SimConfig(mode, int(env, 'SIM_PORT', 7070, 0, 65535), url?.replace(/\/+$/, ''), int(env, 'SIM_SEED', 42, 0, 2 ** 31));
 }

@@ -1,32 +1,24 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import {
-  AppConfig,
-  CacheConfig,
-  DatabaseConfig,
-  LoggingConfig,
-  PaperConfig,
-  SchedulerConfig,
-  SecurityConfig,
-  ServerConfig,
-  SimConfig,
-} from './app-config.js';
+import { AppConfig, CacheConfig, DatabaseConfig, LoggingConfig, SecurityConfig, ServerConfig } from './app-config.js';
 
-/** Makes the validated AppConfig and each of its namespaces injectable by class. */
+/** Makes the validated AppConfig, the platform's namespaces and every context namespace read at start injectable by class. */
 @Global()
 @Module({})
 export class ConfigModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const providers = [
-      { provide: AppConfig, useValue: config },
-      { provide: ServerConfig, useValue: config.server },
-      { provide: DatabaseConfig, useValue: config.database },
-      { provide: CacheConfig, useValue: config.cache },
-      { provide: SecurityConfig, useValue: config.security },
-      { provide: LoggingConfig, useValue: config.logging },
-      { provide: SimConfig, useValue: config.sim },
-      { provide: SchedulerConfig, useValue: config.scheduler },
-      { provide: PaperConfig, useValue: config.paper },
+    const values: Array<[abstract new (...args: never[]) => object, object]> = [
+      [AppConfig, config],
+      [ServerConfig, config.server],
+      [DatabaseConfig, config.database],
+      [CacheConfig, config.cache],
+      [SecurityConfig, config.security],
+      [LoggingConfig, config.logging],
+      ...config.namespaces,
     ];
-    return { module: ConfigModule, providers, exports: providers.map((p) => p.provide) };
+    return {
+      module: ConfigModule,
+      providers: values.map(([provide, useValue]) => ({ provide, useValue })),
+      exports: values.map(([provide]) => provide),
+    };
   }
 }

@@ -1,15 +1,14 @@
 import { EventBus, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { bootTestApp, TEST_DRIVERS, type TestApp } from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
 import { type DataSource, In } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainEvent } from '../ddd/domain-event.js';
 import { MAX_HANDLERS_IN_FLIGHT, Outbox, RetryLater } from '../outbox/outbox.js';
 import { OutboxMessageOrmEntity } from '../outbox/outbox-message.orm-entity.js';
 import { UnitOfWork } from './unit-of-work.js';
-import { TradedeskDataSource, dataSourceOptions } from './tradedesk-data-source.js';
-import { persistenceSchema } from '../../../../apps/api/src/persistence/schema.js';
-import { AppConfig } from '../config/app-config.js';
+import { TradedeskDataSource } from './tradedesk-data-source.js';
+import { bootTestApp, type TestApp } from '../../../../test/support/boot-test-app.js';
 
 class SomethingHappened extends DomainEvent {
   constructor(readonly what: string) {
@@ -169,20 +168,20 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
     expect(byHandler).toEqual([]);
 
     const ran: number[] = [];
-    await outbox.completeClaimed([claimed[0]!]);
-    await outbox.runClaimed(claimed[1]!, async () => {
+    await outbox.completeClaimed([claimed[0]]);
+    await outbox.runClaimed(claimed[1], async () => {
       ran.push(2);
     });
-    await outbox.runClaimed(claimed[2]!, async () => {
+    await outbox.runClaimed(claimed[2], async () => {
       throw new Error('the exchange is away');
     });
     expect(ran).toEqual([2]);
     const rows = await repo.findBy({ id: In(claimed.map((c) => c.id)) });
     const status = (id: string) => rows.find((r) => r.id === id)!;
-    expect(status(claimed[0]!.id)).toMatchObject({ status: 'done', claimedUntil: null });
-    expect(status(claimed[1]!.id)).toMatchObject({ status: 'done', claimedUntil: null });
-    expect(status(claimed[2]!.id)).toMatchObject({ status: 'pending', attempts: 1, claimedUntil: null, lastError: 'the exchange is away' });
-    await repo.update({ id: claimed[2]!.id }, { availableAt: new Date(0) });
+    expect(status(claimed[0].id)).toMatchObject({ status: 'done', claimedUntil: null });
+    expect(status(claimed[1].id)).toMatchObject({ status: 'done', claimedUntil: null });
+    expect(status(claimed[2].id)).toMatchObject({ status: 'pending', attempts: 1, claimedUntil: null, lastError: 'the exchange is away' });
+    await repo.update({ id: claimed[2].id }, { availableAt: new Date(0) });
     await outbox.drain();
     expect(byHandler).toEqual(['3']);
 
@@ -194,7 +193,7 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
       }),
     ).rejects.toThrow('the firing transaction failed');
     outbox.abandonClaimed(rolledBack);
-    expect(await repo.countBy({ id: rolledBack[0]!.id })).toBe(0);
+    expect(await repo.countBy({ id: rolledBack[0].id })).toBe(0);
   });
 
   it('renews the claim of a message whose handler is still running, so no other dispatcher takes it over', async () => {
@@ -329,7 +328,7 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
     const claimed = await Promise.all(ids.flatMap((id) => [outbox.dispatchNow(id), other.dispatchNow(id)]));
     expect(claimed.filter(Boolean)).toHaveLength(20);
     expect(runs).toBe(20);
-    expect(await outbox.dispatchNow(ids[0]!)).toBe(false);
+    expect(await outbox.dispatchNow(ids[0])).toBe(false);
     expect(runs).toBe(20);
     const rows = await dataSource.getRepository(OutboxMessageOrmEntity).findBy({ topic });
     expect(rows.map((r) => r.status)).toEqual(Array(20).fill('done'));
@@ -349,8 +348,8 @@ describe('outbox on postgres with two instances', () => {
     await t.app.get(Outbox).onApplicationShutdown();
     const uow = t.app.get(UnitOfWork);
     const outbox = new Outbox(uow);
-    const config = AppConfig.fromEnv({ DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir });
-    const second = new TradedeskDataSource(dataSourceOptions(config.database, persistenceSchema));
+    // A second instance: the same schema and database through a connection pool of its own.
+    const second = new TradedeskDataSource(t.app.get<DataSource>(getDataSourceToken()).options);
     await second.initialize();
     try {
       const otherOutbox = new Outbox(new UnitOfWork(second, { publishAll: () => undefined } as unknown as EventBus));

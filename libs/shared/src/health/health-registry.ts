@@ -6,6 +6,8 @@ export interface HealthContributor {
   name: string;
   /** Part of /api/health/ready (the app cannot serve without it) or only of /api/health. */
   readiness: boolean;
+  /** Down makes the instance `degraded` (200), not in error: it serves everything without it (alert channels). */
+  degradable?: boolean;
   check(): Promise<HealthIndicatorResult>;
 }
 

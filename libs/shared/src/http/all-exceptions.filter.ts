@@ -136,7 +136,7 @@ function healthReport(exception: unknown): Record<string, unknown> | undefined {
   if (!(exception instanceof HttpException) || exception.getStatus() !== 503) return undefined;
   const response = exception.getResponse();
   return typeof response === 'object' && response !== null && 'details' in response && (response as { status?: unknown }).status === 'error'
-    ? (response as Record<string, unknown>)
+    ? response
     : undefined;
 }
 
@@ -152,7 +152,7 @@ function reason(status: number): string {
     ? name
         .toLowerCase()
         .split('_')
-        .map((w) => w[0]!.toUpperCase() + w.slice(1))
+        .map((w) => w[0].toUpperCase() + w.slice(1))
         .join(' ')
     : 'Error';
 }

@@ -103,7 +103,7 @@ describe('logger', () => {
       () => {
         const files = readdirSync(dir!).filter((f) => f.startsWith(LOG_FILE_PREFIX));
         expect(files).toHaveLength(1);
-        const text = readFileSync(join(dir!, files[0]!), 'utf8');
+        const text = readFileSync(join(dir!, files[0]), 'utf8');
         expect(text.trim().split('\n')).toHaveLength(3);
         return text;
       },

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Semaphore } from 'async-mutex';
-import { In } from 'typeorm';
+import { In, IsNull, LessThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { RequestContext } from '../context/request-context.js';
 import { insertRows } from '../database/insert-rows.js';
@@ -255,6 +255,22 @@ export class Outbox implements OnApplicationShutdown {
     if (!message) return false;
     await this.process(message);
     return true;
+  }
+
+  /**
+   * Holds back every due, unclaimed message of a topic until `until`, in one statement: for a
+   * consumer that learned its destination is down (an SMTP server that does not answer), so the
+   * dispatcher does not claim and put back each of its messages in turn meanwhile.
+   */
+  async postpone(topic: string, until: Date): Promise<number> {
+    const result = await this.uow.autocommit((manager) =>
+      manager.update(
+        OutboxMessageOrmEntity,
+        { topic, status: 'pending', availableAt: LessThan(until), claimedUntil: IsNull() },
+        { availableAt: until },
+      ),
+    );
+    return result.affected ?? 0;
   }
 
   /** Drains everything due; concurrent wake-ups fold into one extra pass. */

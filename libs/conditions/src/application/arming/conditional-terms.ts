@@ -1,8 +1,7 @@
-import { ExchangeGateways, type Market } from '@tradedesk/exchanges';
-import { NotFoundError } from '@tradedesk/shared';
+import { ExchangeGateways } from '@tradedesk/exchanges';
 import type { ConditionState } from '../../domain/condition.js';
 import { parseWhen } from '../../domain/when-tree.js';
-import { checkWhenMarkets, invalid, positive } from '../arming-checks.js';
+import { checkWhenMarkets, invalid, marketAt, positive } from '../arming-checks.js';
 import { type CreateConditionInput, SYMBOL } from '../commands/condition-requests.js';
 
 /**
@@ -21,37 +20,39 @@ export async function conditionalTerms(
   await checkWhenMarkets(when, deps.gateways, {
     accountId: deps.account.id,
     exchange: deps.account.exchange,
-    actionSymbol: action.symbol!,
+    actionSymbol: action.symbol,
   });
   row.whenTree = JSON.stringify(input.when);
   row.action = JSON.stringify(action);
 }
 
+const ORDER_FIELDS = ['symbol', 'side', 'type', 'amount', 'cost', 'price'];
+
+/** The order a conditional places (`then.order`): its shape, and its market found on the account's exchange. */
 async function checkAction(input: CreateConditionInput, gateways: ExchangeGateways, accountId: string): Promise<Record<string, string>> {
-  const order = input.then?.order;
+  const { symbol, side, type, amount, cost, price } = orderShape(input.then?.order);
+  const market = await marketAt(await gateways.forAccount(accountId), symbol, 'then.order.symbol');
+  const sized = {
+    amount: amount === undefined ? undefined : positive(amount, 'then.order.amount').toFixed(),
+    cost: cost === undefined ? undefined : positive(cost, 'then.order.cost').toFixed(),
+    price: price === undefined ? undefined : positive(price, 'then.order.price').toFixed(),
+  };
+  if ((sized.amount === undefined) === (sized.cost === undefined)) invalid('then.order.amount', 'give exactly one of amount or cost');
+  if (type === 'limit' && sized.price === undefined) invalid('then.order.price', 'a limit order needs a price');
+  const out: Record<string, string> = { symbol: market.symbol, side, type };
+  for (const [field, value] of Object.entries(sized)) if (value !== undefined) out[field] = value;
+  return out;
+}
+
+/** `then.order`'s fields, known and of the right kind (the amounts are checked as decimals by the caller). */
+function orderShape(
+  order: Record<string, unknown> | undefined,
+): { symbol: string; side: 'buy' | 'sell'; type: 'market' | 'limit' } & Record<'amount' | 'cost' | 'price', unknown> {
   if (!order || typeof order !== 'object') invalid('then.order', 'a conditional needs then.order');
-  const { symbol, side, type, amount, cost, price } = order as Record<string, unknown>;
-  for (const key of Object.keys(order))
-    if (!['symbol', 'side', 'type', 'amount', 'cost', 'price'].includes(key)) invalid(`then.order.${key}`, 'is not a known field');
+  for (const key of Object.keys(order)) if (!ORDER_FIELDS.includes(key)) invalid(`then.order.${key}`, 'is not a known field');
+  const { symbol, side, type, amount, cost, price } = order;
   if (typeof symbol !== 'string' || !SYMBOL.test(symbol)) invalid('then.order.symbol', 'must look like BTC/USDT or BTC/KRW');
   if (side !== 'buy' && side !== 'sell') invalid('then.order.side', 'must be buy or sell');
   if (type !== 'market' && type !== 'limit') invalid('then.order.type', 'must be market or limit');
-  const gateway = await gateways.forAccount(accountId);
-  let market: Market;
-  try {
-    market = await gateway.market(symbol);
-  } catch (error) {
-    if (error instanceof NotFoundError)
-      throw new NotFoundError('MARKET.NOT_FOUND', `then.order.symbol: ${gateway.exchange} has no spot market ${symbol}`, {
-        field: 'then.order.symbol',
-      });
-    throw error;
-  }
-  const out: Record<string, string> = { symbol: market.symbol, side, type };
-  if (amount !== undefined) out.amount = positive(amount, 'then.order.amount').toFixed();
-  if (cost !== undefined) out.cost = positive(cost, 'then.order.cost').toFixed();
-  if (price !== undefined) out.price = positive(price, 'then.order.price').toFixed();
-  if ((out.amount === undefined) === (out.cost === undefined)) invalid('then.order.amount', 'give exactly one of amount or cost');
-  if (type === 'limit' && !out.price) invalid('then.order.price', 'a limit order needs a price');
-  return out;
+  return { symbol, side, type, amount, cost, price };
 }

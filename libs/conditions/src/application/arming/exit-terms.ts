@@ -1,5 +1,5 @@
 import type { QueryBus } from '@nestjs/cqrs';
-import { ExchangeGateways } from '@tradedesk/exchanges';
+import { type ExchangeGateway, ExchangeGateways, type Market } from '@tradedesk/exchanges';
 import { type Decimal, dec, inputPlaces, NotFoundError } from '@tradedesk/shared';
 import { Condition, type ConditionState } from '../../domain/condition.js';
 import { priceOf } from '../../domain/condition.types.js';
@@ -33,72 +33,17 @@ export async function exitTerms(
   const gateway = await gateways.forAccount(account.id);
   if (typeof input.symbol !== 'string' || !SYMBOL.test(input.symbol)) invalid('symbol', 'must look like BTC/USDT or BTC/KRW');
   const market = await gateway.market(input.symbol);
-  const grid = { market, gateway };
   row.symbol = market.symbol;
-  row.watchAccountId = account.id;
-  row.watchSymbol = market.symbol;
-  let watchGateway = gateway;
   onlyKnownKeys(input.watch, ['exchange', 'symbol'], 'watch');
   onlyKnownKeys(input.execution, ['type', 'limitOffset'], 'execution');
   onlyKnownKeys(input.stopLoss, ['triggerPrice', 'triggerPercent'], 'stopLoss');
   onlyKnownKeys(input.takeProfit, ['triggerPrice', 'triggerPercent'], 'takeProfit');
-  if (input.watch) {
-    const accounts = await gateways.listAccounts();
-    const watched = accounts.find((a) => a.exchange === input.watch!.exchange);
-    if (!watched)
-      throw new NotFoundError('ACCOUNT.NOT_FOUND', `watch.exchange: no account on ${String(input.watch.exchange)}`, {
-        field: 'watch.exchange',
-      });
-    if (typeof input.watch.symbol !== 'string' || !SYMBOL.test(input.watch.symbol)) invalid('watch.symbol', 'must look like BTC/USDT');
-    watchGateway = await gateways.forAccount(watched.id);
-    row.watchAccountId = watched.id;
-    row.watchSymbol = (await watchGateway.market(input.watch.symbol)).symbol;
-  }
+  const watchGateway = await watchedMarket(input, row, { gateways, gateway, accountId: account.id, symbol: market.symbol });
   row.source = checkSource(input.source, watchGateway, 'source');
   row.amount = parseAmount(input.amount ?? 'all');
-  const execution = input.execution ?? {};
-  if (execution.type !== undefined && execution.type !== 'market' && execution.type !== 'limit')
-    invalid('execution.type', 'must be market or limit');
-  row.executionType = (execution.type ?? 'market') as 'market' | 'limit';
-  if (execution.limitOffset !== undefined) {
-    if (row.executionType !== 'limit') invalid('execution.limitOffset', 'only a limit execution takes an offset');
-    row.limitOffset = percent(execution.limitOffset, 'execution.limitOffset');
-  } else if (row.executionType === 'limit') row.limitOffset = dec(0);
-
+  execution(input, row);
   const position = await readPositionFacts(queries, account.id, market.symbol);
-  const entry = position.averageEntry;
-  const record = (leg: string, t: ResolvedTrigger | undefined) => {
-    if (t?.exact) armed[leg] = { triggerPercent: t.percent!.toFixed(), exact: inputPlaces(t.exact).toFixed(), snapped: t.price.toFixed() };
-    return t?.price;
-  };
-  switch (input.kind) {
-    case 'stop_loss':
-    case 'take_profit': {
-      const direction = input.kind === 'stop_loss' ? -1 : 1;
-      const trigger = record('trigger', resolveTrigger(input, '', direction, entry, grid));
-      if (!trigger) invalid('triggerPrice', 'give exactly one of triggerPrice or triggerPercent');
-      if (input.kind === 'stop_loss') row.stopPrice = trigger;
-      else row.takeProfitPrice = trigger;
-      break;
-    }
-    case 'bracket':
-      if (!input.stopLoss) invalid('stopLoss', 'a bracket needs a stopLoss leg');
-      if (!input.takeProfit) invalid('takeProfit', 'a bracket needs a takeProfit leg');
-      row.stopPrice = record('stopLoss', resolveTrigger(input.stopLoss, 'stopLoss.', -1, entry, grid)) ?? null;
-      row.takeProfitPrice = record('takeProfit', resolveTrigger(input.takeProfit, 'takeProfit.', 1, entry, grid)) ?? null;
-      if (!row.stopPrice) invalid('stopLoss.triggerPrice', 'give exactly one of triggerPrice or triggerPercent');
-      if (!row.takeProfitPrice) invalid('takeProfit.triggerPrice', 'give exactly one of triggerPrice or triggerPercent');
-      if (row.stopPrice.gte(row.takeProfitPrice))
-        invalid('stopLoss.triggerPrice', 'the stop must be below the take-profit', 'CONDITION.BRACKET_INVERTED');
-      break;
-    case 'trailing_stop':
-      if ((input.trailPercent === undefined) === (input.trailAmount === undefined))
-        invalid('trailPercent', 'give exactly one of trailPercent or trailAmount');
-      if (input.trailPercent !== undefined) row.trailPercent = percent(input.trailPercent, 'trailPercent');
-      else row.trailAmount = positive(input.trailAmount, 'trailAmount');
-      if (input.activationPrice !== undefined) row.activationPrice = positive(input.activationPrice, 'activationPrice');
-      break;
-  }
+  triggers(input, row, armed, position.averageEntry, { market, gateway });
   const native = input.placement !== undefined && input.placement !== 'emulated';
   if (native) checkNative(input, row, account, gateway);
   await checkExitAmount(row.amount, position, market, gateway);
@@ -112,6 +57,78 @@ export async function exitTerms(
   const observed = priceOf(ticker, row.source);
   if (!input.allowImmediate) new Condition(row).checkNotCrossed(observed);
   return observed;
+}
+
+/** The market whose price the exit watches: its own, or `watch` (another exchange's); answers the gateway that reads it. */
+async function watchedMarket(
+  input: CreateConditionInput,
+  row: ConditionState,
+  own: { gateways: ExchangeGateways; gateway: ExchangeGateway; accountId: string; symbol: string },
+): Promise<ExchangeGateway> {
+  row.watchAccountId = own.accountId;
+  row.watchSymbol = own.symbol;
+  if (!input.watch) return own.gateway;
+  const watched = (await own.gateways.listAccounts()).find((a) => a.exchange === input.watch!.exchange);
+  if (!watched)
+    throw new NotFoundError('ACCOUNT.NOT_FOUND', `watch.exchange: no account on ${String(input.watch.exchange)}`, {
+      field: 'watch.exchange',
+    });
+  if (typeof input.watch.symbol !== 'string' || !SYMBOL.test(input.watch.symbol)) invalid('watch.symbol', 'must look like BTC/USDT');
+  const gateway = await own.gateways.forAccount(watched.id);
+  row.watchAccountId = watched.id;
+  row.watchSymbol = (await gateway.market(input.watch.symbol)).symbol;
+  return gateway;
+}
+
+/** Market (default) or limit, the limit `limitOffset` % beyond the trigger. */
+function execution(input: CreateConditionInput, row: ConditionState): void {
+  const { type, limitOffset } = input.execution ?? {};
+  if (type !== undefined && type !== 'market' && type !== 'limit') invalid('execution.type', 'must be market or limit');
+  row.executionType = type ?? 'market';
+  if (limitOffset !== undefined) {
+    if (row.executionType !== 'limit') invalid('execution.limitOffset', 'only a limit execution takes an offset');
+    row.limitOffset = percent(limitOffset, 'execution.limitOffset');
+  } else if (row.executionType === 'limit') row.limitOffset = dec(0);
+}
+
+/** Each kind's triggers (or trail); a trigger computed from a percentage is recorded in `armed` with its exact and snapped value. */
+function triggers(
+  input: CreateConditionInput,
+  row: ConditionState,
+  armed: Record<string, unknown>,
+  entry: Decimal | undefined,
+  grid: { market: Market; gateway: ExchangeGateway },
+): void {
+  const record = (leg: string, field: string, t: ResolvedTrigger | undefined): Decimal => {
+    if (!t) invalid(field, 'give exactly one of triggerPrice or triggerPercent');
+    if (t.exact) armed[leg] = { triggerPercent: t.percent!.toFixed(), exact: inputPlaces(t.exact).toFixed(), snapped: t.price.toFixed() };
+    return t.price;
+  };
+  switch (input.kind) {
+    case 'stop_loss':
+      row.stopPrice = record('trigger', 'triggerPrice', resolveTrigger(input, '', -1, entry, grid));
+      break;
+    case 'take_profit':
+      row.takeProfitPrice = record('trigger', 'triggerPrice', resolveTrigger(input, '', 1, entry, grid));
+      break;
+    case 'bracket': {
+      if (!input.stopLoss) invalid('stopLoss', 'a bracket needs a stopLoss leg');
+      if (!input.takeProfit) invalid('takeProfit', 'a bracket needs a takeProfit leg');
+      const stop = record('stopLoss', 'stopLoss.triggerPrice', resolveTrigger(input.stopLoss, 'stopLoss.', -1, entry, grid));
+      const target = record('takeProfit', 'takeProfit.triggerPrice', resolveTrigger(input.takeProfit, 'takeProfit.', 1, entry, grid));
+      if (stop.gte(target)) invalid('stopLoss.triggerPrice', 'the stop must be below the take-profit', 'CONDITION.BRACKET_INVERTED');
+      row.stopPrice = stop;
+      row.takeProfitPrice = target;
+      break;
+    }
+    case 'trailing_stop':
+      if ((input.trailPercent === undefined) === (input.trailAmount === undefined))
+        invalid('trailPercent', 'give exactly one of trailPercent or trailAmount');
+      if (input.trailPercent !== undefined) row.trailPercent = percent(input.trailPercent, 'trailPercent');
+      else row.trailAmount = positive(input.trailAmount, 'trailAmount');
+      if (input.activationPrice !== undefined) row.activationPrice = positive(input.activationPrice, 'activationPrice');
+      break;
+  }
 }
 
 /** A native bracket: only where the exchange holds OCO lists, on its own market, watching the last price, for one fixed amount. */

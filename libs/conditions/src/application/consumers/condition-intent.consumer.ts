@@ -1,9 +1,19 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ClosePositionCommand, PlaceOrderCommand, type PlaceOrderResult, PositionClosedError } from '@tradedesk/orders';
-import { ConflictError, dec, DomainError, Outbox, type OutboxMessage, RetryLater, UnitOfWork, ValidationError } from '@tradedesk/shared';
+import {
+  ConflictError,
+  type Decimal,
+  dec,
+  DomainError,
+  Outbox,
+  type OutboxMessage,
+  RetryLater,
+  UnitOfWork,
+  ValidationError,
+} from '@tradedesk/shared';
 import { ConditionFiredEvent } from '../../domain/condition.events.js';
-import { exitLimitPrice, liquidatesPosition } from '../../domain/exit-order.js';
+import { exitLimitPrice, type ExitTerms, liquidatesPosition } from '../../domain/exit-order.js';
 import { ConditionOrmEntity } from '../../infrastructure/persistence/condition.orm-entity.js';
 import { FIRE_TOPIC } from '../condition-engine.js';
 import { causeOf, dustLeft, exitOrderSpec, exitTermsOf } from '../condition-orders.js';
@@ -36,7 +46,7 @@ export class ConditionIntentConsumer implements OnModuleInit {
     const row = await this.uow.autocommit((manager) => manager.findOne(ConditionOrmEntity, { where: { id: conditionId } }));
     // A redelivery after a crash between recording the order and settling: catch up from the order.
     if (row?.status === 'FIRED' && row.lastOrderId) return this.settlement.catchUp(row.lastOrderId);
-    if (!row || row.status !== 'FIRING') return;
+    if (row?.status !== 'FIRING') return;
     if (row.version !== firing) return; // an earlier firing's intent (a recurring rule fires again and again)
     // Intents written before keys were numbered by firing carry none: they keep the key they were placed under.
     const key = payloadKey ?? `cond-${row.id}-${firing}`;
@@ -44,29 +54,36 @@ export class ConditionIntentConsumer implements OnModuleInit {
     try {
       orderId = await this.place(row, key);
     } catch (error) {
-      if (error instanceof PositionClosedError) {
-        await this.outcomes.cancelClosed(row, error.reason, error.closedBy);
-        return;
-      }
-      if (error instanceof DomainError && (error.kind === 'unavailable' || error.kind === 'rate_limited')) {
-        // The exchange is away or busy: keep trying (without counting towards giving up) — a stop
-        // that stops retrying is a stop that never fires.
-        const retryAfterMs = typeof error.details?.retryAfterMs === 'number' ? error.details.retryAfterMs : 2_000;
-        throw new RetryLater(`${error.code}: ${error.message}`, Math.min(30_000, Math.max(500, retryAfterMs)));
-      }
-      if (error instanceof DomainError && error.kind !== 'internal') {
-        await this.outcomes.fail(row, `${error.code}: ${error.message}`);
-        return;
-      }
-      throw error;
+      return this.placementFailed(row, error);
     }
+    await this.markFired(row, orderId, key);
+    // The order may already have ended before its id was recorded here: catch up from its state.
+    await this.settlement.catchUp(orderId);
+  }
+
+  /**
+   * Why the order could not be placed decides what the condition does: nothing left to sell →
+   * CANCELLED "position closed"; the exchange away or busy → retried, without giving up (a stop
+   * that stops retrying never fires); refused by a rule → FAILED with the reason.
+   */
+  private async placementFailed(row: ConditionOrmEntity, error: unknown): Promise<void> {
+    if (error instanceof PositionClosedError) return this.outcomes.cancelClosed(row, error.reason, error.closedBy);
+    if (error instanceof DomainError && (error.kind === 'unavailable' || error.kind === 'rate_limited')) {
+      const retryAfterMs = typeof error.details?.retryAfterMs === 'number' ? error.details.retryAfterMs : 2_000;
+      throw new RetryLater(`${error.code}: ${error.message}`, Math.min(30_000, Math.max(500, retryAfterMs)));
+    }
+    if (error instanceof DomainError && error.kind !== 'internal') return this.outcomes.fail(row, `${error.code}: ${error.message}`);
+    throw error;
+  }
+
+  private async markFired(row: ConditionOrmEntity, orderId: string, key: string): Promise<void> {
     await this.uow.run(async (tx) => {
-      const orderIds = [...(JSON.parse(row.orderIds) as string[]), orderId];
+      const orderIds = [...new Set([...(JSON.parse(row.orderIds) as string[]), orderId])];
       if (
         !(await compareAndSet(tx, row.id, ['FIRING'], undefined, {
           status: 'FIRED',
           lastOrderId: orderId,
-          orderIds: JSON.stringify([...new Set(orderIds)]),
+          orderIds: JSON.stringify(orderIds),
         }))
       )
         return;
@@ -75,30 +92,12 @@ export class ConditionIntentConsumer implements OnModuleInit {
         new ConditionFiredEvent({ conditionId: row.id, kind: row.kind, accountId: row.accountId, symbol: row.symbol, status: 'FIRED' }),
       );
     });
-    // The order may already have ended before its id was recorded here: catch up from its state.
-    await this.settlement.catchUp(orderId);
   }
 
+  /** A conditional's order, a liquidation (`all`, `balance`), or an exit of a fixed or percentage size. */
   private async place(row: ConditionOrmEntity, key: string): Promise<string> {
     const cause = causeOf(row.kind);
-    if (row.kind === 'conditional') {
-      const a = JSON.parse(row.action!) as Record<string, string>;
-      const result: PlaceOrderResult = await this.commands.execute(
-        new PlaceOrderCommand(
-          {
-            accountId: row.accountId,
-            symbol: a.symbol!,
-            side: a.side as 'buy' | 'sell',
-            type: a.type as 'market' | 'limit',
-            ...(a.amount ? { amount: dec(a.amount) } : {}),
-            ...(a.cost ? { cost: dec(a.cost) } : {}),
-            ...(a.price ? { price: dec(a.price) } : {}),
-          },
-          { purpose: 'conditional', cause, idempotencyKey: key },
-        ),
-      );
-      return result.orderId;
-    }
+    if (row.kind === 'conditional') return this.placeAction(row, cause, key);
     const terms = exitTermsOf(row)!;
     const trigger = row.firedTrigger ?? row.firedPrice!;
     if (liquidatesPosition(terms)) {
@@ -112,7 +111,31 @@ export class ConditionIntentConsumer implements OnModuleInit {
       );
       return result.orderId;
     }
-    const exit = await exitOrderSpec(this.queries, { accountId: row.accountId, symbol: row.symbol! }, terms, trigger);
+    return this.placeExit(row, terms, trigger, cause, key);
+  }
+
+  private async placeAction(row: ConditionOrmEntity, cause: string, key: string): Promise<string> {
+    const a = JSON.parse(row.action!) as Record<string, string>;
+    const result: PlaceOrderResult = await this.commands.execute(
+      new PlaceOrderCommand(
+        {
+          accountId: row.accountId,
+          symbol: a.symbol,
+          side: a.side as 'buy' | 'sell',
+          type: a.type as 'market' | 'limit',
+          ...(a.amount ? { amount: dec(a.amount) } : {}),
+          ...(a.cost ? { cost: dec(a.cost) } : {}),
+          ...(a.price ? { price: dec(a.price) } : {}),
+        },
+        { purpose: 'conditional', cause, idempotencyKey: key },
+      ),
+    );
+    return result.orderId;
+  }
+
+  private async placeExit(row: ConditionOrmEntity, terms: ExitTerms, trigger: Decimal, cause: string, key: string): Promise<string> {
+    const market = { accountId: row.accountId, symbol: row.symbol! };
+    const exit = await exitOrderSpec(this.queries, market, terms, trigger);
     try {
       const result: PlaceOrderResult = await this.commands.execute(
         new PlaceOrderCommand(exit.spec, { purpose: 'protective', cause, idempotencyKey: key, positionExit: { referencePrice: trigger } }),
@@ -124,7 +147,7 @@ export class ConditionIntentConsumer implements OnModuleInit {
       if (error instanceof ValidationError && error.code === 'ORDER.INSUFFICIENT_BALANCE') {
         // The coins may have just been sold by another exit of the position whose order was not
         // recorded when this one was sized: size again from the position as it is now.
-        const again = await exitOrderSpec(this.queries, { accountId: row.accountId, symbol: row.symbol! }, terms, trigger);
+        const again = await exitOrderSpec(this.queries, market, terms, trigger);
         if (again.spec.amount!.lt(exit.spec.amount!))
           throw new RetryLater('the position shrank while this exit was sized; sizing it again', 200);
       }

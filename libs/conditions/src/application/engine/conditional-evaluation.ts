@@ -83,7 +83,7 @@ export class ConditionalEvaluation {
       const late = occurrences.find((o) => o.first.getTime() < this.startedAt);
       const occurrence = occurrences.length
         ? {
-            occurrence: occurrences[occurrences.length - 1]!.latest.toISOString(),
+            occurrence: occurrences[occurrences.length - 1].latest.toISOString(),
             ...(late ? { firstMissed: late.first.toISOString() } : {}),
           }
         : {};
@@ -133,9 +133,9 @@ export class ConditionalEvaluation {
   indexConditional(h: Held): void {
     for (const m of h.markets ?? []) {
       const key = marketKey(m.accountId, m.symbol);
-      let ids = this.watchers.get(key);
-      if (!ids) this.watchers.set(key, (ids = new Set()));
+      const ids = this.watchers.get(key) ?? new Set<string>();
       ids.add(h.id);
+      this.watchers.set(key, ids);
     }
     // Loaded (at start, armed, re-armed, resumed): evaluated at the next call if time allows it now.
     const now = new Date();

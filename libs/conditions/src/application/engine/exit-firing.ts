@@ -10,8 +10,10 @@ import {
 import type { Decimal, TransactionScope, UnitOfWork } from '@tradedesk/shared';
 import { ConditionCancelledEvent, ConditionFiredEvent, ConditionTriggeredEvent } from '../../domain/condition.events.js';
 import { marketKey } from '../../domain/condition.types.js';
-import { causeOf, dustLeft, exitOrderSpec } from '../condition-orders.js';
-import { appendTimeline, appendTimelines, compareAndSet, positionClosedChange } from '../condition-store.js';
+import { causeOf, dustLeft, exitOrderSpec, type ExitSpec } from '../condition-orders.js';
+import { appendTimeline, appendTimelines, compareAndSet, positionClosedChange, type TimelineEntry } from '../condition-store.js';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import type { ConditionOrmEntity } from '../../infrastructure/persistence/condition.orm-entity.js';
 import { type Crossing, type EngineState, facts, type Held } from './engine-state.js';
 import { firingEntries, firingKey } from './firing-timeline.js';
 
@@ -47,25 +49,65 @@ export class ExitFiring {
    */
   async fireExits(
     crossings: Crossing[],
-    { positions, taken }: ExitSizing,
+    sizing: ExitSizing,
   ): Promise<{ results: Array<'fired' | 'lost'>; viaIntent: Crossing[]; started?: StartedOrders }> {
+    const { ready, closed, viaIntent } = await this.prepareExits(crossings, sizing);
+    if (ready.length === 0 && closed.length === 0) return { results: [], viaIntent };
+    // One lock order for every engine, so two instances firing overlapping sets never deadlock.
+    ready.sort((a, b) => (a.h.id < b.h.id ? -1 : 1));
+    const all = [...ready, ...closed];
+    for (const r of all) this.state.drop(r.h.id);
+    let written: { winners: Ready[]; started: StartedOrders } | undefined;
+    try {
+      written = await this.uow.run((tx) => this.writeFirings(tx, ready, closed, (s) => (written = { winners: [], started: s })));
+    } catch (error) {
+      if (written) this.placement.abandon(written.started);
+      this.unwind(ready, closed, sizing.taken, error);
+      return { results: all.map(() => 'lost' as const), viaIntent };
+    }
+    for (const r of all) {
+      this.state.crossedWhileDown.delete(r.h.id);
+      this.state.pendingHighs.delete(r.h.id);
+    }
+    const fired = new Set(written.winners.map((w) => w.h.id));
+    return { results: all.map((r) => (fired.has(r.h.id) ? ('fired' as const) : ('lost' as const))), viaIntent, started: written.started };
+  }
+
+  /**
+   * Sizes each crossed exit from what its position still holds — one after the other in one order
+   * for every engine, so exits of one position share what it holds — and checks its order; an exit
+   * with nothing (or dust) left is closed, one whose checks could not run or pass goes the intent
+   * way (its consumer retries, or fails the condition with the reason).
+   */
+  private async prepareExits(
+    crossings: Crossing[],
+    { positions, taken }: ExitSizing,
+  ): Promise<{ ready: Ready[]; closed: Closed[]; viaIntent: Crossing[] }> {
     const viaIntent: Crossing[] = [];
-    const ready: Array<{ crossing: Crossing; h: Held; order: PreparedOrder; sized: Decimal }> = [];
-    const closed: Array<{ crossing: Crossing; h: Held; reason: string; closedBy: ClosedBy | undefined }> = [];
-    // Sized one after the other in one order for every engine: exits of one position share what it holds.
-    const sorted = [...crossings].sort((a, b) => (a.hit.id < b.hit.id ? -1 : 1));
-    const specs = [];
-    for (const crossing of sorted) {
+    const closed: Closed[] = [];
+    const specs: Array<{ crossing: Crossing; h: Held; exit: ExitSpec }> = [];
+    for (const crossing of [...crossings].sort((a, b) => (a.hit.id < b.hit.id ? -1 : 1))) {
       const h = this.state.held.get(crossing.hit.id);
       if (!h?.exit) continue;
-      const market = { accountId: h.accountId, symbol: h.symbol! };
       try {
-        specs.push({ crossing, h, exit: await exitOrderSpec(this.queries, market, h.exit, crossing.hit.trigger, positions, taken) });
+        specs.push({
+          crossing,
+          h,
+          exit: await exitOrderSpec(
+            this.queries,
+            { accountId: h.accountId, symbol: h.symbol! },
+            h.exit,
+            crossing.hit.trigger,
+            positions,
+            taken,
+          ),
+        });
       } catch (error) {
         if (error instanceof PositionClosedError) closed.push({ crossing, h, reason: error.reason, closedBy: error.closedBy });
         else viaIntent.push(crossing);
       }
     }
+    const ready: Ready[] = [];
     await Promise.all(
       specs.map(async ({ crossing, h, exit }) => {
         try {
@@ -79,95 +121,82 @@ export class ExitFiring {
         } catch (error) {
           const dust = dustLeft(error, exit);
           if (dust) closed.push({ crossing, h, reason: dust.reason, closedBy: dust.closedBy });
-          // Checks that could not run or did not pass: the intent's handler retries or fails the condition with the reason.
           else viaIntent.push(crossing);
         }
       }),
     );
-    if (ready.length === 0 && closed.length === 0) return { results: [], viaIntent };
-    // One lock order for every engine, so two instances firing overlapping sets never deadlock.
-    ready.sort((a, b) => (a.h.id < b.h.id ? -1 : 1));
-    for (const r of [...ready, ...closed]) this.state.drop(r.h.id);
+    return { ready, closed, viaIntent };
+  }
+
+  /**
+   * One transaction for the chunk: under the positions' locks each exit is capped again to what is
+   * left now (another instance may have sold some) — it shrinks or closes —, then the compare-and-
+   * sets `ARMED → FIRED`, the timelines and the exit orders with their submission marked started.
+   */
+  private async writeFirings(
+    tx: TransactionScope,
+    ready: Ready[],
+    closed: Closed[],
+    recorded: (started: StartedOrders) => void,
+  ): Promise<{ winners: Ready[]; started: StartedOrders }> {
     const now = new Date();
-    let started: StartedOrders | undefined;
-    let won: typeof ready;
-    try {
-      won = await this.uow.run(async (tx) => {
-        // Under the positions' locks: an exit larger than what is left now (another instance sold some) shrinks or ends.
-        const fit = await this.placement.fitExits(
-          tx,
-          ready.map((r) => r.order),
-        );
-        const byOrder = new Map(ready.map((r) => [r.order.orderId, r]));
-        for (const c of fit.closed) closed.push({ ...byOrder.get(c.order.orderId)!, reason: c.reason, closedBy: c.closedBy });
-        await this.cancelClosed(tx, closed, now);
-        const winners: typeof ready = [];
-        for (const order of fit.fitted) {
-          const r = byOrder.get(order.orderId)!;
-          const { hit } = r.crossing;
-          const high = this.state.pendingHighs.get(r.h.id);
-          const orderIds = [...(JSON.parse(r.h.exit!.orderIds) as string[]), r.order.orderId];
-          const set = {
-            status: 'FIRED' as const,
-            firedLeg: hit.leg,
-            firedPrice: hit.price,
-            firedTrigger: hit.trigger,
-            firings: () => 'firings + 1',
-            lastOrderId: r.order.orderId,
-            orderIds: JSON.stringify(orderIds),
-            ...(high ? { highWaterMark: high } : {}),
-          };
-          if (await compareAndSet(tx, r.h.id, ['ARMED'], r.h.version, set)) winners.push(r);
-        }
-        await appendTimelines(
-          tx,
-          winners.flatMap((w) =>
-            [
-              ...firingEntries(w.h, w.crossing, now),
-              {
-                event: 'fired',
-                status: 'FIRED' as const,
-                at: now,
-                details: {
-                  orderId: w.order.orderId,
-                  amount: w.order.row.amount?.toFixed(),
-                  idempotencyKey: firingKey(w.h.id, w.h.firings + 1),
-                },
-              },
-            ].map((entry) => ({ conditionId: w.h.id, ...entry })),
-          ),
-        );
-        started = await this.placement.recordStarted(
-          tx,
-          winners.map((w) => w.order),
-        );
-        for (const w of winners)
-          tx.publish(new ConditionTriggeredEvent(facts(w.h, 'FIRING')), new ConditionFiredEvent(facts(w.h, 'FIRED')));
-        return winners;
-      });
-    } catch (error) {
-      if (started) this.placement.abandon(started);
-      // Nothing of this chunk was written: what it took from its positions is theirs again for the next chunks.
-      for (const r of ready) {
-        const key = marketKey(r.h.accountId, r.h.symbol!);
-        taken.set(key, (taken.get(key) ?? r.sized).minus(r.sized));
-      }
-      for (const r of [...ready, ...closed]) {
-        this.state.reload.add(r.h.id);
-        if (r.crossing.downtime) this.state.crossedWhileDown.add(r.h.id);
-      }
-      this.state.logger.warn(
-        `firing ${ready.length} exits failed, will re-evaluate: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return { results: [...ready, ...closed].map(() => 'lost' as const), viaIntent };
+    const fit = await this.placement.fitExits(
+      tx,
+      ready.map((r) => r.order),
+    );
+    const byOrder = new Map(ready.map((r) => [r.order.orderId, r]));
+    for (const c of fit.closed) closed.push({ ...byOrder.get(c.order.orderId)!, reason: c.reason, closedBy: c.closedBy });
+    await this.cancelClosed(tx, closed, now);
+    const winners: Ready[] = [];
+    for (const order of fit.fitted) {
+      const r = byOrder.get(order.orderId)!;
+      if (await compareAndSet(tx, r.h.id, ['ARMED'], r.h.version, this.firedSet(r))) winners.push(r);
+    }
+    await appendTimelines(
+      tx,
+      winners.flatMap((w) => firedLines(w, now)),
+    );
+    const started = await this.placement.recordStarted(
+      tx,
+      winners.map((w) => w.order),
+    );
+    recorded(started);
+    for (const w of winners) tx.publish(new ConditionTriggeredEvent(facts(w.h, 'FIRING')), new ConditionFiredEvent(facts(w.h, 'FIRED')));
+    return { winners, started };
+  }
+
+  /** What a fired exit's row becomes: FIRED with the crossing that fired it, its order, and the high-water mark it reached. */
+  private firedSet(r: Ready): QueryDeepPartialEntity<ConditionOrmEntity> {
+    const { hit } = r.crossing;
+    const high = this.state.pendingHighs.get(r.h.id);
+    return {
+      status: 'FIRED',
+      firedLeg: hit.leg,
+      firedPrice: hit.price,
+      firedTrigger: hit.trigger,
+      firings: () => 'firings + 1',
+      lastOrderId: r.order.orderId,
+      orderIds: JSON.stringify([...(JSON.parse(r.h.exit!.orderIds) as string[]), r.order.orderId]),
+      ...(high ? { highWaterMark: high } : {}),
+    };
+  }
+
+  /**
+   * Nothing of the chunk was written: what it took from its positions is theirs again for the next
+   * chunks, and its conditions are reloaded (keeping a crossed-while-down verdict) on the next sync.
+   */
+  private unwind(ready: Ready[], closed: Closed[], taken: ExitSizing['taken'], error: unknown): void {
+    for (const r of ready) {
+      const key = marketKey(r.h.accountId, r.h.symbol!);
+      taken.set(key, (taken.get(key) ?? r.sized).minus(r.sized));
     }
     for (const r of [...ready, ...closed]) {
-      this.state.crossedWhileDown.delete(r.h.id);
-      this.state.pendingHighs.delete(r.h.id);
+      this.state.reload.add(r.h.id);
+      if (r.crossing.downtime) this.state.crossedWhileDown.add(r.h.id);
     }
-    const fired = new Set(won.map((w) => w.h.id));
-    const outcomes = [...ready, ...closed].map((r) => (fired.has(r.h.id) ? ('fired' as const) : ('lost' as const)));
-    return { results: outcomes, viaIntent, ...(started ? { started } : {}) };
+    this.state.logger.warn(
+      `firing ${ready.length} exits failed, will re-evaluate: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   /**
@@ -175,11 +204,7 @@ export class ExitFiring {
    * liquidation sold it): they end CANCELLED "position closed", naming what closed it, instead of
    * selling coins the position does not hold.
    */
-  private async cancelClosed(
-    tx: TransactionScope,
-    closed: Array<{ crossing: Crossing; h: Held; reason: string; closedBy: ClosedBy | undefined }>,
-    now: Date,
-  ): Promise<void> {
+  private async cancelClosed(tx: TransactionScope, closed: Closed[], now: Date): Promise<void> {
     for (const c of closed) {
       const change = positionClosedChange(c.reason, c.closedBy);
       const { hit } = c.crossing;
@@ -206,4 +231,34 @@ export class ExitFiring {
       tx.publish(new ConditionCancelledEvent(facts(c.h, 'CANCELLED'), c.reason, c.closedBy));
     }
   }
+}
+
+/** An exit sized and checked, ready to be written. */
+interface Ready {
+  crossing: Crossing;
+  h: Held;
+  order: PreparedOrder;
+  /** What it took from its position's room when sized (given back if its chunk fails). */
+  sized: Decimal;
+}
+
+/** An exit whose position had nothing (or dust) left. */
+interface Closed {
+  crossing: Crossing;
+  h: Held;
+  reason: string;
+  closedBy: ClosedBy | undefined;
+}
+
+/** The timeline of a fired exit: what was crossed, FIRING, and FIRED with its order and key. */
+function firedLines(w: Ready, now: Date): Array<TimelineEntry & { conditionId: string }> {
+  return [
+    ...firingEntries(w.h, w.crossing, now),
+    {
+      event: 'fired',
+      status: 'FIRED' as const,
+      at: now,
+      details: { orderId: w.order.orderId, amount: w.order.row.amount?.toFixed(), idempotencyKey: firingKey(w.h.id, w.h.firings + 1) },
+    },
+  ].map((entry) => ({ conditionId: w.h.id, ...entry }));
 }

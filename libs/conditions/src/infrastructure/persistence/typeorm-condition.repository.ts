@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type TransactionScope, UnitOfWork } from '@tradedesk/shared';
+import type { FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { Condition, ConditionChange, ConditionState, TimelineEntry } from '../../domain/condition.js';
 import { appendTimeline, compareAndSet } from '../../application/condition-store.js';
@@ -27,7 +28,7 @@ export class TypeOrmConditionRepository extends ConditionRepository {
   }
 
   async list(filter: ConditionFilter): Promise<{ states: ConditionState[]; total: number }> {
-    const where: { accountId?: string; status?: ConditionFilter['status']; symbol?: string } = {};
+    const where: FindOptionsWhere<ConditionOrmEntity> = {};
     if (filter.accountId) where.accountId = filter.accountId;
     if (filter.status) where.status = filter.status;
     if (filter.symbol) where.symbol = filter.symbol;
@@ -48,7 +49,7 @@ export class TypeOrmConditionRepository extends ConditionRepository {
 
   insert<T>(state: ConditionState, entry: TimelineEntry, alsoInTransaction?: (tx: TransactionScope) => Promise<T>): Promise<T | undefined> {
     return this.uow.run(async (tx) => {
-      await tx.manager.insert(ConditionOrmEntity, state as QueryDeepPartialEntity<ConditionOrmEntity>);
+      await tx.manager.insert(ConditionOrmEntity, state);
       await appendTimeline(tx, state.id, [entry]);
       return alsoInTransaction ? alsoInTransaction(tx) : undefined;
     });

@@ -11,7 +11,7 @@ const triggerSchema = {
 
 export class CreateConditionRequestDto {
   @ApiProperty({ enum: CONDITION_KINDS, example: 'stop_loss' })
-  @IsIn(CONDITION_KINDS as unknown as string[])
+  @IsIn(CONDITION_KINDS)
   kind: ConditionKind;
 
   @ApiProperty({ format: 'uuid', description: 'The account that acts (an account of GET /api/accounts)' })
@@ -241,7 +241,7 @@ export class ListConditionsQueryDto extends PageQuery {
 
   @ApiPropertyOptional({ enum: CONDITION_STATUSES })
   @IsOptional()
-  @IsIn(CONDITION_STATUSES as unknown as string[])
+  @IsIn(CONDITION_STATUSES)
   status?: ConditionStatus;
 
   @ApiPropertyOptional({ example: 'BTC/USDT' })

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { dec, Decimal, UnitOfWork, ZERO } from '@tradedesk/shared';
-import { bootTestApp, type TestApp, TEST_DRIVERS } from '@tradedesk/testing';
+import { TEST_DRIVERS } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InsufficientFunds, InvalidOrder } from '../../domain/exchange.errors.js';
 import type { OrderBook, PlaceOrderRequest } from '../../domain/exchange-gateway.js';
 import type { PaperVenue } from '../../domain/paper/paper-matching.js';
 import { PaperExchange } from './paper-exchange.js';
+import { bootTestApp, type TestApp } from '../../../../../test/support/boot-test-app.js';
 
 const binance: PaperVenue = {
   exchange: 'binance',
@@ -23,8 +24,13 @@ const book = (asks: Array<[string, string]>, bids: Array<[string, string]> = [])
   bids: bids.map(([price, amount]) => ({ price: dec(price), amount: dec(amount) })),
   timestamp: new Date(),
 });
-const request = (r: Partial<PlaceOrderRequest>): PlaceOrderRequest =>
-  ({ symbol: 'BTC/USDT', side: 'buy', type: 'market', clientOrderId: randomUUID(), ...r }) as PlaceOrderRequest;
+const request = (r: Partial<PlaceOrderRequest>): PlaceOrderRequest => ({
+  symbol: 'BTC/USDT',
+  side: 'buy',
+  type: 'market',
+  clientOrderId: randomUUID(),
+  ...r,
+});
 
 // The paper ledger on a real database of each driver: what the account lock and the stored fills guarantee.
 describe.each(TEST_DRIVERS)('paper exchange persistence on %s', (driver) => {
@@ -60,7 +66,7 @@ describe.each(TEST_DRIVERS)('paper exchange persistence on %s', (driver) => {
     const balances = await paper.balances(accountId);
     expect(balances.USDT).toBeUndefined();
     // 10 × 0.02 BTC, each less its 0.00002 BTC fee.
-    expect(balances.BTC!.total.toFixed()).toBe('0.1998');
+    expect(balances.BTC.total.toFixed()).toBe('0.1998');
   });
 
   it('takes an Upbit identifier once, even from two requests at the same moment', async () => {
@@ -103,8 +109,8 @@ describe.each(TEST_DRIVERS)('paper exchange persistence on %s', (driver) => {
     expect(order.fee.equals(exact.toDecimalPlaces(8, Decimal.ROUND_UP))).toBe(true);
     const balances = await paper.balances(accountId);
     // 100 − 0.00033 × 30,000.01 − 0.00067 × 30,000.02 = 100 − 9.9000033 − 20.1000134
-    expect([balances.USDT!.free.toFixed(), balances.USDT!.locked.toFixed()]).toEqual(['69.9999833', '0']);
-    expect(balances.BTC!.free.toFixed()).toBe('0.000999');
+    expect([balances.USDT.free.toFixed(), balances.USDT.locked.toFixed()]).toEqual(['69.9999833', '0']);
+    expect(balances.BTC.free.toFixed()).toBe('0.000999');
   });
 
   it('answers an unknown or finished order as the exchanges do: OrderNotFound', async () => {

@@ -16,7 +16,7 @@ const refusal = (run: () => unknown): ValidationError => {
 describe('paper starting balances', () => {
   it('default to the quote currency the sim accounts start with', () => {
     expect(PAPER_DEFAULT_BALANCES).toEqual({ binance: { USDT: '10000' }, upbit: { KRW: '10000000' } });
-    expect(paperStartingBalances('upbit', undefined).KRW!.toFixed()).toBe('10000000');
+    expect(paperStartingBalances('upbit', undefined).KRW.toFixed()).toBe('10000000');
   });
 
   it('take asset codes in any case and decimal strings', () => {

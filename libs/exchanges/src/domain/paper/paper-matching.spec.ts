@@ -34,8 +34,13 @@ function clock(): PaperClock {
 const level = (price: string, amount: string): OrderBookLevel => ({ price: dec(price), amount: dec(amount) });
 const wallet = (balances: Record<string, string>) =>
   new PaperWallet(Object.entries(balances).map(([asset, free]) => ({ asset, free: dec(free), locked: ZERO })));
-const order = (request: Partial<PlaceOrderRequest>): PlaceOrderRequest =>
-  ({ symbol: 'BTC/USDT', side: 'buy', type: 'market', clientOrderId: 'c-1', ...request }) as PlaceOrderRequest;
+const order = (request: Partial<PlaceOrderRequest>): PlaceOrderRequest => ({
+  symbol: 'BTC/USDT',
+  side: 'buy',
+  type: 'market',
+  clientOrderId: 'c-1',
+  ...request,
+});
 
 // Three ask levels 50,000 / 50,050 / 50,100 and the mirrored bids: a walk of 0.05 BTC crosses all three.
 const book = {
@@ -164,7 +169,7 @@ describe('paper limit orders', () => {
     const fills = fillRestingOrder(binance, w, o, { last: dec('48900'), bid: dec('48890'), ask: dec('48910') }, c);
     expect(fills).toHaveLength(1);
     expect(fills[0]).toMatchObject({ maker: true });
-    expect(fills[0]!.price.toFixed()).toBe('49000');
+    expect(fills[0].price.toFixed()).toBe('49000');
     expect(o.status).toBe('closed');
     expect(w.locked('USDT').toFixed()).toBe('0');
     expect(w.free('USDT').toFixed()).toBe('20');

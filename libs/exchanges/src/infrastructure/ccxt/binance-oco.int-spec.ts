@@ -1,6 +1,6 @@
 import { dec } from '@tradedesk/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BINANCE_ACCOUNT, type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '@tradedesk/testing';
+import { BINANCE_ACCOUNT, type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '../../../../../test/support/sim-harness.js';
 import type { OcoSellRequest } from '../../domain/exchange-gateway.js';
 import { InvalidOrder, OutcomeUnknown } from '../../domain/exchange.errors.js';
 import { BinanceGateway } from './binance.gateway.js';
@@ -36,7 +36,7 @@ async function simOrder(clientOrderId: string): Promise<SimOrderJson> {
     `/orders?exchange=binance&clientOrderId=${encodeURIComponent(clientOrderId)}`,
   );
   expect(orders).toHaveLength(1);
-  return orders[0]!;
+  return orders[0];
 }
 
 beforeAll(async () => {

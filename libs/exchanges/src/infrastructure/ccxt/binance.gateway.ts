@@ -1,5 +1,5 @@
 import { dec } from '@tradedesk/shared';
-import { ccxtUrlsFor } from '@tradedesk/exchange-sim';
+import { ccxtUrlsFor } from '@tradedesk/exchange-sim-client';
 import ccxt, { type Exchange, type MarketInterface as CcxtMarket, type Order as CcxtOrder } from 'ccxt';
 import type {
   CallOptions,
@@ -243,7 +243,7 @@ export class BinanceGateway extends CcxtGateway {
   }
 
   protected async cancelOrderByClientIdOnExchange(symbol: string, clientOrderId: string): Promise<CcxtOrder> {
-    return (await this.client.cancelOrder(undefined as unknown as string, symbol, { origClientOrderId: clientOrderId })) as CcxtOrder;
+    return await this.client.cancelOrder(undefined as unknown as string, symbol, { origClientOrderId: clientOrderId });
   }
 
   protected async fetchTradingFeeOnExchange(symbol: string): Promise<TradingFee> {

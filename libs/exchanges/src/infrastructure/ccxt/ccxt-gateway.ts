@@ -18,7 +18,7 @@ import type {
   Ticker,
   TradingFee,
 } from '../../domain/exchange-gateway.js';
-import { ExchangeRateLimited, isTemporaryExchangeError } from '../../domain/exchange.errors.js';
+import { type ExchangeError, ExchangeRateLimited, isTemporaryExchangeError, OutcomeUnknown } from '../../domain/exchange.errors.js';
 import type { RateGovernor } from '../rate/rate-governor.js';
 import { type CallKind, translateCcxtError } from './ccxt-error-translator.js';
 
@@ -39,6 +39,14 @@ export interface CcxtGatewayOptions {
   timeoutMs?: number;
   /** Attempts for a read that failed temporarily (order-creating calls get exactly one). */
   readAttempts?: number;
+  /** Told each call's outcome as far as the exchange's availability goes (see CallObserver). */
+  observer?: CallObserver;
+}
+
+/** Learns whether the exchange answers: each success, and each call that failed for a temporary reason after its retries. */
+export interface CallObserver {
+  succeeded(): void;
+  failed(error: ExchangeError): void;
 }
 
 /** What an adapter names each call, to cost it against the exchange's budgets. */
@@ -164,7 +172,7 @@ export abstract class CcxtGateway implements ExchangeGateway {
     const unique = [...new Set(symbols.map((s) => s.toUpperCase()))];
     if (unique.length === 0) return {};
     for (const symbol of unique) await this.market(symbol);
-    if (unique.length === 1) return { [unique[0]!]: await this.fetchTicker(unique[0]!, options) };
+    if (unique.length === 1) return { [unique[0]]: await this.fetchTicker(unique[0], options) };
     const tickers = await this.call('tickers', 'read', options?.lane ?? 'market-data', () => this.client.fetchTickers(unique), {
       symbols: unique.length,
     });
@@ -307,6 +315,7 @@ export abstract class CcxtGateway implements ExchangeGateway {
         });
         this.health.lastLatencyMs = Date.now() - started;
         this.health.lastSuccessAt = new Date();
+        this.options.observer?.succeeded();
         return result;
       } catch (error) {
         const headers = this.lastHeaders();
@@ -320,6 +329,8 @@ export abstract class CcxtGateway implements ExchangeGateway {
           if (!(translated instanceof ExchangeRateLimited)) await new Promise((r) => setTimeout(r, 100 * attempt));
           continue;
         }
+        // An order call whose outcome is unknown timed out or met a 5xx: the exchange did not answer either.
+        if (isTemporaryExchangeError(translated) || translated instanceof OutcomeUnknown) this.options.observer?.failed(translated);
         throw translated;
       }
     }

@@ -1,6 +1,6 @@
 import { dec } from '@tradedesk/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '@tradedesk/testing';
+import { type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '../../../../../test/support/sim-harness.js';
 import {
   AuthenticationFailed,
   ExchangeRateLimited,
@@ -44,7 +44,7 @@ describe('UpbitGateway against the emulator', () => {
     expect(Object.keys(await sut.fetchTickers(['BTC/KRW', 'ETH/KRW'])).sort()).toEqual(['BTC/KRW', 'ETH/KRW']);
     const book = await sut.fetchOrderBook('BTC/KRW', 5);
     expect(book.bids.length).toBeGreaterThan(0);
-    expect((await sut.fetchBalances()).KRW!.free.greaterThan(0)).toBe(true);
+    expect((await sut.fetchBalances()).KRW.free.greaterThan(0)).toBe(true);
     expect((await sut.fetchTradingFee('BTC/KRW')).taker.toFixed()).toBe('0.0005');
   });
 
@@ -93,7 +93,7 @@ describe('UpbitGateway against the emulator', () => {
       'GET',
       `/orders?exchange=upbit&clientOrderId=${clientOrderId}`,
     );
-    const atExchange = orders[0]!;
+    const atExchange = orders[0];
     expect(atExchange.status).toBe('CANCELED');
     expect(dec(atExchange.filledCost).lessThan(100000)).toBe(true);
     for (const order of [placed, fetched]) {
@@ -202,7 +202,7 @@ describe('rate governor against the emulator’s small limits', () => {
       ),
     ];
     const results = await Promise.allSettled(burst);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
     // 12 ticker calls at ≤ 2 per second need several seconds: proof the governor paced them.
     expect(Date.now() - started).toBeGreaterThan(2000);
     await gateway.close();

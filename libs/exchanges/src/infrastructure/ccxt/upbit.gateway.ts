@@ -1,5 +1,5 @@
 import { dec } from '@tradedesk/shared';
-import { ccxtUrlsFor } from '@tradedesk/exchange-sim';
+import { ccxtUrlsFor } from '@tradedesk/exchange-sim-client';
 import ccxt, { type Exchange, type MarketInterface as CcxtMarket, type Order as CcxtOrder } from 'ccxt';
 import type {
   CallOptions,

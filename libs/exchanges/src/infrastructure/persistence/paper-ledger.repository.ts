@@ -164,7 +164,7 @@ export function toPaperOrder(row: PaperOrderOrmEntity, trades: PaperTrade[]): Pa
     updatedAt: row.updatedAt,
   };
   // Symbols are `BASE/QUOTE`: a fee in the base asset was charged on the amount, any other on the value.
-  order.feeAccrued = accruedFee(order, row.symbol.split('/')[0]!, trades);
+  order.feeAccrued = accruedFee(order, row.symbol.split('/')[0], trades);
   return order;
 }
 

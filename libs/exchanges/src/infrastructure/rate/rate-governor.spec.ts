@@ -21,7 +21,7 @@ describe('RateGovernor', () => {
     expect(starts).toHaveLength(40);
     // order lane: floor(10 × 0.9 × 0.9) = 8 per sliding second
     for (const t of starts) expect(starts.filter((s) => s > t - 1000 && s <= t).length).toBeLessThanOrEqual(8);
-    expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(4000);
+    expect(starts.at(-1)! - starts[0]).toBeGreaterThanOrEqual(4000);
   });
 
   it('serves a protective exit before queued market data', async () => {
@@ -116,7 +116,7 @@ describe('RateGovernor', () => {
     );
     sut.observeUsed('weight', 95);
     sut.observeUsed('weight', 90);
-    expect(sut.snapshot().budgets.weight!.used).toBe(95);
+    expect(sut.snapshot().budgets.weight.used).toBe(95);
     const started = vi.fn();
     const call = sut.run('order', { weight: 10 }, async () => started());
     await vi.advanceTimersByTimeAsync(59_998);
@@ -127,7 +127,7 @@ describe('RateGovernor', () => {
     sut.setLimit('weight', { limit: 6000, windowMs: 60_000 });
     sut.setLimit('orders', { limit: 50, windowMs: 10_000 });
     expect(sut.limitOf('orders')).toEqual({ limit: 50, windowMs: 10_000 });
-    expect(sut.snapshot().budgets.weight!.limit).toBe(6000);
+    expect(sut.snapshot().budgets.weight.limit).toBe(6000);
   });
 
   it('passes a call failure to its caller and goes on', async () => {

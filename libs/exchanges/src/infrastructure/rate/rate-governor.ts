@@ -43,7 +43,7 @@ class Budget {
 
   private prune(now: number): void {
     const horizon = now - this.spec.windowMs - this.jitterMs;
-    while (this.spends.length > 0 && this.spends[0]!.at <= horizon) this.spends.shift();
+    while (this.spends.length > 0 && this.spends[0].at <= horizon) this.spends.shift();
   }
 
   used(now: number): number {
@@ -67,7 +67,7 @@ class Budget {
       if (used + cost <= capacity) return Math.max(1, spend.at + this.spec.windowMs + this.jitterMs - now);
     }
     // Larger than the whole capacity: wait for an empty window, then let it through alone.
-    return this.spends.length === 0 ? 0 : Math.max(1, this.spends[this.spends.length - 1]!.at + this.spec.windowMs + this.jitterMs - now);
+    return this.spends.length === 0 ? 0 : Math.max(1, this.spends[this.spends.length - 1].at + this.spec.windowMs + this.jitterMs - now);
   }
 }
 
@@ -203,7 +203,7 @@ export class RateGovernor {
       for (const lane of LANES) {
         const queue = this.queues[lane];
         for (let i = 0; i < queue.length && !started; i++) {
-          const task = queue[i]!;
+          const task = queue[i];
           const names = Object.keys(task.costs);
           // Nothing may take from a budget that a task ahead of it (same lane or higher) waits for…
           if (names.some((n) => blocked.has(n))) continue;
@@ -211,13 +211,13 @@ export class RateGovernor {
           const short: string[] = [];
           for (const name of names) {
             const budget = this.budgets.get(name);
-            const w = budget ? budget.waitFor(now, task.costs[name]!, this.capacity(budget, lane)) : 0;
+            const w = budget ? budget.waitFor(now, task.costs[name], this.capacity(budget, lane)) : 0;
             if (w > 0) short.push(name);
             wait = Math.max(wait, w);
           }
           if (wait === 0) {
             queue.splice(i, 1);
-            for (const name of names) this.budgets.get(name)?.spend(now, task.costs[name]!);
+            for (const name of names) this.budgets.get(name)?.spend(now, task.costs[name]);
             task.start();
             started = true;
             break;

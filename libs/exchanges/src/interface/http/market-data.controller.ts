@@ -89,7 +89,7 @@ export class MarketDataController {
   async tickers(@Query() query: TickersQuery) {
     const symbols = query.symbols.split(',').map((s) => s.toUpperCase());
     const tickers = await this.marketData.tickers(query.accountId, symbols);
-    return { accountId: query.accountId, tickers: symbols.filter((s) => tickers[s]).map((s) => presentTicker(tickers[s]!)) };
+    return { accountId: query.accountId, tickers: symbols.filter((s) => tickers[s]).map((s) => presentTicker(tickers[s])) };
   }
 
   @Get('fees/compare')

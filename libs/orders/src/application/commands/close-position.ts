@@ -53,45 +53,90 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
   async execute({ accountId, symbol, cause, options }: ClosePositionCommand): Promise<ClosePositionResult> {
     const key = options.idempotencyKey;
     const scope = options.scope ?? 'position';
-    if (key) {
-      const earlier = await this.uow.autocommit((manager) =>
-        manager.findOne(OrderOrmEntity, { where: { idempotencyKey: key }, select: { id: true } }),
-      );
-      if (earlier) return { orderId: earlier.id, created: false, canceledOrderIds: [] };
-    }
+    const earlier = key
+      ? await this.uow.autocommit((manager) => manager.findOne(OrderOrmEntity, { where: { idempotencyKey: key }, select: { id: true } }))
+      : null;
+    if (earlier) return { orderId: earlier.id, created: false, canceledOrderIds: [] };
     const gateway = await this.gateways.forAccount(accountId);
-    const market = await gateway.market(symbol);
-    const position = () => this.queries.execute<GetPositionQuery, PositionFacts>(new GetPositionQuery(accountId, market.symbol));
+    const market = { accountId, ...(await gateway.market(symbol)) };
     // Nothing to close is answered before anything is cancelled: a refused request changes nothing.
-    if (scope === 'position') {
-      const before = await position();
-      if (before.quantity.isZero() && cause === 'api')
-        throw new UnprocessableError(
-          'POSITION.NOTHING_TO_CLOSE',
-          `There is no ${market.symbol} position on this account. Coins held outside tradedesk are in no position: adopt them (POST /api/positions/adopt) or sell the whole free balance ("amount": "balance")`,
-          { symbol: market.symbol },
-        );
-      if (before.quantity.isZero()) throw new PositionClosedError({ accountId, symbol: market.symbol }, before.closedBy);
-      // A position of dust (under the market's minimum amount or step) cannot be sold at all.
-      const rules = await this.gateways.orderRules(accountId, market.symbol);
-      try {
-        rules(
-          { symbol: market.symbol, side: 'sell', type: 'market', amount: before.quantity, clientOrderId: 'td-check' },
-          options.referencePrice,
-        );
-      } catch (error) {
-        throw this.dust(error, before.quantity, { accountId, ...market }, cause, before.closedBy);
-      }
+    if (scope === 'position') await this.checkCloseable(market, cause, options);
+    const canceledOrderIds = await this.cancelRestingSells(market);
+    await this.gateways.invalidateBalances(accountId);
+    const free = (await gateway.fetchBalances({ lane: 'protective' }))[market.base]?.free ?? new Decimal(0);
+    const amount = scope === 'position' ? await this.positionLeft(market, free) : free;
+    if (!amount.gt(0))
+      throw new UnprocessableError('POSITION.NOTHING_TO_CLOSE', `There is no free ${market.base} on this account to sell`, {
+        asset: market.base,
+      });
+    try {
+      const result = await this.commands.execute<PlaceOrderCommand, PlaceOrderResult>(
+        new PlaceOrderCommand(
+          {
+            accountId,
+            symbol: market.symbol,
+            side: 'sell',
+            type: options.limitPrice ? 'limit' : 'market',
+            amount,
+            ...(options.limitPrice ? { price: options.limitPrice } : {}),
+          },
+          {
+            purpose: 'liquidation',
+            cause,
+            ...(key ? { idempotencyKey: key } : {}),
+            ...(scope === 'position' ? { positionExit: options.referencePrice ? { referencePrice: options.referencePrice } : {} } : {}),
+          },
+        ),
+      );
+      return { ...result, canceledOrderIds };
+    } catch (error) {
+      throw scope === 'position' ? this.dust(error, amount, market, cause) : error;
     }
-    // Only resting sells are cancelled: a market sell on its way (another exit's) cannot be called
-    // back in time and keeps its share of the position, so this one sells only the rest.
-    const openSells = await this.uow.autocommit((manager) =>
+  }
+
+  private position(market: CloseMarket): Promise<PositionFacts> {
+    return this.queries.execute<GetPositionQuery, PositionFacts>(new GetPositionQuery(market.accountId, market.symbol));
+  }
+
+  /** A position to close, of more than dust (under the market's minimum amount or step it cannot be sold at all). */
+  private async checkCloseable(market: CloseMarket, cause: string, options: ClosePositionOptions): Promise<void> {
+    const before = await this.position(market);
+    if (before.quantity.isZero() && cause === 'api')
+      throw new UnprocessableError(
+        'POSITION.NOTHING_TO_CLOSE',
+        `There is no ${market.symbol} position on this account. Coins held outside tradedesk are in no position: adopt them (POST /api/positions/adopt) or sell the whole free balance ("amount": "balance")`,
+        { symbol: market.symbol },
+      );
+    if (before.quantity.isZero()) throw new PositionClosedError(market, before.closedBy);
+    const rules = await this.gateways.orderRules(market.accountId, market.symbol);
+    try {
+      rules(
+        { symbol: market.symbol, side: 'sell', type: 'market', amount: before.quantity, clientOrderId: 'td-check' },
+        options.referencePrice,
+      );
+    } catch (error) {
+      throw this.dust(error, before.quantity, market, cause, before.closedBy);
+    }
+  }
+
+  /**
+   * Cancels the position's resting sells (limit orders on the book) so they release their coins.
+   * A market sell on its way (another exit's) cannot be called back in time and keeps its share.
+   */
+  private async cancelRestingSells(market: CloseMarket): Promise<string[]> {
+    const resting = await this.uow.autocommit((manager) =>
       manager.find(OrderOrmEntity, {
-        where: { accountId, symbol: market.symbol, side: 'sell', type: 'limit', status: In(['OPEN', 'PARTIALLY_FILLED']) },
+        where: {
+          accountId: market.accountId,
+          symbol: market.symbol,
+          side: 'sell',
+          type: 'limit',
+          status: In(['OPEN', 'PARTIALLY_FILLED']),
+        },
       }),
     );
     const canceled: string[] = [];
-    for (const order of openSells) {
+    for (const order of resting) {
       try {
         await this.commands.execute(new CancelOrderCommand(order.id, 'liquidation'));
         canceled.push(order.id);
@@ -100,51 +145,22 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
         if (!(error instanceof ConflictError && error.code === 'ORDER.NOT_CANCELABLE')) throw error;
       }
     }
-    await this.gateways.invalidateBalances(accountId);
-    const balances = await gateway.fetchBalances({ lane: 'protective' });
-    const free = balances[market.base]?.free ?? new Decimal(0);
-    let amount = free;
-    if (scope === 'position') {
-      // What the cancels left: sells that could not be cancelled (a market exit on its way) keep their share.
-      const after = await position();
-      if (!after.available.gt(0)) throw new PositionClosedError({ accountId, symbol: market.symbol }, after.closedBy);
-      amount = Decimal.min(after.available, free);
-    }
-    if (!amount.gt(0) && scope === 'position') {
-      // The coins left the wallet while this ran: another exit of the position sold them (its order
-      // is recorded by now), or they were taken out of tradedesk's reach.
-      const now = await position();
-      if (!now.available.gt(0)) throw new PositionClosedError({ accountId, symbol: market.symbol }, now.closedBy);
-    }
-    if (!amount.gt(0))
-      throw new UnprocessableError('POSITION.NOTHING_TO_CLOSE', `There is no free ${market.base} on this account to sell`, {
-        asset: market.base,
-      });
-    const place = this.commands.execute<PlaceOrderCommand, PlaceOrderResult>(
-      new PlaceOrderCommand(
-        {
-          accountId,
-          symbol: market.symbol,
-          side: 'sell',
-          type: options.limitPrice ? 'limit' : 'market',
-          amount,
-          ...(options.limitPrice ? { price: options.limitPrice } : {}),
-        },
-        {
-          purpose: 'liquidation',
-          cause,
-          ...(key ? { idempotencyKey: key } : {}),
-          ...(scope === 'position' ? { positionExit: options.referencePrice ? { referencePrice: options.referencePrice } : {} } : {}),
-        },
-      ),
-    );
-    let result: PlaceOrderResult;
-    try {
-      result = await place;
-    } catch (error) {
-      throw scope === 'position' ? this.dust(error, amount, { accountId, ...market }, cause) : error;
-    }
-    return { ...result, canceledOrderIds: canceled };
+    return canceled;
+  }
+
+  /**
+   * What is left of the position after the cancels, capped by the free balance. Nothing left: the
+   * position was sold (another exit, whose order is recorded by now) — PositionClosedError.
+   */
+  private async positionLeft(market: CloseMarket, free: Decimal): Promise<Decimal> {
+    const after = await this.position(market);
+    if (!after.available.gt(0)) throw new PositionClosedError(market, after.closedBy);
+    const amount = Decimal.min(after.available, free);
+    if (amount.gt(0)) return amount;
+    // The coins left the wallet while this ran: sold by another exit of the position, or taken out of tradedesk's reach.
+    const now = await this.position(market);
+    if (!now.available.gt(0)) throw new PositionClosedError(market, now.closedBy);
+    return amount;
   }
 
   /**
@@ -152,13 +168,7 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
    * condition the position is closed (its exit ends CANCELLED); for a request there is nothing to
    * close. Other errors go through unchanged.
    */
-  private dust(
-    error: unknown,
-    amount: Decimal,
-    market: { accountId: string; symbol: string; base: string },
-    cause: string,
-    closedBy?: ClosedBy,
-  ): unknown {
+  private dust(error: unknown, amount: Decimal, market: CloseMarket, cause: string, closedBy?: ClosedBy): unknown {
     if (!(error instanceof ValidationError) || !/^ORDER\.(BELOW_MIN|AMOUNT_TOO_SMALL)/.test(error.code)) return error;
     if (cause === 'api')
       return new UnprocessableError(
@@ -166,10 +176,13 @@ export class ClosePositionHandler implements ICommandHandler<ClosePositionComman
         `The ${amount.toFixed()} ${market.base} left in the ${market.symbol} position cannot be sold: ${error.message}`,
         { symbol: market.symbol, left: amount.toFixed() },
       );
-    return new PositionClosedError(
-      { accountId: market.accountId, symbol: market.symbol },
-      closedBy,
-      `position closed: the ${amount.toFixed()} left is below the market's minimum order`,
-    );
+    return new PositionClosedError(market, closedBy, `position closed: the ${amount.toFixed()} left is below the market's minimum order`);
   }
+}
+
+/** The market of the position being closed, with its account. */
+interface CloseMarket {
+  accountId: string;
+  symbol: string;
+  base: string;
 }

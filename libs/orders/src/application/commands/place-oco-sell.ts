@@ -148,6 +148,6 @@ export class PlaceOcoSellHandler implements ICommandHandler<PlaceOcoSellCommand,
         select: { id: true },
       }),
     );
-    return { listClientOrderId: existing.listClientOrderId, takeProfitOrderId: legs[0]!.id, stopLossOrderId: existing.id, created: false };
+    return { listClientOrderId: existing.listClientOrderId, takeProfitOrderId: legs[0].id, stopLossOrderId: existing.id, created: false };
   }
 }

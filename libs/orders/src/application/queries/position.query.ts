@@ -1,5 +1,9 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { type Decimal, MAX_PAGE_LIMIT, UnitOfWork, ZERO } from '@tradedesk/shared';
+import { Between, In } from 'typeorm';
+import type { RoundTripFacts } from '../../domain/order.events.js';
+import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
+import { orderFacts } from '../order-ledger.js';
 import { PositionEventOrmEntity } from '../../infrastructure/persistence/position-event.orm-entity.js';
 import { PositionOrmEntity } from '../../infrastructure/persistence/position.orm-entity.js';
 import { bookOf } from '../../infrastructure/persistence/position.repository.js';
@@ -92,4 +96,61 @@ export class GetPositionTimelineHandler implements IQueryHandler<GetPositionTime
       details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : {},
     }));
   }
+}
+
+/**
+ * The round trips that closed between two moments, oldest first, as PositionClosedEvent told them:
+ * for a reader that must not miss one (the notifications' sweep after a crash).
+ */
+export class ListRoundTripsQuery {
+  constructor(readonly filter: { from: Date; to: Date; limit: number }) {}
+}
+
+@QueryHandler(ListRoundTripsQuery)
+export class ListRoundTripsHandler implements IQueryHandler<ListRoundTripsQuery, RoundTripFacts[]> {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async execute({ filter }: ListRoundTripsQuery): Promise<RoundTripFacts[]> {
+    return this.uow.autocommit(async (manager) => {
+      const lines = await manager.find(PositionEventOrmEntity, {
+        where: { event: 'closed', at: Between(filter.from, filter.to) },
+        order: { at: 'ASC', id: 'ASC' },
+        take: filter.limit,
+      });
+      const details = lines.map((l) => (l.details ? JSON.parse(l.details) : {}) as ClosedLineDetails);
+      const orderIds = [...new Set(details.map((d) => d.orderId).filter((id): id is string => typeof id === 'string'))];
+      const orders = new Map(
+        (orderIds.length > 0 ? await manager.find(OrderOrmEntity, { where: { id: In(orderIds) } }) : []).map((o) => [o.id, o]),
+      );
+      // Lines written before round trips were kept have no figures: they are not told.
+      return lines.flatMap((line, i) => {
+        const d = details[i]!;
+        if (!d.roundTrip) return [];
+        const order = d.orderId ? orders.get(d.orderId) : undefined;
+        return [
+          {
+            accountId: line.accountId,
+            exchange: order?.exchange ?? '',
+            symbol: line.symbol,
+            positionEventId: line.id,
+            openedAt: d.openedAt ?? null,
+            closedAt: line.at.toISOString(),
+            realizedPnl: d.roundTrip.realizedPnl,
+            positionRealizedPnl: d.realizedPnl ?? d.roundTrip.realizedPnl,
+            fees: d.roundTrip.fees,
+            bought: d.roundTrip.bought,
+            returnPercent: d.roundTrip.returnPercent,
+            ...(order ? { closingOrder: orderFacts(order) } : {}),
+          },
+        ];
+      });
+    });
+  }
+}
+
+interface ClosedLineDetails {
+  orderId?: string;
+  realizedPnl?: string;
+  openedAt?: string | null;
+  roundTrip?: { realizedPnl: string; fees: string; bought: string; returnPercent: string | null };
 }

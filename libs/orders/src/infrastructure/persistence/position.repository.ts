@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { dec, insertRows } from '@tradedesk/shared';
-import type { EntityManager } from 'typeorm';
+import { dec, type Decimal, inputPlaces, insertRows, roundPercent, ZERO } from '@tradedesk/shared';
+import { type EntityManager, LessThan, MoreThan } from 'typeorm';
 import { PositionBook } from '../../domain/position-book.js';
 import { PositionEventOrmEntity } from './position-event.orm-entity.js';
 import { PositionOrmEntity } from './position.orm-entity.js';
+import { TradeOrmEntity } from './trade.orm-entity.js';
 
 export interface PositionKey {
   accountId: string;
@@ -12,6 +13,18 @@ export interface PositionKey {
 
 export function positionKey(p: PositionKey): string {
   return `${p.accountId} ${p.symbol}`;
+}
+
+/** The figures of a round trip as its `closed` line keeps them (decimal strings, unrounded). */
+export interface ClosedRoundTrip {
+  positionEventId: string;
+  openedAt: string | null;
+  closedAt: string;
+  realizedPnl: string;
+  positionRealizedPnl: string;
+  fees: string;
+  bought: string;
+  returnPercent: string | null;
 }
 
 /** A locked position row and its book, ready to take fills inside the caller's transaction. */
@@ -68,7 +81,8 @@ export const PositionRepository = {
   /** Loads positions for update (row locks on PostgreSQL; SQLite writers are serialized), creating missing ones. */
   async lock(manager: EntityManager, keys: readonly PositionKey[]): Promise<Map<string, HeldPosition>> {
     const held = new Map<string, HeldPosition>();
-    const sorted = [...new Set(keys.map(positionKey))].sort();
+    // One lock order for every writer (key order), so two transactions never wait on each other in a circle.
+    const sorted = [...new Set(keys.map(positionKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const key of sorted) {
       const [accountId, symbol] = key.split(' ') as [string, string];
       const select = () => {
@@ -89,8 +103,16 @@ export const PositionRepository = {
     return held;
   },
 
-  /** Writes a held position's book back, with `opened`/`closed` lines when it left or went back to flat. */
-  async save(manager: EntityManager, held: HeldPosition, cause: Record<string, unknown>, now = new Date()): Promise<void> {
+  /**
+   * Writes a held position's book back, with `opened`/`closed` lines when it left or went back to
+   * flat; answers the round trip's figures when it went back to flat (they are in the `closed` line).
+   */
+  async save(
+    manager: EntityManager,
+    held: HeldPosition,
+    cause: Record<string, unknown>,
+    now = new Date(),
+  ): Promise<{ closed?: ClosedRoundTrip }> {
     const { row, book } = held;
     const wasFlat = row.quantity.isZero();
     const s = book.state();
@@ -114,11 +136,42 @@ export const PositionRepository = {
     const lines: Array<Partial<PositionEventOrmEntity>> = [];
     const line = (event: PositionEventOrmEntity['event'], details: Record<string, unknown>) =>
       lines.push({ id: randomUUID(), accountId: row.accountId, symbol: row.symbol, at: now, event, details: JSON.stringify(details) });
-    if (wasFlat && !isFlat) line('opened', { ...cause, quantity: s.quantity.toFixed() });
-    if (!wasFlat && isFlat)
-      line('closed', { ...cause, realizedPnl: s.realizedPnl.toFixed(), openedAt: row.openedAt?.toISOString() ?? null });
+    // The life-long counters as the round trip starts: its own figures are the difference at close.
+    if (wasFlat && !isFlat)
+      line('opened', {
+        ...cause,
+        quantity: s.quantity.toFixed(),
+        realizedPnlBefore: row.realizedPnl.toFixed(),
+        totalBoughtBefore: row.totalBought.toFixed(),
+      });
+    let closed: ClosedRoundTrip | undefined;
+    if (!wasFlat && isFlat) {
+      const trip = await roundTripOf(manager, row);
+      const realized = s.realizedPnl.minus(trip.realizedBefore);
+      const bought = s.totalBought.minus(trip.boughtBefore);
+      const figures = {
+        realizedPnl: s.realizedPnl.toFixed(),
+        openedAt: row.openedAt?.toISOString() ?? null,
+        roundTrip: {
+          realizedPnl: realized.toFixed(),
+          // Within the 18 places every printed decimal keeps (docs/trading-semantics.md), a return in 4.
+          fees: inputPlaces(trip.fees).toFixed(),
+          bought: bought.toFixed(),
+          returnPercent: bought.gt(0) ? roundPercent(realized.div(bought).times(100)).toFixed() : null,
+        },
+      };
+      line('closed', { ...cause, ...figures });
+      closed = {
+        positionEventId: lines[lines.length - 1]!.id!,
+        openedAt: figures.openedAt,
+        closedAt: now.toISOString(),
+        positionRealizedPnl: figures.realizedPnl,
+        ...figures.roundTrip,
+      };
+    }
     await insertRows(manager, PositionEventOrmEntity, lines);
     Object.assign(row, { ...s, otherFees, openedAt, updatedAt: now, version: row.version + 1 });
+    return closed ? { closed } : {};
   },
 
   async appendEvent(
@@ -131,3 +184,38 @@ export const PositionRepository = {
     await insertRows(manager, PositionEventOrmEntity, [{ id: randomUUID(), ...key, at: now, event, details: JSON.stringify(details) }]);
   },
 };
+
+/**
+ * Where the round trip that is closing started: the life-long counters noted on its `opened` line
+ * (zero for a line written before they were noted: the whole life is the round trip then), and the
+ * fees of the fills recorded since the previous round trip closed — the opening fill itself is
+ * recorded just before its `opened` line, so that line's time cannot bound them.
+ */
+async function roundTripOf(
+  manager: EntityManager,
+  row: PositionOrmEntity,
+): Promise<{ realizedBefore: Decimal; boughtBefore: Decimal; fees: Decimal }> {
+  const where = { accountId: row.accountId, symbol: row.symbol };
+  const opened = await manager.findOne(PositionEventOrmEntity, { where: { ...where, event: 'opened' }, order: { at: 'DESC', id: 'DESC' } });
+  const noted = opened?.details ? (JSON.parse(opened.details) as { realizedPnlBefore?: string; totalBoughtBefore?: string }) : {};
+  const previousClose = opened
+    ? await manager.findOne(PositionEventOrmEntity, {
+        where: { ...where, event: 'closed', at: LessThan(opened.at) },
+        order: { at: 'DESC' },
+      })
+    : null;
+  const trades = await manager.find(TradeOrmEntity, {
+    where: { ...where, ...(previousClose ? { recordedAt: MoreThan(previousClose.at) } : {}) },
+    select: { side: true, price: true, amount: true, fee: true, feeCurrency: true, untracked: true },
+  });
+  const [base, quote] = row.symbol.split('/') as [string, string];
+  let fees = ZERO;
+  for (const t of trades) {
+    const inQuote = !t.feeCurrency || t.feeCurrency === quote ? t.fee : t.feeCurrency === base ? t.fee.times(t.price) : ZERO;
+    // A sell's part beyond the position was never the position's, nor is its share of the fee.
+    const share = t.untracked && t.amount.gt(0) ? t.amount.minus(t.untracked).div(t.amount) : dec(1);
+    fees = fees.plus(inQuote.times(share));
+  }
+  const before = (value: string | undefined) => (value === undefined ? ZERO : dec(value));
+  return { realizedBefore: before(noted.realizedPnlBefore), boughtBefore: before(noted.totalBoughtBefore), fees };
+}

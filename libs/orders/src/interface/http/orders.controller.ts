@@ -286,7 +286,7 @@ export class OrdersController {
     const report: PositionsReport = await this.queries.execute(
       new GetPositionsQuery({ accountId: result.accountId, symbol: result.symbol, includeClosed: true }),
     );
-    return report.positions[0]!;
+    return report.positions[0];
   }
 
   @Get('positions/timeline')

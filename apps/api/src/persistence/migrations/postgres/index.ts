@@ -1,3 +1,4 @@
+import { Notifications1796666334234 } from './1796666334234-Notifications.js';
 import { ListIndexes1796669543781 } from './1796669543781-ListIndexes.js';
 import { AuditLog1796663800609 } from './1796663800609-AuditLog.js';
 import { Positions1796660433814 } from './1796660433814-Positions.js';
@@ -17,5 +18,6 @@ export const postgresMigrations = [
   NativeBrackets1795714202079,
   Positions1796660433814,
   AuditLog1796663800609,
+  Notifications1796666334234,
   ListIndexes1796669543781,
 ];

@@ -1,3 +1,4 @@
+import { Notifications1796666329893 } from './1796666329893-Notifications.js';
 import { ListIndexes1796669534571 } from './1796669534571-ListIndexes.js';
 import { AuditLog1796663792378 } from './1796663792378-AuditLog.js';
 import { Positions1796660429834 } from './1796660429834-Positions.js';
@@ -17,5 +18,6 @@ export const sqliteMigrations = [
   NativeBrackets1795714196874,
   Positions1796660429834,
   AuditLog1796663792378,
+  Notifications1796666329893,
   ListIndexes1796669534571,
 ];

@@ -1,13 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppConfig, createWinstonLogger } from '@tradedesk/shared';
+import { type AppConfig, createWinstonLogger } from '@tradedesk/shared';
+import { freshDatabaseUrl, TEST_API_TOKEN, TEST_MASTER_KEY, tempDir, type TestDriver } from '@tradedesk/testing';
 import { WinstonModule } from 'nest-winston';
 import { inject } from 'vitest';
 // The e2e harness boots exactly what `npm start` boots; only the configuration differs.
-import { startApp } from '../../../../apps/api/src/bootstrap.js';
-import { freshDatabaseUrl, tempDir, type TestDriver } from '../databases.js';
-
-export const TEST_API_TOKEN = 'test-token-0123456789abcdef';
-export const TEST_MASTER_KEY = '00'.repeat(32);
+import { startApp } from '../../apps/api/src/bootstrap.js';
+import { loadConfig } from '../../apps/api/src/config/load-config.js';
 
 export interface BootTestAppOptions {
   database: TestDriver;
@@ -51,7 +49,7 @@ export async function bootTestApp(options: BootTestAppOptions): Promise<TestApp>
     THROTTLE_PER_MINUTE: '1000000',
     ...options.env,
   };
-  const config = AppConfig.fromEnv(env);
+  const config = loadConfig(env);
   const logger = WinstonModule.createLogger({ instance: createWinstonLogger(config.logging, { console: false }) });
   const { app, url } = await startApp(config, logger);
   return {

@@ -1,0 +1,93 @@
+import { currencyDecimals, dec, Decimal } from '@tradedesk/shared';
+import type { NotifyLocale } from '../../notifications.config.js';
+
+/** Groups the integer part with commas, without ever going through a float. */
+function grouped(fixed: string): string {
+  const [int, frac] = fixed.split('.') as [string, string | undefined];
+  const sign = int.startsWith('-') ? '-' : '';
+  const digits = sign ? int.slice(1) : int;
+  const withCommas = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}${withCommas}${frac ? `.${frac}` : ''}`;
+}
+
+/** Money in its currency's places: KRW in whole won (₩1,234,567), USDT to 8 places with trailing zeros dropped. */
+export function money(value: string | undefined | null, currency: string): string {
+  if (value === undefined || value === null || value === '') return '–';
+  const places = currencyDecimals(currency);
+  const rounded = dec(value).toDecimalPlaces(places, Decimal.ROUND_HALF_UP);
+  const fixed = places === 0 ? rounded.toFixed(0) : trimZeros(rounded.toFixed(places));
+  return currency.toUpperCase() === 'KRW'
+    ? `${fixed.startsWith('-') ? '-' : ''}₩${grouped(fixed.replace(/^-/, ''))}`
+    : `${grouped(fixed)} ${currency}`;
+}
+
+/** A signed amount of money: +₩12,000 / -3.5 USDT. */
+export function signedMoney(value: string | undefined | null, currency: string): string {
+  if (value === undefined || value === null || value === '') return '–';
+  return dec(value).gt(0) ? `+${money(value, currency)}` : money(value, currency);
+}
+
+/** An amount of a coin or a price: as exact as given, grouped. */
+export function quantity(value: string | undefined | null, unit?: string): string {
+  if (value === undefined || value === null || value === '') return '–';
+  const fixed = dec(value).toDecimalPlaces(8, Decimal.ROUND_HALF_UP).toFixed();
+  return unit ? `${grouped(fixed)} ${unit}` : grouped(fixed);
+}
+
+/** A price in the quote currency: KRW prices are whole won on most steps, so they print like money without rounding them. */
+export function price(value: string | undefined | null, quote: string): string {
+  if (value === undefined || value === null || value === '') return '–';
+  const fixed = dec(value).toDecimalPlaces(8, Decimal.ROUND_HALF_UP).toFixed();
+  return quote.toUpperCase() === 'KRW' ? `₩${grouped(fixed)}` : `${grouped(fixed)} ${quote}`;
+}
+
+export function percent(value: string | undefined | null): string {
+  if (value === undefined || value === null || value === '') return '–';
+  const d = dec(value).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  return `${d.gt(0) ? '+' : ''}${d.toFixed(2)}%`;
+}
+
+function trimZeros(fixed: string): string {
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+}
+
+/** A moment in the configured zone, e.g. `2026-12-07 21:04:05 KST` (ko: `2026. 12. 7. 21:04:05 KST`). */
+export function moment(iso: string | undefined | null, locale: NotifyLocale, timeZone: string): string {
+  if (!iso) return '–';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '–';
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).formatToParts(date);
+  const p = Object.fromEntries(parts.map((x) => [x.type, x.value])) as Record<string, string>;
+  const zone = timeZone === 'Asia/Seoul' ? 'KST' : p.timeZoneName;
+  return locale === 'ko'
+    ? `${p.year}년 ${Number(p.month)}월 ${Number(p.day)}일 ${p.hour}:${p.minute}:${p.second} ${zone}`
+    : `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zone}`;
+}
+
+/** A duration for people: 2d 3h 4m / 2일 3시간 4분. */
+export function duration(seconds: number | undefined | null, locale: NotifyLocale): string {
+  if (seconds === undefined || seconds === null || !Number.isFinite(seconds)) return '–';
+  const s = Math.max(0, Math.round(seconds));
+  const [d, h, m, sec] = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const units = locale === 'ko' ? ['일', '시간', '분', '초'] : ['d', 'h', 'm', 's'];
+  const shown = [d, h, m, sec]
+    .map((v, i) => (v > 0 ? `${v}${units[i]}` : ''))
+    .filter(Boolean)
+    .slice(0, 3);
+  return shown.length > 0 ? shown.join(' ') : `0${units[3]}`;
+}
+
+/** The calendar day (YYYY-MM-DD) of an instant in a zone. */
+export function dayIn(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}
