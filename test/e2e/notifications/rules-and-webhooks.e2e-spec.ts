@@ -130,4 +130,22 @@ describe.each(TEST_DRIVERS)('notification rules and webhooks on %s', (driver) =>
     expect(all.body.marked).toBe(unread.unread - 1);
     expect((await list('?unread=true')).items).toHaveLength(0);
   });
+
+  it('a stop that reaches its expiresAt is told once, as condition.expired', async () => {
+    await s.buyAtMarket({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', amount: '0.01' });
+    const expiresAt = new Date(Date.now() + 1500).toISOString();
+    const stop = (
+      await s
+        .api()
+        .post('/api/conditions')
+        .send({ kind: 'stop_loss', accountId: s.binanceAccountId, symbol: 'BTC/USDT', triggerPrice: '1000', amount: '0.001', expiresAt })
+        .expect(201)
+    ).body as { id: string };
+    await s.conditionInStatus(stop.id, 'EXPIRED', 15_000);
+    const told = async () =>
+      (
+        (await s.api().get('/api/notifications').expect(200)).body as { items: Array<{ type: string; data: { conditionId?: string } }> }
+      ).items.filter((n) => n.type === 'condition.expired' && n.data.conditionId === stop.id);
+    await expect.poll(async () => (await told()).length, { timeout: 10_000 }).toBe(1);
+  });
 });

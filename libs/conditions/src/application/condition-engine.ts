@@ -4,7 +4,7 @@ import { ExchangeGateways } from '@tradedesk/exchanges';
 import { OrderPlacement, type StartedOrders } from '@tradedesk/orders';
 import { type Decimal, dec, Outbox, UnitOfWork } from '@tradedesk/shared';
 import { In, MoreThanOrEqual } from 'typeorm';
-import { ConditionFailedEvent } from '../domain/condition.events.js';
+import { ConditionExpiredEvent, ConditionFailedEvent } from '../domain/condition.events.js';
 import { isProtective, marketKey, priceOf, type Quote } from '../domain/condition.types.js';
 import { liquidatesPosition } from '../domain/exit-order.js';
 import { MarketTriggerBook, SortedBook } from '../domain/trigger-book.js';
@@ -279,6 +279,7 @@ export class ConditionEngine {
         await appendTimeline(tx, h.id, [
           { event: 'expired', status: 'EXPIRED', at: now, details: { expiresAt: new Date(h.expiresAt!).toISOString() } },
         ]);
+        tx.publish(new ConditionExpiredEvent(facts(h, 'EXPIRED'), new Date(h.expiresAt!)));
         return true;
       }),
     );

@@ -3,6 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { GetOrderQuery, NEVER_RECEIVED_REASON, type OrderView } from '@tradedesk/orders';
 import { Outbox, UnitOfWork } from '@tradedesk/shared';
 import { In } from 'typeorm';
+import { ConditionExpiredEvent } from '../domain/condition.events.js';
 import { isProtective } from '../domain/condition.types.js';
 import { isRecurring, nextOccurrenceAt, parseWhen, rearmMemory } from '../domain/when-tree.js';
 import { ConditionOrmEntity } from '../infrastructure/persistence/condition.orm-entity.js';
@@ -186,6 +187,13 @@ export class ConditionSettlement {
               details: { orderId, firings: row.firings, nextOccurrence: next?.toISOString() ?? null },
             },
       ]);
+      if (expired)
+        tx.publish(
+          new ConditionExpiredEvent(
+            { conditionId: row.id, kind: row.kind, accountId: row.accountId, symbol: row.symbol, status: 'EXPIRED' },
+            row.expiresAt!,
+          ),
+        );
     });
     return true;
   }

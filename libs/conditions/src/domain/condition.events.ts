@@ -1,5 +1,5 @@
 import { DomainEvent } from '@tradedesk/shared';
-import type { ConditionKind, ConditionStatus } from './condition.types.js';
+import type { ConditionKind, ConditionStatus, DowntimePolicy } from './condition.types.js';
 
 export interface ConditionFacts {
   conditionId: string;
@@ -41,8 +41,24 @@ export class ConditionCancelledEvent extends ConditionEvent {
     super(condition);
   }
 }
-/** Its trigger was crossed while the server was down and its policy said skip/notify. */
-export class ConditionMissedEvent extends ConditionEvent {}
+/** Its trigger was crossed while the server was down and its policy said skip/notify (`notify`: tell the user). */
+export class ConditionMissedEvent extends ConditionEvent {
+  constructor(
+    condition: ConditionFacts,
+    readonly policy: DowntimePolicy,
+  ) {
+    super(condition);
+  }
+}
+/** It reached its `expiresAt` while ARMED (or a recurring rule, after its order filled): it will never act again. */
+export class ConditionExpiredEvent extends ConditionEvent {
+  constructor(
+    condition: ConditionFacts,
+    readonly expiresAt: Date,
+  ) {
+    super(condition);
+  }
+}
 
 /**
  * The price of a market that protective conditions watch could not be read for several ticks in a

@@ -44,6 +44,7 @@ export const NOTIFICATION_TYPES = {
   'condition.failed': { severity: 'critical', critical: true, defaults: LOUD },
   'condition.missed': { severity: 'warning', defaults: LOUD },
   'condition.cancelled': { severity: 'info', defaults: QUIET },
+  'condition.expired': { severity: 'info', defaults: WEB },
   'position.unprotected': { severity: 'critical', critical: true, defaults: LOUD, cooldownSeconds: 300 },
   'exchange.unavailable': { severity: 'critical', critical: true, defaults: LOUD, threshold: 3, cooldownSeconds: 120 },
   'exchange.recovered': { severity: 'info', defaults: LOUD },

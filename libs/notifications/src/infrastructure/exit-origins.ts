@@ -5,8 +5,8 @@ import type { OrderFacts } from '@tradedesk/orders';
 import type { ExitOrigin } from '../application/order-drafts.js';
 
 /**
- * The kind of the condition that placed an exit order, and a condition's downtime policy, asked of
- * the conditions context (GetConditionQuery). Unknown → undefined: the message still goes, only
+ * The kind of the condition that placed an exit order, asked of the conditions context
+ * (GetConditionQuery). Unknown → undefined: the message still goes, only
  * without "Stop-loss".
  */
 @Injectable()
@@ -19,14 +19,6 @@ export class ExitOrigins {
     try {
       const condition = await this.condition(order.conditionId);
       return { conditionId: condition.id, kind: condition.kind };
-    } catch {
-      return undefined;
-    }
-  }
-
-  async downtimePolicyOf(conditionId: string): Promise<string | undefined> {
-    try {
-      return (await this.condition(conditionId)).onDowntime;
     } catch {
       return undefined;
     }

@@ -120,7 +120,7 @@ export class ConditionalEvaluation {
             },
           },
         ]);
-        tx.publish(new ConditionMissedEvent(facts(h, 'ARMED')));
+        tx.publish(new ConditionMissedEvent(facts(h, 'ARMED'), h.onDowntime));
         return true;
       }),
     );

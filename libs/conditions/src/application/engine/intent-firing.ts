@@ -57,7 +57,7 @@ export class IntentFiring {
           const details = { source, leg, ...cause, crossedWhileDown: true, policy: h.onDowntime };
           const common = { price: hit?.price ?? observedPrice ?? null, trigger: hit?.trigger ?? null, at: now };
           await appendTimeline(tx, id, [{ event: 'missed', status: 'MISSED', ...common, details }]);
-          tx.publish(new ConditionMissedEvent(facts(h, 'MISSED')));
+          tx.publish(new ConditionMissedEvent(facts(h, 'MISSED'), h.onDowntime));
           return null;
         }
         await appendTimeline(tx, id, firingEntries(h, { hit, source, downtime }, now, cause, observedPrice));

@@ -2,28 +2,37 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import {
   ConditionCancelledEvent,
+  ConditionExpiredEvent,
   ConditionFailedEvent,
   ConditionFiredEvent,
   ConditionMissedEvent,
   PositionUnprotectedEvent,
 } from '@tradedesk/conditions';
 import type { NotificationDraft } from '../../domain/notification-draft.js';
-import { ExitOrigins } from '../../infrastructure/exit-origins.js';
 import { RecordNotificationCommand } from '../commands/record-notification/record-notification.command.js';
 
 type ConditionEvent =
-  ConditionFiredEvent | ConditionFailedEvent | ConditionMissedEvent | ConditionCancelledEvent | PositionUnprotectedEvent;
+  | ConditionFiredEvent
+  | ConditionFailedEvent
+  | ConditionMissedEvent
+  | ConditionCancelledEvent
+  | ConditionExpiredEvent
+  | PositionUnprotectedEvent;
 
-/** Stops that fired, failed (the position is unprotected), were missed while down, or ended because their position closed. */
+/** Stops that fired, failed (the position is unprotected), were missed while down, expired, or ended because their position closed. */
 @Injectable()
-@EventsHandler(ConditionFiredEvent, ConditionFailedEvent, ConditionMissedEvent, ConditionCancelledEvent, PositionUnprotectedEvent)
+@EventsHandler(
+  ConditionFiredEvent,
+  ConditionFailedEvent,
+  ConditionMissedEvent,
+  ConditionCancelledEvent,
+  ConditionExpiredEvent,
+  PositionUnprotectedEvent,
+)
 export class NotifyWhenConditionsChangeHandler implements IEventHandler<ConditionEvent> {
   private readonly logger = new Logger('ConditionNotifications');
 
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly origins: ExitOrigins,
-  ) {}
+  constructor(private readonly commands: CommandBus) {}
 
   async handle(event: ConditionEvent): Promise<void> {
     try {
@@ -77,9 +86,15 @@ export class NotifyWhenConditionsChangeHandler implements IEventHandler<Conditio
         factKeys: [`condition.cancelled:${c.conditionId}`],
         data: { ...data, reason: event.reason, closedBy: event.closedBy ?? null },
       };
+    if (event instanceof ConditionExpiredEvent)
+      return {
+        type: 'condition.expired',
+        subject,
+        factKeys: [`condition.expired:${c.conditionId}`],
+        data: { ...data, expiresAt: event.expiresAt.toISOString() },
+      };
     // Missed while down: `notify` tells the user, `skip` only records it on the condition's timeline.
-    const policy =
-      'policy' in event && typeof event.policy === 'string' ? event.policy : await this.origins.downtimePolicyOf(c.conditionId);
+    const { policy } = event;
     if (policy !== 'notify') return undefined;
     return {
       type: 'condition.missed',

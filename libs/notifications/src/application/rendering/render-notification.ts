@@ -159,6 +159,14 @@ export function renderNotification(type: NotificationType, data: Data, locale: N
             [L('at'), when('at')],
           ],
         ];
+      case 'condition.expired':
+        return [
+          locale === 'ko' ? `${kind} 만료: ${data.symbol ?? ''}` : `${kind} expired: ${data.symbol ?? ''}`,
+          [
+            [L('condition'), s(data.conditionId) ?? '–'],
+            [L('at'), when('expiresAt')],
+          ],
+        ];
       case 'condition.cancelled':
         return [
           locale === 'ko' ? `${kind} 종료: ${data.symbol}` : `${kind} ended: ${data.symbol}`,
