@@ -228,6 +228,57 @@ export class OrderPlacement {
     return 'recorded';
   }
 
+  /**
+   * `recordAndSend` for one plain order (no Idempotency-Key, not an exit: nothing in its write can
+   * fail on its own): orders of requests arriving together are written in one transaction, one
+   * multi-row statement per table, with their submissions started and their submit messages
+   * claimed; each is sent as soon as that commits. A batch that fails is written again order by
+   * order, so one order's failure is its own.
+   */
+  async recordAndSendPlain(order: PreparedOrder): Promise<void> {
+    const started = await new Promise<StartedOrders[number]>((resolve, reject) => {
+      this.plainWaiting.push({ order, resolve, reject });
+      this.plainWriting ??= this.writePlain().finally(() => (this.plainWriting = undefined));
+    });
+    await this.sendWith(this.directAnswers, [started]);
+  }
+
+  private readonly plainWaiting: Array<{
+    order: PreparedOrder;
+    resolve: (started: StartedOrders[number]) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  private plainWriting: Promise<void> | undefined;
+
+  /** Writes the waiting plain orders a batch at a time, while more arrive (group commit). */
+  private async writePlain(): Promise<void> {
+    while (this.plainWaiting.length > 0) {
+      const batch = this.plainWaiting.splice(0, PLAIN_ORDERS_PER_TRANSACTION);
+      const attempt = async (items: typeof batch): Promise<void> => {
+        let started: StartedOrders | undefined;
+        try {
+          await this.uow.run(async (tx) => {
+            started = await this.recordStarted(
+              tx,
+              items.map((i) => i.order),
+            );
+          });
+        } catch (error) {
+          // Rolled back: nothing of it exists, its claims are not renewed.
+          if (started) this.abandon(started);
+          throw error;
+        }
+        items.forEach((item, i) => item.resolve(started![i]!));
+      };
+      try {
+        await attempt(batch);
+      } catch (error) {
+        if (batch.length === 1) batch[0]!.reject(error);
+        else for (const item of batch) await attempt([item]).catch((e: unknown) => item.reject(e));
+      }
+    }
+  }
+
   /** Writes prepared orders as PENDING with their `placed` timeline lines (one statement each for all of them). */
   async record(tx: TransactionScope, orders: readonly PreparedOrder[]): Promise<void> {
     if (orders.length === 0) return;
@@ -306,6 +357,9 @@ export class OrderPlacement {
     this.outbox.abandonClaimed(started.map((s) => s.message));
   }
 }
+
+/** Plain orders written per transaction at most (one multi-row statement per table). */
+const PLAIN_ORDERS_PER_TRANSACTION = 100;
 
 /** The amount an exit may have with `room` left of its position: its own, less, or none (undefined). */
 function fitAmount(order: PreparedOrder, room: Decimal): Decimal | undefined {

@@ -13,6 +13,8 @@ const SPEC = { accountId: 'a', symbol: 'BTC/USDT', side: 'sell' as const, type: 
  */
 function sut(world: { earlier?: { id: string }; raceWinner?: { id: string }; closed?: boolean; hashMismatch?: boolean } = {}) {
   const recorded: PreparedOrder[] = [];
+  /** Orders handed to the batched path for plain orders (no key, not an exit). */
+  const plain: PreparedOrder[] = [];
   let replays = 0;
   const tx = {} as TransactionScope;
   const order = {
@@ -33,6 +35,9 @@ function sut(world: { earlier?: { id: string }; raceWinner?: { id: string }; clo
       fitted: world.closed ? [] : [order],
       closed: world.closed ? [{ order, closedBy: { orderId: 'x' }, reason: 'position closed' }] : [],
     }),
+    recordAndSendPlain: async (o: PreparedOrder) => {
+      plain.push(o);
+    },
     recordAndSend: async <T>(
       key: string | undefined,
       replay: () => Promise<T | undefined>,
@@ -43,14 +48,22 @@ function sut(world: { earlier?: { id: string }; raceWinner?: { id: string }; clo
       return 'recorded' as const;
     },
   } as unknown as OrderPlacement;
-  return { handler: new PlaceOrderHandler(placement), recorded };
+  return { handler: new PlaceOrderHandler(placement), recorded, plain };
 }
 
 describe('PlaceOrderHandler', () => {
-  it('records the order with its submission started and its submit message in one transaction and answers it as created', async () => {
-    const { handler, recorded } = sut();
+  it('records a plain order (no key, not an exit) through the batched path and answers it as created', async () => {
+    const { handler, recorded, plain } = sut();
     expect(await handler.execute(new PlaceOrderCommand(SPEC))).toEqual({ orderId: 'new-order', created: true });
+    expect(plain.map((o) => o.orderId)).toEqual(['new-order']);
+    expect(recorded).toEqual([]);
+  });
+
+  it('records an order with a key with its submission started and its submit message in one transaction', async () => {
+    const { handler, recorded, plain } = sut();
+    expect(await handler.execute(new PlaceOrderCommand(SPEC, { idempotencyKey: 'k' }))).toEqual({ orderId: 'new-order', created: true });
     expect(recorded.map((o) => o.orderId)).toEqual(['new-order']);
+    expect(plain).toEqual([]);
   });
 
   it('answers the order recorded under the same key, records nothing new', async () => {

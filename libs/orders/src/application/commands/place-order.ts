@@ -34,6 +34,12 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
     const earlier = await replay();
     if (earlier) return earlier;
     const order = await this.placement.prepare(spec, options);
+    if (!key && !options.positionExit) {
+      // Nothing to check inside the transaction and no key to race on: written with the orders of
+      // other requests arriving together.
+      await this.placement.recordAndSendPlain(order);
+      return { orderId: order.orderId, created: true };
+    }
     const outcome = await this.placement.recordAndSend(key, replay, async (tx) => {
       // An exit takes no more than its position still holds, decided under the position's lock.
       const { closed } = await this.placement.fitExits(tx, [order]);
