@@ -101,8 +101,8 @@ async function startApp(env: Record<string, string>): Promise<{ child: ChildProc
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (out += String(d)));
   const deadline = Date.now() + 60_000;
   for (;;) {
     const url = /tradedesk listening on (http:\/\/[^\s"]+)/.exec(out)?.[1];
@@ -178,7 +178,7 @@ async function finishPhase(p: RunningPhase): Promise<PhaseResult> {
       p50: percentile(sorted, 50),
       p90: percentile(sorted, 90),
       p99: percentile(sorted, 99),
-      max: sorted[sorted.length - 1]!,
+      max: sorted[sorted.length - 1],
       mean: p.latencies.reduce((a, b) => a + b, 0) / p.latencies.length,
       emailsAccepted: p.emailsAccepted(),
       deliveries,

@@ -63,7 +63,7 @@ describe.each(TEST_DRIVERS)('deliveries that cannot go, and the daily summary, o
       )
       .toEqual(['dead']);
     expect(deliveries[0]).toMatchObject({ channel: 'email', recipient: 'trader@example.com', attempts: 2 });
-    expect(deliveries[0]!.lastError).toMatch(/ECONNREFUSED|connect/i);
+    expect(deliveries[0].lastError).toMatch(/ECONNREFUSED|connect/i);
     expect(JSON.stringify(deliveries)).not.toContain(SMTP_TEST_PASSWORD);
     const dead = ((await s.api().get('/api/notifications/deliveries?status=dead').expect(200)).body as { items: Delivery[] }).items;
     expect(dead.map((d) => d.notificationId)).toContain(notification.id);
@@ -77,6 +77,6 @@ describe.each(TEST_DRIVERS)('deliveries that cannot go, and the daily summary, o
     ).items;
     expect(summaries).toHaveLength(1);
     const yesterday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul' }).format(new Date(Date.now() - 24 * 3600_000));
-    expect(summaries[0]!.data).toMatchObject({ day: yesterday, fills: 0 });
+    expect(summaries[0].data).toMatchObject({ day: yesterday, fills: 0 });
   });
 });

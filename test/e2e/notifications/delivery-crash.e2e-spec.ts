@@ -123,8 +123,8 @@ describe.each(TEST_DRIVERS)('stop alerts survive a refusing SMTP server and a SI
       for (const m of MARKETS) {
         const mine = trades.filter((n) => n.data.symbol === m.symbol);
         expect(mine, m.symbol).toHaveLength(1);
-        expect(mine[0]!.data).toMatchObject({ side: 'sell', status: 'FILLED' });
-        for (const field of ['average', 'filled', 'fee', 'realizedPnl']) expect(typeof mine[0]!.data[field], field).toBe('string');
+        expect(mine[0].data).toMatchObject({ side: 'sell', status: 'FILLED' });
+        for (const field of ['average', 'filled', 'fee', 'realizedPnl']) expect(typeof mine[0].data[field], field).toBe('string');
       }
       expect(app.stdout + app.stderr).not.toContain(SMTP_TEST_PASSWORD);
       const logs = readdirSync(join(dataDir, 'logs')).map((f) => readFileSync(join(dataDir, 'logs', f), 'utf8'));

@@ -74,7 +74,7 @@ describe.each(TEST_DRIVERS)('a stop crossed while tradedesk was down, on %s', (d
     await smtp.waitFor((mails) => mails.some((m) => /missed/i.test(m.subject)), 10_000, 'the missed-stop email');
     const missed = ((await api().get('/api/notifications?type=condition.missed').expect(200)).body as { items: Notification[] }).items;
     expect(missed).toHaveLength(1);
-    expect(missed[0]!.data).toMatchObject({ conditionId: notify, kind: 'stop_loss', symbol: 'BTC/USDT', policy: 'notify' });
+    expect(missed[0].data).toMatchObject({ conditionId: notify, kind: 'stop_loss', symbol: 'BTC/USDT', policy: 'notify' });
     expect(smtp.mails.filter((m) => /missed/i.test(m.subject))).toHaveLength(1);
   });
 });

@@ -121,7 +121,7 @@ describe.each(TEST_DRIVERS)('notification rules and webhooks on %s', (driver) =>
       };
     const unread = await list('?unread=true');
     expect(unread.unread).toBeGreaterThan(0);
-    const one = unread.items[0]!;
+    const one = unread.items[0];
     const read = await s.api().post(`/api/notifications/${one.id}/read`).expect(200);
     expect(read.body.readAt).not.toBeNull();
     expect((await list()).unread).toBe(unread.unread - 1);

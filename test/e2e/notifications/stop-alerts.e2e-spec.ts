@@ -89,7 +89,7 @@ describe.each(TEST_DRIVERS)('stop alerts on %s: a stop firing is one email and o
         positions: Array<{ symbol: string; realizedPnl: string }>;
       }
     ).positions.find((p) => p.symbol === symbol)!;
-    const quote = symbol.split('/')[1]!;
+    const quote = symbol.split('/')[1];
     expect(Number(web.data.realizedPnl)).toBeLessThan(0);
     // Rounded as GET /api/positions rounds it (KRW whole won, USDT 8 places): the same figure.
     expect(roundMoney(String(web.data.realizedPnl), quote)).toBe(position.realizedPnl);

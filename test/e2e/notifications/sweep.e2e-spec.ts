@@ -32,7 +32,7 @@ describe.each(TEST_DRIVERS)('facts whose notification a crash cut off are told o
       await s
         .api()
         .post('/api/orders')
-        .send({ accountId, symbol: 'ETH/USDT', side: 'sell', type: 'market', amount: position.positions[0]!.quantity })
+        .send({ accountId, symbol: 'ETH/USDT', side: 'sell', type: 'market', amount: position.positions[0].quantity })
         .expect(201)
     ).body as { id: string };
     await expect

@@ -18,7 +18,7 @@ describe('parseRuleChanges', () => {
   });
 
   it('critical alerts may be silent but never off', () => {
-    expect(parseRuleChanges({ rules: [{ type: 'position.unprotected', channels: { web: 'silent' } }] }, current)[0]!.channels.web).toBe(
+    expect(parseRuleChanges({ rules: [{ type: 'position.unprotected', channels: { web: 'silent' } }] }, current)[0].channels.web).toBe(
       'silent',
     );
     expect(() => parseRuleChanges({ rules: [{ type: 'order.unknown', channels: { webhook: 'off' } }] }, current)).toThrow(

@@ -94,7 +94,7 @@ export function parseRuleChanges(body: unknown, current: ReadonlyMap<Notificatio
     if (given.webhookUrl !== undefined) {
       if (given.webhookUrl !== null && (typeof given.webhookUrl !== 'string' || !httpUrl(given.webhookUrl)))
         invalid(`${at}.webhookUrl`, 'must be an http:// or https:// URL (or null for NOTIFY_WEBHOOK_URL)');
-      rule.webhookUrl = given.webhookUrl as string | null;
+      rule.webhookUrl = given.webhookUrl;
     }
     return rule;
   });

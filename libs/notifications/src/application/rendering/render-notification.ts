@@ -56,15 +56,15 @@ const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeo
 /** Renders a notification's title and body lines from its data, in the locale and zone configured. */
 export function renderNotification(type: NotificationType, data: Data, locale: NotifyLocale, timeZone: string): RenderedNotification {
   const t = (w: { en: string; ko: string }) => w[locale];
-  const L = (key: keyof typeof W) => t(W[key]!);
+  const L = (key: keyof typeof W) => t(W[key]);
   const quote = s(data.quote) ?? s(data.symbol)?.split('/')[1] ?? '';
   const base = s(data.base) ?? s(data.symbol)?.split('/')[0] ?? '';
   const when = (key: string) => moment(s(data[key]), locale, timeZone);
   const venue = `${s(data.exchange) ?? ''}${data.mode ? ` (${s(data.mode)})` : ''}`;
   const market = `${s(data.symbol) ?? ''} · ${venue}`;
-  const kind = KIND[s(data.kind) ?? ''] ? t(KIND[s(data.kind)!]!) : (s(data.kind) ?? '');
+  const kind = KIND[s(data.kind) ?? ''] ? t(KIND[s(data.kind)!]) : (s(data.kind) ?? '');
   const sideWord = data.side === 'sell' ? (locale === 'ko' ? '매도' : 'sell') : locale === 'ko' ? '매수' : 'buy';
-  const exitWord = data.conditionKind && KIND[s(data.conditionKind)!] ? t(KIND[s(data.conditionKind)!]!) : undefined;
+  const exitWord = data.conditionKind && KIND[s(data.conditionKind)!] ? t(KIND[s(data.conditionKind)!]) : undefined;
   const fill: Array<[string, string]> = [
     [L('market'), market],
     [L('side'), sideWord],

@@ -124,7 +124,7 @@ export class ListRoundTripsHandler implements IQueryHandler<ListRoundTripsQuery,
       );
       // Lines written before round trips were kept have no figures: they are not told.
       return lines.flatMap((line, i) => {
-        const d = details[i]!;
+        const d = details[i];
         if (!d.roundTrip) return [];
         const order = d.orderId ? orders.get(d.orderId) : undefined;
         return [

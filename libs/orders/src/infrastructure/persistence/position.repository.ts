@@ -162,7 +162,7 @@ export const PositionRepository = {
       };
       line('closed', { ...cause, ...figures });
       closed = {
-        positionEventId: lines[lines.length - 1]!.id!,
+        positionEventId: lines[lines.length - 1].id!,
         openedAt: figures.openedAt,
         closedAt: now.toISOString(),
         positionRealizedPnl: figures.realizedPnl,

@@ -48,7 +48,7 @@ export class RecordNotificationHandler implements ICommandHandler<RecordNotifica
       const told = await tx.manager.find(NotificationFactOrmEntity, { where: { factKey: In(draft.factKeys) } });
       if (told.length > 0) {
         // Facts told along with another (a fill inside its trade's notification) are marked, not told again.
-        await this.markTold(tx, draft.factKeys, told, told[0]!.notificationId, now);
+        await this.markTold(tx, draft.factKeys, told, told[0].notificationId, now);
         return { recorded: false, why: 'told-already' };
       }
       if (Object.values(rule.channels).every((mode) => mode === 'off')) {
