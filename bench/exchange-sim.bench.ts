@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       name: r.name,
       value: r.perSecond,
       unit: '/s',
-      baseline: { name: 'bare node:http', value: bareHttp!.perSecond },
+      baseline: { name: 'bare node:http', value: bareHttp.perSecond },
     });
   console.log(
     `  ccxt's own cost per createOrder (signing + parsing, canned reply, no network): binance ${ccxtCost.binance.toFixed(0)} µs, upbit ${ccxtCost.upbit.toFixed(0)} µs`,

@@ -15,7 +15,8 @@
 // Run: npm run build && node dist/bench/orders.bench.js
 // Knobs: BENCH_PARTS (orders,positions,http), BENCH_DRIVERS (sqlite,postgres), BENCH_MS (20000),
 // BENCH_READ_MS (5000), BENCH_CONNECTIONS (32), BENCH_FILLS (100000), BENCH_APP_NODE_ARGS (extra node
-// flags for the app, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_KEEP=1 (keep data directories).
+// flags for the app, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_KEEP=1 (keep data directories),
+// BENCH_APP_MAIN (another build's dist/apps/api/src/main.js, e.g. of main, to compare with the same baselines).
 import ccxt from 'ccxt';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -161,7 +162,7 @@ async function ccxtBaseline(sim: SimProcess): Promise<ClientResult> {
     },
   );
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`the ccxt baseline client exited with ${code}`);
   return JSON.parse(out.trim().split('\n').pop()!) as ClientResult;
@@ -307,7 +308,7 @@ async function ordersRun(s: Stack, sim: SimProcess): Promise<OrdersRun> {
     const found = seen.get(id) ?? [];
     if (found.length === 0) missing++;
     else if (found.length > 1) duplicated++;
-    else if (found[0]!.status !== 'FILLED') notFilled++;
+    else if (found[0].status !== 'FILLED') notFilled++;
   }
   const strays = [...seen.keys()].filter((id) => !accepted.has(id)).length;
   return {
@@ -517,5 +518,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--ccxt-client') await ccxtClient(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]));
+if (process.argv[2] === '--ccxt-client') await ccxtClient(process.argv[3], Number(process.argv[4]), Number(process.argv[5]));
 else await main();

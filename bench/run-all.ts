@@ -59,8 +59,8 @@ export function table(figures: Figure[]): string {
     f.goal ? `${f.goal}: ${f.met ? 'met' : 'NOT met'}` : '',
   ]);
   const head = ['bench', 'figure', 'value', 'baseline (same run)', 'ratio', 'goal'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 

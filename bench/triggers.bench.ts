@@ -627,11 +627,11 @@ async function raisedPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | un
     record({
       bench: 'triggers',
       name: `${count(TRIGGERS)} stops: all sells accepted, ${driver}`,
-      value: acceptedAll ? accepted[accepted.length - 1]! / 1000 : NaN,
+      value: acceptedAll ? accepted[accepted.length - 1] / 1000 : NaN,
       unit: 's',
       baseline: { name: 'bare ccxt, sent at once', value: (bare.accepted[bare.accepted.length - 1] ?? NaN) / 1000 },
       goal: '< 5 s',
-      met: acceptedAll && accepted[accepted.length - 1]! < 5000,
+      met: acceptedAll && accepted[accepted.length - 1] < 5000,
     });
     console.log(`  ${stageLine}`);
     console.log(`  ${settledLine(outcome, TRIGGERS)}`);

@@ -29,7 +29,7 @@ if (file) {
   for (const path of ['typeorm/driver/better-sqlite3/BetterSqlite3QueryRunner.js', 'typeorm/driver/postgres/PostgresQueryRunner.js']) {
     try {
       const runners = require(path) as Record<string, { prototype: { query(sql: string, ...rest: unknown[]): unknown } }>;
-      const runner = Object.values(runners)[0]!;
+      const runner = Object.values(runners)[0];
       const query = runner.prototype.query;
       runner.prototype.query = function (this: unknown, sql: string, ...rest: unknown[]) {
         const key = count(sql);

@@ -42,7 +42,7 @@ export interface LoadOptions {
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 function send(agent: Agent, base: URL, req: LoadRequest): Promise<LoadAnswer> {

@@ -8,14 +8,18 @@ import { freePort } from '@tradedesk/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository (the app's working directory, as `npm start` has it): the first parent holding a package.json. */
-export const ROOT = (() => {
-  let dir = here;
+export const ROOT = repositoryOf(here);
+function repositoryOf(start: string): string {
+  let dir = start;
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
-})();
+}
 /** dist/, where this file was built to (bench/support → ../..). */
 const DIST = join(here, '..', '..');
-export const APP_MAIN = join(DIST, 'apps', 'api', 'src', 'main.js');
+/** The app under test: this build's, or BENCH_APP_MAIN (another build, e.g. of main, to compare in one run). */
+export const APP_MAIN = process.env.BENCH_APP_MAIN ?? join(DIST, 'apps', 'api', 'src', 'main.js');
+/** The app runs from its own repository, as `npm start` has it. */
+const APP_ROOT = repositoryOf(dirname(APP_MAIN));
 export const SIM_MAIN = join(DIST, 'apps', 'exchange-sim', 'src', 'main.js');
 export const LOOP_STALLS = join(here, 'loop-stalls.js');
 export const COUNT_STATEMENTS = join(here, 'count-statements.js');
@@ -37,7 +41,10 @@ export async function pollUntil(check: () => Promise<boolean>, what: string, tim
       last = error;
       if (error instanceof FatalPoll) throw error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
+      );
     await sleep(everyMs);
   }
 }
@@ -113,7 +120,7 @@ function readyLine(child: ChildProcess, pattern: RegExp, what: string, err: () =
         clearTimeout(timer);
         child.stdout!.removeAllListeners('data');
         child.stdout!.resume();
-        resolve(match[1]!);
+        resolve(match[1]);
       }
     });
     child.once('exit', (code) => {
@@ -138,7 +145,7 @@ export class SimProcess extends Child {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const url = await readyLine(child, /ready: binance (http:\/\/[\d.:]+)\/binance/, 'the emulator', () => err);
     return new SimProcess(child, url);
   }
@@ -167,7 +174,7 @@ export class BareNestProcess extends Child {
   static async start(): Promise<BareNestProcess> {
     const child = spawn(process.execPath, [BARE_NEST], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const url = await readyLine(child, /bare-nest listening (http:\/\/[\d.:[\]]+)/, 'the bare NestJS app', () => err);
     return new BareNestProcess(child, url);
   }
@@ -200,7 +207,7 @@ export class AppProcess extends Child {
     const statementsFile = join(dataDir, 'statements.json');
     const counting = process.env.BENCH_COUNT_STATEMENTS === '1' ? [`--import=${COUNT_STATEMENTS}`] : [];
     const child = spawn(process.execPath, [`--import=${LOOP_STALLS}`, ...counting, ...nodeArgs, APP_MAIN], {
-      cwd: ROOT,
+      cwd: APP_ROOT,
       env: {
         PATH: process.env.PATH ?? '',
         HOST: '127.0.0.1',
@@ -217,7 +224,7 @@ export class AppProcess extends Child {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
     const app = new AppProcess(child, url, stallsFile, statementsFile);
     await pollUntil(
       async () => {

@@ -17,10 +17,10 @@ interface Profile {
 function bucketOf(url: string): string {
   if (!url) return '(native)';
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (nm) return nm[1]!;
+  if (nm) return nm[1];
   if (url.startsWith('node:')) return url;
   const src = /\/(apps\/[^/]+|libs\/[^/]+)\/src\/(.*)$/.exec(url);
-  if (src) return `${src[1]}/${src[2]!.split('/').slice(0, -1).join('/') || '.'}`;
+  if (src) return `${src[1]}/${src[2].split('/').slice(0, -1).join('/') || '.'}`;
   return url.replace(/^file:\/\//, '');
 }
 
@@ -79,5 +79,5 @@ export function summarize(profile: Profile, top = 25, fromMs = 0, toMs = Infinit
 
 if (process.argv[1]?.endsWith('profile-summary.js')) {
   const [file, top, from, to] = process.argv.slice(2);
-  console.log(summarize(JSON.parse(readFileSync(file!, 'utf8')) as Profile, Number(top ?? 25), Number(from ?? 0), Number(to ?? Infinity)));
+  console.log(summarize(JSON.parse(readFileSync(file, 'utf8')) as Profile, Number(top ?? 25), Number(from ?? 0), Number(to ?? Infinity)));
 }

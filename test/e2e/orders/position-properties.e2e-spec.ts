@@ -44,6 +44,7 @@ const Dec = DecimalJs.clone({ precision: 80, rounding: DecimalJs.ROUND_HALF_UP, 
 type Dec = DecimalClass;
 const d = (value: DecimalClass.Value): Dec => new Dec(value);
 const ZERO = d(0);
+const byText = (a: string, b: string): number => a.localeCompare(b);
 
 const SEED = Number(process.env.POSITION_PROPERTY_SEED ?? 20261207);
 const RUNS = Number(process.env.POSITION_PROPERTY_RUNS ?? 10);
@@ -731,9 +732,9 @@ async function checkTableAgainstReplay(s: TradingStack): Promise<void> {
     expect(same(row.realizedPnl, replayed.realizedPnl), `realizedPnl, ${show}`).toBe(true);
     expect(same(row.totalBought, replayed.totalBought), `totalBought, ${show}`).toBe(true);
     const otherFees = JSON.parse(row.otherFees) as Record<string, string>;
-    expect(Object.keys(otherFees).sort(), `otherFees, ${show}`).toEqual(Object.keys(replayed.otherFees).sort());
+    expect(Object.keys(otherFees).sort(byText), `otherFees, ${show}`).toEqual(Object.keys(replayed.otherFees).sort(byText));
     for (const [currency, fee] of Object.entries(replayed.otherFees))
-      expect(same(otherFees[currency]!, fee), `otherFees ${currency}, ${show}`).toBe(true);
+      expect(same(otherFees[currency], fee), `otherFees ${currency}, ${show}`).toBe(true);
   }
 }
 

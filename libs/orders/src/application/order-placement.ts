@@ -268,12 +268,12 @@ export class OrderPlacement {
           if (started) this.abandon(started);
           throw error;
         }
-        items.forEach((item, i) => item.resolve(started![i]!));
+        items.forEach((item, i) => item.resolve(started![i]));
       };
       try {
         await attempt(batch);
       } catch (error) {
-        if (batch.length === 1) batch[0]!.reject(error);
+        if (batch.length === 1) batch[0].reject(error);
         else for (const item of batch) await attempt([item]).catch((e: unknown) => item.reject(e));
       }
     }

@@ -114,7 +114,7 @@ export class UnitOfWork {
         continue;
       }
       for (const [i, unit] of batch.entries()) {
-        const outcome = outcomes[i]!;
+        const outcome = outcomes[i];
         if (!outcome.ok) {
           unit.reject(outcome.error);
           continue;
