@@ -30,6 +30,12 @@ const MASTER_KEY = '00'.repeat(32);
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What the last failed check said, for a time-out's message. */
+function reasonOf(error: unknown): string {
+  if (error === undefined) return '';
+  return `: ${error instanceof Error ? error.message : JSON.stringify(error)}`;
+}
+
 /** Polls `check` until it answers true or the deadline passes. */
 export async function pollUntil(check: () => Promise<boolean>, what: string, timeoutMs: number, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -41,10 +47,7 @@ export async function pollUntil(check: () => Promise<boolean>, what: string, tim
       last = error;
       if (error instanceof FatalPoll) throw error;
     }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
-      );
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${reasonOf(last)}`);
     await sleep(everyMs);
   }
 }

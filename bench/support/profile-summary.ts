@@ -24,28 +24,35 @@ function bucketOf(url: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
-/** `fromMs`/`toMs`: only the samples in that span after the profile's start (e.g. without start-up). */
-export function summarize(profile: Profile, top = 25, fromMs = 0, toMs = Infinity): string {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+type Nodes = Map<number, ProfileNode>;
+
+/** Self time (µs) of each sampled node within [fromMs, toMs] after the profile's start. */
+function selfTimes(profile: Profile, fromMs: number, toMs: number): Map<number, number> {
   const self = new Map<number, number>();
   let at = 0;
   profile.samples.forEach((id, i) => {
     at += (profile.timeDeltas[i] ?? 0) / 1000;
     if (at >= fromMs && at <= toMs) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  return self;
+}
+
+/** Self time by function and by package or source folder. */
+function selfBy(self: Map<number, number>, byId: Nodes): { byFunction: Map<string, number>; byBucket: Map<string, number> } {
   const byFunction = new Map<string, number>();
   const byBucket = new Map<string, number>();
   for (const [id, us] of self) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const fn = `${functionName || '(anonymous)'} ${url ? `${bucketOf(url)}:${lineNumber + 1}` : ''}`.trim();
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
-    byBucket.set(
-      bucketOf(url) + (url ? '' : ` ${functionName}`),
-      (byBucket.get(bucketOf(url) + (url ? '' : ` ${functionName}`)) ?? 0) + us,
-    );
+    const bucket = bucketOf(url) + (url ? '' : ` ${functionName}`);
+    byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + us);
   }
-  // Inclusive ("total") time: every sample counts once for each distinct function on its stack.
+  return { byFunction, byBucket };
+}
+
+/** Inclusive ("total") time: every sample counts once for each distinct function on its stack (own code and packages). */
+function inclusiveTimes(profile: Profile, self: Map<number, number>, byId: Nodes): Map<string, number> {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const inclusive = new Map<string, number>();
@@ -60,6 +67,16 @@ export function summarize(profile: Profile, top = 25, fromMs = 0, toMs = Infinit
       inclusive.set(fn, (inclusive.get(fn) ?? 0) + us);
     }
   }
+  return inclusive;
+}
+
+/** `fromMs`/`toMs`: only the samples in that span after the profile's start (e.g. without start-up). */
+export function summarize(profile: Profile, top = 25, fromMs = 0, toMs = Infinity): string {
+  const byId: Nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = selfTimes(profile, fromMs, toMs);
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const { byFunction, byBucket } = selfBy(self, byId);
+  const inclusive = inclusiveTimes(profile, self, byId);
   const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)} %`;
   const rows = (m: Map<string, number>) =>
     [...m]

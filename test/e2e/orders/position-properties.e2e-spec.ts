@@ -670,26 +670,26 @@ function instant(value: Date | string): number {
 async function checkTableAgainstReplay(s: TradingStack): Promise<void> {
   const ds = s.app.app.get<DataSource>(getDataSourceToken());
   type Num = string | number;
-  const positions = (await ds.query(
-    'SELECT "accountId", "symbol", "quantity", "costBasis", "realizedPnl", "totalBought", "otherFees" FROM "positions"',
-  )) as Array<{ accountId: string; symbol: string; quantity: Num; costBasis: Num; realizedPnl: Num; totalBought: Num; otherFees: string }>;
-  const trades = (await ds.query(
-    'SELECT "id", "accountId", "symbol", "side", "price", "amount", "fee", "feeCurrency", "untracked", "recordedAt" FROM "trades"',
-  )) as Array<{
-    id: string;
-    accountId: string;
-    symbol: string;
-    side: 'buy' | 'sell';
-    price: Num;
-    amount: Num;
-    fee: Num;
-    feeCurrency: string | null;
-    untracked: Num | null;
-    recordedAt: Date | string;
-  }>;
-  const adoptions = (await ds.query(
+  const positions = await ds.query<
+    Array<{ accountId: string; symbol: string; quantity: Num; costBasis: Num; realizedPnl: Num; totalBought: Num; otherFees: string }>
+  >('SELECT "accountId", "symbol", "quantity", "costBasis", "realizedPnl", "totalBought", "otherFees" FROM "positions"');
+  const trades = await ds.query<
+    Array<{
+      id: string;
+      accountId: string;
+      symbol: string;
+      side: 'buy' | 'sell';
+      price: Num;
+      amount: Num;
+      fee: Num;
+      feeCurrency: string | null;
+      untracked: Num | null;
+      recordedAt: Date | string;
+    }>
+  >('SELECT "id", "accountId", "symbol", "side", "price", "amount", "fee", "feeCurrency", "untracked", "recordedAt" FROM "trades"');
+  const adoptions = await ds.query<Array<{ accountId: string; symbol: string; at: Date | string; details: string }>>(
     `SELECT "accountId", "symbol", "at", "details" FROM "position_events" WHERE "event" = 'adopted'`,
-  )) as Array<{ accountId: string; symbol: string; at: Date | string; details: string }>;
+  );
   type Entry = { key: string; at: number; apply: (book: PositionBook) => void };
   const entries: Entry[] = [
     ...adoptions.map((a) => ({

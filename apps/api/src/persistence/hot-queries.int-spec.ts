@@ -23,10 +23,12 @@ const NOW = '2026-12-01T00:00:00Z';
  * seed keeps working when a column is added.
  */
 async function fill(ds: TradedeskDataSource, table: string, given: Record<string, string>): Promise<void> {
-  const columns = (await ds.query(
+  const columns = await ds.query<
+    Array<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null; max: number | null }>
+  >(
     `SELECT column_name, data_type, is_nullable, column_default, character_maximum_length AS max FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
     [table],
-  )) as Array<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null; max: number | null }>;
+  );
   const names: string[] = [];
   const values: string[] = [];
   for (const c of columns) {
@@ -170,13 +172,13 @@ describe('hot queries on PostgreSQL with 100,000 rows per table', () => {
       'position_events',
       'positions',
     ]) {
-      const [{ n }] = (await ds.query(`SELECT count(*)::int AS n FROM "${table}"`)) as Array<{ n: number }>;
+      const [{ n }] = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM "${table}"`);
       expect(n, table).toBe(ROWS);
     }
   });
 
   it.each(Object.entries(HOT))('%s: no sequential scan', async (_name, sql) => {
-    const [row] = (await ds.query(`EXPLAIN (FORMAT JSON) ${sql}`)) as Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>;
+    const [row] = await ds.query<Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>>(`EXPLAIN (FORMAT JSON) ${sql}`);
     const plan = row['QUERY PLAN'][0].Plan;
     expect(seqScans(plan), JSON.stringify(plan)).toEqual([]);
   });

@@ -330,8 +330,11 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
     ]);
     const rows = await dataSource.getRepository(OutboxMessageOrmEntity).findBy({ topic });
     expect(rows.map((r) => r.payload.what).sort(byText)).toEqual(['a', 'b', 'c']);
-    expect(seen.filter((s) => s.startsWith('grouped-')).sort(byText)).toEqual(['grouped-a', 'grouped-b', 'grouped-c']);
-    expect(afterCommit.sort(byText)).toEqual(['a', 'b', 'c']);
+    const published = seen.filter((s) => s.startsWith('grouped-'));
+    published.sort(byText);
+    expect(published).toEqual(['grouped-a', 'grouped-b', 'grouped-c']);
+    afterCommit.sort(byText);
+    expect(afterCommit).toEqual(['a', 'b', 'c']);
   });
   it('dispatchNow from two instances at once runs the message once, and not at all once it is done', async () => {
     const other = new Outbox(uow);

@@ -84,28 +84,12 @@ export class UnitOfWork {
     while (this.grouped.length > 0) {
       // The group is taken once the writer is ours: whatever queued while waiting joins it.
       let batch: GroupedUnit[] = [];
-      const outcomes: Array<
-        { ok: true; value: unknown; events: DomainEvent[]; callbacks: Array<() => unknown> } | { ok: false; error: unknown }
-      > = [];
+      let outcomes: GroupedOutcome[];
       try {
-        await this.sqliteWriter.runExclusive(
-          this.afterPendingIo(async () => {
+        outcomes = await this.sqliteWriter.runExclusive(
+          this.afterPendingIo(() => {
             batch = this.grouped.splice(0, MAX_GROUPED_UNITS);
-            await this.dataSource.transaction(async (manager) => {
-              for (const unit of batch) {
-                const events: DomainEvent[] = [];
-                const callbacks: Array<() => unknown> = [];
-                try {
-                  // A nested transaction on the same connection: a savepoint.
-                  const value = await manager.transaction((inner) =>
-                    unit.work({ manager: inner, publish: (...e) => events.push(...e), afterCommit: (cb) => callbacks.push(cb) }),
-                  );
-                  outcomes.push({ ok: true, value, events, callbacks });
-                } catch (error) {
-                  outcomes.push({ ok: false, error });
-                }
-              }
-            });
+            return this.runGroup(batch);
           }),
         );
       } catch (error) {
@@ -113,23 +97,45 @@ export class UnitOfWork {
         for (const unit of batch) unit.reject(error);
         continue;
       }
-      for (const [i, unit] of batch.entries()) {
-        const outcome = outcomes[i];
-        if (!outcome.ok) {
-          unit.reject(outcome.error);
-          continue;
+      for (const [i, unit] of batch.entries()) await this.settle(unit, outcomes[i]);
+    }
+  }
+
+  /** One transaction for the group, each unit in a savepoint of its own (a nested transaction on the same connection). */
+  private async runGroup(batch: readonly GroupedUnit[]): Promise<GroupedOutcome[]> {
+    const outcomes: GroupedOutcome[] = [];
+    await this.dataSource.transaction(async (manager) => {
+      for (const unit of batch) {
+        const events: DomainEvent[] = [];
+        const callbacks: Array<() => unknown> = [];
+        try {
+          const value = await manager.transaction((inner) =>
+            unit.work({ manager: inner, publish: (...e) => events.push(...e), afterCommit: (cb) => callbacks.push(cb) }),
+          );
+          outcomes.push({ ok: true, value, events, callbacks });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
         }
-        if (outcome.events.length > 0) this.eventBus.publishAll(outcome.events);
-        for (const callback of outcome.callbacks) {
-          try {
-            await callback();
-          } catch (error) {
-            this.logger.error(`after-commit callback failed: ${error instanceof Error ? error.message : String(error)}`);
-          }
-        }
-        unit.resolve(outcome.value);
+      }
+    });
+    return outcomes;
+  }
+
+  /** After the group's commit: a unit that failed rejects; one that held publishes its events, runs its callbacks and resolves. */
+  private async settle(unit: GroupedUnit, outcome: GroupedOutcome): Promise<void> {
+    if (!outcome.ok) {
+      unit.reject(outcome.error);
+      return;
+    }
+    if (outcome.events.length > 0) this.eventBus.publishAll(outcome.events);
+    for (const callback of outcome.callbacks) {
+      try {
+        await callback();
+      } catch (error) {
+        this.logger.error(`after-commit callback failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+    unit.resolve(outcome.value);
   }
 
   /**
@@ -181,6 +187,8 @@ export class UnitOfWork {
     });
   }
 }
+
+type GroupedOutcome = { ok: true; value: unknown; events: DomainEvent[]; callbacks: Array<() => unknown> } | { ok: false; error: unknown };
 
 interface GroupedUnit {
   work: (tx: TransactionScope) => Promise<unknown>;
