@@ -11,7 +11,7 @@ import { OrderLedger } from './application/order-ledger.js';
 import { OrderPlacement } from './application/order-placement.js';
 import { OrderSubmission } from './application/order-submission.js';
 import { OrderTracker } from './application/order-tracker.js';
-import { GetOrderHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
+import { GetOrderHandler, GetOrderTimelineHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
 import { GetOrderReconciliationHandler } from './application/queries/order-reconciliation.query.js';
 import { GetPositionHandler, GetPositionTimelineHandler, ListRoundTripsHandler } from './application/queries/position.query.js';
 import { GetPositionsHandler } from './application/queries/positions.query.js';
@@ -27,6 +27,7 @@ const CommandHandlers = [
 ];
 const QueryHandlers = [
   GetOrderHandler,
+  GetOrderTimelineHandler,
   ListOrdersHandler,
   ListTradesHandler,
   GetPositionsHandler,

@@ -118,6 +118,8 @@ export class OrderLedger {
    */
   async applySnapshots(
     items: ReadonlyArray<{ orderId: string; snapshot: ExchangeOrder; cause: string; trades?: ExchangeTrade[] }>,
+    /** More work for the same transaction (e.g. marking the submissions' outbox messages done). */
+    alsoInside?: (tx: TransactionScope) => Promise<void>,
   ): Promise<void> {
     if (items.length === 0) return;
     // Locks in one order for every writer: the orders by id, then their positions by key.
@@ -150,6 +152,7 @@ export class OrderLedger {
             }),
           );
       }
+      await alsoInside?.(tx);
     });
   }
 
@@ -188,7 +191,24 @@ export class OrderLedger {
       order.needsAttention = false;
     }
     order.updatedAt = new Date();
-    await manager.save(order);
+    // One UPDATE of what a snapshot changes (it bumps the version): save() would read the row
+    // before writing it and again after (bench/orders, issue 14).
+    await manager.update(
+      OrderOrmEntity,
+      { id: order.id },
+      {
+        exchangeOrderId: order.exchangeOrderId,
+        filled: order.filled,
+        cost: order.cost,
+        average: order.average,
+        fee: order.fee,
+        feeCurrency: order.feeCurrency,
+        status: order.status,
+        needsAttention: order.needsAttention,
+        updatedAt: order.updatedAt,
+      },
+    );
+    order.version += 1;
 
     if (recorded.count > 0 || order.filled.gt(filledBefore)) {
       await this.appendTimeline(manager, order, 'fill', cause, {
@@ -256,10 +276,13 @@ export class OrderLedger {
     snapshot: ExchangeOrder,
     trades: ExchangeTrade[] | undefined,
   ): Promise<{ count: number; fee: Decimal; feeCurrency?: string }> {
-    const existing = await manager.find(TradeOrmEntity, {
-      where: { orderId: order.id },
-      select: { tradeId: true, amount: true, price: true, fee: true },
-    });
+    // Nothing filled yet means no fill recorded yet (the recorded total never exceeds `filled`): no read.
+    const existing = order.filled.isZero()
+      ? []
+      : await manager.find(TradeOrmEntity, {
+          where: { orderId: order.id },
+          select: { tradeId: true, amount: true, price: true, fee: true },
+        });
     const known = new Set(existing.map((t) => t.tradeId));
     let recordedAmount = existing.reduce((sum, t) => sum.plus(t.amount), ZERO);
     let recordedCost = existing.reduce((sum, t) => sum.plus(t.amount.times(t.price)), ZERO);
