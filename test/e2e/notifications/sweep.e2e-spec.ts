@@ -62,7 +62,7 @@ describe.each(TEST_DRIVERS)('facts whose notification a crash cut off are told o
           (await all())
             .filter((n) => n.data.orderId === buy || n.data.orderId === sell.id)
             .map((n) => n.type)
-            .sort(),
+            .sort((a, b) => a.localeCompare(b)),
         { timeout: 15_000, interval: 200 },
       )
       .toEqual(['order.filled', 'trade.completed']);

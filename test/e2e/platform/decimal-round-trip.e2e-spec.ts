@@ -805,7 +805,7 @@ describe.each(TEST_DRIVERS)('decimals round-trip on %s', (driver) => {
 
   it('pairs every decimal output of the spec and of the session with an input, or lists it as output-only', () => {
     const fields = new Set([...specDecimalOutputs(spec).map((o) => fieldOf(o.op, o.path)), ...printed.map((p) => fieldOf(p.op, p.path))]);
-    const unpaired = [...fields].filter((f) => !(f in PAIRS) && !(f in OUTPUT_ONLY)).sort();
+    const unpaired = [...fields].filter((f) => !(f in PAIRS) && !(f in OUTPUT_ONLY)).sort((a, b) => a.localeCompare(b));
     expect(unpaired, 'decimal outputs with no input pair and not listed as output-only').toEqual([]);
     expect(Object.keys(PAIRS).filter((f) => f in OUTPUT_ONLY)).toEqual([]);
     // Every input the table names is one the spec declares.

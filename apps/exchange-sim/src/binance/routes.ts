@@ -1,6 +1,6 @@
 import { Dec, fixed8 } from '../core/decimal.js';
-import type { Account } from '../core/engine.js';
-import { FEE_RATES } from '../core/engine.js';
+import type { Account } from '../core/account.js';
+import { FEE_RATES } from '../core/settlement.js';
 import { MINUTE } from '../core/history.js';
 import type { Market } from '../core/markets.js';
 import type { ExchangeSimulator } from '../core/sim.js';
@@ -14,6 +14,7 @@ import { BinanceError, invalidSymbol, mandatory } from './errors.js';
 import { findListLegs, generatedClientId, marketParam, param, placeOco, placeOrder } from './orders.js';
 import type { Params } from './orders.js';
 import { cancelJson, exchangeInfoSymbol, fillJson, myTradeJson, orderListJson, orderQueryJson } from './serialize.js';
+import { byCodeUnits } from '../core/code-unit-order.js';
 
 type Security = 'none' | 'apiKey' | 'signed';
 
@@ -31,7 +32,7 @@ interface BinanceRoute {
   handle(ctx: RouteContext): unknown;
 }
 
-const INTERVALS: Record<string, number> = {
+const INTERVALS: Partial<Record<string, number>> = {
   '1m': MINUTE,
   '3m': 3 * MINUTE,
   '5m': 5 * MINUTE,
@@ -419,7 +420,7 @@ export class BinanceApi implements ExchangeFront {
     const omitZero = param(params, 'omitZeroBalances') === 'true';
     const assets = new Set([...this.sim.catalog.assets('binance'), ...account.balances.keys()]);
     const balances = [...assets]
-      .sort()
+      .sort(byCodeUnits)
       .map((asset) => account.balance(asset))
       .filter((b) => !omitZero || !b.free.plus(b.locked).isZero())
       .map((b) => ({ asset: b.asset, free: fixed8(b.free), locked: fixed8(b.locked) }));
