@@ -3,9 +3,10 @@ import { ExchangesConfig } from '@tradedesk/exchanges';
 import { NotificationsConfig } from '@tradedesk/notifications';
 import { OrdersConfig } from '@tradedesk/orders';
 import { AppConfig, type Env } from '@tradedesk/shared';
+import { DashboardConfig } from '../http/dashboard.js';
 
 /** The configuration namespace of every context this app composes; each context defines its own. */
-export const CONTEXT_CONFIG = [ExchangesConfig, OrdersConfig, ConditionsConfig, NotificationsConfig] as const;
+export const CONTEXT_CONFIG = [ExchangesConfig, OrdersConfig, ConditionsConfig, NotificationsConfig, DashboardConfig] as const;
 
 /**
  * The whole configuration, the platform's and every context's, validated before anything starts

@@ -84,7 +84,17 @@ export class GetPnlSummaryHandler implements IQueryHandler<GetPnlSummaryQuery, P
     const [trades, adoptions] = await this.uow.autocommit((manager) =>
       Promise.all([
         manager.find(TradeOrmEntity, {
-          select: { accountId: true, symbol: true, side: true, price: true, amount: true, fee: true, feeCurrency: true, timestamp: true, recordedAt: true },
+          select: {
+            accountId: true,
+            symbol: true,
+            side: true,
+            price: true,
+            amount: true,
+            fee: true,
+            feeCurrency: true,
+            timestamp: true,
+            recordedAt: true,
+          },
         }),
         manager.find(PositionEventOrmEntity, { where: { event: 'adopted' } }),
       ]),
