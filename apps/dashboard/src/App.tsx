@@ -16,6 +16,12 @@ import { type ColourConvention, type Language, useSettings } from './settings';
 // The chart library is most of the bytes; it loads when the market page is opened.
 const MarketPage = lazy(() => import('./pages/Market').then((m) => ({ default: m.MarketPage })));
 
+/** Hash routing, matched on the path alone: `#/market?symbol=BTC/USDT` is the market page. */
+const useHashPath = (): [string, ReturnType<typeof useHashLocation>[1]] => {
+  const [location, navigate] = useHashLocation();
+  return [location.split('?')[0], navigate];
+};
+
 const PAGES = [
   { path: '/', key: 'nav.overview' },
   { path: '/market', key: 'nav.market' },
@@ -36,7 +42,7 @@ export function App() {
   }, []);
   if (!token) return <SignInPage onSignedIn={setToken} />;
   return (
-    <Router hook={useHashLocation}>
+    <Router hook={useHashPath}>
       <LiveProvider>
         <Shell
           onSignOut={() => {

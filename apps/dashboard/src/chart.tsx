@@ -135,5 +135,5 @@ export function PriceChart({
     markers.current?.setMarkers(marks);
   }, [fills, timeframeSeconds, colours.up, colours.down]);
 
-  return <div ref={container} role="img" aria-label={label} style={{ width: '100%', height: 420 }} data-testid="chart" />;
+  return <div ref={container} role="figure" aria-label={label} style={{ width: '100%', height: 420 }} data-testid="chart" />;
 }

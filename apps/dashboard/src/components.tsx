@@ -60,11 +60,11 @@ export function ErrorNote({ error }: { error: unknown }) {
   );
 }
 
-/** A table that scrolls sideways on a phone instead of squeezing its columns. */
+/** A table that scrolls sideways on a phone instead of squeezing its columns (focusable, so keys can scroll it). */
 export function DataTable({ head, children, label }: { head: string[]; children: ReactNode; label: string }) {
   return (
-    <Table.ScrollContainer minWidth={560}>
-      <Table striped highlightOnHover aria-label={label}>
+    <div role="region" aria-label={label} tabIndex={0} style={{ overflowX: 'auto' }}>
+      <Table striped highlightOnHover aria-label={label} miw={560}>
         <Table.Thead>
           <Table.Tr>
             {head.map((h) => (
@@ -76,7 +76,7 @@ export function DataTable({ head, children, label }: { head: string[]; children:
         </Table.Thead>
         <Table.Tbody>{children}</Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </div>
   );
 }
 

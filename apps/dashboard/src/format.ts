@@ -45,19 +45,29 @@ export function percent(value: string | null | undefined, language: Language, si
   return `${numberFormat(language, { maximumFractionDigits: 2, minimumFractionDigits: 2, signDisplay: signed ? 'exceptZero' : 'auto' }).format(value as Numeric)}%`;
 }
 
+/** `2026. 12. 08. 05:18:05 GMT+9` (ko) or `12/08/2026, 05:18:05 GMT+9` (en): always two-digit clock fields. */
 export function dateTime(iso: string | null | undefined, language: Language, timeZone: string): string {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(LOCALE[language], {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).format(new Date(iso));
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat(LOCALE[language], {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    })
+      .formatToParts(new Date(iso))
+      .map((part) => [part.type, part.value]),
+  );
+  const two = (value: string | undefined) => (value ?? '').padStart(2, '0');
+  const clock = `${two(parts.hour)}:${two(parts.minute)}:${two(parts.second)} ${parts.timeZoneName ?? ''}`.trim();
+  return language === 'ko'
+    ? `${parts.year}. ${two(parts.month)}. ${two(parts.day)}. ${clock}`
+    : `${two(parts.month)}/${two(parts.day)}/${parts.year}, ${clock}`;
 }
 
 /** Sign of a decimal string without parsing it into a float. */

@@ -1,6 +1,6 @@
 import '@mantine/core/styles.css';
 import './i18n';
-import { createTheme, MantineProvider } from '@mantine/core';
+import { createTheme, InputWrapper, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -15,7 +15,12 @@ const queries = new QueryClient({
 });
 
 // Mantine's default primary shade fails 4.5:1 contrast on white for small text; shade 8 passes.
-const theme = createTheme({ primaryColor: 'indigo', primaryShade: 8 });
+// Field descriptions are dimmed by default below 4.5:1 as well.
+const theme = createTheme({
+  primaryColor: 'indigo',
+  primaryShade: 8,
+  components: { InputWrapper: InputWrapper.extend({ styles: { description: { color: 'var(--mantine-color-gray-7)' } } }) },
+});
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>

@@ -1,6 +1,6 @@
 // What a person sets once and the dashboard remembers on this browser: language, colour
 // convention and time zone. Korean conventions are the default (red up, Asia/Seoul).
-import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
 import { i18n } from './i18n';
 
 export type Language = 'en' | 'ko';
@@ -32,12 +32,12 @@ interface SettingsContext {
 const Context = createContext<SettingsContext | null>(null);
 
 export function SettingsProvider({ children }: { children: ReactNode }) {
-  const [settings, setSettings] = useState(() => {
-    const loaded = load();
-    void i18n.changeLanguage(loaded.language);
-    document.documentElement.lang = loaded.language;
-    return loaded;
-  });
+  const [settings, setSettings] = useState(load);
+  // The language is applied after the render that chose it: changing it re-renders every text.
+  useEffect(() => {
+    void i18n.changeLanguage(settings.language);
+    document.documentElement.lang = settings.language;
+  }, [settings.language]);
   const value = useMemo<SettingsContext>(
     () => ({
       settings,
@@ -45,10 +45,6 @@ export function SettingsProvider({ children }: { children: ReactNode }) {
         setSettings((current) => {
           const next = { ...current, ...change };
           localStorage.setItem(KEY, JSON.stringify(next));
-          if (change.language) {
-            void i18n.changeLanguage(change.language);
-            document.documentElement.lang = change.language;
-          }
           return next;
         }),
     }),

@@ -6,7 +6,7 @@ import { api } from '../api';
 import { type FillMark, type Level, PriceChart } from '../chart';
 import { Empty, Loading, Section } from '../components';
 import { triggerLines } from '../conditions-view';
-import { percent, price, quantity } from '../format';
+import { percent, price, quantity, sign } from '../format';
 import { useLive } from '../live';
 import { useAccounts, useConditions, useOrders, usePositions, usePremium, useTrades } from '../queries';
 import { trendColours, useSettings } from '../settings';
@@ -52,7 +52,9 @@ export function MarketPage() {
   const premium = usePremium(market?.base ?? '');
   const quote = market?.quote ?? '';
 
-  const position = positions.data?.positions.find((p) => p.accountId === account?.id && p.symbol === market?.symbol);
+  const position = positions.data?.positions.find(
+    (p) => p.accountId === account?.id && p.symbol === market?.symbol && sign(p.quantity) !== 0,
+  );
   const levels: Level[] = [
     ...(position ? [{ role: 'entry' as const, price: position.averageEntry, title: t('lines.entry') }] : []),
     ...(conditions.data?.items ?? []).flatMap((c) => triggerLines(c).map((line) => ({ ...line, title: t(`lines.${line.role}`) }))),

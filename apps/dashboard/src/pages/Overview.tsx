@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { DataTable, Empty, ErrorNote, Loading, Pnl, ProtectionBadge, Section } from '../components';
 import { distancePercent, triggerLines } from '../conditions-view';
-import { dateTime, money, percent, price, quantity } from '../format';
+import { dateTime, money, percent, price, quantity, sign } from '../format';
 import { useLive } from '../live';
 import { useConditions, useLastPrices, useNotifications, useOrders, usePnl, usePortfolio, usePositions, useTrades } from '../queries';
 import { useSettings } from '../settings';
@@ -120,7 +120,9 @@ function PnlCard() {
 function Positions() {
   const { t } = useTranslation();
   const { language } = useSettings().settings;
-  const positions = usePositions();
+  const report = usePositions();
+  // The report keeps closed positions (their realized PnL); this table is what is held now.
+  const open = report.data?.positions.filter((p) => sign(p.quantity) !== 0);
   const pnl = usePnl();
   const queries = useQueryClient();
   const close = useMutation({
@@ -132,9 +134,9 @@ function Positions() {
   return (
     <Section title={t('overview.positions')} testId="positions">
       {close.error && <ErrorNote error={close.error} />}
-      <Loading query={positions}>
-        {positions.data?.positions.length === 0 && <Empty>{t('overview.noPositions')}</Empty>}
-        {Boolean(positions.data?.positions.length) && (
+      <Loading query={report}>
+        {open?.length === 0 && <Empty>{t('overview.noPositions')}</Empty>}
+        {Boolean(open?.length) && (
           <DataTable
             label={t('overview.positions')}
             head={[
@@ -148,7 +150,7 @@ function Positions() {
               '',
             ]}
           >
-            {positions.data?.positions.map((p) => (
+            {open?.map((p) => (
               <Table.Tr key={`${p.accountId}${p.symbol}`} data-testid="position-row" data-symbol={p.symbol} data-exchange={p.exchange}>
                 <Table.Td>
                   {p.symbol}{' '}
