@@ -24,8 +24,11 @@ async function chooseOption(page: Page, label: string, option: string): Promise<
   await page.getByRole('option', { name: option, exact: true }).click();
 }
 
-// Page functions are strings here: test code is type-checked without the DOM library.
-const colourOf = (locator: Locator): Promise<string> => locator.evaluate('(element) => getComputedStyle(element).color');
+// Test code is type-checked without the DOM library: page code is a string or reaches the DOM through globalThis.
+const colourOf = (locator: Locator): Promise<string> =>
+  locator.evaluate(
+    (element) => (globalThis as unknown as { getComputedStyle: (e: unknown) => { color: string } }).getComputedStyle(element).color,
+  );
 
 async function expectAccessible(page: Page): Promise<void> {
   expect(await seriousAccessibilityViolations(page)).toEqual([]);
