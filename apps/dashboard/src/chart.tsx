@@ -48,6 +48,8 @@ export function PriceChart({
   colours,
   timeframeSeconds,
   label,
+  timeZone,
+  locale,
 }: {
   candles: Candle[];
   levels: Level[];
@@ -55,6 +57,9 @@ export function PriceChart({
   colours: { up: string; down: string };
   timeframeSeconds: number;
   label: string;
+  /** The chart library draws UTC; these put its axis and crosshair in the user's zone and language. */
+  timeZone: string;
+  locale: string;
 }) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
@@ -80,6 +85,18 @@ export function PriceChart({
       lines.current = [];
     };
   }, []);
+
+  useEffect(() => {
+    const at = (time: Time) => new Date((time as number) * 1000);
+    const clock = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const day = new Intl.DateTimeFormat(locale, { timeZone, month: '2-digit', day: '2-digit' });
+    const full = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' });
+    chart.current?.applyOptions({
+      localization: { locale, timeFormatter: (time: Time) => full.format(at(time)) },
+      // Day marks (and coarser) show the date, finer marks the clock.
+      timeScale: { tickMarkFormatter: (time: Time, markType: number) => (markType <= 2 ? day : clock).format(at(time)) },
+    });
+  }, [timeZone, locale]);
 
   useEffect(() => {
     series.current?.applyOptions({

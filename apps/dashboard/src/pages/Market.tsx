@@ -115,6 +115,8 @@ export function MarketPage() {
             colours={trendColours(settings.colours)}
             timeframeSeconds={TIMEFRAMES[timeframe]}
             label={t('market.chartLabel', { symbol: market?.symbol ?? '' })}
+            timeZone={settings.timeZone}
+            locale={settings.language === 'ko' ? 'ko-KR' : 'en-US'}
           />
         </Loading>
       </Section>
