@@ -9,12 +9,14 @@ import type { MarketHistory } from './history.js';
 import { MarketViews } from './market-views.js';
 import type { ExchangeId, Market, MarketCatalog } from './markets.js';
 import { settleFill } from './settlement.js';
-import { marketOutcome, newSimOrder, orderKey, stopTriggered, tradeOf } from './sim-orders.js';
+import { marketOutcome, newSimOrder, stopTriggered, tradeOf } from './sim-orders.js';
 import type { NewOrder } from './sim-orders.js';
 import { OpenOrders } from './open-orders.js';
+import { OrderFinder } from './order-finder.js';
+import { PendingWrites } from './pending-writes.js';
 import type { SimStore } from './store.js';
 import { isOpenStatus } from './types.js';
-import type { OrderSide, OrderStatus, SimOrder, SimRejection, SimTrade } from './types.js';
+import type { OrderSide, OrderStatus, SimOrder, SimRejection } from './types.js';
 
 /**
  * Accounts, orders and matching. Every public mutation ends in commit(): the changed balances,
@@ -27,9 +29,8 @@ export class Engine {
   private orderSeq: number;
   private tradeSeq: number;
 
-  private readonly dirtyOrders = new Map<string, SimOrder>();
-  private readonly dirtyBalances = new Map<string, { account: Account; balance: AccountBalance }>();
-  private readonly pendingTrades: SimTrade[] = [];
+  private readonly pending: PendingWrites;
+  private readonly finder: OrderFinder;
 
   constructor(
     private readonly store: SimStore,
@@ -38,6 +39,8 @@ export class Engine {
     bookConfig: Record<ExchangeId, BookConfig>,
   ) {
     this.markets = new MarketViews(feed, bookConfig);
+    this.pending = new PendingWrites(store);
+    this.finder = new OrderFinder(this.open, store);
     const floor = Number(store.getMeta('seqFloor') ?? '0');
     this.orderSeq = Math.max(store.maxSeq('orders'), floor);
     this.tradeSeq = Math.max(store.maxSeq('trades'), floor);
@@ -130,31 +133,16 @@ export class Engine {
   }
 
   findOrder(exchange: ExchangeId, apiKey: string, by: { id?: string; clientOrderId?: string }): SimOrder | undefined {
-    if (by.id !== undefined) {
-      const order = this.open.get(exchange, by.id) ?? this.store.findOrder(exchange, by.id);
-      return order && order.apiKey === apiKey ? order : undefined;
-    }
-    if (by.clientOrderId !== undefined) {
-      const open = this.openOrderByClientId(exchange, apiKey, by.clientOrderId);
-      if (open) return open;
-      return this.store.listOrders({ exchange, apiKey, clientOrderId: by.clientOrderId, newestFirst: true, limit: 1 })[0];
-    }
-    return undefined;
+    return this.finder.ofAccount(exchange, apiKey, by);
   }
 
   /** Any order by exchange id or client id, for the control API. */
   findAnyOrder(exchange: ExchangeId, by: { id?: string; clientOrderId?: string }): SimOrder | undefined {
-    if (by.id !== undefined) return this.open.get(exchange, by.id) ?? this.store.findOrder(exchange, by.id);
-    if (by.clientOrderId !== undefined) {
-      for (const order of this.open.all()) if (order.exchange === exchange && order.clientOrderId === by.clientOrderId) return order;
-      return this.store.listOrders({ exchange, clientOrderId: by.clientOrderId, newestFirst: true, limit: 1 })[0];
-    }
-    return undefined;
+    return this.finder.any(exchange, by);
   }
 
   sibling(order: SimOrder): SimOrder | undefined {
-    if (!order.siblingId) return undefined;
-    return this.open.get(order.exchange, order.siblingId) ?? this.store.findOrder(order.exchange, order.siblingId);
+    return this.finder.sibling(order);
   }
 
   // ---------------------------------------------------------------- placing
@@ -168,6 +156,11 @@ export class Engine {
   allocateOrderId(exchange: ExchangeId): { id: string; seq: number } {
     this.orderSeq += 1;
     return { id: exchange === 'binance' ? String(this.orderSeq) : randomUUID(), seq: this.orderSeq };
+  }
+
+  private allocateTradeId(exchange: ExchangeId): { id: string; seq: number } {
+    this.tradeSeq += 1;
+    return { id: exchange === 'binance' ? String(this.tradeSeq) : randomUUID(), seq: this.tradeSeq };
   }
 
   /** Places validated orders (one, or the legs of an order list) and matches them; funds must have been checked. */
@@ -193,7 +186,7 @@ export class Engine {
       order.locked = draft.lockAmount.toFixed();
       this.touch(account, balance);
     }
-    this.dirtyOrders.set(orderKey(order), order);
+    this.pending.order(order);
     return order;
   }
 
@@ -253,24 +246,10 @@ export class Engine {
     if (order.quantity !== null)
       order.status = new Dec(order.executedQty).greaterThanOrEqualTo(order.quantity) ? 'FILLED' : 'PARTIALLY_FILLED';
     else order.status = 'PARTIALLY_FILLED';
-    this.dirtyOrders.set(orderKey(order), order);
+    this.pending.order(order);
 
-    this.tradeSeq += 1;
-    this.pendingTrades.push(
-      tradeOf(
-        order,
-        { id: order.exchange === 'binance' ? String(this.tradeSeq) : randomUUID(), seq: this.tradeSeq },
-        {
-          price,
-          qty,
-          quote,
-          commission,
-          commissionAsset,
-          isMaker,
-          time: now,
-        },
-      ),
-    );
+    const fillTerms = { price, qty, quote, commission, commissionAsset, isMaker, time: now };
+    this.pending.trade(tradeOf(order, this.allocateTradeId(order.exchange), fillTerms));
     this.history(market).onTrade(price, qty, quote, now);
     if (order.status === 'FILLED') this.finish(order, 'FILLED');
   }
@@ -289,7 +268,7 @@ export class Engine {
       this.touch(account, balance);
     }
     this.open.remove(order);
-    this.dirtyOrders.set(orderKey(order), order);
+    this.pending.order(order);
   }
 
   /**
@@ -332,12 +311,8 @@ export class Engine {
       this.history(market).onPrice(last, now);
       const resting = this.open.ofMarket(key);
       if (!resting || resting.size === 0) continue;
-      this.matchResting(
-        market,
-        [...resting.values()].sort((a, b) => a.seq - b.seq),
-        last,
-        now,
-      );
+      const oldestFirst = [...resting.values()].sort((a, b) => a.seq - b.seq);
+      this.matchResting(market, oldestFirst, last, now);
     }
     this.commit(persist);
   }
@@ -358,7 +333,7 @@ export class Engine {
     order.working = true;
     order.workingTime = now;
     order.updatedAt = now;
-    this.dirtyOrders.set(orderKey(order), order);
+    this.pending.order(order);
     if (order.kind !== 'stop_loss') return this.takeLiquidity(order, market);
     const walk = this.walk(market, order.side, { qty: this.remaining(order) });
     for (const fill of walk.fills) this.fill(order, fill.price, fill.qty, false);
@@ -384,7 +359,7 @@ export class Engine {
   // ---------------------------------------------------------------- reset and bookkeeping
 
   reset(): void {
-    for (const order of this.open.all()) this.dirtyOrders.delete(orderKey(order));
+    for (const order of this.open.all()) this.pending.forget(order);
     this.open.clear();
     this.store.tx(() => {
       this.store.clearHistory();
@@ -406,24 +381,11 @@ export class Engine {
   }
 
   commit(extra?: () => void): void {
-    if (this.dirtyOrders.size === 0 && this.dirtyBalances.size === 0 && this.pendingTrades.length === 0 && !extra) return;
-    try {
-      this.store.tx(() => {
-        for (const order of this.dirtyOrders.values()) this.store.putOrder(order);
-        for (const { account, balance } of this.dirtyBalances.values())
-          this.store.putBalance(account.exchange, account.apiKey, balanceRow(balance));
-        for (const trade of this.pendingTrades) this.store.putTrade(trade);
-        extra?.();
-      });
-    } finally {
-      this.dirtyOrders.clear();
-      this.dirtyBalances.clear();
-      this.pendingTrades.length = 0;
-    }
+    this.pending.commit(extra);
   }
 
   private touch(account: Account, balance: AccountBalance): void {
-    this.dirtyBalances.set(`${account.exchange}:${account.apiKey}:${balance.asset}`, { account, balance });
+    this.pending.balance(account, balance);
   }
 
   private mustAccount(order: SimOrder): Account {
