@@ -94,6 +94,32 @@ describe.each(TEST_DRIVERS)('dashboard in Chromium on %s', (driver) => {
     expect(refused.filter((problem) => !problem.includes('400'))).toEqual([]);
   });
 
+  it('buys by cost on Upbit with a stop-loss and a take-profit attached, armed once the buy filled', async () => {
+    await page.getByRole('radio', { name: 'Upbit (sim)' }).check();
+    await page.getByText('Cost (KRW)').click();
+    await page.getByRole('textbox', { name: 'Cost (KRW)' }).fill('100000');
+    await page.getByRole('textbox', { name: 'Stop-loss % below (optional)' }).fill('5');
+    await page.getByRole('textbox', { name: 'Take-profit % above (optional)' }).fill('5');
+    await page.getByRole('button', { name: 'Review order' }).click();
+    expect(await page.getByTestId('preview').textContent()).toContain('Then arm: stop −5%, target +5% from the fill');
+    await page.getByRole('button', { name: 'Send order' }).click();
+    await page
+      .getByTestId('order-result')
+      .getByText(/Exits armed/)
+      .waitFor();
+    const armed = await s.api().get('/api/conditions').query({ accountId: s.upbitAccountId, status: 'ARMED' }).expect(200);
+    // 5 % either side of the position's average entry: 100,000 KRW at 70,000,000 plus the 0.05 % fee
+    // → 70,035,000; × 0.95 = 66,533,250 and × 1.05 = 73,536,750, on Upbit's 1,000 KRW grid.
+    expect(armed.body.items).toEqual([
+      expect.objectContaining({
+        kind: 'bracket',
+        symbol: 'BTC/KRW',
+        stopLoss: expect.objectContaining({ triggerPrice: '66533000' }),
+        takeProfit: expect.objectContaining({ triggerPrice: '73537000' }),
+      }),
+    ]);
+  });
+
   it('arms a bracket, and the chart shows both lines with the entry and the fill', async () => {
     await page.getByRole('link', { name: 'Conditions' }).click();
     await chooseOption(page, 'Account', 'Binance (sim)');
@@ -101,7 +127,7 @@ describe.each(TEST_DRIVERS)('dashboard in Chromium on %s', (driver) => {
     await page.getByLabel('Target price').fill('55000');
     await page.getByRole('button', { name: 'Arm', exact: true }).click();
     await page.getByTestId('armed').waitFor();
-    await page.locator('[data-testid=condition-row][data-kind=bracket][data-status=ARMED]').waitFor();
+    await page.locator('[data-testid=condition-row][data-kind=bracket][data-status=ARMED][data-symbol="BTC/USDT"]').waitFor();
     await expectAccessible(page);
 
     await page.getByRole('link', { name: 'Market' }).click();

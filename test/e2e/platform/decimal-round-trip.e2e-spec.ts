@@ -171,6 +171,22 @@ const PAIRS: Record<string, Input[] | ((p: Printed) => Input[])> = {
   'premium.usdtKrw': PRICE,
   'premium.binancePriceKrw': PRICE,
   'premium.premiumPercent': ['when.premium.value'],
+  'candle.open': PRICE,
+  'candle.high': PRICE,
+  'candle.low': PRICE,
+  'candle.close': PRICE,
+  'holding.free': (p) => (isQuoteBalance(p) ? MONEY : AMOUNT),
+  'holding.locked': (p) => (isQuoteBalance(p) ? MONEY : AMOUNT),
+  'holding.total': (p) => (isQuoteBalance(p) ? MONEY : AMOUNT),
+  'holding.price': PRICE,
+  'holding.value': MONEY,
+  'portfolio.accounts[].value': MONEY,
+  'portfolio.totals.KRW': MONEY,
+  'portfolio.totals.USDT': MONEY,
+  'portfolio.conversion.usdtKrw': PRICE,
+  'pnlPosition.quantity': AMOUNT,
+  'pnlPosition.lastPrice': PRICE,
+  'pnl.usdtKrw': PRICE,
 };
 
 /** Decimal outputs that no input takes, and why. */
@@ -199,6 +215,19 @@ const OUTPUT_ONLY: Record<string, string> = {
   'market.takerFee': "the exchange's fee rate; no request sets one",
   'ticker.baseVolume': 'a market statistic; no request takes a traded volume',
   'ticker.quoteVolume': 'a market statistic; no request takes a traded volume',
+  'candle.volume': 'a market statistic; no request takes a traded volume',
+  'pnlPosition.unrealizedPnl': 'a result of trading (signed); no request takes a PnL',
+  'pnlPosition.unrealizedAfterFees': 'a result of trading (signed); no request takes a PnL',
+  'pnlPosition.exitFee': 'the fee the exchange would charge; no request sets one',
+  'pnlPosition.exitFeeRate': "the exchange's fee rate; no request sets one",
+  'pnl.realized.today.KRW': 'a result of trading (signed); no request takes a PnL',
+  'pnl.realized.today.USDT': 'a result of trading (signed); no request takes a PnL',
+  'pnl.realized.week.KRW': 'a result of trading (signed); no request takes a PnL',
+  'pnl.realized.week.USDT': 'a result of trading (signed); no request takes a PnL',
+  'pnl.realized.month.KRW': 'a result of trading (signed); no request takes a PnL',
+  'pnl.realized.month.USDT': 'a result of trading (signed); no request takes a PnL',
+  'pnl.unrealizedAfterFees.KRW': 'a result of trading (signed); no request takes a PnL',
+  'pnl.unrealizedAfterFees.USDT': 'a result of trading (signed); no request takes a PnL',
 };
 
 /** Where each output lives: `<operation>` + a path prefix → a resource name (list wrappers dropped). */
@@ -221,6 +250,11 @@ const RESOURCES: Array<[RegExp, RegExp, string]> = [
   [/^GET \/api\/fees\/compare$/, /^venues\[\]\./, 'feeVenue.'],
   [/^GET \/api\/fees\/compare$/, /^/, 'fees.'],
   [/^GET \/api\/premium$/, /^/, 'premium.'],
+  [/^GET \/api\/candles$/, /^candles\[\]\./, 'candle.'],
+  [/^GET \/api\/portfolio$/, /^accounts\[\]\.assets\[\]\./, 'holding.'],
+  [/^GET \/api\/portfolio$/, /^/, 'portfolio.'],
+  [/^GET \/api\/pnl$/, /^positions\[\]\./, 'pnlPosition.'],
+  [/^GET \/api\/pnl$/, /^/, 'pnl.'],
 ];
 
 /** The table's name of an output: `GET /api/orders` + `items[].price` → `order.price`. */

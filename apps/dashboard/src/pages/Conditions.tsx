@@ -66,7 +66,7 @@ function ConditionRow({ condition: c }: { condition: Condition }) {
   const quote = c.symbol?.split('/')[1] ?? '';
   return (
     <>
-      <Table.Tr data-testid="condition-row" data-kind={c.kind} data-status={c.status}>
+      <Table.Tr data-testid="condition-row" data-kind={c.kind} data-status={c.status} data-symbol={c.symbol ?? undefined}>
         <Table.Td>
           {c.symbol}{' '}
           <Text span size="xs" c="gray.7">
