@@ -44,6 +44,18 @@ export function useOrders(filter: { status?: string; accountId?: string; symbol?
   });
 }
 
+/** Orders still resting on the book: open, or partly filled and still open. */
+export function useOpenOrders(filter: { accountId?: string; symbol?: string }) {
+  const open = useOrders({ ...filter, status: 'OPEN' });
+  const partly = useOrders({ ...filter, status: 'PARTIALLY_FILLED' });
+  const items = [...(open.data?.items ?? []), ...(partly.data?.items ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return {
+    isPending: open.isPending || partly.isPending,
+    error: open.error ?? partly.error,
+    data: open.data && partly.data ? { items } : undefined,
+  };
+}
+
 export function useTrades(filter: { accountId?: string; symbol?: string; limit?: number }) {
   const { pollMs } = useLive();
   return useQuery({

@@ -130,12 +130,19 @@ describe.each(TEST_DRIVERS)('dashboard in Chromium on %s', (driver) => {
     await page.locator('[data-testid=condition-row][data-kind=bracket][data-status=ARMED][data-symbol="BTC/USDT"]').waitFor();
     await expectAccessible(page);
 
+    // A resting limit buy below the market: drawn too, and it leaves the position alone.
+    await s
+      .api()
+      .post('/api/orders')
+      .send({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: '0.001', price: '40000' })
+      .expect(201);
     await page.getByRole('link', { name: 'Market' }).click();
     await chooseOption(page, 'Account', 'Binance (sim)');
     await chooseOption(page, 'Market', 'BTC/USDT');
     await page.locator('[data-testid=level][data-role=stopLoss][data-price="48000"]').waitFor();
     await page.locator('[data-testid=level][data-role=takeProfit][data-price="55000"]').waitFor();
     await page.locator('[data-testid=level][data-role=entry]').waitFor();
+    await page.locator('[data-testid=level][data-role=limitBuy][data-price="40000"]').waitFor();
     expect(await page.getByTestId('chart').locator('canvas').count()).toBeGreaterThan(0);
     await screenshot(page, `${driver}-market`);
     await expectAccessible(page);

@@ -8,7 +8,7 @@ import { Empty, Loading, Section } from '../components';
 import { triggerLines } from '../conditions-view';
 import { percent, price, quantity, sign } from '../format';
 import { useLive } from '../live';
-import { useAccounts, useConditions, useOrders, usePositions, usePremium, useTrades } from '../queries';
+import { useAccounts, useConditions, useOpenOrders, usePositions, usePremium, useTrades } from '../queries';
 import { trendColours, useSettings } from '../settings';
 import type { Candle } from '../types';
 
@@ -47,7 +47,7 @@ export function MarketPage() {
   const scope = { accountId: account?.id, symbol: market?.symbol };
   const positions = usePositions();
   const conditions = useConditions({ ...scope, status: 'ARMED' });
-  const orders = useOrders({ ...scope, status: 'OPEN' });
+  const orders = useOpenOrders(scope);
   const trades = useTrades({ ...scope, limit: 100 });
   const premium = usePremium(market?.base ?? '');
   const quote = market?.quote ?? '';

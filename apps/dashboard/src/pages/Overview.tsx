@@ -6,7 +6,7 @@ import { DataTable, Empty, ErrorNote, Loading, Pnl, ProtectionBadge, Section } f
 import { distancePercent, triggerLines } from '../conditions-view';
 import { dateTime, money, percent, price, quantity, sign } from '../format';
 import { useLive } from '../live';
-import { useConditions, useLastPrices, useNotifications, useOrders, usePnl, usePortfolio, usePositions, useTrades } from '../queries';
+import { useConditions, useLastPrices, useNotifications, useOpenOrders, usePnl, usePortfolio, usePositions, useTrades } from '../queries';
 import { useSettings } from '../settings';
 import type { AppNotification, Condition } from '../types';
 
@@ -191,7 +191,7 @@ function Positions() {
 function OpenOrders() {
   const { t } = useTranslation();
   const { language, timeZone } = useSettings().settings;
-  const orders = useOrders({ status: 'OPEN' });
+  const orders = useOpenOrders({});
   const queries = useQueryClient();
   const cancel = useMutation({ mutationFn: (id: string) => api.delete(`/orders/${id}`), onSettled: () => queries.invalidateQueries() });
   return (
