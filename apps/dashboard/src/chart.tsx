@@ -33,7 +33,7 @@ export interface FillMark {
 const LEVEL_STYLE: Record<LevelRole, { color: string; lineStyle: LineStyle }> = {
   entry: { color: '#495057', lineStyle: LineStyle.Solid },
   stopLoss: { color: '#c92a2a', lineStyle: LineStyle.Dashed },
-  takeProfit: { color: '#2b8a3e', lineStyle: LineStyle.Dashed },
+  takeProfit: { color: '#237032', lineStyle: LineStyle.Dashed },
   trailing: { color: '#e8590c', lineStyle: LineStyle.Dotted },
   limitBuy: { color: '#1864ab', lineStyle: LineStyle.SparseDotted },
   limitSell: { color: '#862e9c', lineStyle: LineStyle.SparseDotted },

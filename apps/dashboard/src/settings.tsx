@@ -61,5 +61,5 @@ export function useSettings(): SettingsContext {
 
 /** Text colours with at least 4.5:1 contrast on white, for rises and falls in the chosen convention. */
 export function trendColours(convention: ColourConvention): { up: string; down: string } {
-  return convention === 'red-up' ? { up: '#c92a2a', down: '#1864ab' } : { up: '#2b8a3e', down: '#c92a2a' };
+  return convention === 'red-up' ? { up: '#c92a2a', down: '#1864ab' } : { up: '#237032', down: '#c92a2a' };
 }

@@ -130,6 +130,25 @@ describe.each(TEST_DRIVERS)('dashboard in Chromium on %s', (driver) => {
     await page.locator('[data-testid=condition-row][data-kind=bracket][data-status=ARMED][data-symbol="BTC/USDT"]').waitFor();
     await expectAccessible(page);
 
+    // The Upbit bracket from the ticket: stop to break-even in one click, pause, resume, its timeline.
+    const upbit = page.locator('[data-testid=condition-row][data-symbol="BTC/KRW"]');
+    // Break-even (≈ 70,105,000: the entry plus the fees) must be below the price, or the stop would fire at once.
+    await s.setPrice('upbit', 'BTC/KRW', '73000000');
+    const upbitLast = async () =>
+      (await s.api().get('/api/tickers').query({ accountId: s.upbitAccountId, symbols: 'BTC/KRW' })).body.tickers[0].last as string;
+    await expect.poll(upbitLast, { timeout: 10_000 }).toBe('73000000');
+    await upbit.getByRole('button', { name: 'Break-even' }).click();
+    const upbitStop = async () =>
+      (await s.api().get('/api/conditions').query({ accountId: s.upbitAccountId })).body.items[0].stopLoss.triggerPrice as string;
+    // Break-even is the 70,035,000 average entry plus the exit fee still to pay, so above it.
+    await expect.poll(async () => Number(await upbitStop()), { timeout: 10_000 }).toBeGreaterThan(70_035_000);
+    await upbit.getByRole('button', { name: 'Pause' }).click();
+    await page.locator('[data-testid=condition-row][data-symbol="BTC/KRW"][data-status=PAUSED]').waitFor();
+    await upbit.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('[data-testid=condition-row][data-symbol="BTC/KRW"][data-status=ARMED]').waitFor();
+    await upbit.getByRole('button', { name: 'Timeline' }).click();
+    await page.getByTestId('condition-timeline').getByText('paused → PAUSED').waitFor();
+
     // A resting limit buy below the market: drawn too, and it leaves the position alone.
     await s
       .api()
