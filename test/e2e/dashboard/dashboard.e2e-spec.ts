@@ -213,6 +213,11 @@ describe.each(TEST_DRIVERS)('dashboard in Chromium on %s', (driver) => {
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(page, `${driver}-phone-conditions`);
     await expectAccessible(page);
+    await page.getByRole('button', { name: '메뉴' }).click();
+    await page.getByRole('link', { name: '시스템' }).click();
+    await page.getByRole('heading', { name: '상태' }).waitFor();
+    await page.getByText('database').waitFor();
+    await expectAccessible(page);
   });
 
   it('had no console error and no failed request in the whole story', () => {
