@@ -214,12 +214,7 @@ const NAMED_FIELDS: Record<string, (simKeys: { apiKey: string; secret: string }[
 };
 
 /** Any value of the schema's type (objects and arrays built field by field). */
-function valueOfType(
-  name: string,
-  s: Schema,
-  doc: OpenApiDocument,
-  simKeys: { apiKey: string; secret: string }[],
-): fc.Arbitrary<unknown> {
+function valueOfType(name: string, s: Schema, doc: OpenApiDocument, simKeys: { apiKey: string; secret: string }[]): fc.Arbitrary<unknown> {
   if (s.type === 'boolean') return fc.boolean();
   if (s.type === 'integer' || s.type === 'number')
     return fc.integer({ min: s.minimum ?? 0, max: Math.min(s.maximum ?? 1000, Number.MAX_SAFE_INTEGER) });

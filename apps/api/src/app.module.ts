@@ -3,10 +3,12 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { BackupModule } from '@tradedesk/backup';
 import { ConditionsModule } from '@tradedesk/conditions';
 import { ExchangesModule } from '@tradedesk/exchanges';
 import { NotificationsModule } from '@tradedesk/notifications';
 import { OrdersModule } from '@tradedesk/orders';
+import { TemplatesModule } from '@tradedesk/templates';
 import {
   AllExceptionsFilter,
   ApiTokenGuard,
@@ -40,6 +42,8 @@ export class AppModule implements NestModule {
         OrdersModule,
         ConditionsModule,
         NotificationsModule,
+        TemplatesModule,
+        BackupModule,
         SchedulerModule,
         AuditModule,
       ],

@@ -1,12 +1,22 @@
+import { BackupConfig } from '@tradedesk/backup';
 import { ConditionsConfig } from '@tradedesk/conditions';
 import { ExchangesConfig } from '@tradedesk/exchanges';
 import { NotificationsConfig } from '@tradedesk/notifications';
 import { OrdersConfig } from '@tradedesk/orders';
+import { TemplatesConfig } from '@tradedesk/templates';
 import { AppConfig, type Env } from '@tradedesk/shared';
 import { DashboardConfig } from '../http/dashboard.js';
 
 /** The configuration namespace of every context this app composes; each context defines its own. */
-export const CONTEXT_CONFIG = [ExchangesConfig, OrdersConfig, ConditionsConfig, NotificationsConfig, DashboardConfig] as const;
+export const CONTEXT_CONFIG = [
+  ExchangesConfig,
+  OrdersConfig,
+  ConditionsConfig,
+  NotificationsConfig,
+  TemplatesConfig,
+  BackupConfig,
+  DashboardConfig,
+] as const;
 
 /**
  * The whole configuration, the platform's and every context's, validated before anything starts

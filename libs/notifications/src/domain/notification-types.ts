@@ -49,6 +49,7 @@ export const NOTIFICATION_TYPES = {
   'exchange.unavailable': { severity: 'critical', critical: true, defaults: LOUD, threshold: 3, cooldownSeconds: 120 },
   'exchange.recovered': { severity: 'info', defaults: LOUD },
   'exchange.rate_limited': { severity: 'warning', defaults: WEB, threshold: 3, cooldownSeconds: 600 },
+  'backup.failed': { severity: 'critical', critical: true, defaults: LOUD },
   'system.started': { severity: 'info', defaults: QUIET },
   'system.stopping': { severity: 'info', defaults: QUIET },
   'daily.summary': { severity: 'info', defaults: { web: 'silent', email: 'on', webhook: 'off' } },

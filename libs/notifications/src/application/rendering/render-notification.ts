@@ -41,6 +41,15 @@ const W: Words = {
   fills: { en: 'Fills', ko: '체결' },
   trades: { en: 'Trades completed', ko: '완료된 거래' },
   alerts: { en: 'Alerts', ko: '경고' },
+  backup: { en: 'Backup', ko: '백업' },
+  stage: { en: 'Failed at', ko: '실패 단계' },
+  started: { en: 'Started', ko: '시작 시각' },
+};
+
+const BACKUP_STAGE: Words = {
+  space: { en: 'disk space check (not started)', ko: '디스크 공간 확인 (시작 안 함)' },
+  backup: { en: 'writing the backup', ko: '백업 작성' },
+  verification: { en: 'verification (restore test)', ko: '검증 (복원 시험)' },
 };
 
 const KIND: Words = {
@@ -235,6 +244,15 @@ const RENDERERS: Record<NotificationType, (c: Context) => Rendered> = {
       [c.label('exchange'), c.venue],
       [c.label('reason'), c.field('reason')],
       [c.label('at'), c.when('at')],
+    ],
+  ],
+  'backup.failed': (c) => [
+    c.say(`Backup failed: ${c.field('backupId')}`, `백업 실패: ${c.field('backupId')}`),
+    [
+      [c.label('backup'), `${c.field('backupId')} (${c.field('driver')}, ${c.field('trigger')})`],
+      [c.label('stage'), BACKUP_STAGE[c.field('stage')]?.[c.locale] ?? c.field('stage')],
+      [c.label('reason'), c.field('reason')],
+      [c.label('started'), c.when('startedAt')],
     ],
   ],
   'system.started': (c) => [c.say('tradedesk started', 'tradedesk 시작'), [[c.label('at'), c.when('at')]]],
