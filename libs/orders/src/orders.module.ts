@@ -15,6 +15,8 @@ import { GetOrderHandler, GetOrderTimelineHandler, ListOrdersHandler, ListTrades
 import { GetOrderReconciliationHandler } from './application/queries/order-reconciliation.query.js';
 import { GetPositionHandler, GetPositionTimelineHandler, ListRoundTripsHandler } from './application/queries/position.query.js';
 import { GetPositionsHandler } from './application/queries/positions.query.js';
+import { GetPnlSummaryHandler } from './application/queries/pnl-summary.query.js';
+import { PnlController } from './interface/http/pnl.controller.js';
 import { OrdersController } from './interface/http/orders.controller.js';
 
 const CommandHandlers = [
@@ -35,12 +37,13 @@ const QueryHandlers = [
   GetPositionTimelineHandler,
   ListRoundTripsHandler,
   GetOrderReconciliationHandler,
+  GetPnlSummaryHandler,
 ];
 
 /** Orders: the lifecycle that never sends an order twice, fills, positions and PnL. */
 @Module({
   imports: [ExchangesModule, TerminusModule],
-  controllers: [OrdersController],
+  controllers: [OrdersController, PnlController],
   providers: [OrderLedger, OrderSubmission, OrderPlacement, OrderTracker, ...CommandHandlers, ...QueryHandlers],
   exports: [OrderPlacement],
 })
