@@ -119,6 +119,19 @@ interface Fill {
  * realizes on the part the position holds at the average entry, its fee shared out like the
  * amount; what a sell takes beyond the position is untracked and never PnL.
  */
+/** A stop armed by an `exits` step, and the same once it ended. */
+interface ArmedExit {
+  id: string;
+  amount: string;
+  trigger: Dec;
+}
+type EndedExit = ArmedExit & { body: ConditionBody };
+/** One fill of an exit's order. */
+interface ExitSell {
+  exit: EndedExit;
+  fill: RecordedFill;
+}
+
 class AverageCostModel {
   qty = ZERO;
   cost = ZERO;
@@ -477,40 +490,14 @@ class World {
     const firePrice = snapDown(v.market, Dec.min(...triggers).times(1 - st.drop / 1000));
     let between = st.sellBetween === null ? ZERO : floorStep(v.market, v.model.qty.times(st.sellBetween).div(100));
     if (!this.sellable(v, between)) between = ZERO;
-    const qtyAtFire = v.model.qty.minus(between);
-    // Fixed amounts and percentages that would be below the exchange's minimum order become `all`:
-    // what is refused there is the exchange's rule, not the one tested here.
-    const amounts = specs.map((e): string => {
-      if (e.amount.kind === 'all' || e.amount.kind === 'balance') return e.amount.kind;
-      if (e.amount.kind === 'percent') {
-        const share = floorStep(v.market, qtyAtFire.times(e.amount.percent).div(100));
-        return nothing(e) || this.sellable(v, share, firePrice) ? `${e.amount.percent}%` : 'all';
-      }
-      if (nothing(e)) return floorStep(v.market, d(v.market.minNotional).times(3).div(v.price)).toFixed();
-      const fixed = floorStep(v.market, v.model.qty.times(e.amount.share).div(100));
-      return this.sellable(v, fixed, firePrice) ? fixed.toFixed() : 'all';
-    });
+    const amounts = this.exitAmounts(v, specs, v.model.qty.minus(between), firePrice, nothing);
     if (amounts[0] === 'balance' && v.coins.gt(0) && !this.sellable(v, floorStep(v.market, v.coins), firePrice))
       return this.note(v, 'stop balance skipped: the coins are worth less than an order');
     await this.priceSeen(v);
-    const armed: Array<{ id: string; amount: string; trigger: Dec }> = [];
-    for (const [i, amount] of amounts.entries()) {
-      const res = await this.s
-        .api()
-        .post('/api/conditions')
-        .send({ kind: 'stop_loss', accountId: v.accountId, symbol: v.market.symbol, triggerPrice: triggers[i].toFixed(), amount });
-      const refused = nothing(specs[i]);
-      if (refused) {
-        // Arming refuses an exit with no position to sell (or, for `balance`, no coins), naming the field.
-        expect(res.status, `stop ${amount} with nothing to sell: ${JSON.stringify(res.body)}`).toBe(400);
-        expect(res.body.message).toMatch(/^amount: /);
-        this.note(v, `stop ${amount} refused at arming: ${res.body.code}`);
-        continue;
-      }
-      expect(res.status, `arming stop ${amount} at ${triggers[i].toFixed()}: ${JSON.stringify(res.body)}`).toBe(201);
-      armed.push({ id: res.body.id, amount, trigger: triggers[i] });
-      this.note(v, `armed stop ${amount} at ${triggers[i].toFixed()}`);
-    }
+    const armed = await this.armExits(
+      v,
+      specs.map((spec, i) => ({ refused: nothing(spec), amount: amounts[i], trigger: triggers[i] })),
+    );
     if (armed.length === 0) return;
     if (between.gt(0)) await this.marketSell(v, between, 'manual sell while exits are armed');
 
@@ -526,8 +513,61 @@ class World {
         ),
       })),
     );
-    // Every order the exits placed, filled; their fills applied in the order the exchange made them.
-    const sells: Array<{ exit: (typeof ended)[number]; fill: RecordedFill }> = [];
+    const sells = await this.exitSells(v, ended);
+    this.applyExitSells(v, sells);
+    const soldBy = (e: EndedExit) => sells.filter((s) => s.exit === e).reduce((sum, s) => sum.plus(s.fill.amount), ZERO);
+    if (ended.length === 1) this.checkLoneExit(v, ended[0], soldBy(ended[0]), before, firePrice);
+    else
+      this.checkExitsTogether(
+        v,
+        ended,
+        ended.reduce((sum, e) => sum.plus(soldBy(e)), ZERO),
+        before,
+        firePrice,
+      );
+  }
+
+  /**
+   * The amount each exit is armed with. Fixed amounts and percentages that would be below the
+   * exchange's minimum order become `all`: what is refused there is the exchange's rule, not the one tested here.
+   */
+  private exitAmounts(v: Venue, specs: ExitSpec[], qtyAtFire: Dec, firePrice: Dec, nothing: (e: ExitSpec) => boolean): string[] {
+    return specs.map((e): string => {
+      if (e.amount.kind === 'all' || e.amount.kind === 'balance') return e.amount.kind;
+      if (e.amount.kind === 'percent') {
+        const share = floorStep(v.market, qtyAtFire.times(e.amount.percent).div(100));
+        return nothing(e) || this.sellable(v, share, firePrice) ? `${e.amount.percent}%` : 'all';
+      }
+      if (nothing(e)) return floorStep(v.market, d(v.market.minNotional).times(3).div(v.price)).toFixed();
+      const fixed = floorStep(v.market, v.model.qty.times(e.amount.share).div(100));
+      return this.sellable(v, fixed, firePrice) ? fixed.toFixed() : 'all';
+    });
+  }
+
+  /** Arms each stop; one with nothing to sell must be refused at arming, naming the field. */
+  private async armExits(v: Venue, plans: Array<{ refused: boolean; amount: string; trigger: Dec }>): Promise<ArmedExit[]> {
+    const armed: ArmedExit[] = [];
+    for (const { refused, amount, trigger } of plans) {
+      const res = await this.s
+        .api()
+        .post('/api/conditions')
+        .send({ kind: 'stop_loss', accountId: v.accountId, symbol: v.market.symbol, triggerPrice: trigger.toFixed(), amount });
+      if (refused) {
+        expect(res.status, `stop ${amount} with nothing to sell: ${JSON.stringify(res.body)}`).toBe(400);
+        expect(res.body.message).toMatch(/^amount: /);
+        this.note(v, `stop ${amount} refused at arming: ${res.body.code}`);
+        continue;
+      }
+      expect(res.status, `arming stop ${amount} at ${trigger.toFixed()}: ${JSON.stringify(res.body)}`).toBe(201);
+      armed.push({ id: res.body.id, amount, trigger });
+      this.note(v, `armed stop ${amount} at ${trigger.toFixed()}`);
+    }
+    return armed;
+  }
+
+  /** Every order the exits placed, filled; their fills in the order the exchange made them. */
+  private async exitSells(v: Venue, ended: EndedExit[]): Promise<ExitSell[]> {
+    const sells: ExitSell[] = [];
     for (const e of ended) {
       this.note(v, `stop ${e.amount} ended ${e.body.status}${e.body.failureReason ? ` (${e.body.failureReason})` : ''}`);
       // The rule of issue 11 for exits: they shrink, or end CANCELLED "position closed"; never FAILED for
@@ -544,7 +584,11 @@ class World {
         for (const fill of await this.fillsOf(orderId)) sells.push({ exit: e, fill });
       }
     }
-    sells.sort((a, b) => a.fill.timestamp.localeCompare(b.fill.timestamp));
+    return sells.sort((a, b) => a.fill.timestamp.localeCompare(b.fill.timestamp));
+  }
+
+  /** The exits' fills applied to the model one by one, each checked against the position just before it. */
+  private applyExitSells(v: Venue, sells: ExitSell[]): void {
     for (const { exit, fill } of sells) {
       // (a) The position as the model has it just before this fill bounds what a position exit may sell.
       if (exit.amount !== 'balance')
@@ -557,42 +601,37 @@ class World {
       this.note(v, `stop ${exit.amount} sell ${fill.amount.toFixed()} at ${fill.price.toFixed()} fee ${fill.fee.toFixed()}`);
       expect(fill.untracked.toFixed(), `untracked of stop ${exit.amount}'s sell of ${fill.amount.toFixed()}`).toBe(untracked.toFixed());
     }
-    const soldBy = (e: (typeof ended)[number]) => sells.filter((s) => s.exit === e).reduce((sum, s) => sum.plus(s.fill.amount), ZERO);
-    if (ended.length === 1) {
-      // (a) A lone exit sells what its amount means, capped to what the position holds when it fires.
-      const [e] = ended as [(typeof ended)[number]];
-      const cap = (wanted: Dec) => floorStep(v.market, Dec.min(wanted, before.qty, before.coins));
-      const expected =
-        e.amount === 'balance'
-          ? floorStep(v.market, before.coins)
-          : e.amount === 'all'
-            ? cap(before.qty)
-            : e.amount.endsWith('%')
-              ? cap(before.qty.times(e.amount.slice(0, -1)).div(100))
-              : cap(d(e.amount));
-      const worth = expected.times(firePrice);
-      const minimum = d(v.market.minNotional);
-      // Between half and twice the minimum order value the exchange's valuation decides: not checked.
-      if (worth.gte(minimum.times(2)) || worth.lt(minimum.div(2))) {
-        const sellable = worth.gte(minimum);
-        const sold = soldBy(e);
-        const what = `stop ${e.amount} (position ${before.qty.toFixed()}, coins ${before.coins.toFixed()}, ${expected.toFixed()} to sell)`;
-        expect(sold.lte(expected), `(a) ${what} sold ${sold.toFixed()}`).toBe(true);
-        expect.soft(sold.toFixed(), `${what}: sold\n  ${this.log.join('\n  ')}`).toBe(sellable ? expected.toFixed() : '0');
-        expect.soft(e.body.status, `${what}: status\n  ${this.log.join('\n  ')}`).toBe(sellable ? 'DONE' : 'CANCELLED');
-      }
-    } else {
-      const total = ended.reduce((sum, e) => sum.plus(soldBy(e)), ZERO);
-      expect(total.lte(before.qty), `(a) exits fired together sold ${total.toFixed()} of a ${before.qty.toFixed()} position`).toBe(true);
-      // With an `all` among them nothing sellable is left of the position.
-      if (ended.some((e) => e.amount === 'all'))
-        expect
-          .soft(
-            floorStep(v.market, v.model.qty).times(firePrice).lt(v.market.minNotional),
-            `an all among the exits left ${v.model.qty.toFixed()} of the position\n  ${this.log.join('\n  ')}`,
-          )
-          .toBe(true);
-    }
+  }
+
+  /** (a) A lone exit sells what its amount means, capped to what the position holds when it fires. */
+  private checkLoneExit(v: Venue, e: EndedExit, sold: Dec, before: { qty: Dec; coins: Dec }, firePrice: Dec): void {
+    const cap = (wanted: Dec) => floorStep(v.market, Dec.min(wanted, before.qty, before.coins));
+    let expected: Dec;
+    if (e.amount === 'balance') expected = floorStep(v.market, before.coins);
+    else if (e.amount === 'all') expected = cap(before.qty);
+    else if (e.amount.endsWith('%')) expected = cap(before.qty.times(e.amount.slice(0, -1)).div(100));
+    else expected = cap(d(e.amount));
+    const worth = expected.times(firePrice);
+    const minimum = d(v.market.minNotional);
+    // Between half and twice the minimum order value the exchange's valuation decides: not checked.
+    if (worth.lt(minimum.times(2)) && worth.gte(minimum.div(2))) return;
+    const sellable = worth.gte(minimum);
+    const what = `stop ${e.amount} (position ${before.qty.toFixed()}, coins ${before.coins.toFixed()}, ${expected.toFixed()} to sell)`;
+    expect(sold.lte(expected), `(a) ${what} sold ${sold.toFixed()}`).toBe(true);
+    expect.soft(sold.toFixed(), `${what}: sold\n  ${this.log.join('\n  ')}`).toBe(sellable ? expected.toFixed() : '0');
+    expect.soft(e.body.status, `${what}: status\n  ${this.log.join('\n  ')}`).toBe(sellable ? 'DONE' : 'CANCELLED');
+  }
+
+  /** (a) Exits fired together never sell more than the position; with an `all` among them nothing sellable is left. */
+  private checkExitsTogether(v: Venue, ended: EndedExit[], total: Dec, before: { qty: Dec; coins: Dec }, firePrice: Dec): void {
+    expect(total.lte(before.qty), `(a) exits fired together sold ${total.toFixed()} of a ${before.qty.toFixed()} position`).toBe(true);
+    if (ended.some((e) => e.amount === 'all'))
+      expect
+        .soft(
+          floorStep(v.market, v.model.qty).times(firePrice).lt(v.market.minNotional),
+          `an all among the exits left ${v.model.qty.toFixed()} of the position\n  ${this.log.join('\n  ')}`,
+        )
+        .toBe(true);
   }
 
   // ------------------------------------------------------------------------------ invariants
