@@ -10,7 +10,14 @@ import { AuditEntryOrmEntity } from './audit-entry.orm-entity.js';
  * secret rotated, …) adds its name here and appends through AuditTrail.record in its own
  * transaction, or appendAuditEntry from a command-line tool.
  */
-export const AUDIT_ACTIONS = ['account.created', 'account.updated', 'account.deleted', 'api_token.rotated', 'master_key.rotated'] as const;
+export const AUDIT_ACTIONS = [
+  'account.created',
+  'account.updated',
+  'account.deleted',
+  'api_token.rotated',
+  'master_key.rotated',
+  'log_level.changed',
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export type AuditActor = 'api' | 'cli' | 'system';

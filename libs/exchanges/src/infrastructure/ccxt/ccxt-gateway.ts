@@ -1,4 +1,4 @@
-import { dec, type Decimal, NotFoundError } from '@tradedesk/shared';
+import { dec, type Decimal, type MetricsSink, NotFoundError } from '@tradedesk/shared';
 import type { Exchange, Market as CcxtMarket, Order as CcxtOrder, Ticker as CcxtTicker, Trade as CcxtTrade } from 'ccxt';
 import type {
   AccountMode,
@@ -41,6 +41,8 @@ export interface CcxtGatewayOptions {
   readAttempts?: number;
   /** Told each call's outcome as far as the exchange's availability goes (see CallObserver). */
   observer?: CallObserver;
+  /** Told each request's wait in its lane, duration and outcome (the metrics port). */
+  metrics?: Pick<MetricsSink, 'exchangeRequestQueued' | 'exchangeRequestStarted' | 'exchangeRequestEnded'>;
 }
 
 /** Learns whether the exchange answers: each success, and each call that failed for a temporary reason after its retries. */
@@ -300,19 +302,28 @@ export abstract class CcxtGateway implements ExchangeGateway {
     clientOrderId?: string,
   ): Promise<T> {
     const attempts = kind === 'read' ? (this.options.readAttempts ?? 3) : 1;
+    const metrics = this.options.metrics;
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
+      // When the request left the governor's queue for the exchange (0: it never did).
+      let sentAt = 0;
       try {
         // Markets first: they carry the exchange's published limits (Binance exchangeInfo).
         if (name !== 'markets') await this.fetchMarkets();
+        const cost = this.costOf(name, detail);
+        const queuedAt = performance.now();
+        metrics?.exchangeRequestQueued(this.exchange, lane);
         // Usage headers are read before the governor counts the call as done, so the next start knows them.
-        const result = await this.governor.run(lane, this.costOf(name, detail), async () => {
+        const result = await this.governor.run(lane, cost, async () => {
+          sentAt = performance.now();
+          metrics?.exchangeRequestStarted(this.exchange, lane, (sentAt - queuedAt) / 1000);
           try {
             return await run();
           } finally {
             this.observe();
           }
         });
+        metrics?.exchangeRequestEnded({ exchange: this.exchange, endpoint: name, seconds: (performance.now() - sentAt) / 1000 });
         this.health.lastLatencyMs = Date.now() - started;
         this.health.lastSuccessAt = new Date();
         this.options.observer?.succeeded();
@@ -320,6 +331,13 @@ export abstract class CcxtGateway implements ExchangeGateway {
       } catch (error) {
         const headers = this.lastHeaders();
         const translated = translateCcxtError(error, { exchange: this.exchange, kind, clientOrderId, headers });
+        if (sentAt > 0)
+          metrics?.exchangeRequestEnded({
+            exchange: this.exchange,
+            endpoint: name,
+            seconds: (performance.now() - sentAt) / 1000,
+            errorCode: (translated as { code?: string }).code ?? 'UNTRANSLATED',
+          });
         if (translated instanceof ExchangeRateLimited) this.governor.pause(translated.retryAfterMs ?? 1000);
         if (isTemporaryExchangeError(translated)) {
           this.health.lastFailureAt = new Date();
