@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { ConditionsModule } from '@tradedesk/conditions';
 import { ExchangesModule } from '@tradedesk/exchanges';
+import { MonitoringModule } from '@tradedesk/monitoring';
 import { NotificationsModule } from '@tradedesk/notifications';
 import { OrdersModule } from '@tradedesk/orders';
 import {
@@ -40,6 +41,7 @@ export class AppModule implements NestModule {
         OrdersModule,
         ConditionsModule,
         NotificationsModule,
+        MonitoringModule,
         SchedulerModule,
         AuditModule,
       ],

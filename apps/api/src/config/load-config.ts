@@ -1,11 +1,12 @@
 import { ConditionsConfig } from '@tradedesk/conditions';
 import { ExchangesConfig } from '@tradedesk/exchanges';
+import { MonitoringConfig } from '@tradedesk/monitoring';
 import { NotificationsConfig } from '@tradedesk/notifications';
 import { OrdersConfig } from '@tradedesk/orders';
 import { AppConfig, type Env } from '@tradedesk/shared';
 
 /** The configuration namespace of every context this app composes; each context defines its own. */
-export const CONTEXT_CONFIG = [ExchangesConfig, OrdersConfig, ConditionsConfig, NotificationsConfig] as const;
+export const CONTEXT_CONFIG = [ExchangesConfig, OrdersConfig, ConditionsConfig, NotificationsConfig, MonitoringConfig] as const;
 
 /**
  * The whole configuration, the platform's and every context's, validated before anything starts

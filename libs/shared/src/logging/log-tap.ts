@@ -1,4 +1,5 @@
-import winston from 'winston';
+import TransportStream from 'winston-transport';
+import type winston from 'winston';
 import type { LogLevel } from '../config/app-config.js';
 
 /** A log line as written (secrets already masked): `level`, `message`, `timestamp`, and whatever the caller added. */
@@ -21,7 +22,7 @@ const loggers = new Set<winston.Logger>();
  * are written: one more transport of every logger createWinstonLogger makes. A listener that
  * throws is dropped from that line, never from logging.
  */
-export class LogTapTransport extends winston.Transport {
+export class LogTapTransport extends TransportStream {
   constructor() {
     super({ level: 'warn' });
   }
