@@ -5,6 +5,7 @@ import { UpdateNotificationRulesHandler } from './application/commands/update-ru
 import { DailySummary } from './application/daily-summary.js';
 import { DeliverNotification } from './application/delivery/deliver-notification.js';
 import { NotifyWhenConditionsChangeHandler } from './application/event-handlers/notify-when-conditions-change.handler.js';
+import { NotifyWhenErrorsSpikeHandler } from './application/event-handlers/notify-when-errors-spike.handler.js';
 import { NotifyWhenExchangeAvailabilityChangesHandler } from './application/event-handlers/notify-when-exchange-availability-changes.handler.js';
 import { NotifyWhenOrdersChangeHandler } from './application/event-handlers/notify-when-orders-change.handler.js';
 import { LifecycleNotifications } from './application/lifecycle-notifications.js';
@@ -22,7 +23,12 @@ import { NotificationsController } from './interface/http/notifications.controll
 
 const CommandHandlers = [RecordNotificationHandler, MarkNotificationsReadHandler, UpdateNotificationRulesHandler];
 const QueryHandlers = [ListNotificationsHandler, ListDeliveriesHandler, GetNotificationRulesHandler];
-const EventHandlers = [NotifyWhenOrdersChangeHandler, NotifyWhenConditionsChangeHandler, NotifyWhenExchangeAvailabilityChangesHandler];
+const EventHandlers = [
+  NotifyWhenOrdersChangeHandler,
+  NotifyWhenConditionsChangeHandler,
+  NotifyWhenExchangeAvailabilityChangesHandler,
+  NotifyWhenErrorsSpikeHandler,
+];
 
 /** Notifications: facts of the other contexts told once, on the web (list and live stream), by email and by webhook. */
 @Module({

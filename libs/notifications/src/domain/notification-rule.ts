@@ -65,6 +65,7 @@ export function parseRuleChanges(body: unknown, current: ReadonlyMap<Notificatio
     if (!isNotificationType(given.type)) invalid(`${at}.type`, `must be one of ${NOTIFICATION_TYPE_NAMES.join(', ')}`);
     const type = given.type;
     if (type === 'exchange.recovered') invalid(`${at}.type`, 'follows the rule of exchange.unavailable');
+    if (type === 'errors.resolved') invalid(`${at}.type`, 'follows the rule of errors.spike');
     if (seen.has(type)) invalid(`${at}.type`, `${type} is given twice`);
     seen.add(type);
     const rule = { ...(current.get(type) ?? defaultRule(type)) };

@@ -41,6 +41,9 @@ const W: Words = {
   fills: { en: 'Fills', ko: '체결' },
   trades: { en: 'Trades completed', ko: '완료된 거래' },
   alerts: { en: 'Alerts', ko: '경고' },
+  errors: { en: 'Errors in the window', ko: '구간 내 오류' },
+  peak: { en: 'Most errors in the window', ko: '구간 최대 오류' },
+  top: { en: 'Most frequent', ko: '가장 잦은 오류' },
 };
 
 const KIND: Words = {
@@ -201,6 +204,24 @@ export function renderNotification(type: NotificationType, data: Data, locale: N
           [
             [L('exchange'), venue],
             [L('down'), duration(typeof data.downSeconds === 'number' ? data.downSeconds : undefined, locale)],
+            [L('since'), when('since')],
+            [L('at'), when('at')],
+          ],
+        ];
+      case 'errors.spike':
+        return [
+          locale === 'ko' ? `오류 급증: ${s(data.windowSeconds)}초에 ${s(data.errors)}건` : `Error spike: ${s(data.errors)} errors in ${s(data.windowSeconds)} s`,
+          [
+            [L('errors'), `${s(data.errors) ?? '–'} / ${s(data.threshold) ?? '–'}`],
+            [L('top'), s(data.topError) ?? '–'],
+            [L('since'), when('since')],
+          ],
+        ];
+      case 'errors.resolved':
+        return [
+          locale === 'ko' ? '오류 급증 해소' : 'Error spike resolved',
+          [
+            [L('peak'), s(data.peak) ?? '–'],
             [L('since'), when('since')],
             [L('at'), when('at')],
           ],
