@@ -7,8 +7,8 @@ export interface Sample {
   value: number;
 }
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: -?\d+)?$/;
-const LABEL = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(?:,|$)/;
+const SAMPLE = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)(?: -?\d+)?$/;
+const LABEL = /^([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"(?:,|$)/;
 
 /**
  * Reads Prometheus text exposition into samples, throwing on any line that is not a comment, a
@@ -21,19 +21,31 @@ export function parseSamples(text: string): Sample[] {
     if (line === '' || line.startsWith('#')) continue;
     const match = SAMPLE.exec(line);
     if (!match) throw new Error(`not a sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    let rest = match[2] ?? '';
-    while (rest !== '') {
-      const label = LABEL.exec(rest);
-      if (!label) throw new Error(`bad labels in: ${line}`);
-      labels[label[1]] = label[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-      rest = rest.slice(label[0].length);
-    }
-    const value = match[3] === '+Inf' ? Infinity : match[3] === '-Inf' ? -Infinity : Number(match[3]);
-    if (Number.isNaN(value) && match[3] !== 'NaN') throw new Error(`bad value in: ${line}`);
-    samples.push({ name: match[1], labels, value });
+    const value = valueOf(match[3]);
+    if (value === undefined) throw new Error(`bad value in: ${line}`);
+    samples.push({ name: match[1], labels: labelsOf(match[2] ?? '', line), value });
   }
   return samples;
+}
+
+function labelsOf(text: string, line: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  let rest = text;
+  while (rest !== '') {
+    const label = LABEL.exec(rest);
+    if (!label) throw new Error(`bad labels in: ${line}`);
+    labels[label[1]] = label[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    rest = rest.slice(label[0].length);
+  }
+  return labels;
+}
+
+function valueOf(text: string): number | undefined {
+  if (text === '+Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  if (text === 'NaN') return NaN;
+  const value = Number(text);
+  return Number.isNaN(value) ? undefined : value;
 }
 
 /** The sum of the samples named `name` whose labels include `labels` (0 when none). */
@@ -45,7 +57,15 @@ export function total(samples: readonly Sample[], name: string, labels: Record<s
 
 /** Distinct series (name and labels) of a scrape. */
 export function seriesKeys(samples: readonly Sample[]): Set<string> {
-  return new Set(samples.map((s) => `${s.name}{${Object.entries(s.labels).sort().map(([k, v]) => `${k}=${v}`).join(',')}}`));
+  return new Set(
+    samples.map(
+      (s) =>
+        `${s.name}{${Object.entries(s.labels)
+          .toSorted(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}}`,
+    ),
+  );
 }
 
 export interface PromtoolVerdict {

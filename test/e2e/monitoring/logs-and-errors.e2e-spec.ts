@@ -43,7 +43,13 @@ describe.each(TEST_DRIVERS)('log analysis and error monitoring on %s', (driver) 
       JSON.stringify({ level: 'info', message: 'order 17 placed', context: 'OrderSubmission', correlationId: 'req-a', timestamp: at(0) }),
       'Error: socket hang up',
       '    at TLSSocket.socketOnEnd (node:_http_client:524:23)',
-      JSON.stringify({ level: 'error', message: 'planted rotated failure of order 1234', context: 'Planted', correlationId: 'req-rotated', timestamp: at(1) }),
+      JSON.stringify({
+        level: 'error',
+        message: 'planted rotated failure of order 1234',
+        context: 'Planted',
+        correlationId: 'req-rotated',
+        timestamp: at(1),
+      }),
       '',
       '{"level":"error","message":"cut short',
       JSON.stringify({ level: 'warn', message: 'slow answer 812 ms', context: 'Planted', timestamp: at(2) }),
@@ -56,10 +62,10 @@ describe.each(TEST_DRIVERS)('log analysis and error monitoring on %s', (driver) 
 
   it('finds planted errors in a rotated .gz file and in the current file, newest first, a page at a time', async () => {
     RequestContext.run('req-current', () => new Logger('Planted').error('planted current failure of order 5678'));
-    let found: LogLine[] = [];
     await expect
-      .poll(async () => (found = (await logs({ level: 'error', text: 'planted' })).items).length, { timeout: 10_000, interval: 100 })
+      .poll(async () => (await logs({ level: 'error', text: 'planted' })).items.length, { timeout: 10_000, interval: 100 })
       .toBe(2);
+    const found = (await logs({ level: 'error', text: 'planted' })).items;
     expect(found.map((l) => [l.message, l.requestId, l.context])).toEqual([
       ['planted current failure of order 5678', 'req-current', 'Planted'],
       ['planted rotated failure of order 1234', 'req-rotated', 'Planted'],
@@ -97,7 +103,9 @@ describe.each(TEST_DRIVERS)('log analysis and error monitoring on %s', (driver) 
       topMessages: Array<{ pattern: string; count: number }>;
     };
     const hour = new Date(Math.floor(rotatedAt.getTime() / HOUR_MS) * HOUR_MS).toISOString();
-    const planted = summary.byHour.filter((h) => h.context === 'Planted' && h.hour <= new Date(rotatedAt.getTime() + HOUR_MS).toISOString());
+    const planted = summary.byHour.filter(
+      (h) => h.context === 'Planted' && h.hour <= new Date(rotatedAt.getTime() + HOUR_MS).toISOString(),
+    );
     expect(planted.reduce((n, h) => n + h.count, 0)).toBe(2);
     expect(planted.every((h) => h.hour >= hour)).toBe(true);
     expect(summary.unparsed).toBe(3);
@@ -149,15 +157,29 @@ describe.each(TEST_DRIVERS)('log analysis and error monitoring on %s', (driver) 
         RequestContext.run(`req-burst-${i}`, () => new Logger('Burst').error(`payment feed ${i} failed with code ${1000 + i}`));
       await expect.poll(() => told, { timeout: 15_000, interval: 100 }).toEqual(['detected', 'resolved']);
       const notifications = async () =>
-        ((await api().get('/api/notifications').query({ limit: 100 }).expect(200)).body as { items: Array<{ type: string; data: Record<string, unknown> }> }).items.filter(
-          (n) => n.type.startsWith('errors.'),
-        );
-      await expect.poll(async () => (await notifications()).map((n) => n.type).sort(), { timeout: 10_000 }).toEqual(['errors.resolved', 'errors.spike']);
+        (
+          (await api().get('/api/notifications').query({ limit: 100 }).expect(200)).body as {
+            items: Array<{ type: string; data: Record<string, unknown> }>;
+          }
+        ).items.filter((n) => n.type.startsWith('errors.'));
+      await expect
+        .poll(async () => (await notifications()).map((n) => n.type).toSorted((a, b) => a.localeCompare(b)), { timeout: 10_000 })
+        .toEqual(['errors.resolved', 'errors.spike']);
       const spike = (await notifications()).find((n) => n.type === 'errors.spike')!;
-      expect(spike.data).toMatchObject({ threshold: SPIKE_THRESHOLD, windowSeconds: 2, topError: expect.stringContaining('[Burst] payment feed <n> failed') });
+      expect(spike.data).toMatchObject({
+        threshold: SPIKE_THRESHOLD,
+        windowSeconds: 2,
+        topError: expect.stringContaining('[Burst] payment feed <n> failed'),
+      });
 
       const page = (await api().get('/api/errors').query({ level: 'error' }).expect(200)).body as {
-        items: Array<{ context: string | null; pattern: string; lastHour: number; lastDay: number; sample: { message: string; requestId: string } }>;
+        items: Array<{
+          context: string | null;
+          pattern: string;
+          lastHour: number;
+          lastDay: number;
+          sample: { message: string; requestId: string };
+        }>;
         spiking: boolean;
       };
       const burstGroups = page.items.filter((g) => g.context === 'Burst');

@@ -5,7 +5,8 @@ import { parseSamples, promtoolCheckMetrics, type Sample, seriesKeys, total } fr
 import { startTradingStack, type TradingStack } from '../../support/trading-stack.js';
 
 /** prom-client's default process metrics name three gauges `_total`; promtool's lint says so. Nothing else may be flagged. */
-const PROM_CLIENT_DEFAULT_GAUGES = /^tradedesk_nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/;
+const PROM_CLIENT_DEFAULT_GAUGES =
+  /^tradedesk_nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/;
 
 const UNKNOWN_PATHS = 10_000;
 
@@ -50,7 +51,7 @@ describe.each(TEST_DRIVERS)('GET /metrics on %s after a scripted session against
     // One Upbit ticker request answered 503: the read is retried and succeeds, the failure is counted once.
     await s.control('POST', '/faults', { exchange: 'upbit', endpoint: '/v1/ticker', status: 503, count: 1 });
     await s.api().get('/api/tickers').query({ accountId: s.upbitAccountId, symbols: 'BTC/KRW' }).expect(200);
-    expect(((await s.control('GET', '/faults')) as { faults: unknown[] }).faults).toEqual([]);
+    expect((await s.control<{ faults: unknown[] }>('GET', '/faults')).faults).toEqual([]);
 
     // The stop's exit is filled by the time the condition is DONE; its acknowledgement is counted from the same events.
     let after: Sample[] = [];
@@ -126,7 +127,9 @@ describe.each(TEST_DRIVERS)('GET /metrics on %s after a scripted session against
     const statuses = new Set<number>();
     for (let i = 0; i < UNKNOWN_PATHS; i += 100)
       for (const status of await Promise.all(
-        Array.from({ length: 100 }, (_, j) => get(j % 2 === 0 ? `/nowhere/${i + j}-${Math.random()}` : `/api/nowhere/${i + j}?x=${i}`)),
+        Array.from({ length: 100 }, (_, j) =>
+          get(j % 2 === 0 ? `/nowhere/${i + j}-${(i * 7919 + j).toString(36)}` : `/api/nowhere/${i + j}?x=${i}`),
+        ),
       ))
         statuses.add(status);
     agent.destroy();

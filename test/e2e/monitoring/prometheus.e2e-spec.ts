@@ -52,11 +52,21 @@ describe.each(TEST_DRIVERS)("Debian's prometheus scraping tradedesk on %s with d
     const value = async (promql: string) => (await prometheus.query(promql)).map((r) => Number(r.value[1])).reduce((a, b) => a + b, 0);
     // Scraped every second: the first scrape after the stop holds all of it.
     await expect
-      .poll(() => value('tradedesk_stop_trigger_to_ack_seconds_count{exchange="binance",kind="stop_loss"}'), { timeout: 20_000, interval: 250 })
+      .poll(() => value('tradedesk_stop_trigger_to_ack_seconds_count{exchange="binance",kind="stop_loss"}'), {
+        timeout: 20_000,
+        interval: 250,
+      })
       .toBe(1);
     const orders = await prometheus.query('tradedesk_orders_total{exchange="binance"}');
-    const byPurpose = Object.fromEntries(orders.map((r) => [`${r.metric.side}/${r.metric.purpose}/${r.metric.result}`, Number(r.value[1])]));
-    expect(byPurpose).toEqual({ 'buy/manual/placed': 1, 'buy/manual/filled': 1, 'sell/liquidation/placed': 1, 'sell/liquidation/filled': 1 });
+    const byPurpose = Object.fromEntries(
+      orders.map((r) => [`${r.metric.side}/${r.metric.purpose}/${r.metric.result}`, Number(r.value[1])]),
+    );
+    expect(byPurpose).toEqual({
+      'buy/manual/placed': 1,
+      'buy/manual/filled': 1,
+      'sell/liquidation/placed': 1,
+      'sell/liquidation/filled': 1,
+    });
     for (const r of orders) expect(r.metric).toMatchObject({ job: 'tradedesk', instance: `127.0.0.1:${metricsPort}`, type: 'market' });
 
     const p95 = await value('histogram_quantile(0.95, sum by (le) (tradedesk_stop_trigger_to_ack_seconds_bucket))');
@@ -64,13 +74,15 @@ describe.each(TEST_DRIVERS)("Debian's prometheus scraping tradedesk on %s with d
     expect(p95).toBeLessThanOrEqual(30);
 
     const targets = await prometheus.api<{ activeTargets: Array<{ health: string; scrapeUrl: string }> }>('targets');
-    expect(targets.activeTargets).toEqual([expect.objectContaining({ health: 'up', scrapeUrl: `http://127.0.0.1:${metricsPort}/metrics` })]);
+    expect(targets.activeTargets).toEqual([
+      expect.objectContaining({ health: 'up', scrapeUrl: `http://127.0.0.1:${metricsPort}/metrics` }),
+    ]);
     // The alert rules are loaded and evaluate without error against these series.
     const ruleHealth = async () =>
       (await prometheus.api<{ groups: Array<{ rules: Array<{ name: string; health: string }> }> }>('rules')).groups
         .flatMap((g) => g.rules)
         .map((r) => `${r.name}:${r.health}`)
-        .sort();
+        .toSorted((a, b) => a.localeCompare(b));
     await expect
       .poll(ruleHealth, { timeout: 10_000, interval: 250 })
       .toEqual(

@@ -239,7 +239,11 @@ export class ConditionEngine {
     // claimed submit message covers a crash before or during the sends.
     for (const started of toSend)
       void this.placement.sendStarted(started).catch((error: unknown) => this.logger.warn(`sending exits failed: ${String(error)}`));
-    results.push(...(await mapConcurrently(viaIntent, FIRINGS_IN_FLIGHT, (c) => this.intent.fire(c.hit.id, c.hit, c.source, c.downtime, c.observedAt))));
+    results.push(
+      ...(await mapConcurrently(viaIntent, FIRINGS_IN_FLIGHT, (c) =>
+        this.intent.fire(c.hit.id, c.hit, c.source, c.downtime, c.observedAt),
+      )),
+    );
     return results;
   }
 

@@ -23,5 +23,8 @@ export function messagePattern(message: string): string {
 
 /** One error (or warning) across its occurrences: its level, where it was logged and its message's pattern. */
 export function errorFingerprint(level: string, context: string | null, pattern: string): string {
-  return createHash('sha1').update(`${level}\u0000${context ?? ''}\u0000${pattern}`).digest('hex').slice(0, 16);
+  return createHash('sha1')
+    .update(`${level}\u0000${context ?? ''}\u0000${pattern}`)
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -1,7 +1,5 @@
 /** What changed in the error rate: a spike began, or the one in progress ended. */
-export type SpikeChange =
-  | { kind: 'detected'; errors: number; since: Date }
-  | { kind: 'resolved'; since: Date; at: Date; peak: number };
+export type SpikeChange = { kind: 'detected'; errors: number; since: Date } | { kind: 'resolved'; since: Date; at: Date; peak: number };
 
 /**
  * Watches the rate of errors: `threshold` errors within `windowSeconds` is a spike, told once; it

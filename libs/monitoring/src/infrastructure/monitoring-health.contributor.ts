@@ -30,9 +30,9 @@ export class MonitoringHealthContributor implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.registry.register({ name: 'scheduler', readiness: false, check: async () => this.scheduler() });
+    this.registry.register({ name: 'scheduler', readiness: false, check: () => Promise.resolve(this.scheduler()) });
     this.registry.register({ name: 'outbox', readiness: false, check: () => this.outboxLag() });
-    this.registry.register({ name: 'exchangeData', readiness: false, check: async () => this.exchangeData() });
+    this.registry.register({ name: 'exchangeData', readiness: false, check: () => Promise.resolve(this.exchangeData()) });
     if ((await this.collectors.backupStatus().catch(() => undefined)) !== undefined)
       this.registry.register({ name: 'backup', readiness: false, degradable: true, check: () => this.backup() });
   }
@@ -71,7 +71,11 @@ export class MonitoringHealthContributor implements OnApplicationBootstrap {
     const maxAgeSeconds = this.config.health.exchangeDataMaxAgeSeconds;
     const exchanges: Record<string, { lastReadAt: string; ageSeconds: number; fresh: boolean }> = {};
     for (const [exchange, at] of this.liveness.priceReads())
-      exchanges[exchange] = { lastReadAt: new Date(at).toISOString(), ageSeconds: seconds(now - at), fresh: now - at <= maxAgeSeconds * 1000 };
+      exchanges[exchange] = {
+        lastReadAt: new Date(at).toISOString(),
+        ageSeconds: seconds(now - at),
+        fresh: now - at <= maxAgeSeconds * 1000,
+      };
     const fresh = Object.values(exchanges).every((e) => e.fresh);
     return { exchangeData: { status: fresh ? 'up' : 'down', maxAgeSeconds, exchanges } };
   }

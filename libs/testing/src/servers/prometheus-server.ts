@@ -71,7 +71,7 @@ export class PrometheusServer {
 
   /** An instant query through the HTTP API (/api/v1/query). */
   async query(promql: string): Promise<PromSeries[]> {
-    const response = await fetch(`${this.url}/api/v1/query?${new URLSearchParams({ query: promql })}`);
+    const response = await fetch(`${this.url}/api/v1/query?${new URLSearchParams({ query: promql }).toString()}`);
     const body = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: PromSeries[] } };
     if (body.status !== 'success' || !body.data) throw new Error(`query ${promql} failed: ${body.error ?? response.status}`);
     return body.data.result;

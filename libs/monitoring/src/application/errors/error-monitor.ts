@@ -99,7 +99,9 @@ export class ErrorMonitor implements OnModuleInit, OnApplicationBootstrap, OnApp
               .map((g) => ({ fingerprint: g.fingerprint, context: g.context, pattern: g.pattern, count: g.lastHour })),
           )
         : new ErrorSpikeResolvedEvent(change.since, change.at, change.peak);
-    setImmediate(() => this.events.publish(event));
+    setImmediate(() => {
+      this.events.publish(event);
+    });
   }
 
   /** The errors and warnings of the last 24 h written before this process began to watch. */

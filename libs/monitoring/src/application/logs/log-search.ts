@@ -56,6 +56,18 @@ function sameFile(name: string, cursorFile: string): boolean {
   return name === cursorFile || name === `${cursorFile}.gz`;
 }
 
+/** The last `need` lines of one file that match, oldest first, stopping before line `before` when given. */
+async function lastMatches(file: LogFile, filter: LogFilter, need: number, before: number | undefined): Promise<FoundLine[]> {
+  const kept: FoundLine[] = [];
+  for await (const { line, raw, record } of readLogFile(file)) {
+    if (before !== undefined && line >= before) break;
+    if (!matches(record, raw, filter)) continue;
+    kept.push({ ...record, file: file.name, line });
+    if (kept.length > need) kept.shift();
+  }
+  return kept;
+}
+
 /**
  * One page of matching lines, newest first, across the files (given oldest first). Each file is
  * read forward as a stream keeping only the last `limit` matches before the cursor, so memory
@@ -69,20 +81,13 @@ export async function searchLogs(
 ): Promise<{ items: FoundLine[]; next: LogCursor | null }> {
   const items: FoundLine[] = [];
   let started = cursor === undefined;
-  for (const file of [...files].reverse()) {
+  for (const file of files.toReversed()) {
     const cursorHere = cursor !== undefined && sameFile(file.name, cursor.file);
     if (!started && !cursorHere) continue;
     started = true;
     if (filter.from && file.modifiedMs < filter.from.getTime()) break;
-    const need = limit - items.length;
-    const kept: FoundLine[] = [];
-    for await (const { line, raw, record } of readLogFile(file)) {
-      if (cursorHere && line >= cursor.line) break;
-      if (!matches(record, raw, filter)) continue;
-      kept.push({ ...record, file: file.name, line });
-      if (kept.length > need) kept.shift();
-    }
-    items.push(...kept.reverse());
+    const kept = await lastMatches(file, filter, limit - items.length, cursorHere ? cursor.line : undefined);
+    items.push(...kept.toReversed());
     if (items.length >= limit) {
       const last = items[items.length - 1];
       return { items, next: { file: last.file, line: last.line } };

@@ -1,4 +1,5 @@
 import { errorFingerprint, messagePattern } from '../../domain/error-fingerprint.js';
+import type { LogRecord } from '../../domain/log-record.js';
 import { type LogFile, readLogFile } from '../../infrastructure/log-files.js';
 
 const HOUR_MS = 3600_000;
@@ -42,56 +43,77 @@ export interface LogSummary {
   slowestRequests: SlowRequest[];
 }
 
+/** What a summary gathers as it reads the lines, one at a time. */
+class SummaryTally {
+  private readonly hours = new Map<string, HourCount>();
+  private readonly patterns = new Map<string, TopMessage>();
+  private slowest: SlowRequest[] = [];
+  lines = 0;
+  unparsed = 0;
+
+  add(record: LogRecord & { at: Date }): void {
+    this.lines++;
+    this.countHour(record);
+    this.countPattern(record);
+    const durationMs = record.fields.durationMs;
+    if (typeof durationMs === 'number') this.considerSlow(record, durationMs);
+  }
+
+  summary(from: Date, to: Date): LogSummary {
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      lines: this.lines,
+      unparsed: this.unparsed,
+      byHour: [...this.hours.values()].toSorted(
+        (a, b) => a.hour.localeCompare(b.hour) || a.level.localeCompare(b.level) || (a.context ?? '').localeCompare(b.context ?? ''),
+      ),
+      topMessages: [...this.patterns.values()].toSorted((a, b) => b.count - a.count || a.pattern.localeCompare(b.pattern)).slice(0, TOP),
+      slowestRequests: this.slowest,
+    };
+  }
+
+  private countHour(record: LogRecord & { at: Date }): void {
+    const hour = new Date(Math.floor(record.at.getTime() / HOUR_MS) * HOUR_MS).toISOString();
+    const key = `${hour}\u0000${record.level}\u0000${record.context ?? ''}`;
+    const counted = this.hours.get(key) ?? { hour, level: record.level, context: record.context, count: 0 };
+    counted.count++;
+    this.hours.set(key, counted);
+  }
+
+  private countPattern(record: LogRecord): void {
+    const pattern = messagePattern(record.message);
+    const key = errorFingerprint(record.level, record.context, pattern);
+    const top = this.patterns.get(key);
+    if (top) top.count++;
+    else if (this.patterns.size < MAX_PATTERNS)
+      this.patterns.set(key, { level: record.level, context: record.context, pattern, count: 1, sample: record.message.slice(0, 500) });
+  }
+
+  private considerSlow(record: LogRecord & { at: Date }, durationMs: number): void {
+    if (this.slowest.length >= TOP && durationMs <= this.slowest[this.slowest.length - 1].durationMs) return;
+    const { method, route, status } = record.fields;
+    this.slowest.push({
+      at: record.at.toISOString(),
+      method: typeof method === 'string' ? method : null,
+      route: typeof route === 'string' ? route : null,
+      status: typeof status === 'number' ? status : null,
+      durationMs,
+      requestId: record.requestId,
+    });
+    this.slowest = this.slowest.toSorted((a, b) => b.durationMs - a.durationMs).slice(0, TOP);
+  }
+}
+
 /** Counts by level and context per hour, the most frequent messages and the slowest requests over [from, to). */
 export async function summarizeLogs(files: readonly LogFile[], from: Date, to: Date): Promise<LogSummary> {
-  const hours = new Map<string, HourCount>();
-  const patterns = new Map<string, TopMessage>();
-  let slowest: SlowRequest[] = [];
-  let lines = 0;
-  let unparsed = 0;
+  const tally = new SummaryTally();
   for (const file of files) {
     if (file.modifiedMs < from.getTime()) continue;
     for await (const { record } of readLogFile(file)) {
-      if (record.level === 'unparsed') {
-        unparsed++;
-        continue;
-      }
-      if (!record.at || record.at < from || record.at >= to) continue;
-      lines++;
-      const hour = new Date(Math.floor(record.at.getTime() / HOUR_MS) * HOUR_MS).toISOString();
-      const hourKey = `${hour}\u0000${record.level}\u0000${record.context ?? ''}`;
-      const counted = hours.get(hourKey) ?? { hour, level: record.level, context: record.context, count: 0 };
-      counted.count++;
-      hours.set(hourKey, counted);
-      const pattern = messagePattern(record.message);
-      const key = errorFingerprint(record.level, record.context, pattern);
-      const top = patterns.get(key);
-      if (top) top.count++;
-      else if (patterns.size < MAX_PATTERNS)
-        patterns.set(key, { level: record.level, context: record.context, pattern, count: 1, sample: record.message.slice(0, 500) });
-      const durationMs = record.fields.durationMs;
-      if (typeof durationMs === 'number' && (slowest.length < TOP || durationMs > slowest[slowest.length - 1].durationMs)) {
-        slowest.push({
-          at: record.at.toISOString(),
-          method: typeof record.fields.method === 'string' ? record.fields.method : null,
-          route: typeof record.fields.route === 'string' ? record.fields.route : null,
-          status: typeof record.fields.status === 'number' ? record.fields.status : null,
-          durationMs,
-          requestId: record.requestId,
-        });
-        slowest = slowest.sort((a, b) => b.durationMs - a.durationMs).slice(0, TOP);
-      }
+      if (record.level === 'unparsed') tally.unparsed++;
+      else if (record.at && record.at >= from && record.at < to) tally.add({ ...record, at: record.at });
     }
   }
-  return {
-    from: from.toISOString(),
-    to: to.toISOString(),
-    lines,
-    unparsed,
-    byHour: [...hours.values()].sort(
-      (a, b) => a.hour.localeCompare(b.hour) || a.level.localeCompare(b.level) || (a.context ?? '').localeCompare(b.context ?? ''),
-    ),
-    topMessages: [...patterns.values()].sort((a, b) => b.count - a.count || a.pattern.localeCompare(b.pattern)).slice(0, TOP),
-    slowestRequests: slowest,
-  };
+  return tally.summary(from, to);
 }

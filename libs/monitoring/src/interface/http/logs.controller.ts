@@ -12,7 +12,8 @@ const DEFAULT_LOG_PAGE = 100;
 
 function range(from: string | undefined, to: string | undefined): { from?: Date; to?: Date } {
   const out = { ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}) };
-  if (out.from && out.to && out.from >= out.to) throw new ValidationError('LOGS.INVALID_RANGE', '`from` must be before `to`', { field: 'from' });
+  if (out.from && out.to && out.from >= out.to)
+    throw new ValidationError('LOGS.INVALID_RANGE', '`from` must be before `to`', { field: 'from' });
   return out;
 }
 
@@ -53,7 +54,9 @@ export class LogsController {
     summary: 'Counts by level and context per hour, the most frequent messages and the slowest requests (default: the last 24 hours)',
     description: `Slow requests are those logged by the HTTP layer above LOG_SLOW_REQUEST_MS (context HttpRequests, with durationMs).`,
   })
-  @ApiOkResponse({ description: '`{ from, to, lines, unparsed, byHour: [{ hour, level, context, count }], topMessages, slowestRequests }`' })
+  @ApiOkResponse({
+    description: '`{ from, to, lines, unparsed, byHour: [{ hour, level, context, count }], topMessages, slowestRequests }`',
+  })
   summary(@Query() q: LogSummaryRequest) {
     const { from, to } = range(q.from, q.to);
     const end = to ?? new Date();

@@ -210,7 +210,9 @@ export function renderNotification(type: NotificationType, data: Data, locale: N
         ];
       case 'errors.spike':
         return [
-          locale === 'ko' ? `오류 급증: ${s(data.windowSeconds)}초에 ${s(data.errors)}건` : `Error spike: ${s(data.errors)} errors in ${s(data.windowSeconds)} s`,
+          locale === 'ko'
+            ? `오류 급증: ${s(data.windowSeconds)}초에 ${s(data.errors)}건`
+            : `Error spike: ${s(data.errors)} errors in ${s(data.windowSeconds)} s`,
           [
             [L('errors'), `${s(data.errors) ?? '–'} / ${s(data.threshold) ?? '–'}`],
             [L('top'), s(data.topError) ?? '–'],

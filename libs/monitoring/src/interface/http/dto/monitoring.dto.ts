@@ -16,7 +16,11 @@ export class ErrorSampleResponse {
   @ApiProperty({ example: 'order 5f0c… (td-9a1b…) outcome unknown: binance request timed out after 10000 ms' })
   message: string;
 
-  @ApiProperty({ type: String, nullable: true, description: 'The request (or command, or tick) it was logged for: GET /api/logs?requestId=' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The request (or command, or tick) it was logged for: GET /api/logs?requestId=',
+  })
   requestId: string | null;
 
   @ApiProperty({ example: '2026-12-07T12:00:00.000Z' })
@@ -24,7 +28,10 @@ export class ErrorSampleResponse {
 }
 
 export class ErrorGroupResponse {
-  @ApiProperty({ example: '3f9c0a6b1d2e4f50', description: 'Level, context and message pattern, hashed: the same error across occurrences' })
+  @ApiProperty({
+    example: '3f9c0a6b1d2e4f50',
+    description: 'Level, context and message pattern, hashed: the same error across occurrences',
+  })
   fingerprint: string;
 
   @ApiProperty({ enum: ['error', 'warn'] })
@@ -33,7 +40,10 @@ export class ErrorGroupResponse {
   @ApiProperty({ type: String, nullable: true, example: 'OrderSubmission' })
   context: string | null;
 
-  @ApiProperty({ example: 'order <id> (<id>) outcome unknown: binance request timed out after <n> ms', description: 'The message with ids, hex and numbers taken out' })
+  @ApiProperty({
+    example: 'order <id> (<id>) outcome unknown: binance request timed out after <n> ms',
+    description: 'The message with ids, hex and numbers taken out',
+  })
   pattern: string;
 
   @ApiProperty({ example: 3, description: 'Occurrences over the last hour' })
