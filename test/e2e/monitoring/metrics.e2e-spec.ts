@@ -46,9 +46,15 @@ describe.each(TEST_DRIVERS)('GET /metrics on %s after a scripted session against
         .send({ kind: 'stop_loss', accountId: s.binanceAccountId, symbol: 'BTC/USDT', triggerPrice: '48000' })
         .expect(201)
     ).body as { id: string };
+    const armed = (await scrape()).samples;
+    expect(total(armed, 'tradedesk_conditions_armed', { kind: 'stop_loss' })).toBe(1);
+    expect(total(armed, 'tradedesk_conditions_armed')).toBe(1);
+    // The Upbit position has no stop; the Binance one has.
+    expect(total(armed, 'tradedesk_unprotected_positions')).toBe(1);
     await s.setPrice('binance', 'BTC/USDT', '47000');
     await s.conditionInStatus(stop.id, 'DONE', 15_000);
     // One Upbit ticker request answered 503: the read is retried and succeeds, the failure is counted once.
+    // (The scrapes above read no price: were they to, the cached ticker would leave the fault unapplied.)
     await s.control('POST', '/faults', { exchange: 'upbit', endpoint: '/v1/ticker', status: 503, count: 1 });
     await s.api().get('/api/tickers').query({ accountId: s.upbitAccountId, symbols: 'BTC/KRW' }).expect(200);
     expect((await s.control<{ faults: unknown[] }>('GET', '/faults')).faults).toEqual([]);

@@ -50,7 +50,7 @@ export class ScrapeCollectors {
       registers,
       collect: () =>
         this.guarded('unprotected positions', async () => {
-          const report = await this.queries.execute<GetPositionsQuery, PositionsReport>(new GetPositionsQuery());
+          const report = await this.queries.execute<GetPositionsQuery, PositionsReport>(new GetPositionsQuery({ prices: false }));
           unprotected.set(report.positions.filter((p) => p.protection === 'none' && Number(p.quantity) > 0).length);
         }),
     });

@@ -6,7 +6,15 @@ import { PositionOrmEntity } from '../../infrastructure/persistence/position.orm
 import { bookOf } from '../../infrastructure/persistence/position.repository.js';
 
 export class GetPositionsQuery {
-  constructor(readonly filter: { accountId?: string; symbol?: string; includeClosed?: boolean } = {}) {}
+  constructor(
+    readonly filter: {
+      accountId?: string;
+      symbol?: string;
+      includeClosed?: boolean;
+      /** false: no price is read from an exchange (no market value or unrealized PnL), for a caller that needs only quantities and protection. */
+      prices?: boolean;
+    } = {},
+  ) {}
 }
 
 /** `native` exchange-held stop, `emulated` server-side condition, `none`. */
@@ -77,7 +85,12 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
 
     const accountList = await this.gateways.listAccounts();
     const accounts = new Map(accountList.map((a) => [a.id, a]));
-    const [lastPrices, usdtKrw, markets] = await Promise.all([this.lastPrices(books), this.usdtKrw(accountList), this.marketsOf(books)]);
+    const withPrices = filter.prices !== false;
+    const [lastPrices, usdtKrw, markets] = await Promise.all([
+      withPrices ? this.lastPrices(books) : new Map<string, Decimal>(),
+      withPrices ? this.usdtKrw(accountList) : undefined,
+      this.marketsOf(books),
+    ]);
     const protection = await this.queries
       .execute<GetProtectionStatusQuery, ProtectionStatuses>(new GetProtectionStatusQuery(books))
       .catch(() => new Map<string, ProtectionStatus>());
