@@ -6,9 +6,9 @@
 // the Binance sim account), so the machine's other load falls on both alike. Prints the latency of
 // POST /api/orders for both, and the ratio of orders per second on/off. Goal (issue 17): ≥ 0.95.
 // Run: npm run build && node dist/bench/metrics.bench.js
-// Knobs: BENCH_ORDERS (300), BENCH_WARMUP (30), BENCH_SCRAPE_EVERY (50), BENCH_APP_MAIN (dist/apps/api/src/main.js), BENCH_KEEP.
+// Knobs: BENCH_METRICS (on,off — off,off is an A/A run: the two instances' difference without metrics), BENCH_ORDERS (400), BENCH_WARMUP (30), BENCH_SCRAPE_EVERY (50), BENCH_APP_MAIN (dist/apps/api/src/main.js), BENCH_KEEP.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,9 +26,10 @@ const DEEP: Record<string, Record<string, string>> = {
   binance: { USDT: '10000000', BTC: '100' },
   upbit: { KRW: '100000000000', BTC: '100' },
 };
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 400);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 const SCRAPE_EVERY = Number(process.env.BENCH_SCRAPE_EVERY ?? 50);
+const MODES = (process.env.BENCH_METRICS ?? 'on,off').split(',').map((m) => m.trim() === 'on');
 const APP_MAIN = process.env.BENCH_APP_MAIN ?? join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
 
 interface Instance {
@@ -40,6 +41,19 @@ interface Instance {
   dataDir: string;
   latencies: number[];
   scrapes: number[];
+  /** CPU seconds the app process used while it took the measured orders. */
+  cpuSeconds: number;
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc; NaN elsewhere). */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; in clock ticks (100 per second).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -84,7 +98,17 @@ async function start(name: string, metrics: boolean, simUrl: string): Promise<In
     METRICS: metrics ? 'on' : 'off',
   });
   const accounts = (await api<Array<{ id: string; exchange: string }>>(`${url}/api/accounts`)).body;
-  return { name, metrics, child, url, accountId: accounts.find((a) => a.exchange === 'binance')!.id, dataDir, latencies: [], scrapes: [] };
+  return {
+    name,
+    metrics,
+    child,
+    url,
+    accountId: accounts.find((a) => a.exchange === 'binance')!.id,
+    dataDir,
+    latencies: [],
+    scrapes: [],
+    cpuSeconds: 0,
+  };
 }
 
 async function placeOrder(p: Instance, i: number): Promise<number> {
@@ -101,12 +125,16 @@ async function placeOrder(p: Instance, i: number): Promise<number> {
   return elapsed;
 }
 
-/** What Prometheus would do every 15 s: read the whole text (counted as the order path's load, not timed with it). */
+/**
+ * What Prometheus would do every 15 s: read the whole text (load on the order path, not timed with
+ * it). The instance without metrics is asked too (it answers 404), so both serve as many requests.
+ */
 async function scrape(p: Instance): Promise<void> {
   const started = performance.now();
   const res = await fetch(`${p.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
   const text = await res.text();
-  if (res.status !== 200 || !text.includes('tradedesk_orders_total')) throw new Error(`${p.name}: scrape answered ${res.status}`);
+  if (res.status !== (p.metrics ? 200 : 404) || (p.metrics && !text.includes('tradedesk_orders_total')))
+    throw new Error(`${p.name}: scrape answered ${res.status}`);
   p.scrapes.push(performance.now() - started);
 }
 
@@ -133,34 +161,41 @@ async function main(): Promise<void> {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ exchange: 'binance', symbol: 'BTC/USDT', price: '50000' }),
   });
-  const instances = [await start('metrics on', true, sim.url), await start('metrics off', false, sim.url)];
+  const instances = [
+    await start(`metrics ${MODES[0] ? 'on' : 'off'}`, MODES[0], sim.url),
+    await start(`metrics ${MODES[1] ? 'on' : 'off'}${MODES[0] === MODES[1] ? ' (2)' : ''}`, MODES[1], sim.url),
+  ];
   try {
     const [on] = instances;
+    const cpuAtStart = new Map<Instance, number>();
     for (let i = 0; i < WARMUP + ORDERS; i++) {
+      if (i === WARMUP) for (const p of instances) cpuAtStart.set(p, cpuSecondsOf(p.child.pid));
       for (const p of i % 2 === 0 ? instances : instances.toReversed()) {
         const elapsed = await placeOrder(p, i);
         if (i >= WARMUP) p.latencies.push(elapsed);
       }
-      if (i % SCRAPE_EVERY === 0) await scrape(on);
+      if (i % SCRAPE_EVERY === 0) for (const p of instances) await scrape(p);
     }
+    for (const p of instances) p.cpuSeconds = cpuSecondsOf(p.child.pid) - cpuAtStart.get(p)!;
     const off = await api<{ code: string }>(`${instances[1].url}/metrics`);
     console.log(`\nPOST /api/orders, ${ORDERS} market orders per instance (after ${WARMUP} warm-up), taken in turn`);
     console.log(`METRICS=off answers /metrics with ${off.status} ${off.body.code}\n`);
-    console.log('instance     |      p50 |      p90 |      p99 |     mean | orders/s');
+    console.log('instance          |       p50 |       p90 |       p99 |      mean | orders/s | app CPU ms per order');
     const rows = instances.map((p) => {
       const sorted = p.latencies.toSorted((a, b) => a - b);
       const mean = p.latencies.reduce((a, b) => a + b, 0) / p.latencies.length;
       return { p, sorted, mean, perSecond: 1000 / mean };
     });
-    const f = (n: number) => `${n.toFixed(2)} ms`.padStart(8);
+    const f = (n: number) => `${n.toFixed(2)} ms`.padStart(9);
     for (const r of rows)
       console.log(
-        `${r.p.name.padEnd(12)} | ${f(percentile(r.sorted, 50))} | ${f(percentile(r.sorted, 90))} | ${f(percentile(r.sorted, 99))} | ${f(r.mean)} | ${r.perSecond.toFixed(1).padStart(8)}`,
+        `${r.p.name.padEnd(17)} | ${f(percentile(r.sorted, 50))} | ${f(percentile(r.sorted, 90))} | ${f(percentile(r.sorted, 99))} | ${f(r.mean)} | ${r.perSecond.toFixed(1).padStart(8)} | ${((r.p.cpuSeconds * 1000) / ORDERS).toFixed(2)}`,
       );
     const [withMetrics, baseline] = rows;
-    console.log(`\nthroughput ratio on/off (mean): ${(withMetrics.perSecond / baseline.perSecond).toFixed(3)} (goal ≥ 0.95)`);
+    console.log(`\nthroughput ratio first/second (mean): ${(withMetrics.perSecond / baseline.perSecond).toFixed(3)} (goal on/off ≥ 0.95)`);
+    console.log(`app CPU ratio second/first: ${(baseline.p.cpuSeconds / withMetrics.p.cpuSeconds).toFixed(3)}`);
     console.log(
-      `p50 ratio off/on: ${(percentile(baseline.sorted, 50) / percentile(withMetrics.sorted, 50)).toFixed(3)}; ` +
+      `p50 ratio second/first: ${(percentile(baseline.sorted, 50) / percentile(withMetrics.sorted, 50)).toFixed(3)}; ` +
         `${on.scrapes.length} scrapes, p50 ${percentile(
           on.scrapes.toSorted((a, b) => a - b),
           50,
