@@ -40,10 +40,12 @@ function labelsOf(text: string, line: string): Record<string, string> {
   return labels;
 }
 
+/** A float as Prometheus reads one (Go's ParseFloat): `NaN` and `Inf` in any case — prom-client writes `Nan`. */
 function valueOf(text: string): number | undefined {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  const special = text.toLowerCase();
+  if (special === '+inf' || special === 'inf') return Infinity;
+  if (special === '-inf') return -Infinity;
+  if (special === 'nan') return NaN;
   const value = Number(text);
   return Number.isNaN(value) ? undefined : value;
 }
