@@ -46,7 +46,15 @@ describe.each(TEST_DRIVERS)('GET /metrics on %s after a scripted session against
         .send({ kind: 'stop_loss', accountId: s.binanceAccountId, symbol: 'BTC/USDT', triggerPrice: '48000' })
         .expect(201)
     ).body as { id: string };
+    // The scheduler now watches Binance: its prices' age is reported (and kept fresh by the ticks).
+    await expect
+      .poll(async () =>
+        (await scrape()).samples.some((x) => x.name === 'tradedesk_exchange_data_age_seconds' && x.labels.exchange === 'binance'),
+      )
+      .toBe(true);
     const armed = (await scrape()).samples;
+    expect(total(armed, 'tradedesk_exchange_data_age_seconds', { exchange: 'binance' })).toBeLessThan(5);
+    expect(armed.filter((x) => x.name === 'tradedesk_exchange_data_age_seconds').map((x) => x.labels.exchange)).toEqual(['binance']);
     expect(total(armed, 'tradedesk_conditions_armed', { kind: 'stop_loss' })).toBe(1);
     expect(total(armed, 'tradedesk_conditions_armed')).toBe(1);
     // The Upbit position has no stop; the Binance one has.
@@ -101,6 +109,8 @@ describe.each(TEST_DRIVERS)('GET /metrics on %s after a scripted session against
     expect(total(after, 'tradedesk_tick_duration_seconds_count')).toBeGreaterThan(0);
     expect(total(after, 'tradedesk_tick_evaluation_seconds_count')).toBe(total(after, 'tradedesk_tick_duration_seconds_count'));
     expect(total(after, 'tradedesk_unprotected_positions')).toBe(1);
+    // Nothing watches a market any more: no exchange's price age is kept (no stale-data alert for an idle exchange).
+    await expect.poll(async () => (await scrape()).samples.filter((x) => x.name === 'tradedesk_exchange_data_age_seconds').length).toBe(0);
     expect(total(after, 'tradedesk_conditions_armed')).toBe(0);
     expect(total(after, 'tradedesk_rate_governor_queue_depth')).toBe(0);
     expect(total(after, 'tradedesk_nodejs_eventloop_lag_p99_seconds')).toBeGreaterThan(0);

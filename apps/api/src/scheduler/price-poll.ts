@@ -77,7 +77,7 @@ export class PricePoll implements OnApplicationBootstrap, BeforeApplicationShutd
   async tick(now = new Date()): Promise<void> {
     const started = performance.now();
     // The conditions' own part of the tick (evaluating prices read and what is due), without the exchange reads.
-    const evaluation = { seconds: 0 };
+    const evaluation = { seconds: 0, exchanges: new Set<string>() };
     const watched = await this.queries.execute<GetWatchedMarketsQuery, WatchedMarkets>(new GetWatchedMarketsQuery(now));
     const reads: Array<Promise<void>> = [];
     for (const [accountId, symbols] of watched) {
@@ -93,7 +93,12 @@ export class PricePoll implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.commands.execute(new EvaluateDueConditionsCommand(new Date(), Math.max(10_000, this.config.tickMs * 5)));
     const ended = performance.now();
     evaluation.seconds += (ended - due) / 1000;
-    this.metrics.tickEnded({ seconds: (ended - started) / 1000, evaluationSeconds: evaluation.seconds, endedAt: new Date() });
+    this.metrics.tickEnded({
+      seconds: (ended - started) / 1000,
+      evaluationSeconds: evaluation.seconds,
+      endedAt: new Date(),
+      exchangesWatched: [...evaluation.exchanges],
+    });
   }
 
   /**
@@ -101,12 +106,13 @@ export class PricePoll implements OnApplicationBootstrap, BeforeApplicationShutd
    * delisted since it was armed — or missing from the answer) is left out and reported: it never
    * keeps the account's other markets, and the stops on them, from being evaluated.
    */
-  private async read(accountId: string, symbols: string[], evaluation: { seconds: number }): Promise<void> {
+  private async read(accountId: string, symbols: string[], evaluation: { seconds: number; exchanges: Set<string> }): Promise<void> {
     const unreadable: Array<{ symbol: string; reason: string }> = [];
     let readable = symbols;
     let quotes = {};
     try {
       const gateway = await this.gateways.forAccount(accountId);
+      evaluation.exchanges.add(gateway.exchange);
       readable = [];
       for (const symbol of symbols) {
         try {

@@ -66,11 +66,11 @@ export class MonitoringHealthContributor implements OnApplicationBootstrap {
     };
   }
 
-  /** Per exchange the scheduler reads prices from: how old its last successful read is. */
+  /** Per exchange the scheduler needs prices from now: how old its last successful read is. */
   exchangeData(now = Date.now()): HealthIndicatorResult {
     const maxAgeSeconds = this.config.health.exchangeDataMaxAgeSeconds;
     const exchanges: Record<string, { lastReadAt: string; ageSeconds: number; fresh: boolean }> = {};
-    for (const [exchange, at] of this.liveness.priceReads())
+    for (const [exchange, at] of this.liveness.watchedPriceReads())
       exchanges[exchange] = {
         lastReadAt: new Date(at).toISOString(),
         ageSeconds: seconds(now - at),

@@ -18,6 +18,8 @@ export interface TickMeasure {
   /** The conditions' part of it: evaluating the prices read and what came due. */
   evaluationSeconds: number;
   endedAt: Date;
+  /** The exchanges whose prices this tick needed (the conditions watch a market there). */
+  exchangesWatched: readonly string[];
 }
 
 export type DeliveryResult = 'sent' | 'failed' | 'dead';

@@ -11,6 +11,8 @@ import { label } from './labels.js';
 export class Liveness implements MetricsSink {
   lastTickAt: Date | undefined;
   private readonly priceReadAt = new Map<string, number>();
+  /** Exchanges the last tick needed prices from, with when they began to be needed (ms). */
+  private watchedSince = new Map<string, number>();
   private recorder: MetricsSink | undefined;
 
   /** Metrics on: every measure also goes to the recorder. */
@@ -18,9 +20,15 @@ export class Liveness implements MetricsSink {
     this.recorder = recorder;
   }
 
-  /** Exchanges whose prices were read, with the time (ms) of the last successful read. */
-  priceReads(): ReadonlyMap<string, number> {
-    return this.priceReadAt;
+  /**
+   * The exchanges the scheduler needs prices from now (a condition watches a market there), each
+   * with when its prices were last read successfully — or, never read since, when it began to be
+   * watched. An exchange nothing watches has no freshness to keep.
+   */
+  watchedPriceReads(): ReadonlyMap<string, number> {
+    const reads = new Map<string, number>();
+    for (const [exchange, since] of this.watchedSince) reads.set(exchange, Math.max(since, this.priceReadAt.get(exchange) ?? 0));
+    return reads;
   }
 
   exchangeRequestQueued(exchange: string, lane: string): void {
@@ -43,6 +51,10 @@ export class Liveness implements MetricsSink {
 
   tickEnded(measure: TickMeasure): void {
     this.lastTickAt = measure.endedAt;
+    const watched = new Map<string, number>();
+    for (const exchange of measure.exchangesWatched.map((e) => label.exchange(e)))
+      watched.set(exchange, this.watchedSince.get(exchange) ?? measure.endedAt.getTime());
+    this.watchedSince = watched;
     this.recorder?.tickEnded(measure);
   }
 

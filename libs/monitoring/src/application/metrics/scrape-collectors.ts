@@ -74,12 +74,14 @@ export class ScrapeCollectors {
     });
     const priceAge = new Gauge({
       name: `${METRIC_PREFIX}exchange_data_age_seconds`,
-      help: "Seconds since the last successful price read from each exchange (the condition scheduler's reads)",
+      help: 'Seconds since the last successful price read from each exchange the condition scheduler watches a market on',
       labelNames: ['exchange'] as const,
       registers,
       collect: () => {
         const now = Date.now();
-        for (const [exchange, at] of this.liveness.priceReads()) priceAge.set({ exchange }, (now - at) / 1000);
+        // An exchange nothing watches any more has no age to report (its series ends).
+        priceAge.reset();
+        for (const [exchange, at] of this.liveness.watchedPriceReads()) priceAge.set({ exchange }, (now - at) / 1000);
       },
     });
   }
