@@ -1,11 +1,11 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { ErrorSpikeDetectedEvent, ErrorSpikeResolvedEvent } from '@tradedesk/monitoring';
 import { RequestContext } from '@tradedesk/shared';
-import { TEST_DRIVERS } from '@tradedesk/testing';
+import { TEST_DRIVERS, tempDir } from '@tradedesk/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
@@ -202,5 +202,43 @@ describe.each(TEST_DRIVERS)('log analysis and error monitoring on %s', (driver) 
     expect(body.details.scheduler).toMatchObject({ status: 'up', maxAgeSeconds: 30 });
     expect(body.details.outbox).toMatchObject({ status: 'up', lagSeconds: 0, deadLetters: 0, maxLagSeconds: 60 });
     expect(body.details.exchangeData).toMatchObject({ status: 'up', maxAgeSeconds: 60 });
+  });
+});
+
+describe.each(TEST_DRIVERS)('error groups across a restart on %s', (driver) => {
+  it('GET /api/errors shows the errors of the last 24 hours read back from the log files at start', async () => {
+    const data = await tempDir();
+    const at = new Date(Date.now() - 2 * HOUR_MS);
+    const old = new Date(Date.now() - 30 * HOUR_MS);
+    await mkdir(join(data.path, 'logs'), { recursive: true });
+    const line = (when: Date, message: string, requestId: string) =>
+      JSON.stringify({ level: 'error', message, context: 'BeforeRestart', correlationId: requestId, timestamp: when.toISOString() });
+    await writeFile(
+      join(data.path, 'logs', `tradedesk-${at.toISOString().slice(0, 10)}.log.3.gz`),
+      gzipSync(
+        [
+          line(old, 'reconcile of order 1 failed', 'req-old'),
+          line(at, 'reconcile of order 2 failed', 'req-2'),
+          line(at, 'reconcile of order 3 failed', 'req-3'),
+        ].join('\n'),
+      ),
+    );
+    const t = await bootTestApp({ database: driver, dataDir: data.path });
+    try {
+      const page = (await request(t.url).get('/api/errors').set('Authorization', t.auth).expect(200)).body as {
+        items: Array<{ context: string; pattern: string; lastDay: number; lastHour: number; sample: { requestId: string } }>;
+      };
+      expect(page.items.filter((g) => g.context === 'BeforeRestart')).toEqual([
+        expect.objectContaining({
+          pattern: 'reconcile of order <n> failed',
+          lastDay: 2,
+          lastHour: 0,
+          sample: expect.objectContaining({ requestId: 'req-3' }),
+        }),
+      ]);
+    } finally {
+      await t.close();
+      await data.remove();
+    }
   });
 });
