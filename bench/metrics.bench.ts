@@ -145,6 +145,50 @@ async function stop(p: Instance): Promise<void> {
   else rmSync(p.dataDir, { recursive: true, force: true });
 }
 
+/** Order `i` on each instance, the first one alternating; timed once past the warm-up. */
+async function orderPair(instances: Instance[], i: number): Promise<void> {
+  for (const p of i % 2 === 0 ? instances : instances.toReversed()) {
+    const elapsed = await placeOrder(p, i);
+    if (i >= WARMUP) p.latencies.push(elapsed);
+  }
+}
+
+/** Warm-up, then the measured orders, the instances in turn (alternating which goes first), scraped every SCRAPE_EVERY. */
+async function takeOrders(instances: Instance[]): Promise<void> {
+  const cpuAtStart = new Map<Instance, number>();
+  for (let i = 0; i < WARMUP + ORDERS; i++) {
+    if (i === WARMUP) for (const p of instances) cpuAtStart.set(p, cpuSecondsOf(p.child.pid));
+    await orderPair(instances, i);
+    if (i % SCRAPE_EVERY === 0) for (const p of instances) await scrape(p);
+  }
+  for (const p of instances) p.cpuSeconds = cpuSecondsOf(p.child.pid) - cpuAtStart.get(p)!;
+}
+
+async function report(instances: Instance[]): Promise<void> {
+  const off = await api<{ code: string }>(`${instances[1].url}/metrics`);
+  console.log(`\nPOST /api/orders, ${ORDERS} market orders per instance (after ${WARMUP} warm-up), taken in turn`);
+  console.log(`METRICS=off answers /metrics with ${off.status} ${off.body.code}\n`);
+  console.log('instance          |       p50 |       p90 |       p99 |      mean | orders/s | app CPU ms per order');
+  const rows = instances.map((p) => {
+    const sorted = p.latencies.toSorted((a, b) => a - b);
+    const mean = p.latencies.reduce((a, b) => a + b, 0) / p.latencies.length;
+    return { p, sorted, mean, perSecond: 1000 / mean };
+  });
+  const f = (n: number) => `${n.toFixed(2)} ms`.padStart(9);
+  for (const r of rows)
+    console.log(
+      `${r.p.name.padEnd(17)} | ${f(percentile(r.sorted, 50))} | ${f(percentile(r.sorted, 90))} | ${f(percentile(r.sorted, 99))} | ${f(r.mean)} | ${r.perSecond.toFixed(1).padStart(8)} | ${((r.p.cpuSeconds * 1000) / ORDERS).toFixed(2)}`,
+    );
+  const [first, second] = rows;
+  const scrapes = first.p.scrapes.toSorted((a, b) => a - b);
+  console.log(`\nthroughput ratio first/second (mean): ${(first.perSecond / second.perSecond).toFixed(3)} (goal on/off ≥ 0.95)`);
+  console.log(`app CPU ratio second/first: ${(second.p.cpuSeconds / first.p.cpuSeconds).toFixed(3)}`);
+  console.log(
+    `p50 ratio second/first: ${(percentile(second.sorted, 50) / percentile(first.sorted, 50)).toFixed(3)}; ` +
+      `${scrapes.length} scrapes of the first, p50 ${percentile(scrapes, 50).toFixed(1)} ms`,
+  );
+}
+
 async function main(): Promise<void> {
   const simDir = mkdtempSync(join(tmpdir(), 'td-bench-metrics-sim-'));
   const sim = await startExchangeSim({
@@ -166,41 +210,8 @@ async function main(): Promise<void> {
     await start(`metrics ${MODES[1] ? 'on' : 'off'}${MODES[0] === MODES[1] ? ' (2)' : ''}`, MODES[1], sim.url),
   ];
   try {
-    const [on] = instances;
-    const cpuAtStart = new Map<Instance, number>();
-    for (let i = 0; i < WARMUP + ORDERS; i++) {
-      if (i === WARMUP) for (const p of instances) cpuAtStart.set(p, cpuSecondsOf(p.child.pid));
-      for (const p of i % 2 === 0 ? instances : instances.toReversed()) {
-        const elapsed = await placeOrder(p, i);
-        if (i >= WARMUP) p.latencies.push(elapsed);
-      }
-      if (i % SCRAPE_EVERY === 0) for (const p of instances) await scrape(p);
-    }
-    for (const p of instances) p.cpuSeconds = cpuSecondsOf(p.child.pid) - cpuAtStart.get(p)!;
-    const off = await api<{ code: string }>(`${instances[1].url}/metrics`);
-    console.log(`\nPOST /api/orders, ${ORDERS} market orders per instance (after ${WARMUP} warm-up), taken in turn`);
-    console.log(`METRICS=off answers /metrics with ${off.status} ${off.body.code}\n`);
-    console.log('instance          |       p50 |       p90 |       p99 |      mean | orders/s | app CPU ms per order');
-    const rows = instances.map((p) => {
-      const sorted = p.latencies.toSorted((a, b) => a - b);
-      const mean = p.latencies.reduce((a, b) => a + b, 0) / p.latencies.length;
-      return { p, sorted, mean, perSecond: 1000 / mean };
-    });
-    const f = (n: number) => `${n.toFixed(2)} ms`.padStart(9);
-    for (const r of rows)
-      console.log(
-        `${r.p.name.padEnd(17)} | ${f(percentile(r.sorted, 50))} | ${f(percentile(r.sorted, 90))} | ${f(percentile(r.sorted, 99))} | ${f(r.mean)} | ${r.perSecond.toFixed(1).padStart(8)} | ${((r.p.cpuSeconds * 1000) / ORDERS).toFixed(2)}`,
-      );
-    const [withMetrics, baseline] = rows;
-    console.log(`\nthroughput ratio first/second (mean): ${(withMetrics.perSecond / baseline.perSecond).toFixed(3)} (goal on/off ≥ 0.95)`);
-    console.log(`app CPU ratio second/first: ${(baseline.p.cpuSeconds / withMetrics.p.cpuSeconds).toFixed(3)}`);
-    console.log(
-      `p50 ratio second/first: ${(percentile(baseline.sorted, 50) / percentile(withMetrics.sorted, 50)).toFixed(3)}; ` +
-        `${on.scrapes.length} scrapes, p50 ${percentile(
-          on.scrapes.toSorted((a, b) => a - b),
-          50,
-        ).toFixed(1)} ms`,
-    );
+    await takeOrders(instances);
+    await report(instances);
   } finally {
     for (const p of instances) await stop(p).catch(() => undefined);
     await sim.close();
