@@ -61,7 +61,7 @@ function* overrideLeaves(overrides, path = []) {
   }
 }
 for (const [path, version] of overrideLeaves(manifest.overrides)) {
-  const name = path[path.length - 1].replace(/(.)@.*$/, '$1');
+  const name = withoutVersion(path[path.length - 1]);
   const versions = Object.entries(packages)
     .filter(([p]) => p === `node_modules/${name}` || p.endsWith(`/node_modules/${name}`))
     .map(([, e]) => e.version);
@@ -84,3 +84,9 @@ if (problems.length > 0) {
 console.log(
   `check-lockfile: ${Object.keys(manifest.dependencies ?? {}).length} production and ${Object.keys(manifest.devDependencies ?? {}).length} dev dependencies pinned and locked; ${counted} locked packages carry an integrity hash`,
 );
+
+/** `name@range` → `name`; a scope's leading @ (`@scope/name@1`) stays. */
+function withoutVersion(key) {
+  const at = key.indexOf('@', 1);
+  return at === -1 ? key : key.slice(0, at);
+}

@@ -13,14 +13,18 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const migrationsDir = join(root, 'apps/api/src/persistence/migrations');
 const typeorm = join(root, 'node_modules/typeorm/cli.js');
+const prettier = join(root, 'node_modules/prettier/bin/prettier.cjs');
 const [command, name] = process.argv.slice(2);
 
 function build() {
-  execFileSync('node', [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 }
 
 function cli(args, env) {
-  execFileSync('node', [typeorm, ...args, '-d', join(root, 'dist/ormconfig.js')], { stdio: 'inherit', env: { ...process.env, ...env } });
+  execFileSync(process.execPath, [typeorm, ...args, '-d', join(root, 'dist/ormconfig.js')], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
 }
 
 function register(driver, before) {
@@ -67,7 +71,7 @@ if (command === 'generate') {
     await server?.destroy();
     rmSync(sqliteDir, { recursive: true, force: true });
   }
-  execFileSync('npx', ['prettier', '--write', migrationsDir], { stdio: 'inherit' });
+  execFileSync(process.execPath, [prettier, '--write', migrationsDir], { stdio: 'inherit' });
 } else if (command === 'run' || command === 'revert') {
   build();
   cli([`migration:${command}`], {});

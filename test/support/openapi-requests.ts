@@ -131,7 +131,7 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 const decimal = fc.oneof(
   fc.constantFrom('0.001', '0.01', '0.05', '1', '2', '3', '10', '100', '5000', '48000', '50000', '52000', '70000000', '0.5'),
-  fc.stringMatching(/^[1-9][0-9]{0,7}(\.[0-9]{1,8})?$/),
+  fc.stringMatching(/^[1-9]\d{0,7}(\.\d{1,8})?$/),
 );
 const isoInstant = fc.oneof(
   fc.constantFrom('2030-12-31T00:00:00Z', '2020-01-01T00:00:00Z'),
@@ -179,17 +179,24 @@ function validValue(
   // live and testnet accounts would call the real exchanges: the fuzzer stays on this machine.
   if (name === 'mode') return fc.constantFrom('sim', 'paper');
   if (s.enum && s.enum.length > 0) return fc.constantFrom(...s.enum);
-  if (name === 'accountId') return idMarker('accounts');
+  const named = Object.hasOwn(NAMED_FIELDS, name) ? NAMED_FIELDS[name](simKeys) : undefined;
+  if (named) return named;
   if (s.format === 'uuid') return fc.oneof(fc.uuid(), idMarker('accounts'));
-  if (name === 'symbol') return fc.constantFrom(...SYMBOLS);
-  if (name === 'amount') return fc.oneof(decimal, fc.constantFrom('all', '50%', 'balance'));
   if (DECIMAL_FIELDS.test(name)) return decimal;
-  if (name === 'expiresAt') return isoInstant;
-  if (name === 'apiKey') return fc.oneof(fc.constantFrom(...simKeys.map((k) => k.apiKey)), fc.stringMatching(/^[A-Za-z0-9]{8,64}$/));
-  if (name === 'secret') return fc.oneof(fc.constantFrom(...simKeys.map((k) => k.secret)), fc.stringMatching(/^[A-Za-z0-9]{8,64}$/));
-  if (name === 'when') return whenTree;
-  if (name === 'then')
-    return fc.record({
+  return valueOfType(name, s, doc, simKeys);
+}
+
+/** Fields whose meaning the name tells: a value of that meaning rather than any value of the type. */
+const NAMED_FIELDS: Record<string, (simKeys: { apiKey: string; secret: string }[]) => fc.Arbitrary<unknown>> = {
+  accountId: () => idMarker('accounts'),
+  symbol: () => fc.constantFrom(...SYMBOLS),
+  amount: () => fc.oneof(decimal, fc.constantFrom('all', '50%', 'balance')),
+  expiresAt: () => isoInstant,
+  apiKey: (simKeys) => fc.oneof(fc.constantFrom(...simKeys.map((k) => k.apiKey)), fc.stringMatching(/^[A-Za-z0-9]{8,64}$/)),
+  secret: (simKeys) => fc.oneof(fc.constantFrom(...simKeys.map((k) => k.secret)), fc.stringMatching(/^[A-Za-z0-9]{8,64}$/)),
+  when: () => whenTree,
+  then: () =>
+    fc.record({
       order: fc.record(
         {
           symbol: fc.constantFrom(...SYMBOLS),
@@ -200,11 +207,14 @@ function validValue(
         },
         { requiredKeys: ['symbol', 'side', 'type'] },
       ),
-    });
-  if (name === 'execution')
-    return fc.record({ type: fc.constantFrom('market', 'limit'), limitOffset: decimal }, { requiredKeys: ['type'] });
-  if (name === 'watch') return fc.record({ exchange: fc.constantFrom('binance', 'upbit'), symbol: fc.constantFrom(...SYMBOLS) });
-  if (name === 'paperBalances') return fc.dictionary(fc.constantFrom('USDT', 'KRW', 'BTC', 'ETH', 'NOPE'), decimal, { maxKeys: 3 });
+    }),
+  execution: () => fc.record({ type: fc.constantFrom('market', 'limit'), limitOffset: decimal }, { requiredKeys: ['type'] }),
+  watch: () => fc.record({ exchange: fc.constantFrom('binance', 'upbit'), symbol: fc.constantFrom(...SYMBOLS) }),
+  paperBalances: () => fc.dictionary(fc.constantFrom('USDT', 'KRW', 'BTC', 'ETH', 'NOPE'), decimal, { maxKeys: 3 }),
+};
+
+/** Any value of the schema's type (objects and arrays built field by field). */
+function valueOfType(name: string, s: Schema, doc: OpenApiDocument, simKeys: { apiKey: string; secret: string }[]): fc.Arbitrary<unknown> {
   if (s.type === 'boolean') return fc.boolean();
   if (s.type === 'integer' || s.type === 'number')
     return fc.integer({ min: s.minimum ?? 0, max: Math.min(s.maximum ?? 1000, Number.MAX_SAFE_INTEGER) });
@@ -305,7 +315,7 @@ export function requestsFor(
     .tuple(...headerParams.map(() => headerValue))
     .map((values) =>
       Object.fromEntries(
-        headerParams.flatMap((param, i) => (values[i] === undefined ? [] : [[param.name, String(values[i])]])) as Array<[string, string]>,
+        headerParams.flatMap<[string, string]>((param, i) => (values[i] === undefined ? [] : [[param.name, String(values[i])]])),
       ),
     );
   const auth = fc.oneof(

@@ -44,7 +44,10 @@ export const DEEP_POCKETS = { binance: { USDT: '10000000', BTC: '100' }, upbit: 
 /** A small deterministic generator (LCG) so a failing crash round can be replayed from its seed. */
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 /**

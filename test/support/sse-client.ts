@@ -57,17 +57,8 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
         buffer += decoder.decode(value, { stream: true });
         let cut: number;
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
+          readBlock(buffer.slice(0, cut), stream);
           buffer = buffer.slice(cut + 2);
-          const event: SseEvent = { data: '', receivedAt: Date.now() };
-          let isEvent = false;
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) stream.comments.push(line.slice(1).trim());
-            else if (line.startsWith('id: ')) [event.id, isEvent] = [line.slice(4), true];
-            else if (line.startsWith('event: ')) [event.event, isEvent] = [line.slice(7), true];
-            else if (line.startsWith('data: ')) [event.data, isEvent] = [event.data + line.slice(6), true];
-          }
-          if (isEvent && event.id) stream.events.push(event);
           for (const listener of [...listeners]) listener();
         }
       }
@@ -76,4 +67,17 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
     }
   })();
   return stream;
+}
+
+/** One block of the stream (up to a blank line): a comment line or an event with its id, name and data. */
+function readBlock(block: string, stream: SseStream): void {
+  const event: SseEvent = { data: '', receivedAt: Date.now() };
+  let isEvent = false;
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) stream.comments.push(line.slice(1).trim());
+    else if (line.startsWith('id: ')) [event.id, isEvent] = [line.slice(4), true];
+    else if (line.startsWith('event: ')) [event.event, isEvent] = [line.slice(7), true];
+    else if (line.startsWith('data: ')) [event.data, isEvent] = [event.data + line.slice(6), true];
+  }
+  if (isEvent && event.id) stream.events.push(event);
 }

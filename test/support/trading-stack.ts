@@ -17,9 +17,10 @@ export interface TradingStack extends Pick<SimHarness, 'sim' | 'control' | 'setP
   conditionInStatus<T extends { status: string }>(id: string, status: string, timeoutMs: number, intervalMs?: number): Promise<T>;
   /**
    * Stops tradedesk, runs `whileDown` (the emulator keeps going: prices move, orders fill), and
-   * starts it again on the same data directory and database.
+   * starts it again on the same data directory and database (or on `databaseUrl`, a database
+   * `whileDown` moved the data to).
    */
-  restartApp(whileDown?: () => Promise<void>): Promise<void>;
+  restartApp(whileDown?: () => Promise<void>, databaseUrl?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -101,10 +102,10 @@ export async function startTradingStack(driver: TestDriver, env: Record<string, 
       }
       return body!;
     },
-    restartApp: async (whileDown) => {
+    restartApp: async (whileDown, databaseUrl) => {
       await app.close();
       await whileDown?.();
-      app = await boot(app.databaseUrl);
+      app = await boot(databaseUrl ?? app.databaseUrl);
     },
     close: async () => {
       await app.close();

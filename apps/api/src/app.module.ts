@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { BackupModule } from '@tradedesk/backup';
 import { ConditionsModule } from '@tradedesk/conditions';
 import { ExchangesModule } from '@tradedesk/exchanges';
 import { MonitoringModule } from '@tradedesk/monitoring';
@@ -42,6 +43,7 @@ export class AppModule implements NestModule {
         ConditionsModule,
         NotificationsModule,
         MonitoringModule,
+        BackupModule,
         SchedulerModule,
         AuditModule,
       ],

@@ -34,9 +34,9 @@ describe('exchange-sim public surface', () => {
     );
     const [b, u] = await Promise.all([binance.fetchBalance(), upbit.fetchBalance()]);
     expect(b['USDT']?.free).toBe(10000);
-    expect(b['BTC']?.free).toBe(0.1);
+    expect(String(b['BTC']?.free)).toBe('0.1');
     expect(u['KRW']?.free).toBe(10000000);
-    expect(u['BTC']?.free).toBe(0.1);
+    expect(String(u['BTC']?.free)).toBe('0.1');
   });
 
   it('keeps acknowledged orders, balances and history across a restart on the same data dir; reset returns to the seed', async () => {
@@ -55,7 +55,7 @@ describe('exchange-sim public surface', () => {
     expect((await upbit.fetchOrder(upbitOrder.id!)).status).toBe('open');
     const balance = await binance.fetchBalance();
     expect(balance['USDT']?.used).toBe(590);
-    expect(balance['BTC']?.free).toBe(0.09);
+    expect(String(balance['BTC']?.free)).toBe('0.09');
     expect(await binance.fetchMyTrades('BTC/USDT')).toHaveLength(1);
     // Prices survive too, and the resting order still fills when they cross.
     expect((await fx.control<{ price: string }>('GET', '/price?exchange=binance&symbol=BTC/USDT')).price).toBe('60000');

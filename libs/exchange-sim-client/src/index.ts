@@ -49,9 +49,16 @@ const BINANCE_API_URLS: Record<string, string> = {
 
 /** The object to assign to a ccxt instance's `urls.api` so it talks to the emulator at `simUrl`. */
 export function ccxtUrlsFor(exchange: SimExchangeId, simUrl: string): Record<string, string> {
-  const base = simUrl.replace(/\/+$/, '');
+  const base = withoutTrailingSlashes(simUrl);
   if (exchange === 'upbit') return { public: `${base}/upbit`, private: `${base}/upbit` };
   const urls: Record<string, string> = {};
   for (const [name, url] of Object.entries(BINANCE_API_URLS)) urls[name] = `${base}/binance${url.slice(BINANCE_API_HOST.length)}`;
   return urls;
+}
+
+/** `url` without the slashes it ends with (a loop: a regex for this backtracks on long runs of slashes). */
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
 }

@@ -117,9 +117,20 @@ function smtpOf(env: EnvReader): SmtpSettings | undefined {
   const secure = url.protocol === 'smtps:';
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
   const from = env.text('SMTP_FROM') ?? `tradedesk <tradedesk@${url.hostname.includes('.') ? url.hostname : 'localhost'}>`;
-  const address = /<([^>]+)>\s*$/.exec(from)?.[1] ?? from;
+  const address = addressOf(from);
   if (!isEmailAddress(address)) throw new ConfigError('SMTP_FROM', 'must be an email address, optionally as "Name <address>"');
   return new SmtpSettings(raw, url.hostname, port, secure, from);
+}
+
+/**
+ * The address of `Name <address>` (what the angle brackets that end it hold), or the whole value.
+ * Found by index, not by a regex: `/<([^>]+)>\s*$/` backtracks on a long value.
+ */
+function addressOf(from: string): string {
+  const end = from.trimEnd().length - 1;
+  if (end < 0 || from[end] !== '>') return from;
+  const open = from.indexOf('<', from.lastIndexOf('>', end - 1) + 1);
+  return open >= 0 && open < end - 1 ? from.slice(open + 1, end) : from;
 }
 
 function webhookOf(env: EnvReader): WebhookSettings | undefined {

@@ -4,6 +4,7 @@ import { RecordNotificationHandler } from './application/commands/record-notific
 import { UpdateNotificationRulesHandler } from './application/commands/update-rules.command.js';
 import { DailySummary } from './application/daily-summary.js';
 import { DeliverNotification } from './application/delivery/deliver-notification.js';
+import { NotifyWhenBackupsFailHandler } from './application/event-handlers/notify-when-backups-fail.handler.js';
 import { NotifyWhenConditionsChangeHandler } from './application/event-handlers/notify-when-conditions-change.handler.js';
 import { NotifyWhenErrorsSpikeHandler } from './application/event-handlers/notify-when-errors-spike.handler.js';
 import { NotifyWhenExchangeAvailabilityChangesHandler } from './application/event-handlers/notify-when-exchange-availability-changes.handler.js';
@@ -28,6 +29,7 @@ const EventHandlers = [
   NotifyWhenConditionsChangeHandler,
   NotifyWhenExchangeAvailabilityChangesHandler,
   NotifyWhenErrorsSpikeHandler,
+  NotifyWhenBackupsFailHandler,
 ];
 
 /** Notifications: facts of the other contexts told once, on the web (list and live stream), by email and by webhook. */

@@ -75,7 +75,11 @@ export class PlatformModule {
         ApiTokenService,
         ApiAuthenticator,
         AuditTrail,
-        { provide: MasterKey, inject: [SecurityConfig, ServerConfig], useFactory: MasterKey.resolve },
+        {
+          provide: MasterKey,
+          inject: [SecurityConfig, ServerConfig],
+          useFactory: (security: SecurityConfig, server: ServerConfig) => MasterKey.resolve(security, server),
+        },
       ],
       exports: [
         UnitOfWork,

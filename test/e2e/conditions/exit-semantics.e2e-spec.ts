@@ -152,7 +152,7 @@ describe.each(TEST_DRIVERS)('exits and positions on %s', (driver) => {
       .toSatisfy((statuses: string[]) => statuses.every((status) => ['DONE', 'CANCELLED', 'FAILED'].includes(status)));
     const ended = [await condition(a.id), await condition(b.id)];
     // The statuses with their reasons, so that a wrong end says why.
-    expect(ended.map((c) => `${c.status}${c.failureReason ? ` (${c.failureReason})` : ''}`).sort()).toEqual([
+    expect(ended.map((c) => `${c.status}${c.failureReason ? ` (${c.failureReason})` : ''}`).sort((a, b) => a.localeCompare(b))).toEqual([
       'CANCELLED (position closed)',
       'DONE',
     ]);

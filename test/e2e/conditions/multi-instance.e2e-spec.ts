@@ -50,12 +50,9 @@ describe('three instances on one PostgreSQL fire each condition once', () => {
     return body.details?.conditions?.armed ?? -1;
   };
 
-  it(`${STOPS} stops crossed at once with ${INSTANCES} processes ticking → exactly ${STOPS} orders at the emulator`, async () => {
-    const firstDir = mkdtempSync(join(tmpdir(), 'td-multi-'));
-    dataDirs.push(firstDir);
-    const databaseUrl = await freshDatabaseUrl('postgres', firstDir, inject('postgresUrl'));
+  /** The instances, started one after the other: the first one migrates the schema and seeds the sim accounts. */
+  async function startInstances(firstDir: string, databaseUrl: string): Promise<string[]> {
     const urls: string[] = [];
-    // Started one after the other: the first one migrates the schema and seeds the sim accounts.
     for (let i = 0; i < INSTANCES; i++) {
       const dataDir = i === 0 ? firstDir : mkdtempSync(join(tmpdir(), 'td-multi-'));
       if (i > 0) dataDirs.push(dataDir);
@@ -70,14 +67,27 @@ describe('three instances on one PostgreSQL fire each condition once', () => {
         throw error;
       }
     }
-    const accounts = (
-      await call<Array<{ id: string; exchange: string }> | { items: Array<{ id: string; exchange: string }> }>(`${urls[0]}/api/accounts`)
-    ).body;
-    const accountId = (Array.isArray(accounts) ? accounts : accounts.items).find((a) => a.exchange === 'binance')!.id;
-    for (const url of urls.slice(1)) {
-      const other = (await call<Array<{ id: string }> | { items: Array<{ id: string }> }>(`${url}/api/accounts`)).body;
-      expect((Array.isArray(other) ? other : other.items).map((a) => a.id)).toContain(accountId);
-    }
+    return urls;
+  }
+
+  /** The seeded Binance sim account, which every instance must list (one database behind them all). */
+  async function binanceAccountSeenByAll(urls: string[]): Promise<string> {
+    type Accounts = Array<{ id: string; exchange: string }> | { items: Array<{ id: string; exchange: string }> };
+    const listed = async (url: string) => {
+      const body = (await call<Accounts>(`${url}/api/accounts`)).body;
+      return Array.isArray(body) ? body : body.items;
+    };
+    const accountId = (await listed(urls[0])).find((a) => a.exchange === 'binance')!.id;
+    for (const url of urls.slice(1)) expect((await listed(url)).map((a) => a.id)).toContain(accountId);
+    return accountId;
+  }
+
+  it(`${STOPS} stops crossed at once with ${INSTANCES} processes ticking → exactly ${STOPS} orders at the emulator`, async () => {
+    const firstDir = mkdtempSync(join(tmpdir(), 'td-multi-'));
+    dataDirs.push(firstDir);
+    const databaseUrl = await freshDatabaseUrl('postgres', firstDir, inject('postgresUrl'));
+    const urls = await startInstances(firstDir, databaseUrl);
+    const accountId = await binanceAccountSeenByAll(urls);
     expect(
       (await call(`${urls[0]}/api/orders`, 'POST', { accountId, symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: '2' })).status,
     ).toBe(201);

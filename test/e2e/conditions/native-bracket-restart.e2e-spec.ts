@@ -65,7 +65,7 @@ describe.each(TEST_DRIVERS)('a native bracket across a restart, on %s', (driver)
         atSim
           .filter((o) => o.side === 'sell')
           .map((o) => `${o.type} ${o.status}`)
-          .sort(),
+          .sort((a, b) => a.localeCompare(b)),
       ).toEqual(['LIMIT_MAKER EXPIRED', 'STOP_LOSS FILLED']);
     });
     await expect.poll(async () => (await condition(s, armed.id)).status, { timeout: 15_000, interval: 50 }).toBe('DONE');

@@ -87,7 +87,7 @@ describe.each(TEST_DRIVERS)('native Binance brackets (an OCO list at the exchang
     // One order list at the exchange: two legs, one list client id.
     expect(new Set(legs.map((l) => l.orderList!.listClientOrderId)).size).toBe(1);
     const atSim = (await simOrders(symbol)).filter((o) => legs.some((l) => l.clientOrderId === o.clientOrderId));
-    expect(atSim.map((o) => `${o.type} ${o.status}`).sort()).toEqual(['LIMIT_MAKER NEW', 'STOP_LOSS NEW']);
+    expect(atSim.map((o) => `${o.type} ${o.status}`).sort((a, b) => a.localeCompare(b))).toEqual(['LIMIT_MAKER NEW', 'STOP_LOSS NEW']);
     expect(await position(symbol)).toMatchObject({ protection: 'native' });
     return { id: armed.id, held, stopOrderId: legs[0].id, takeProfitOrderId: legs[1].id };
   }

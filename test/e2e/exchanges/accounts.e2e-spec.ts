@@ -59,7 +59,7 @@ describe.each(TEST_DRIVERS)('exchange accounts over HTTP (%s)', (database) => {
     });
     expect(upbit.status).toBe(422);
     expect(upbit.body.code).toBe('EXCHANGE.AUTHENTICATION_FAILED');
-    expect((await call('GET', '/accounts')).body.length).toBe(before);
+    expect((await call('GET', '/accounts')).body).toHaveLength(before);
   });
 
   it('adds, reads, renames and removes an account; keys are write-only and stored only as ciphertext', async () => {

@@ -87,7 +87,7 @@ describe.each(CASES)('SIM=auto with a paper account on $driver, PAPER_MARKET_DAT
   it('a restart with the same command keeps the emulator on: sim accounts and /api/health answer', async () => {
     await restart();
     const sims = await simAccounts();
-    expect(sims.map((a) => a.exchange).sort()).toEqual(['binance', 'upbit']);
+    expect(sims.map((a) => a.exchange).sort((a, b) => a.localeCompare(b))).toEqual(['binance', 'upbit']);
     for (const account of sims) {
       const balances = await api().get(`/api/accounts/${account.id}/balances`);
       expect(balances.status, JSON.stringify(balances.body)).toBe(200);

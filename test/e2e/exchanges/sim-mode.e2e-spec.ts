@@ -23,7 +23,7 @@ describe('sim mode at start (what npm start shows a new user)', () => {
     expect(
       (body as Array<{ label: string; mode: string; exchange: string }>)
         .map((a: { label: string; mode: string; exchange: string }) => [a.exchange, a.mode, a.label])
-        .sort(),
+        .sort(([exchangeA], [exchangeB]) => exchangeA.localeCompare(exchangeB)),
     ).toEqual([
       ['binance', 'sim', 'Binance (sim)'],
       ['upbit', 'sim', 'Upbit (sim)'],
@@ -82,7 +82,7 @@ describe('sim mode at start (what npm start shows a new user)', () => {
     const res = await fetch(`${app.url}/api/docs-json`);
     const spec = (await res.json()) as { paths: Record<string, Record<string, { summary?: string; responses?: Record<string, unknown> }>> };
     const ours = Object.entries(spec.paths).filter(([path]) => /^\/api\/(accounts|exchanges|markets|tickers|fees|premium)/.test(path));
-    expect(ours.map(([path]) => path).sort()).toEqual(
+    expect(ours.map(([path]) => path).sort((a, b) => a.localeCompare(b))).toEqual(
       [
         '/api/accounts',
         '/api/accounts/{id}',
@@ -92,7 +92,7 @@ describe('sim mode at start (what npm start shows a new user)', () => {
         '/api/markets/{exchange}',
         '/api/premium',
         '/api/tickers',
-      ].sort(),
+      ].sort((a, b) => a.localeCompare(b)),
     );
     for (const [, operations] of ours) {
       for (const operation of Object.values(operations)) {

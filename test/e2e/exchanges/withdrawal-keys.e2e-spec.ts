@@ -56,7 +56,7 @@ describe.each(TEST_DRIVERS)('exchange keys with withdrawal rights (%s)', (databa
     expect(res.text).not.toContain(WITHDRAWING.secret);
     expect(res.text).not.toContain(WITHDRAWING.apiKey);
     expect(await restrictionCalls()).toBe(calls + 1);
-    expect((await call('GET', '/accounts')).body.length).toBe(before);
+    expect((await call('GET', '/accounts')).body).toHaveLength(before);
   });
 
   it('stores it when the request says allowWithdrawalKeys: true', async () => {
@@ -118,6 +118,6 @@ describe.each(TEST_DRIVERS)('exchange keys with withdrawal rights (%s)', (databa
     const notBoolean = await call('POST', '/accounts', { ...TRADE_ONLY, mode: 'sim', label: 'x', allowWithdrawalKeys: 'yes' });
     expect(notBoolean.status).toBe(400);
     expect(notBoolean.text).toContain('allowWithdrawalKeys');
-    expect((await call('GET', '/accounts')).body.length).toBe(before);
+    expect((await call('GET', '/accounts')).body).toHaveLength(before);
   });
 });

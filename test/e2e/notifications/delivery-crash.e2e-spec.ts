@@ -97,7 +97,7 @@ describe.each(TEST_DRIVERS)('stop alerts survive a refusing SMTP server and a SI
           async () =>
             (await call<{ items: Array<{ status: string }> }>(`${url}/api/notifications/deliveries`)).body.items
               .map((d) => d.status)
-              .sort(),
+              .sort((a, b) => a.localeCompare(b)),
           {
             timeout: 20_000,
           },

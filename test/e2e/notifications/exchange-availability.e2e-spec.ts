@@ -53,7 +53,7 @@ describe.each(TEST_DRIVERS)('exchange unavailable / recovered on %s', (driver) =
       .poll(async () => (await exchangeNotifications()).map((n) => n.type), { timeout: 15_000, interval: 200 })
       .toContain('exchange.recovered');
     const told = await exchangeNotifications();
-    expect(told.map((n) => n.type).sort()).toEqual(['exchange.recovered', 'exchange.unavailable']);
+    expect(told.map((n) => n.type).sort((a, b) => a.localeCompare(b))).toEqual(['exchange.recovered', 'exchange.unavailable']);
     for (const n of told) expect(n.data).toMatchObject({ exchange: 'binance', mode: 'sim' });
     const recovered = told.find((n) => n.type === 'exchange.recovered')!;
     expect(recovered.data.since).toBe(told.find((n) => n.type === 'exchange.unavailable')!.data.since);

@@ -100,7 +100,9 @@ describe.each(TEST_DRIVERS)('notification rules and webhooks on %s', (driver) =>
     await expect.poll(() => hook.received.filter((r) => r.path.startsWith('/slack')).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
     const slack = hook.received.find((r) => r.path.startsWith('/slack'))!;
     expect(JSON.parse(slack.body)).toEqual({ text: expect.stringMatching(/^\*Exchange unavailable: upbit \(sim\)\*/) });
-    const expected = createHmac('sha256', SECRET).update(`${slack.headers['x-tradedesk-timestamp']}.${slack.body}`).digest('hex');
+    const expected = createHmac('sha256', SECRET)
+      .update(`${String(slack.headers['x-tradedesk-timestamp'])}.${slack.body}`)
+      .digest('hex');
     expect(slack.headers['x-tradedesk-signature']).toBe(`sha256=${expected}`);
 
     const deliveries = (await s.api().get('/api/notifications/deliveries').expect(200)).body as {

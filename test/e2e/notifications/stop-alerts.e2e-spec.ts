@@ -142,6 +142,13 @@ function roundMoney(value: string, currency: string): string {
   let n = BigInt(digits.slice(0, -1));
   if (Number(digits.slice(-1)) >= 5) n += 1n;
   const str = n.toString().padStart(places + 1, '0');
-  const out = places === 0 ? str : `${str.slice(0, -places)}.${str.slice(-places)}`.replace(/\.?0+$/, '');
+  const out = places === 0 ? str : withoutTrailingZeros(`${str.slice(0, -places)}.${str.slice(-places)}`);
   return `${negative && out !== '0' ? '-' : ''}${out}`;
+}
+
+/** `1.50000000` → `1.5`, `2.00000000` → `2` (counted: the regex for it backtracks). */
+function withoutTrailingZeros(fixed: string): string {
+  let end = fixed.length;
+  while (fixed[end - 1] === '0') end--;
+  return fixed[end - 1] === '.' ? fixed.slice(0, end - 1) : fixed.slice(0, end);
 }

@@ -62,7 +62,7 @@ describe.each(TEST_DRIVERS)('facts whose notification a crash cut off are told o
           (await all())
             .filter((n) => n.data.orderId === buy || n.data.orderId === sell.id)
             .map((n) => n.type)
-            .sort(),
+            .sort((a, b) => a.localeCompare(b)),
         { timeout: 15_000, interval: 200 },
       )
       .toEqual(['order.filled', 'trade.completed']);
@@ -75,7 +75,7 @@ describe.each(TEST_DRIVERS)('facts whose notification a crash cut off are told o
       positionEventId: trade.data.positionEventId,
     });
     // Every other fact was told already: nothing else came twice.
-    const keys = told.map((n) => `${n.type} ${String(n.data.orderId ?? n.data.positionEventId ?? n.id)}`);
+    const keys = told.map((n) => `${n.type} ${JSON.stringify(n.data.orderId ?? n.data.positionEventId ?? n.id)}`);
     expect(new Set(keys).size).toBe(keys.length);
   });
 });

@@ -74,7 +74,7 @@ describe.each(TEST_DRIVERS)('native OCO sells through the orders lib, on %s', (d
     const legsAtSim = (await simOrders()).filter(
       (o) => o.clientOrderId === stop.clientOrderId || o.clientOrderId === takeProfit.clientOrderId,
     );
-    expect(legsAtSim.map((o) => o.type).sort()).toEqual(['LIMIT_MAKER', 'STOP_LOSS']);
+    expect(legsAtSim.map((o) => o.type).sort((a, b) => a.localeCompare(b))).toEqual(['LIMIT_MAKER', 'STOP_LOSS']);
 
     await s.setPrice('binance', 'BTC/USDT', '44000');
     await expect.poll(async () => (await order(placed.stopLossOrderId)).status, { timeout: 15_000, interval: 100 }).toBe('FILLED');

@@ -134,7 +134,7 @@ describe.each(TEST_DRIVERS)('order lifecycle against the emulator on %s', (drive
       .expect(404);
     expect(unknownMarket.body.code).toBe('MARKET.NOT_FOUND');
     const after = await s.control<{ orders: unknown[] }>('GET', '/orders');
-    expect(after.orders.length).toBe(before.orders.length);
+    expect(after.orders).toHaveLength(before.orders.length);
     const tooMany = await s.api().get('/api/orders').query({ limit: 501 }).expect(400);
     expect(tooMany.body.message).toMatch(/limit/);
     const list = await s.api().get('/api/orders').query({ limit: 500 }).expect(200);

@@ -352,7 +352,7 @@ class World {
       `${v.market.symbol} ticker`,
       async () => {
         const body = (await this.s.api().get('/api/tickers').query({ accountId: v.accountId, symbols: v.market.symbol }).expect(200))
-          .body as { tickers: Array<{ last: string }> };
+          .body as { tickers: Array<{ last: string } | undefined> };
         return body.tickers[0]?.last ?? null;
       },
       (last) => last !== null && d(last).eq(v.price),

@@ -28,12 +28,15 @@ describe.each(TEST_DRIVERS)('master key rotation (%s)', (database) => {
     harness = await startSimHarness();
   });
   afterAll(async () => {
-    for (const c of cleanup.reverse()) await c();
+    for (const c of cleanup.toReversed()) await c();
     await harness?.close();
   });
 
-  /** A data directory and database holding sim accounts (2 seeded, 1 added) and a paper account, sealed under `masterKey`. */
-  async function installation(masterKey: string | 'file' = TEST_MASTER_KEY) {
+  /**
+   * A data directory and database holding sim accounts (2 seeded, 1 added) and a paper account, sealed
+   * under `masterKey` — or, given `'file'`, under the test key read from master.key in the data directory.
+   */
+  async function installation(masterKey: string = TEST_MASTER_KEY) {
     const dir = await tempDir();
     cleanup.push(dir.remove);
     if (masterKey === 'file') writeFileSync(join(dir.path, 'master.key'), `${TEST_MASTER_KEY}\n`, { mode: 0o600 });

@@ -66,9 +66,9 @@ function newKeyFromArguments(argv: string[]): { key: Buffer; generated: boolean 
 /** Refuses while a tradedesk server uses the database: it holds the old key in memory and would seal new keys with it. */
 async function assertNoServerRunning(config: AppConfig, dataSource: DataSource): Promise<void> {
   if (config.database.kind !== 'postgres') return; // SQLite: the instance lock, taken before opening.
-  const [row] = (await dataSource.query(
+  const [row] = await dataSource.query<Array<{ n: number }>>(
     `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tradedesk' AND pid <> pg_backend_pid()`,
-  )) as Array<{ n: number }>;
+  );
   if ((row?.n ?? 0) > 0)
     throw new CliError(
       `tradedesk is running on this PostgreSQL database (${row.n} connection(s) named "tradedesk"): stop every instance first, then run this again; nothing was changed`,
@@ -124,28 +124,19 @@ function acquireLock(path: string): SqliteInstanceLock {
   }
 }
 
-async function rotate(
-  dataSource: DataSource,
-  o: { fileMode: boolean; keyFile: string; nextFile: string; currentKey: Buffer; requested?: { key: Buffer; generated: boolean } },
-): Promise<void> {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  if (o.fileMode) {
-    const pending = readKeyFile(o.nextFile);
-    if (pending) {
-      const sealed = await sealedKeyIds(dataSource.manager);
-      if (sealed.length > 0 && sealed.every((id) => id === masterKeyId(pending))) {
-        // The transaction committed, the file move did not happen: finish it.
-        moveSecretFile(o.nextFile, o.keyFile);
-        out(
-          `finished an interrupted rotation: ${o.keyFile} now holds key id ${masterKeyId(pending)}, which every stored secret is sealed under`,
-        );
-        if (o.requested) out('run master-key:rotate again to rotate to another key');
-        return;
-      }
-      // The rotation that wrote it never committed: the current key is still the one.
-      rmSync(o.nextFile, { force: true });
-    }
-  }
+interface RotationPlan {
+  fileMode: boolean;
+  keyFile: string;
+  nextFile: string;
+  currentKey: Buffer;
+  requested?: { key: Buffer; generated: boolean };
+}
+
+type Out = (line: string) => void;
+
+async function rotate(dataSource: DataSource, o: RotationPlan): Promise<void> {
+  const out: Out = (line) => process.stdout.write(`${line}\n`);
+  if (o.fileMode && (await finishedInterruptedRotation(dataSource, o, out))) return;
   if (!o.requested) throw new CliError(`no new key: ${USAGE}`, 2);
   const newKey = o.requested.key;
   // With master.key, the new key is on disk before anything is sealed with it.
@@ -171,4 +162,25 @@ async function rotate(
   out(
     `now set MASTER_KEY to the new key (key id ${result.toKeyId}) wherever tradedesk starts, then start it: the old key opens nothing any more`,
   );
+}
+
+/**
+ * A next-key file left by an earlier run: when every secret is sealed under it, that rotation
+ * committed and only the file move is missing (done now: true); otherwise it never committed and
+ * the file goes (false: rotate as asked).
+ */
+async function finishedInterruptedRotation(dataSource: DataSource, o: RotationPlan, out: Out): Promise<boolean> {
+  const pending = readKeyFile(o.nextFile);
+  if (!pending) return false;
+  const sealed = await sealedKeyIds(dataSource.manager);
+  if (sealed.length > 0 && sealed.every((id) => id === masterKeyId(pending))) {
+    moveSecretFile(o.nextFile, o.keyFile);
+    out(
+      `finished an interrupted rotation: ${o.keyFile} now holds key id ${masterKeyId(pending)}, which every stored secret is sealed under`,
+    );
+    if (o.requested) out('run master-key:rotate again to rotate to another key');
+    return true;
+  }
+  rmSync(o.nextFile, { force: true });
+  return false;
 }

@@ -1,3 +1,4 @@
+import { BackupConfig } from '@tradedesk/backup';
 import { ConditionsConfig } from '@tradedesk/conditions';
 import { ExchangesConfig } from '@tradedesk/exchanges';
 import { MonitoringConfig } from '@tradedesk/monitoring';
@@ -6,7 +7,14 @@ import { OrdersConfig } from '@tradedesk/orders';
 import { AppConfig, type Env } from '@tradedesk/shared';
 
 /** The configuration namespace of every context this app composes; each context defines its own. */
-export const CONTEXT_CONFIG = [ExchangesConfig, OrdersConfig, ConditionsConfig, NotificationsConfig, MonitoringConfig] as const;
+export const CONTEXT_CONFIG = [
+  ExchangesConfig,
+  OrdersConfig,
+  ConditionsConfig,
+  NotificationsConfig,
+  MonitoringConfig,
+  BackupConfig,
+] as const;
 
 /**
  * The whole configuration, the platform's and every context's, validated before anything starts

@@ -84,7 +84,9 @@ const DRAINED_BODY_BYTES = 16 * 1024;
 function bodyStillToCome(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
   if (length === undefined) return request.headers['transfer-encoding'] !== undefined;
-  return !(Number(length) <= DRAINED_BODY_BYTES);
+  // A length that is not a number is not trusted to be small.
+  const declared = Number(length);
+  return Number.isNaN(declared) || declared > DRAINED_BODY_BYTES;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Exchange, Order } from 'ccxt';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BINANCE_ACCOUNT, RELAXED_RATE_LIMITS, type SimHarness, startSimHarness } from '../../../../test/support/sim-harness.js';
+import { byCodeUnits } from '../core/code-unit-order.js';
 
 const D = (v: unknown): Decimal => new Decimal(String(v));
 
@@ -30,8 +31,8 @@ describe('Binance routes driven by ccxt binance', () => {
   it('loads spot markets with the exchange filters', () => {
     const market = ex.market('BTC/USDT');
     expect(market.id).toBe('BTCUSDT');
-    expect(market.precision.price).toBe(0.01);
-    expect(market.precision.amount).toBe(0.00001);
+    expect(String(market.precision.price)).toBe('0.01');
+    expect(String(market.precision.amount)).toBe('0.00001');
     expect(market.limits.cost?.min).toBe(5);
     expect(Object.keys(ex.markets ?? {})).toEqual(expect.arrayContaining(['ETH/USDT', 'XRP/USDT', 'SOL/USDT']));
   });
@@ -42,7 +43,7 @@ describe('Binance routes driven by ccxt binance', () => {
     expect(ticker.bid).toBeLessThan(60000);
     expect(ticker.ask).toBeGreaterThan(60000);
     const tickers = await ex.fetchTickers(['BTC/USDT', 'ETH/USDT']);
-    expect(Object.keys(tickers).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    expect(Object.keys(tickers).sort(byCodeUnits)).toEqual(['BTC/USDT', 'ETH/USDT']);
     const all = await ex.fetchTickers();
     expect(Object.keys(all).length).toBeGreaterThanOrEqual(8);
     const book = await ex.fetchOrderBook('BTC/USDT', 5);
@@ -75,7 +76,7 @@ describe('Binance routes driven by ccxt binance', () => {
     expectComplete(order);
     expect(order.status).toBe('closed');
     expect(order.clientOrderId).toBe('mkt-buy-1');
-    expect(order.filled).toBe(0.01);
+    expect(String(order.filled)).toBe('0.01');
     expect(order.average).toBeGreaterThan(60000);
     const fee = order.fee!;
     expect(fee.currency).toBe('BTC');
@@ -224,6 +225,6 @@ describe('Binance routes driven by ccxt binance', () => {
     expect(list.orders).toHaveLength(2);
     await fx.control('POST', '/price', { exchange: 'binance', symbol: 'BTC/USDT', price: '65100' });
     const legs = await Promise.all(list.orders.map((o) => ex.fetchOrder(String(o.orderId), 'BTC/USDT')));
-    expect(legs.map((l) => l.status).sort()).toEqual(['closed', 'expired']);
+    expect(legs.map((l) => String(l.status)).sort(byCodeUnits)).toEqual(['closed', 'expired']);
   });
 });

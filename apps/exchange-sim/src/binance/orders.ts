@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Dec, isMultipleOf, parseDecimal } from '../core/decimal.js';
-import type { Account, NewOrder } from '../core/engine.js';
-import { stopWouldTrigger } from '../core/engine.js';
+import type { Account } from '../core/account.js';
+import { stopWouldTrigger } from '../core/sim-orders.js';
+import type { NewOrder } from '../core/sim-orders.js';
 import type { Market } from '../core/markets.js';
 import type { ExchangeSimulator } from '../core/sim.js';
 import type { OrderKind, OrderSide, SimOrder } from '../core/types.js';
@@ -137,69 +138,42 @@ function crossesBook(sim: ExchangeSimulator, market: Market, side: OrderSide, pr
   return side === 'buy' ? price.greaterThanOrEqualTo(best.price) : price.lessThanOrEqualTo(best.price);
 }
 
+/** The figures of a new order, each as sent (absent when not sent). */
+interface OrderFigures {
+  quantity?: Dec;
+  quoteOrderQty?: Dec;
+  price?: Dec;
+  stopPrice?: Dec;
+}
+
 /** POST /api/v3/order (and /order/test when `test`): validation in Binance's order, then placement. */
 export function placeOrder(sim: ExchangeSimulator, account: Account, p: Params, test: boolean): Record<string, unknown> {
   const market = marketParam(sim, p);
   const side = sideParam(p);
   const type = typeParam(p);
   const kind = KIND_OF[type];
-  const isMarket = type === 'MARKET';
   const needsTif = type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT';
   const timeInForce = validateTimeInForce(param(p, 'timeInForce'), needsTif);
-  const quantity = decimalParam(p, 'quantity');
-  const quoteOrderQty = decimalParam(p, 'quoteOrderQty');
-  const price = decimalParam(p, 'price');
-  const stopPrice = decimalParam(p, 'stopPrice');
+  const figures: OrderFigures = {
+    quantity: decimalParam(p, 'quantity'),
+    quoteOrderQty: decimalParam(p, 'quoteOrderQty'),
+    price: decimalParam(p, 'price'),
+    stopPrice: decimalParam(p, 'stopPrice'),
+  };
   const respType = respTypeOf(p, type);
   const last = sim.engine.price(market);
 
-  if (isMarket) {
-    if (price !== undefined) throw notRequired('price');
-    if (stopPrice !== undefined) throw notRequired('stopPrice');
-    if (quantity === undefined && quoteOrderQty === undefined)
-      throw new BinanceError(-1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!");
-    if (quantity !== undefined && quoteOrderQty !== undefined) throw notRequired('quoteOrderQty');
-    if (quantity !== undefined) {
-      checkLot(market, quantity, true);
-      checkNotional(market, quantity.mul(last));
-    } else {
-      if (quoteOrderQty!.lessThanOrEqualTo(0)) throw filterFailure('NOTIONAL');
-      checkNotional(market, quoteOrderQty!);
-    }
-  } else {
-    if (quoteOrderQty !== undefined) throw notRequired('quoteOrderQty');
-    if (price === undefined) throw mandatory('price');
-    if (quantity === undefined) throw mandatory('quantity');
-    checkPrice(market, price);
-    checkLot(market, quantity, false);
-    checkNotional(market, price.mul(quantity));
-    if (kind === 'stop_loss_limit' || kind === 'take_profit_limit') {
-      if (stopPrice === undefined) throw mandatory('stopPrice');
-      checkPrice(market, stopPrice);
-    } else if (stopPrice !== undefined) {
-      throw notRequired('stopPrice');
-    }
-  }
+  if (type === 'MARKET') checkMarketOrder(market, figures, last);
+  else checkPricedOrder(market, kind, figures);
 
   const clientOrderId = validateClientId(param(p, 'newClientOrderId'), 'newClientOrderId');
   if (sim.engine.openOrderByClientId('binance', account.apiKey, clientOrderId)) throw rejected('Duplicate order sent.');
-  if (kind === 'limit_maker' && crossesBook(sim, market, side, price!)) throw rejected('Order would immediately match and take.');
-  if ((kind === 'stop_loss_limit' || kind === 'take_profit_limit') && stopWouldTrigger(kind, side, stopPrice!, last)) {
+  if (kind === 'limit_maker' && crossesBook(sim, market, side, figures.price!)) throw rejected('Order would immediately match and take.');
+  if ((kind === 'stop_loss_limit' || kind === 'take_profit_limit') && stopWouldTrigger(kind, side, figures.stopPrice!, last)) {
     throw rejected('Stop price would trigger immediately.');
   }
 
-  let lockAsset: string;
-  let lockAmount: Dec;
-  if (side === 'buy') {
-    lockAsset = market.quote;
-    if (!isMarket) lockAmount = price!.mul(quantity!);
-    else if (quantity !== undefined) lockAmount = sim.engine.walk(market, 'buy', { qty: quantity }).quote;
-    else lockAmount = quoteOrderQty!;
-  } else {
-    lockAsset = market.base;
-    if (quantity !== undefined) lockAmount = quantity;
-    else lockAmount = sim.engine.walk(market, 'sell', { quote: quoteOrderQty! }).qty;
-  }
+  const { lockAsset, lockAmount } = reservationOf(sim, market, side, type === 'MARKET', figures);
   if (free(account, lockAsset).lessThan(lockAmount)) throw rejected(INSUFFICIENT_BALANCE);
   if (test) return {};
 
@@ -212,10 +186,10 @@ export function placeOrder(sim: ExchangeSimulator, account: Account, p: Params, 
     kind,
     nativeType: type,
     timeInForce,
-    price,
-    stopPrice,
-    quantity,
-    quoteQuantity: quoteOrderQty,
+    price: figures.price,
+    stopPrice: figures.stopPrice,
+    quantity: figures.quantity,
+    quoteQuantity: figures.quoteOrderQty,
     lockAsset,
     lockAmount,
   };
@@ -230,6 +204,55 @@ export function placeOrder(sim: ExchangeSimulator, account: Account, p: Params, 
   return json;
 }
 
+/** A MARKET order: sized by exactly one of quantity and quoteOrderQty, no price of any kind, within the filters. */
+function checkMarketOrder(market: Market, { quantity, quoteOrderQty, price, stopPrice }: OrderFigures, last: Dec): void {
+  if (price !== undefined) throw notRequired('price');
+  if (stopPrice !== undefined) throw notRequired('stopPrice');
+  if (quantity === undefined && quoteOrderQty === undefined)
+    throw new BinanceError(-1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!");
+  if (quantity !== undefined && quoteOrderQty !== undefined) throw notRequired('quoteOrderQty');
+  if (quantity !== undefined) {
+    checkLot(market, quantity, true);
+    checkNotional(market, quantity.mul(last));
+    return;
+  }
+  if (quoteOrderQty!.lessThanOrEqualTo(0)) throw filterFailure('NOTIONAL');
+  checkNotional(market, quoteOrderQty!);
+}
+
+/** A priced order (limit, limit maker, stop or take-profit limit): price and quantity within the filters, a stop price for the stop kinds only. */
+function checkPricedOrder(market: Market, kind: OrderKind, { quantity, quoteOrderQty, price, stopPrice }: OrderFigures): void {
+  if (quoteOrderQty !== undefined) throw notRequired('quoteOrderQty');
+  if (price === undefined) throw mandatory('price');
+  if (quantity === undefined) throw mandatory('quantity');
+  checkPrice(market, price);
+  checkLot(market, quantity, false);
+  checkNotional(market, price.mul(quantity));
+  if (kind === 'stop_loss_limit' || kind === 'take_profit_limit') {
+    if (stopPrice === undefined) throw mandatory('stopPrice');
+    checkPrice(market, stopPrice);
+  } else if (stopPrice !== undefined) {
+    throw notRequired('stopPrice');
+  }
+}
+
+/** What the order locks: a buy the quote it may spend (a market buy by quantity: what the book asks for it), a sell its base. */
+function reservationOf(
+  sim: ExchangeSimulator,
+  market: Market,
+  side: OrderSide,
+  isMarket: boolean,
+  { quantity, quoteOrderQty, price }: OrderFigures,
+): { lockAsset: string; lockAmount: Dec } {
+  if (side === 'sell') {
+    const lockAmount = quantity ?? sim.engine.walk(market, 'sell', { quote: quoteOrderQty! }).qty;
+    return { lockAsset: market.base, lockAmount };
+  }
+  if (!isMarket) return { lockAsset: market.quote, lockAmount: price!.mul(quantity!) };
+  const lockAmount = quantity !== undefined ? sim.engine.walk(market, 'buy', { qty: quantity }).quote : quoteOrderQty!;
+  return { lockAsset: market.quote, lockAmount };
+}
+
 function ocoLeg(sim: ExchangeSimulator, market: Market, side: OrderSide, p: Params, prefix: 'above' | 'below', last: Dec): Leg {
   const type = p.get(`${prefix}Type`) === 'STOP_LOSS' ? 'STOP_LOSS' : typeParam(p, `${prefix}Type`);
   if (type === 'MARKET' || type === 'LIMIT') throw new BinanceError(-1014, 'Unsupported order combination.');
@@ -237,19 +260,8 @@ function ocoLeg(sim: ExchangeSimulator, market: Market, side: OrderSide, p: Para
   const kind = type === 'STOP_LOSS' ? 'stop_loss' : KIND_OF[type];
   const price = decimalParam(p, `${prefix}Price`);
   const stopPrice = decimalParam(p, `${prefix}StopPrice`);
-  if (kind === 'stop_loss') {
-    if (price !== undefined) throw notRequired(`${prefix}Price`);
-  } else {
-    if (price === undefined) throw mandatory(`${prefix}Price`);
-    checkPrice(market, price);
-  }
   const isStop = kind !== 'limit_maker';
-  if (isStop) {
-    if (stopPrice === undefined) throw mandatory(`${prefix}StopPrice`);
-    checkPrice(market, stopPrice);
-  } else if (stopPrice !== undefined) {
-    throw notRequired(`${prefix}StopPrice`);
-  }
+  checkLegPrices(market, prefix, kind, price, stopPrice);
   const timeInForce = validateTimeInForce(param(p, `${prefix}TimeInForce`), isStop && kind !== 'stop_loss', prefix);
   const clientOrderId = validateClientId(param(p, `${prefix}ClientOrderId`), `${prefix}ClientOrderId`);
   // The leg above the market must sit above the last price and the one below under it, whatever their types.
@@ -259,6 +271,28 @@ function ocoLeg(sim: ExchangeSimulator, market: Market, side: OrderSide, p: Para
   if (kind === 'limit_maker' && crossesBook(sim, market, side, price!)) throw rejected('Order would immediately match and take.');
   if (isStop && stopWouldTrigger(kind, side, stopPrice!, last)) throw rejected('Stop price would trigger immediately.');
   return { kind, nativeType: type, price, stopPrice, timeInForce, clientOrderId };
+}
+
+/** A leg's price (every kind but a market stop) and stop price (every kind but a limit maker), within the price filter. */
+function checkLegPrices(
+  market: Market,
+  prefix: 'above' | 'below',
+  kind: OrderKind,
+  price: Dec | undefined,
+  stopPrice: Dec | undefined,
+): void {
+  if (kind === 'stop_loss') {
+    if (price !== undefined) throw notRequired(`${prefix}Price`);
+  } else {
+    if (price === undefined) throw mandatory(`${prefix}Price`);
+    checkPrice(market, price);
+  }
+  if (kind !== 'limit_maker') {
+    if (stopPrice === undefined) throw mandatory(`${prefix}StopPrice`);
+    checkPrice(market, stopPrice);
+  } else if (stopPrice !== undefined) {
+    throw notRequired(`${prefix}StopPrice`);
+  }
 }
 
 /** POST /api/v3/orderList/oco with the current above/below parameters. */

@@ -1,19 +1,19 @@
-import { Dec, fixed8 } from '../core/decimal.js';
-import type { Account } from '../core/engine.js';
-import { FEE_RATES } from '../core/engine.js';
-import { MINUTE } from '../core/history.js';
-import type { Market } from '../core/markets.js';
+import { fixed8 } from '../core/decimal.js';
+import type { Account } from '../core/account.js';
+import { FEE_RATES } from '../core/settlement.js';
 import type { ExchangeSimulator } from '../core/sim.js';
 import { isOpenStatus } from '../core/types.js';
 import type { SimOrder } from '../core/types.js';
 import type { ExchangeFront } from '../http/server.js';
 import { jsonResponse } from '../http/types.js';
 import type { SimRequest, SimResponse } from '../http/types.js';
+import { accountJson, allOrders, coins, myTrades, orderJson } from './account-views.js';
 import { signatureMatches, signedPayload } from './auth.js';
-import { BinanceError, invalidSymbol, mandatory } from './errors.js';
+import { BinanceError, mandatory } from './errors.js';
+import { bookTicker, depth, depthWeight, eachMarket, exchangeInfo, intParam, klines, ticker24h } from './market-data.js';
 import { findListLegs, generatedClientId, marketParam, param, placeOco, placeOrder } from './orders.js';
 import type { Params } from './orders.js';
-import { cancelJson, exchangeInfoSymbol, fillJson, myTradeJson, orderListJson, orderQueryJson } from './serialize.js';
+import { cancelJson, orderListJson } from './serialize.js';
 
 type Security = 'none' | 'apiKey' | 'signed';
 
@@ -31,31 +31,7 @@ interface BinanceRoute {
   handle(ctx: RouteContext): unknown;
 }
 
-const INTERVALS: Record<string, number> = {
-  '1m': MINUTE,
-  '3m': 3 * MINUTE,
-  '5m': 5 * MINUTE,
-  '15m': 15 * MINUTE,
-  '30m': 30 * MINUTE,
-  '1h': 60 * MINUTE,
-  '2h': 120 * MINUTE,
-  '4h': 240 * MINUTE,
-  '6h': 360 * MINUTE,
-  '8h': 480 * MINUTE,
-  '12h': 720 * MINUTE,
-  '1d': 1440 * MINUTE,
-};
-
 export const UNKNOWN_OUTCOME_MSG = 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.';
-
-function intParam(p: Params, name: string, fallback: number, max?: number): number {
-  const text = param(p, name);
-  if (text === undefined) return fallback;
-  if (!/^-?\d+$/.test(text))
-    throw new BinanceError(-1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`);
-  const value = Number(text);
-  return max !== undefined ? Math.min(value, max) : value;
-}
 
 function parseParams(req: SimRequest): Params {
   const params: Params = new Map();
@@ -175,21 +151,25 @@ export class BinanceApi implements ExchangeFront {
     const api = '/api/v3';
     this.route('GET', `${api}/ping`, { security: 'none', weight: 1, handle: () => ({}) });
     this.route('GET', `${api}/time`, { security: 'none', weight: 1, handle: ({ now }) => ({ serverTime: now }) });
-    this.route('GET', `${api}/exchangeInfo`, { security: 'none', weight: 20, handle: ({ params, now }) => this.exchangeInfo(params, now) });
+    this.route('GET', `${api}/exchangeInfo`, {
+      security: 'none',
+      weight: 20,
+      handle: ({ params, now }) => exchangeInfo(this.sim, params, now),
+    });
     this.route('GET', `${api}/ticker/24hr`, {
       security: 'none',
       weight: (p) => (p.has('symbol') ? 2 : 80),
-      handle: ({ params, now }) => this.each(params, (m) => this.ticker24h(m, now)),
+      handle: ({ params, now }) => eachMarket(this.sim, params, (m) => ticker24h(this.sim, m, now)),
     });
     this.route('GET', `${api}/ticker/price`, {
       security: 'none',
       weight: (p) => (p.has('symbol') ? 2 : 4),
-      handle: ({ params }) => this.each(params, (m) => ({ symbol: m.id, price: fixed8(sim.engine.price(m)) })),
+      handle: ({ params }) => eachMarket(this.sim, params, (m) => ({ symbol: m.id, price: fixed8(sim.engine.price(m)) })),
     });
     this.route('GET', `${api}/ticker/bookTicker`, {
       security: 'none',
       weight: (p) => (p.has('symbol') ? 2 : 4),
-      handle: ({ params }) => this.each(params, (m) => this.bookTicker(m)),
+      handle: ({ params }) => eachMarket(this.sim, params, (m) => bookTicker(this.sim, m)),
     });
     this.route('GET', `${api}/avgPrice`, {
       security: 'none',
@@ -199,20 +179,20 @@ export class BinanceApi implements ExchangeFront {
     this.route('GET', `${api}/depth`, {
       security: 'none',
       weight: (p) => depthWeight(Number(p.get('limit') ?? '100')),
-      handle: ({ params }) => this.depth(params),
+      handle: ({ params }) => depth(this.sim, params),
     });
-    this.route('GET', `${api}/klines`, { security: 'none', weight: 2, handle: ({ params, now }) => this.klines(params, now) });
+    this.route('GET', `${api}/klines`, { security: 'none', weight: 2, handle: ({ params, now }) => klines(this.sim, params, now) });
     this.route('GET', `${api}/account`, {
       security: 'signed',
       weight: 20,
-      handle: ({ account, params, now }) => this.accountJson(account!, params, now),
+      handle: ({ account, params, now }) => accountJson(this.sim, account!, params, now),
     });
     this.route('POST', `${api}/order`, { security: 'signed', weight: 1, order: true, handle: (c) => this.newOrder(c, false) });
     this.route('POST', `${api}/order/test`, { security: 'signed', weight: 1, handle: (c) => this.newOrder(c, true) });
     this.route('GET', `${api}/order`, {
       security: 'signed',
       weight: 4,
-      handle: ({ account, params }) => this.orderJson(this.lookup(account!, params, -2013, 'Order does not exist.')),
+      handle: ({ account, params }) => orderJson(this.sim, this.lookup(account!, params, -2013, 'Order does not exist.')),
     });
     this.route('DELETE', `${api}/order`, {
       security: 'signed',
@@ -224,7 +204,7 @@ export class BinanceApi implements ExchangeFront {
       weight: (p) => (p.has('symbol') ? 6 : 80),
       handle: ({ account, params }) => {
         const market = params.has('symbol') ? marketParam(sim, params) : undefined;
-        return sim.engine.openOrdersOf('binance', account!.apiKey, market?.id).map((o) => this.orderJson(o));
+        return sim.engine.openOrdersOf('binance', account!.apiKey, market?.id).map((o) => orderJson(this.sim, o));
       },
     });
     this.route('DELETE', `${api}/openOrders`, {
@@ -235,12 +215,12 @@ export class BinanceApi implements ExchangeFront {
     this.route('GET', `${api}/allOrders`, {
       security: 'signed',
       weight: 20,
-      handle: ({ account, params }) => this.allOrders(account!, params),
+      handle: ({ account, params }) => allOrders(this.sim, account!, params),
     });
     this.route('GET', `${api}/myTrades`, {
       security: 'signed',
       weight: 20,
-      handle: ({ account, params }) => this.myTrades(account!, params),
+      handle: ({ account, params }) => myTrades(this.sim, account!, params),
     });
     this.route('POST', `${api}/orderList/oco`, {
       security: 'signed',
@@ -276,7 +256,11 @@ export class BinanceApi implements ExchangeFront {
         return markets.map((m) => ({ symbol: m.id, makerCommission: fee, takerCommission: fee }));
       },
     });
-    this.route('GET', '/sapi/v1/capital/config/getall', { security: 'signed', weight: 10, handle: ({ account }) => this.coins(account!) });
+    this.route('GET', '/sapi/v1/capital/config/getall', {
+      security: 'signed',
+      weight: 10,
+      handle: ({ account }) => coins(this.sim, account!),
+    });
     this.route('GET', '/sapi/v1/margin/allPairs', { security: 'apiKey', weight: 1, handle: () => [] });
     this.route('GET', '/sapi/v1/margin/isolated/allPairs', { security: 'signed', weight: 10, handle: () => [] });
     // The key's permissions, as Binance reports them; only enableWithdrawals varies here (POST /_sim/accounts).
@@ -297,160 +281,6 @@ export class BinanceApi implements ExchangeFront {
         enablePortfolioMarginTrading: false,
       }),
     });
-  }
-
-  /** `symbol`, `symbols` (JSON array) or every market. */
-  private each(params: Params, fn: (m: Market) => unknown): unknown {
-    if (params.has('symbol')) return fn(marketParam(this.sim, params));
-    const symbols = param(params, 'symbols');
-    if (symbols === undefined) return this.sim.catalog.list('binance').map(fn);
-    let ids: unknown;
-    try {
-      ids = JSON.parse(symbols);
-    } catch {
-      throw new BinanceError(
-        -1100,
-        'Illegal characters found in parameter \'symbols\'; legal range is \'^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$\'.',
-      );
-    }
-    if (!Array.isArray(ids)) throw invalidSymbol();
-    return ids.map((id) => {
-      const market = typeof id === 'string' ? this.sim.catalog.get('binance', id) : undefined;
-      if (!market) throw invalidSymbol();
-      return fn(market);
-    });
-  }
-
-  private exchangeInfo(params: Params, now: number): unknown {
-    const limits = this.sim.rateLimits.binance;
-    const symbols = this.each(params, (m) => exchangeInfoSymbol(m));
-    return {
-      timezone: 'UTC',
-      serverTime: now,
-      rateLimits: [
-        { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: limits.requestWeightPerMinute },
-        { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: limits.ordersPer10s },
-        { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: limits.ordersPerDay },
-        { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
-      ],
-      exchangeFilters: [],
-      symbols: Array.isArray(symbols) ? symbols : [symbols],
-    };
-  }
-
-  private bookTicker(m: Market): Record<string, unknown> {
-    const book = this.sim.engine.book(m);
-    const bid = book.bids[0];
-    const ask = book.asks[0];
-    return {
-      symbol: m.id,
-      bidPrice: fixed8(bid?.price ?? new Dec(0)),
-      bidQty: fixed8(bid?.qty ?? new Dec(0)),
-      askPrice: fixed8(ask?.price ?? new Dec(0)),
-      askQty: fixed8(ask?.qty ?? new Dec(0)),
-    };
-  }
-
-  private ticker24h(m: Market, now: number): Record<string, unknown> {
-    const last = this.sim.engine.price(m);
-    const stats = this.sim.engine.history(m).stats24h(now, last);
-    const change = last.minus(stats.open);
-    const vwap = stats.volume.isZero() ? last : stats.quoteVolume.div(stats.volume).toDecimalPlaces(8);
-    return {
-      symbol: m.id,
-      priceChange: fixed8(change),
-      priceChangePercent: change.div(stats.open).mul(100).toFixed(3),
-      weightedAvgPrice: fixed8(vwap),
-      prevClosePrice: fixed8(stats.open),
-      lastPrice: fixed8(last),
-      lastQty: '0.00000000',
-      ...this.bookTicker(m),
-      openPrice: fixed8(stats.open),
-      highPrice: fixed8(stats.high),
-      lowPrice: fixed8(stats.low),
-      volume: fixed8(stats.volume),
-      quoteVolume: fixed8(stats.quoteVolume),
-      openTime: stats.openTime,
-      closeTime: now,
-      firstId: -1,
-      lastId: -1,
-      count: stats.trades,
-    };
-  }
-
-  private depth(params: Params): unknown {
-    const market = marketParam(this.sim, params);
-    const limit = Math.max(1, Math.min(intParam(params, 'limit', 100), 5000));
-    const book = this.sim.engine.book(market);
-    const side = (levels: typeof book.bids): string[][] => levels.slice(0, limit).map((l) => [fixed8(l.price), fixed8(l.qty)]);
-    return { lastUpdateId: this.sim.feed.tick + 1, bids: side(book.bids), asks: side(book.asks) };
-  }
-
-  private klines(params: Params, now: number): unknown {
-    const market = marketParam(this.sim, params);
-    const interval = param(params, 'interval');
-    if (interval === undefined) throw mandatory('interval');
-    const periodMs = INTERVALS[interval];
-    if (periodMs === undefined) throw new BinanceError(-1120, 'Invalid interval.');
-    const limit = Math.max(1, Math.min(intParam(params, 'limit', 500), 1000));
-    const to = intParam(params, 'endTime', now);
-    const from = intParam(params, 'startTime', 0);
-    return this.sim.engine
-      .history(market)
-      .aggregate(periodMs, limit, to, this.sim.engine.price(market))
-      .filter((c) => c.start >= from - (from % periodMs))
-      .map((c) => [
-        c.start,
-        fixed8(c.open),
-        fixed8(c.high),
-        fixed8(c.low),
-        fixed8(c.close),
-        fixed8(c.volume),
-        c.start + periodMs - 1,
-        fixed8(c.quoteVolume),
-        c.trades,
-        '0.00000000',
-        '0.00000000',
-        '0',
-      ]);
-  }
-
-  private accountJson(account: Account, params: Params, now: number): unknown {
-    const omitZero = param(params, 'omitZeroBalances') === 'true';
-    const assets = new Set([...this.sim.catalog.assets('binance'), ...account.balances.keys()]);
-    const balances = [...assets]
-      .sort()
-      .map((asset) => account.balance(asset))
-      .filter((b) => !omitZero || !b.free.plus(b.locked).isZero())
-      .map((b) => ({ asset: b.asset, free: fixed8(b.free), locked: fixed8(b.locked) }));
-    const fee = fixed8(FEE_RATES.binance);
-    return {
-      makerCommission: 10,
-      takerCommission: 10,
-      buyerCommission: 0,
-      sellerCommission: 0,
-      commissionRates: { maker: fee, taker: fee, buyer: '0.00000000', seller: '0.00000000' },
-      canTrade: true,
-      canWithdraw: false,
-      canDeposit: false,
-      brokered: false,
-      requireSelfTradePrevention: false,
-      preventSor: false,
-      updateTime: now,
-      accountType: 'SPOT',
-      balances,
-      permissions: ['SPOT'],
-      uid: uidOf(account.apiKey),
-    };
-  }
-
-  /**
-   * The order as GET /api/v3/order shows it, plus what ccxt needs for a complete fee: the fills
-   * (Binance itself only returns them on placement) or, before any fill, a zero fee in the quote.
-   */
-  private orderJson(order: SimOrder): Record<string, unknown> {
-    const json = orderQueryJson(order);
-    return withFees(this.sim, order, json);
   }
 
   private newOrder({ account, params }: RouteContext, test: boolean): unknown {
@@ -507,90 +337,4 @@ export class BinanceApi implements ExchangeFront {
     if (open.length === 0) throw new BinanceError(-2011, 'Unknown order sent.');
     return open.map((order) => cancelJson(this.sim.engine.cancel(order), generatedClientId(), now));
   }
-
-  private allOrders(account: Account, params: Params): unknown {
-    const market = marketParam(this.sim, params);
-    const limit = Math.max(1, Math.min(intParam(params, 'limit', 500), 1000));
-    const orderId = param(params, 'orderId');
-    const startTime = param(params, 'startTime');
-    const endTime = param(params, 'endTime');
-    const orders = this.sim.store.listOrders({
-      exchange: 'binance',
-      apiKey: account.apiKey,
-      marketId: market.id,
-      fromSeq: orderId !== undefined ? intParam(params, 'orderId', 0) : undefined,
-      startTime: startTime !== undefined ? intParam(params, 'startTime', 0) : undefined,
-      endTime: endTime !== undefined ? intParam(params, 'endTime', 0) : undefined,
-      newestFirst: orderId === undefined && startTime === undefined,
-      limit,
-    });
-    if (orderId === undefined && startTime === undefined) orders.reverse();
-    return orders.map((o) => this.orderJson(this.sim.engine.findOrder('binance', account.apiKey, { id: o.id }) ?? o));
-  }
-
-  private myTrades(account: Account, params: Params): unknown {
-    const market = marketParam(this.sim, params);
-    const limit = Math.max(1, Math.min(intParam(params, 'limit', 500), 1000));
-    const fromId = param(params, 'fromId');
-    const startTime = param(params, 'startTime');
-    const endTime = param(params, 'endTime');
-    return this.sim.store
-      .listTrades({
-        exchange: 'binance',
-        apiKey: account.apiKey,
-        marketId: market.id,
-        orderId: param(params, 'orderId'),
-        fromSeq: fromId !== undefined ? intParam(params, 'fromId', 0) : undefined,
-        startTime: startTime !== undefined ? intParam(params, 'startTime', 0) : undefined,
-        endTime: endTime !== undefined ? intParam(params, 'endTime', 0) : undefined,
-        limit,
-      })
-      .map(myTradeJson);
-  }
-
-  private coins(account: Account): unknown {
-    return this.sim.catalog.assets('binance').map((coin) => {
-      const b = account.balance(coin);
-      return {
-        coin,
-        name: coin,
-        depositAllEnable: false,
-        withdrawAllEnable: false,
-        free: fixed8(b.free),
-        locked: fixed8(b.locked),
-        freeze: '0',
-        withdrawing: '0',
-        ipoing: '0',
-        ipoable: '0',
-        storage: '0',
-        isLegalMoney: false,
-        trading: true,
-        networkList: [],
-      };
-    });
-  }
-}
-
-export function withFees(sim: ExchangeSimulator, order: SimOrder, json: Record<string, unknown>): Record<string, unknown> {
-  if (order.tradeCount > 0) {
-    if (!Array.isArray(json.fills)) json.fills = sim.store.tradesOfOrder('binance', order.id).map(fillJson);
-  } else {
-    json.fills = [];
-    json.fee = '0';
-    json.quoteAsset = sim.catalog.get('binance', order.marketId)?.quote ?? '';
-  }
-  return json;
-}
-
-function depthWeight(limit: number): number {
-  if (limit <= 100) return 5;
-  if (limit <= 500) return 25;
-  if (limit <= 1000) return 50;
-  return 250;
-}
-
-function uidOf(apiKey: string): number {
-  let h = 0;
-  for (const c of apiKey) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return 100_000_000 + (h % 900_000_000);
 }

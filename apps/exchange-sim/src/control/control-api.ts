@@ -52,6 +52,33 @@ function decimalOf(value: unknown, name: string): Dec {
   return parsed;
 }
 
+/** An exchange order id, as text or as a JSON number (Binance's ids are numbers). */
+function orderIdOf(value: unknown): string {
+  if (typeof value !== 'string' && typeof value !== 'number') throw bad('orderId must be a string or a number');
+  return String(value);
+}
+
+function query(req: SimRequest, name: string): string | undefined {
+  return req.query.get(name) ?? undefined;
+}
+
+/** An optional non-negative number of a feed setting. */
+function nonNegative(b: Record<string, unknown>, name: string): number | undefined {
+  const v = b[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(`${name} must be a non-negative number`);
+  return v;
+}
+
+/** `{ ASSET: "decimal" }`, assets upper-cased; nothing when absent. */
+function balancesOf(value: unknown): Record<string, string> {
+  const balances: Record<string, string> = {};
+  if (value === undefined) return balances;
+  if (typeof value !== 'object' || value === null) throw bad('balances must be an object of decimal strings');
+  for (const [asset, amount] of Object.entries(value)) balances[asset.toUpperCase()] = decimalOf(amount, `balances.${asset}`).toFixed();
+  return balances;
+}
+
 interface AccountJson {
   exchange: ExchangeId;
   apiKey: string;
@@ -106,149 +133,161 @@ export class ControlApi {
     return market;
   }
 
+  /** `METHOD /path` → its handler; an unknown pair is a 404. */
+  private readonly routes = new Map<string, (req: SimRequest) => unknown>([
+    ['GET /health', () => ({ ok: true })],
+    ['GET /price', (req) => this.priceJson(this.market(query(req, 'exchange'), query(req, 'symbol')))],
+    ['POST /price', (req) => this.setPrice(body(req))],
+    ['GET /prices', (req) => this.pricesJson(exchangeOf(query(req, 'exchange'), true))],
+    ['GET /feed', () => this.feedJson()],
+    ['POST /feed', (req) => this.setFeed(body(req))],
+    ['POST /tick', (req) => this.tick(body(req))],
+    ['GET /faults', () => ({ faults: this.sim.faults.list() })],
+    ['POST /faults', (req) => this.sim.faults.add(validateFault(body(req)))],
+    ['DELETE /faults', () => this.clearFaults()],
+    ['GET /orders', (req) => this.ordersJson(exchangeOf(query(req, 'exchange'), true), query(req, 'clientOrderId'), query(req, 'apiKey'))],
+    ['POST /fill', (req) => this.fill(body(req))],
+    ['GET /accounts', (req) => ({ accounts: this.accountsJson(exchangeOf(query(req, 'exchange'), true)) })],
+    ['POST /accounts', (req) => this.upsertAccount(body(req))],
+    ['POST /reset', () => this.reset()],
+    ['GET /config', () => this.configJson()],
+    ['POST /config', (req) => this.updateConfig(body(req))],
+    ['GET /requests', (req) => ({ requests: this.sim.requestCountsOf(exchangeOf(query(req, 'exchange'), true)) })],
+    ['DELETE /requests', () => this.clearRequests()],
+  ]);
+
   private route(req: SimRequest): unknown {
-    const sim = this.sim;
     const key = `${req.method} ${req.path}`;
-    const q = (name: string): string | undefined => req.query.get(name) ?? undefined;
-    switch (key) {
-      case 'GET /health':
-        return { ok: true };
-      case 'GET /price': {
-        const market = this.market(q('exchange'), q('symbol'));
-        return { exchange: market.exchange, symbol: market.symbol, price: sim.engine.price(market).toFixed() };
-      }
-      case 'POST /price': {
-        const b = body(req);
-        const market = this.market(b.exchange, b.symbol);
-        const price = decimalOf(b.price, 'price');
-        if (price.isZero()) throw bad('price must be positive');
-        sim.setPrice(market, price);
-        return { exchange: market.exchange, symbol: market.symbol, price: sim.engine.price(market).toFixed() };
-      }
-      case 'GET /prices': {
-        const exchange = exchangeOf(q('exchange'), true);
-        const result: Record<string, Record<string, string>> = {};
-        for (const ex of exchange ? [exchange] : EXCHANGES) {
-          result[ex] = {};
-          for (const m of sim.catalog.list(ex)) result[ex][m.symbol] = sim.engine.price(m).toFixed();
-        }
-        return result;
-      }
-      case 'GET /feed':
-        return this.feedJson();
-      case 'POST /feed': {
-        const b = body(req);
-        if (b.mode === 'manual') sim.setManualFeed();
-        else if (b.mode === 'random') {
-          const num = (name: string): number | undefined => {
-            const v = b[name];
-            if (v === undefined) return undefined;
-            if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(`${name} must be a non-negative number`);
-            return v;
-          };
-          sim.setRandomFeed({
-            seed: num('seed'),
-            tickMs: num('tickMs'),
-            volatilityBps: num('volatilityBps'),
-            premium: b.premium === undefined ? undefined : decimalOf(b.premium, 'premium').toFixed(),
-          });
-        } else if (b.mode === 'replay') {
-          const market = this.market(b.exchange, b.symbol);
-          const speed = b.speed === undefined ? 1 : Number(b.speed);
-          if (!Number.isFinite(speed) || speed <= 0) throw bad('speed must be a positive number');
-          const replay = sim.startReplay(market, str(b.csv, 'csv'), speed, b.loop === true);
-          return { ...this.feedJson(), ...replay };
-        } else throw bad('mode must be random, replay or manual');
-        return this.feedJson();
-      }
-      case 'POST /tick': {
-        const b = body(req);
-        const count = b.count === undefined ? 1 : Number(b.count);
-        if (!Number.isInteger(count) || count < 1 || count > 100_000) throw bad('count must be an integer in [1, 100000]');
-        sim.advance(count);
-        return this.feedJson();
-      }
-      case 'GET /faults':
-        return { faults: sim.faults.list() };
-      case 'POST /faults':
-        return sim.faults.add(validateFault(body(req)));
-      case 'DELETE /faults':
-        sim.faults.clear();
-        return { faults: [] };
-      case 'GET /orders': {
-        const exchange = exchangeOf(q('exchange'), true);
-        const clientOrderId = q('clientOrderId');
-        const apiKey = q('apiKey');
-        const orders: SimOrder[] = [];
-        for (const ex of exchange ? [exchange] : EXCHANGES) orders.push(...sim.store.listOrders({ exchange: ex, clientOrderId, apiKey }));
-        const live = orders.map((o) => sim.engine.findAnyOrder(o.exchange, { id: o.id }) ?? o);
-        const rejected = (exchange ? [exchange] : EXCHANGES)
-          .flatMap((ex) => sim.store.listRejections(ex, clientOrderId))
-          .filter((r) => apiKey === undefined || r.apiKey === apiKey);
-        return { orders: live.map(controlOrderJson), rejected };
-      }
-      case 'POST /fill': {
-        const b = body(req);
-        const exchange = exchangeOf(b.exchange);
-        const order =
-          b.orderId !== undefined
-            ? sim.engine.findAnyOrder(exchange, { id: String(b.orderId) })
-            : sim.engine.findAnyOrder(exchange, { clientOrderId: str(b.clientOrderId, 'clientOrderId') });
-        if (!order) throw new ControlError(404, 'order not found');
-        const live = sim.engine.findOrder(exchange, order.apiKey, { id: order.id });
-        if (!live || (live.status !== 'NEW' && live.status !== 'PARTIALLY_FILLED') || !live.working || live.price === null) {
-          throw new ControlError(409, 'only a working open limit order can be filled');
-        }
-        sim.engine.forceFill(live, b.amount === undefined ? undefined : decimalOf(b.amount, 'amount'));
-        return controlOrderJson(live);
-      }
-      case 'GET /accounts':
-        return { accounts: this.accountsJson(exchangeOf(q('exchange'), true)) };
-      case 'POST /accounts': {
-        const b = body(req);
-        const exchange = exchangeOf(b.exchange);
-        const apiKey = str(b.apiKey, 'apiKey');
-        const secret = str(b.secret, 'secret');
-        const balances: Record<string, string> = {};
-        if (b.balances !== undefined) {
-          if (typeof b.balances !== 'object' || b.balances === null) throw bad('balances must be an object of decimal strings');
-          for (const [asset, amount] of Object.entries(b.balances))
-            balances[asset.toUpperCase()] = decimalOf(amount, `balances.${asset}`).toFixed();
-        }
-        if (b.enableWithdrawals !== undefined && typeof b.enableWithdrawals !== 'boolean')
-          throw bad('enableWithdrawals must be true or false');
-        if (b.enableWithdrawals !== undefined && exchange !== 'binance')
-          throw bad('enableWithdrawals: only Binance reports the permissions of a key (Upbit has no such call)');
-        // `ifMissing`: create with these balances, but leave an existing account exactly as it is
-        // (what tradedesk does on start with SIM_URL, so a restart never refunds a sim account).
-        const { created } = sim.engine.upsertAccount(exchange, apiKey, secret, balances, b.ifMissing !== true, {
-          enableWithdrawals: b.enableWithdrawals,
-        });
-        return { created, account: this.accountsJson(exchange).find((a) => a.apiKey === apiKey) };
-      }
-      case 'POST /reset':
-        sim.reset();
-        return { ok: true };
-      case 'GET /config':
-        return this.configJson();
-      case 'POST /config': {
-        const b = body(req);
-        if (b.rateLimits !== undefined) sim.updateRateLimits(b.rateLimits as RateLimitOptions);
-        if (b.book !== undefined) {
-          for (const [exchange, options] of Object.entries(b.book as Record<string, BookOptions>)) {
-            sim.engine.updateBookSettings(exchangeOf(exchange), bookPatch(options));
-          }
-        }
-        return this.configJson();
-      }
-      case 'GET /requests':
-        return { requests: sim.requestCountsOf(exchangeOf(q('exchange'), true)) };
-      case 'DELETE /requests':
-        sim.clearRequestCounts();
-        return { requests: {} };
-      default:
-        throw new ControlError(404, `unknown control route ${key}`);
+    const handler = this.routes.get(key);
+    if (!handler) throw new ControlError(404, `unknown control route ${key}`);
+    return handler(req);
+  }
+
+  private priceJson(market: Market): Record<string, unknown> {
+    return { exchange: market.exchange, symbol: market.symbol, price: this.sim.engine.price(market).toFixed() };
+  }
+
+  private setPrice(b: Record<string, unknown>): Record<string, unknown> {
+    const market = this.market(b.exchange, b.symbol);
+    const price = decimalOf(b.price, 'price');
+    if (price.isZero()) throw bad('price must be positive');
+    this.sim.setPrice(market, price);
+    return this.priceJson(market);
+  }
+
+  private pricesJson(exchange: ExchangeId | undefined): Record<string, Record<string, string>> {
+    const result: Record<string, Record<string, string>> = {};
+    for (const ex of exchange ? [exchange] : EXCHANGES) {
+      result[ex] = {};
+      for (const m of this.sim.catalog.list(ex)) result[ex][m.symbol] = this.sim.engine.price(m).toFixed();
     }
+    return result;
+  }
+
+  private setFeed(b: Record<string, unknown>): Record<string, unknown> {
+    if (b.mode === 'manual') {
+      this.sim.setManualFeed();
+    } else if (b.mode === 'random') {
+      this.sim.setRandomFeed({
+        seed: nonNegative(b, 'seed'),
+        tickMs: nonNegative(b, 'tickMs'),
+        volatilityBps: nonNegative(b, 'volatilityBps'),
+        premium: b.premium === undefined ? undefined : decimalOf(b.premium, 'premium').toFixed(),
+      });
+    } else if (b.mode === 'replay') {
+      return this.startReplay(b);
+    } else throw bad('mode must be random, replay or manual');
+    return this.feedJson();
+  }
+
+  private startReplay(b: Record<string, unknown>): Record<string, unknown> {
+    const market = this.market(b.exchange, b.symbol);
+    const speed = b.speed === undefined ? 1 : Number(b.speed);
+    if (!Number.isFinite(speed) || speed <= 0) throw bad('speed must be a positive number');
+    const replay = this.sim.startReplay(market, str(b.csv, 'csv'), speed, b.loop === true);
+    return { ...this.feedJson(), ...replay };
+  }
+
+  private tick(b: Record<string, unknown>): Record<string, unknown> {
+    const count = b.count === undefined ? 1 : Number(b.count);
+    if (!Number.isInteger(count) || count < 1 || count > 100_000) throw bad('count must be an integer in [1, 100000]');
+    this.sim.advance(count);
+    return this.feedJson();
+  }
+
+  private clearFaults(): Record<string, unknown> {
+    this.sim.faults.clear();
+    return { faults: [] };
+  }
+
+  /** Orders of every state from the store, the open ones as they stand now, and the rejected requests. */
+  private ordersJson(
+    exchange: ExchangeId | undefined,
+    clientOrderId: string | undefined,
+    apiKey: string | undefined,
+  ): Record<string, unknown> {
+    const sim = this.sim;
+    const exchanges = exchange ? [exchange] : EXCHANGES;
+    const orders: SimOrder[] = [];
+    for (const ex of exchanges) orders.push(...sim.store.listOrders({ exchange: ex, clientOrderId, apiKey }));
+    const live = orders.map((o) => sim.engine.findAnyOrder(o.exchange, { id: o.id }) ?? o);
+    const rejected = exchanges
+      .flatMap((ex) => sim.store.listRejections(ex, clientOrderId))
+      .filter((r) => apiKey === undefined || r.apiKey === apiKey);
+    return { orders: live.map(controlOrderJson), rejected };
+  }
+
+  /** A counterparty arrives: a working open limit order fills at its own price, all of it or `amount`. */
+  private fill(b: Record<string, unknown>): Record<string, unknown> {
+    const sim = this.sim;
+    const exchange = exchangeOf(b.exchange);
+    const order =
+      b.orderId !== undefined
+        ? sim.engine.findAnyOrder(exchange, { id: orderIdOf(b.orderId) })
+        : sim.engine.findAnyOrder(exchange, { clientOrderId: str(b.clientOrderId, 'clientOrderId') });
+    if (!order) throw new ControlError(404, 'order not found');
+    const live = sim.engine.findOrder(exchange, order.apiKey, { id: order.id });
+    if (!live || (live.status !== 'NEW' && live.status !== 'PARTIALLY_FILLED') || !live.working || live.price === null) {
+      throw new ControlError(409, 'only a working open limit order can be filled');
+    }
+    sim.engine.forceFill(live, b.amount === undefined ? undefined : decimalOf(b.amount, 'amount'));
+    return controlOrderJson(live);
+  }
+
+  private upsertAccount(b: Record<string, unknown>): Record<string, unknown> {
+    const exchange = exchangeOf(b.exchange);
+    const apiKey = str(b.apiKey, 'apiKey');
+    const secret = str(b.secret, 'secret');
+    const balances = balancesOf(b.balances);
+    if (b.enableWithdrawals !== undefined && typeof b.enableWithdrawals !== 'boolean') throw bad('enableWithdrawals must be true or false');
+    if (b.enableWithdrawals !== undefined && exchange !== 'binance')
+      throw bad('enableWithdrawals: only Binance reports the permissions of a key (Upbit has no such call)');
+    // `ifMissing`: create with these balances, but leave an existing account exactly as it is
+    // (what tradedesk does on start with SIM_URL, so a restart never refunds a sim account).
+    const { created } = this.sim.engine.upsertAccount(exchange, apiKey, secret, balances, b.ifMissing !== true, {
+      enableWithdrawals: b.enableWithdrawals,
+    });
+    return { created, account: this.accountsJson(exchange).find((a) => a.apiKey === apiKey) };
+  }
+
+  private reset(): Record<string, unknown> {
+    this.sim.reset();
+    return { ok: true };
+  }
+
+  private updateConfig(b: Record<string, unknown>): Record<string, unknown> {
+    if (b.rateLimits !== undefined) this.sim.updateRateLimits(b.rateLimits as RateLimitOptions);
+    if (b.book !== undefined) {
+      for (const [exchange, options] of Object.entries(b.book as Record<string, BookOptions>)) {
+        this.sim.engine.updateBookSettings(exchangeOf(exchange), bookPatch(options));
+      }
+    }
+    return this.configJson();
+  }
+
+  private clearRequests(): Record<string, unknown> {
+    this.sim.clearRequestCounts();
+    return { requests: {} };
   }
 
   private feedJson(): Record<string, unknown> {

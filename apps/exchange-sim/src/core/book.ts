@@ -76,27 +76,48 @@ export interface Walk {
  * (in whole steps), never past `limit`.
  */
 export function walkBook(levels: BookLevel[], side: 'buy' | 'sell', stepSize: Dec, want: { qty?: Dec; quote?: Dec; limit?: Dec }): Walk {
-  const fills: Fill[] = [];
-  let qty = ZERO;
-  let quote = ZERO;
+  const limit = want.limit;
+  const within = limit ? levels.slice(0, levelsWithin(levels, side, limit)) : levels;
+  return want.qty ? walkForQuantity(within, want.qty) : walkForQuote(within, want.quote!, stepSize);
+}
+
+/** How many of the best levels lie at `limit` or better. */
+function levelsWithin(levels: BookLevel[], side: 'buy' | 'sell', limit: Dec): number {
+  const beyond = levels.findIndex((level) => (side === 'buy' ? level.price.greaterThan(limit) : level.price.lessThan(limit)));
+  return beyond === -1 ? levels.length : beyond;
+}
+
+/** Up to `wanted` base; exhausted when the levels run out first. */
+function walkForQuantity(levels: BookLevel[], wanted: Dec): Walk {
+  const walk: Walk = { fills: [], qty: ZERO, quote: ZERO, exhausted: false };
   for (const level of levels) {
-    if (want.limit && (side === 'buy' ? level.price.greaterThan(want.limit) : level.price.lessThan(want.limit))) break;
-    let take: Dec;
-    if (want.qty) {
-      const remaining = want.qty.minus(qty);
-      if (remaining.lessThanOrEqualTo(0)) break;
-      take = decMin(level.qty, remaining);
-    } else {
-      const budget = want.quote!.minus(quote);
-      take = decMin(level.qty, floorToStep(budget.div(level.price), stepSize));
-      if (take.lessThanOrEqualTo(0)) return { fills, qty, quote, exhausted: false };
-    }
-    fills.push({ price: level.price, qty: take });
-    qty = qty.plus(take);
-    quote = quote.plus(take.mul(level.price));
+    const remaining = wanted.minus(walk.qty);
+    if (remaining.lessThanOrEqualTo(0)) break;
+    take(walk, level.price, decMin(level.qty, remaining));
   }
-  const done = want.qty ? qty.greaterThanOrEqualTo(want.qty) : false;
-  return { fills, qty, quote, exhausted: !done };
+  walk.exhausted = !walk.qty.greaterThanOrEqualTo(wanted);
+  return walk;
+}
+
+/**
+ * As much base as `budget` buys in whole steps; done (not exhausted) at the first level where
+ * nothing more can be taken, exhausted when the levels run out first.
+ */
+function walkForQuote(levels: BookLevel[], budget: Dec, stepSize: Dec): Walk {
+  const walk: Walk = { fills: [], qty: ZERO, quote: ZERO, exhausted: false };
+  for (const level of levels) {
+    const amount = decMin(level.qty, floorToStep(budget.minus(walk.quote).div(level.price), stepSize));
+    if (amount.lessThanOrEqualTo(0)) return walk;
+    take(walk, level.price, amount);
+  }
+  walk.exhausted = true;
+  return walk;
+}
+
+function take(walk: Walk, price: Dec, qty: Dec): void {
+  walk.fills.push({ price, qty });
+  walk.qty = walk.qty.plus(qty);
+  walk.quote = walk.quote.plus(qty.mul(price));
 }
 
 /** Base quantity available on the side a resting order at `limit` would trade with. */

@@ -39,7 +39,22 @@ export interface FaultDecision {
 export function validateFault(input: unknown): FaultSpec {
   if (typeof input !== 'object' || input === null) throw new Error('fault must be an object');
   const f = input as Record<string, unknown>;
-  const spec: FaultSpec = {};
+  // Checked, and listed back, in this order: which requests, then what happens to them.
+  const spec: FaultSpec = {
+    ...requestsMatched(f),
+    latencyMs: boundedNumber(f, 'latencyMs', 0, 600_000),
+    status: boundedNumber(f, 'status', 100, 599),
+    rate429: boundedNumber(f, 'rate429', 0, 1),
+    count: boundedNumber(f, 'count', 1, Number.MAX_SAFE_INTEGER),
+    ...failureModes(f),
+  };
+  for (const key of Object.keys(spec) as Array<keyof FaultSpec>) if (spec[key] === undefined) delete spec[key];
+  return spec;
+}
+
+/** Which requests a fault applies to: exchange, endpoint (without the /binance or /upbit prefix) and method, each when given. */
+function requestsMatched(f: Record<string, unknown>): Pick<FaultSpec, 'exchange' | 'endpoint' | 'method'> {
+  const spec: Pick<FaultSpec, 'exchange' | 'endpoint' | 'method'> = {};
   if (f.exchange !== undefined) {
     if (f.exchange !== 'binance' && f.exchange !== 'upbit') throw new Error('exchange must be binance or upbit');
     spec.exchange = f.exchange;
@@ -52,23 +67,25 @@ export function validateFault(input: unknown): FaultSpec {
     if (typeof f.method !== 'string') throw new Error('method must be a string');
     spec.method = f.method.toUpperCase();
   }
-  const num = (key: string, min: number, max: number): number | undefined => {
-    const v = f[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new Error(`${key} must be a number in [${min}, ${max}]`);
-    return v;
-  };
-  spec.latencyMs = num('latencyMs', 0, 600_000);
-  spec.status = num('status', 100, 599);
-  spec.rate429 = num('rate429', 0, 1);
-  spec.count = num('count', 1, Number.MAX_SAFE_INTEGER);
+  return spec;
+}
+
+function boundedNumber(f: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  const v = f[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new Error(`${key} must be a number in [${min}, ${max}]`);
+  return v;
+}
+
+/** The failures that are not numbers: a reset connection, an answer lost after executing. */
+function failureModes(f: Record<string, unknown>): Pick<FaultSpec, 'reset' | 'timeoutAfterExecute'> {
+  const spec: Pick<FaultSpec, 'reset' | 'timeoutAfterExecute'> = {};
   if (f.reset !== undefined) spec.reset = f.reset === true;
   if (f.timeoutAfterExecute !== undefined) {
     const t = f.timeoutAfterExecute;
     if (t !== true && t !== false && t !== 'hang' && t !== '-1007') throw new Error("timeoutAfterExecute must be true, 'hang' or '-1007'");
     spec.timeoutAfterExecute = t;
   }
-  for (const key of Object.keys(spec) as Array<keyof FaultSpec>) if (spec[key] === undefined) delete spec[key];
   return spec;
 }
 
@@ -97,21 +114,34 @@ export class FaultBoard {
     if (this.faults.length === 0) return undefined;
     let decision: FaultDecision | undefined;
     for (const fault of this.faults) {
-      if (fault.exchange && fault.exchange !== exchange) continue;
-      if (fault.endpoint && fault.endpoint !== path) continue;
-      if (fault.method && fault.method !== method) continue;
+      if (!appliesTo(fault, exchange, method, path)) continue;
       const hit429 = fault.rate429 !== undefined && (fault.rate429 >= 1 || this.random() < fault.rate429);
-      const onlyRate429 = fault.latencyMs === undefined && !fault.reset && fault.status === undefined && !fault.timeoutAfterExecute;
-      if (onlyRate429 && !hit429) continue;
+      // A fault that only answers 429 does nothing to the requests its probability spares.
+      if (onlyRate429(fault) && !hit429) continue;
       decision ??= { latencyMs: 0, reset: false, rate429: false };
-      if (fault.latencyMs) decision.latencyMs += fault.latencyMs;
-      if (fault.reset) decision.reset = true;
-      if (fault.status !== undefined) decision.status ??= fault.status;
-      if (hit429) decision.rate429 = true;
-      if (fault.timeoutAfterExecute) decision.timeoutAfterExecute = fault.timeoutAfterExecute === '-1007' ? '-1007' : 'hang';
+      addEffects(decision, fault, hit429);
       fault.applied += 1;
     }
     this.faults = this.faults.filter((f) => f.count === undefined || f.applied < f.count);
     return decision;
   }
+}
+
+function appliesTo(fault: ActiveFault, exchange: ExchangeId, method: string, path: string): boolean {
+  if (fault.exchange && fault.exchange !== exchange) return false;
+  if (fault.endpoint && fault.endpoint !== path) return false;
+  return !fault.method || fault.method === method;
+}
+
+function onlyRate429(fault: ActiveFault): boolean {
+  return fault.latencyMs === undefined && !fault.reset && fault.status === undefined && !fault.timeoutAfterExecute;
+}
+
+/** Faults add up: latencies sum, the first status wins, a reset or a 429 from any of them holds, the last lost-answer mode wins. */
+function addEffects(decision: FaultDecision, fault: ActiveFault, hit429: boolean): void {
+  if (fault.latencyMs) decision.latencyMs += fault.latencyMs;
+  if (fault.reset) decision.reset = true;
+  if (fault.status !== undefined) decision.status ??= fault.status;
+  if (hit429) decision.rate429 = true;
+  if (fault.timeoutAfterExecute) decision.timeoutAfterExecute = fault.timeoutAfterExecute === '-1007' ? '-1007' : 'hang';
 }

@@ -1,6 +1,7 @@
 import { Dec, ceilToStep } from './decimal.js';
 import { REFERENCE_START_PRICES, USDT_KRW_START, marketKey, syntheticStartPrice, tickFor } from './markets.js';
 import type { ExchangeId, Market, MarketCatalog } from './markets.js';
+import { byCodeUnits } from './code-unit-order.js';
 
 export type FeedMode = 'random' | 'manual' | 'replay';
 
@@ -29,7 +30,8 @@ export interface FeedState {
   premium: string;
   /** USD reference price per base asset, plus USDT→KRW under FX_KEY. */
   drivers: Record<string, string>;
-  prices: Record<string, string>;
+  /** By market key; a market added since the state was saved has none until it is derived. */
+  prices: Partial<Record<string, string>>;
   replay?: ReplayState;
 }
 
@@ -155,7 +157,7 @@ export class PriceFeed {
   private randomStep(): string[] {
     this.state.tick += 1;
     const sigma = this.state.volatilityBps / 10_000;
-    for (const asset of Object.keys(this.state.drivers).sort()) {
+    for (const asset of Object.keys(this.state.drivers).sort(byCodeUnits)) {
       const assetSigma = asset === FX_KEY ? sigma / 5 : sigma;
       const multiplier = Math.exp(assetSigma * this.gaussian());
       const next = new Dec(this.state.drivers[asset]).mul(new Dec(multiplier.toFixed(15))).toSignificantDigits(12);
@@ -270,23 +272,34 @@ export function parseCandleCsv(csv: string): { points: ReplayPoint[]; candleMs: 
     .map((l) => l.trim())
     .filter((l) => l.length > 0)
     .map((l) => l.split(',').map((c) => c.trim()));
-  const candles: Array<{ time: number; o: string; h: string; l: string; c: string }> = [];
-  for (const cells of rows) {
-    if (cells.length < 5) throw new Error(`candle row needs time,open,high,low,close: ${cells.join(',')}`);
-    const [time, o, h, l, c] = cells as [string, string, string, string, string];
-    if (!/^[\d.]+$/.test(o)) continue; // header
-    const ms = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
-    if (Number.isNaN(ms)) throw new Error(`bad candle time: ${time}`);
-    for (const v of [o, h, l, c]) if (!/^\d+(\.\d+)?$/.test(v)) throw new Error(`bad candle price: ${v}`);
-    candles.push({ time: ms, o, h, l, c });
-  }
+  const candles = rows.map(candleOf).filter((candle): candle is Candle => candle !== undefined);
   if (candles.length === 0) throw new Error('no candles in CSV');
   const candleMs = candles.length > 1 ? Math.max(1, candles[1].time - candles[0].time) : 60_000;
-  const points: ReplayPoint[] = [];
-  for (const k of candles) {
-    const rising = new Dec(k.c).greaterThanOrEqualTo(k.o);
-    const path = rising ? [k.o, k.l, k.h, k.c] : [k.o, k.h, k.l, k.c];
-    path.forEach((price, i) => points.push({ time: k.time + Math.floor((i * candleMs) / 4), price }));
-  }
-  return { points, candleMs };
+  return { points: candles.flatMap((candle) => intraCandlePath(candle, candleMs)), candleMs };
+}
+
+interface Candle {
+  time: number;
+  o: string;
+  h: string;
+  l: string;
+  c: string;
+}
+
+/** One CSV row as a candle; undefined for the header row. */
+function candleOf(cells: string[]): Candle | undefined {
+  if (cells.length < 5) throw new Error(`candle row needs time,open,high,low,close: ${cells.join(',')}`);
+  const [time, o, h, l, c] = cells as [string, string, string, string, string];
+  if (!/^[\d.]+$/.test(o)) return undefined; // header
+  const ms = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
+  if (Number.isNaN(ms)) throw new Error(`bad candle time: ${time}`);
+  for (const v of [o, h, l, c]) if (!/^\d+(\.\d+)?$/.test(v)) throw new Error(`bad candle price: ${v}`);
+  return { time: ms, o, h, l, c };
+}
+
+/** open → the extreme nearer the open → the other extreme → close, spread over the candle's time. */
+function intraCandlePath(k: Candle, candleMs: number): ReplayPoint[] {
+  const rising = new Dec(k.c).greaterThanOrEqualTo(k.o);
+  const path = rising ? [k.o, k.l, k.h, k.c] : [k.o, k.h, k.l, k.c];
+  return path.map((price, i) => ({ time: k.time + Math.floor((i * candleMs) / 4), price }));
 }

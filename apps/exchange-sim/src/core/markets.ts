@@ -1,4 +1,5 @@
 import { Dec } from './decimal.js';
+import { byCodeUnits } from './code-unit-order.js';
 
 export type ExchangeId = 'binance' | 'upbit';
 export const EXCHANGES: readonly ExchangeId[] = ['binance', 'upbit'];
@@ -195,7 +196,7 @@ export class MarketCatalog {
         seen.add(m.quote);
       }
     }
-    return [...seen].sort();
+    return [...seen].sort(byCodeUnits);
   }
 }
 

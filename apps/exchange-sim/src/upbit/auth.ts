@@ -62,14 +62,20 @@ export function sha512Hex(text: string): string {
  * percent-decoded, or for a JSON body its keys in order (arrays as `k[]=v` per element).
  */
 export function queryHashInput(method: string, rawQuery: string, rawBody: string): string | undefined {
-  if (method === 'GET' || method === 'DELETE' || !rawBody) {
-    if (!rawQuery) return undefined;
-    try {
-      return decodeURIComponent(rawQuery.replace(/\+/g, ' '));
-    } catch {
-      return rawQuery;
-    }
+  if (method === 'GET' || method === 'DELETE' || !rawBody) return queryStringHashInput(rawQuery);
+  return bodyHashInput(rawBody);
+}
+
+function queryStringHashInput(rawQuery: string): string | undefined {
+  if (!rawQuery) return undefined;
+  try {
+    return decodeURIComponent(rawQuery.replace(/\+/g, ' '));
+  } catch {
+    return rawQuery;
   }
+}
+
+function bodyHashInput(rawBody: string): string | undefined {
   let body: unknown;
   try {
     body = JSON.parse(rawBody);
@@ -80,7 +86,12 @@ export function queryHashInput(method: string, rawQuery: string, rawBody: string
   const pairs: string[] = [];
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
     if (Array.isArray(v)) for (const item of v) pairs.push(`${k}[]=${String(item)}`);
-    else if (v !== undefined && v !== null) pairs.push(`${k}=${String(v)}`);
+    else if (v !== undefined && v !== null) pairs.push(`${k}=${bodyValueText(v)}`);
   }
   return pairs.length > 0 ? pairs.join('&') : undefined;
+}
+
+/** A body value as the hash input writes it: JSON's objects are plain, and String() prints one as `[object Object]`. */
+function bodyValueText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : String(value);
 }

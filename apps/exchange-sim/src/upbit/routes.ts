@@ -1,21 +1,20 @@
-import { Dec } from '../core/decimal.js';
-import type { Account } from '../core/engine.js';
-import { FEE_RATES } from '../core/engine.js';
+import type { Account } from '../core/account.js';
+import { FEE_RATES } from '../core/settlement.js';
 import { MINUTE } from '../core/history.js';
 import { upbitKrwTick } from '../core/markets.js';
-import type { Market } from '../core/markets.js';
 import type { UpbitGroup } from '../core/rate-limits.js';
 import type { ExchangeSimulator } from '../core/sim.js';
 import { isOpenStatus } from '../core/types.js';
 import type { SimOrder } from '../core/types.js';
 import type { ExchangeFront } from '../http/server.js';
-import { JSON_TYPE, RawNumber, textResponse, toJson } from '../http/types.js';
+import { JSON_TYPE, textResponse, toJson } from '../http/types.js';
 import type { SimRequest, SimResponse } from '../http/types.js';
 import { decodeJwt, queryHashInput, sha512Hex, verifyJwtSignature } from './auth.js';
 import { UpbitError, invalidAccessKey, invalidQueryPayload, jwtFailure, nonceUsed, orderNotFound, validation } from './errors.js';
 import { placeUpbitOrder, upbitMarket } from './orders.js';
 import type { UpbitParams } from './orders.js';
-import { kst, orderState, upbitAccountJson, upbitOrderJson, utcNoZone } from './serialize.js';
+import { candlesJson, DAY, marketsOf, orderbooksJson, tickerJson } from './quotation.js';
+import { orderState, upbitAccountJson, upbitOrderJson } from './serialize.js';
 
 interface RouteContext {
   params: UpbitParams;
@@ -30,11 +29,28 @@ interface UpbitRoute {
   handle(ctx: RouteContext): unknown;
 }
 
-const num = (d: Dec): RawNumber => new RawNumber(d.toFixed());
-const DAY = 1440 * MINUTE;
-
 function rawJson(status: number, value: unknown, headers: Record<string, string>): SimResponse {
   return { status, body: toJson(value), headers: { 'Content-Type': JSON_TYPE, ...headers } };
+}
+
+/** The route's path: the minute candles' unit (`/v1/candles/minutes/5`) is a parameter, not a route of its own. */
+function routePath(path: string): { path: string; unit?: string } {
+  const minutes = /^\/v1\/candles\/minutes\/(\d+)$/.exec(path);
+  return minutes ? { path: '/v1/candles/minutes', unit: minutes[1] } : { path };
+}
+
+/** Query parameters, then a JSON body's on top (not for GET); the candles' unit from the path. */
+function requestParams(req: SimRequest, unit: string | undefined): UpbitParams {
+  let params = queryParams(req.query);
+  if (req.rawBody && req.method !== 'GET') {
+    try {
+      params = { ...params, ...(JSON.parse(req.rawBody) as UpbitParams) };
+    } catch {
+      throw validation('the request body is not valid JSON');
+    }
+  }
+  if (unit !== undefined) params.unit = unit;
+  return params;
 }
 
 /** Query parameters as Upbit reads them: `states[]=a&states[]=b` (and ccxt's `uuids[0]=a`) become arrays. */
@@ -52,6 +68,15 @@ function queryParams(query: URLSearchParams): UpbitParams {
   return params;
 }
 
+/** start_time / end_time: epoch milliseconds or a date-time Date.parse reads; absent when not sent. */
+function timeParam(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = typeof value === 'number' ? String(value) : value;
+  const n = typeof text !== 'string' ? Number.NaN : /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (Number.isNaN(n)) throw validation('start_time/end_time does not have a valid value');
+  return n;
+}
+
 /** The Upbit REST API (`/v1`): quotation routes and the exchange routes signed with a JWT. */
 export class UpbitApi implements ExchangeFront {
   readonly exchange = 'upbit' as const;
@@ -63,35 +88,15 @@ export class UpbitApi implements ExchangeFront {
 
   handle(req: SimRequest): SimResponse {
     const now = Date.now();
-    let path = req.path;
-    let unit: string | undefined;
-    const minutes = /^\/v1\/candles\/minutes\/(\d+)$/.exec(path);
-    if (minutes) {
-      unit = minutes[1];
-      path = '/v1/candles/minutes';
-    }
+    const { path, unit } = routePath(req.path);
     const route = this.routes.get(`${req.method} ${path}`);
     const headers: Record<string, string> = {};
     try {
       if (!route) throw new UpbitError(404, 'not_found', `${req.method} ${req.path} is not an Upbit route`);
-      let params = queryParams(req.query);
-      if (req.rawBody && req.method !== 'GET') {
-        try {
-          params = { ...params, ...(JSON.parse(req.rawBody) as UpbitParams) };
-        } catch {
-          throw validation('the request body is not valid JSON');
-        }
-      }
-      if (unit !== undefined) params.unit = unit;
+      const params = requestParams(req, unit);
       const account = route.private ? this.authenticate(req) : undefined;
-      const key = route.private ? account!.apiKey : req.remoteAddress;
-      const verdict = this.sim.upbitLimiter.hit(route.group, key, now);
-      const limit = this.sim.upbitLimiter.limitOf(route.group);
-      const remaining = verdict.kind === 'ok' ? verdict.remaining : 0;
-      headers['Remaining-Req'] = `group=${route.group}; min=${Math.max(0, limit * 60 - verdict.used)}; sec=${remaining}`;
-      if (verdict.kind === 'limited') return textResponse(429, 'Too many API requests.', headers);
-      if (verdict.kind === 'banned')
-        return textResponse(418, `Your IP or access key is blocked for ${verdict.retryAfterSeconds} seconds.`, headers);
+      const refusal = this.rateLimit(route.group, route.private ? account!.apiKey : req.remoteAddress, now, headers);
+      if (refusal) return refusal;
       return rawJson(200, route.handle({ params, query: req.query, account, now }), headers);
     } catch (error) {
       if (error instanceof UpbitError) return error.response(headers);
@@ -100,6 +105,18 @@ export class UpbitApi implements ExchangeFront {
       );
       return rawJson(500, { error: { name: 'server_error', message: 'internal error' } }, headers);
     }
+  }
+
+  /** Counts the request against its group and writes Remaining-Req; the 429 or 418 answer when over the limit. */
+  private rateLimit(group: UpbitGroup, key: string, now: number, headers: Record<string, string>): SimResponse | undefined {
+    const verdict = this.sim.upbitLimiter.hit(group, key, now);
+    const limit = this.sim.upbitLimiter.limitOf(group);
+    const remaining = verdict.kind === 'ok' ? verdict.remaining : 0;
+    headers['Remaining-Req'] = `group=${group}; min=${Math.max(0, limit * 60 - verdict.used)}; sec=${remaining}`;
+    if (verdict.kind === 'limited') return textResponse(429, 'Too many API requests.', headers);
+    if (verdict.kind === 'banned')
+      return textResponse(418, `Your IP or access key is blocked for ${verdict.retryAfterSeconds} seconds.`, headers);
+    return undefined;
   }
 
   tooManyRequests(): SimResponse {
@@ -149,7 +166,7 @@ export class UpbitApi implements ExchangeFront {
     this.route('GET', '/v1/ticker', {
       private: false,
       group: 'ticker',
-      handle: ({ params, now }) => this.markets(params).map((m) => this.ticker(m, now)),
+      handle: ({ params, now }) => marketsOf(sim, params).map((m) => tickerJson(sim, m, now)),
     });
     this.route('GET', '/v1/ticker/all', {
       private: false,
@@ -159,15 +176,19 @@ export class UpbitApi implements ExchangeFront {
         return sim.catalog
           .list('upbit')
           .filter((m) => quotes.includes(m.quote))
-          .map((m) => this.ticker(m, now));
+          .map((m) => tickerJson(sim, m, now));
       },
     });
-    this.route('GET', '/v1/orderbook', { private: false, group: 'orderbook', handle: ({ params, now }) => this.orderbooks(params, now) });
+    this.route('GET', '/v1/orderbook', {
+      private: false,
+      group: 'orderbook',
+      handle: ({ params, now }) => orderbooksJson(sim, params, now),
+    });
     this.route('GET', '/v1/orderbook/instruments', {
       private: false,
       group: 'orderbook',
       handle: ({ params }) =>
-        this.markets(params).map((m) => ({
+        marketsOf(sim, params).map((m) => ({
           market: m.id,
           quote_currency: m.quote,
           tick_size: upbitKrwTick(sim.engine.price(m)).toFixed(),
@@ -177,12 +198,12 @@ export class UpbitApi implements ExchangeFront {
     this.route('GET', '/v1/candles/minutes', {
       private: false,
       group: 'candles',
-      handle: ({ params, now }) => this.candles(params, Number(params.unit) * MINUTE, now),
+      handle: ({ params, now }) => candlesJson(sim, params, Number(params.unit) * MINUTE, now),
     });
     this.route('GET', '/v1/candles/days', {
       private: false,
       group: 'candles',
-      handle: ({ params, now }) => this.candles(params, DAY, now),
+      handle: ({ params, now }) => candlesJson(sim, params, DAY, now),
     });
     this.route('GET', '/v1/accounts', {
       private: true,
@@ -278,100 +299,6 @@ export class UpbitApi implements ExchangeFront {
     return order;
   }
 
-  private markets(params: UpbitParams): Market[] {
-    const list = typeof params.markets === 'string' ? params.markets.split(',').filter((s) => s.length > 0) : [];
-    if (list.length === 0) throw new UpbitError(400, 'validation_error', 'markets is required');
-    const markets = list.map((id) => this.sim.catalog.get('upbit', id.trim())).filter((m): m is Market => m !== undefined);
-    if (markets.length === 0) throw new UpbitError(404, '404', 'Code not found');
-    return markets;
-  }
-
-  private ticker(m: Market, now: number): Record<string, unknown> {
-    const last = this.sim.engine.price(m);
-    const stats = this.sim.engine.history(m).stats24h(now, last);
-    const change = last.minus(stats.open);
-    const kstText = kst(now);
-    const utc = new Date(now).toISOString();
-    return {
-      market: m.id,
-      trade_date: utc.slice(0, 10).replace(/-/g, ''),
-      trade_time: utc.slice(11, 19).replace(/:/g, ''),
-      trade_date_kst: kstText.slice(0, 10).replace(/-/g, ''),
-      trade_time_kst: kstText.slice(11, 19).replace(/:/g, ''),
-      trade_timestamp: now,
-      opening_price: num(stats.open),
-      high_price: num(stats.high),
-      low_price: num(stats.low),
-      trade_price: num(last),
-      prev_closing_price: num(stats.open),
-      change: change.isZero() ? 'EVEN' : change.isPositive() ? 'RISE' : 'FALL',
-      change_price: num(change.abs()),
-      change_rate: num(change.abs().div(stats.open).toDecimalPlaces(10)),
-      signed_change_price: num(change),
-      signed_change_rate: num(change.div(stats.open).toDecimalPlaces(10)),
-      trade_volume: num(new Dec(0)),
-      acc_trade_price: num(stats.quoteVolume),
-      acc_trade_price_24h: num(stats.quoteVolume),
-      acc_trade_volume: num(stats.volume),
-      acc_trade_volume_24h: num(stats.volume),
-      highest_52_week_price: num(stats.high),
-      highest_52_week_date: utc.slice(0, 10),
-      lowest_52_week_price: num(stats.low),
-      lowest_52_week_date: utc.slice(0, 10),
-      timestamp: now,
-    };
-  }
-
-  private orderbooks(params: UpbitParams, now: number): unknown {
-    const count = Math.max(1, Math.min(Number(params.count ?? 15) || 15, 30));
-    return this.markets(params).map((m) => {
-      const book = this.sim.engine.book(m);
-      const units = [];
-      for (let i = 0; i < Math.min(count, Math.max(book.asks.length, book.bids.length)); i++) {
-        const ask = book.asks[i];
-        const bid = book.bids[i];
-        units.push({
-          ask_price: num(ask?.price ?? new Dec(0)),
-          bid_price: num(bid?.price ?? new Dec(0)),
-          ask_size: num(ask?.qty ?? new Dec(0)),
-          bid_size: num(bid?.qty ?? new Dec(0)),
-        });
-      }
-      const total = (levels: typeof book.asks): Dec => levels.reduce((sum, l) => sum.plus(l.qty), new Dec(0));
-      return {
-        market: m.id,
-        timestamp: now,
-        total_ask_size: num(total(book.asks)),
-        total_bid_size: num(total(book.bids)),
-        orderbook_units: units,
-        level: 0,
-      };
-    });
-  }
-
-  private candles(params: UpbitParams, periodMs: number, now: number): unknown {
-    if (![MINUTE, 3 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, 60 * MINUTE, 240 * MINUTE, DAY].includes(periodMs)) {
-      throw validation('unit does not have a valid value');
-    }
-    const market = upbitMarket(this.sim, typeof params.market === 'string' ? params.market : undefined);
-    const count = Math.max(1, Math.min(Number(params.count ?? 1) || 1, 200));
-    const to = typeof params.to === 'string' && !Number.isNaN(Date.parse(params.to)) ? Date.parse(params.to) : now;
-    const candles = this.sim.engine.history(market).aggregate(periodMs, count, to, this.sim.engine.price(market));
-    return candles.reverse().map((c) => ({
-      market: market.id,
-      candle_date_time_utc: utcNoZone(c.start),
-      candle_date_time_kst: kst(c.start).slice(0, 19),
-      opening_price: num(c.open),
-      high_price: num(c.high),
-      low_price: num(c.low),
-      trade_price: num(c.close),
-      timestamp: Math.min(now, c.start + periodMs - 1),
-      candle_acc_trade_price: num(c.quoteVolume),
-      candle_acc_trade_volume: num(c.volume),
-      ...(periodMs < DAY ? { unit: periodMs / MINUTE } : { prev_closing_price: num(c.open), change_price: num(c.close.minus(c.open)) }),
-    }));
-  }
-
   private chance(account: Account, params: UpbitParams): unknown {
     const market = upbitMarket(this.sim, typeof params.market === 'string' ? params.market : undefined);
     const fee = FEE_RATES.upbit.toFixed();
@@ -423,14 +350,8 @@ export class UpbitApi implements ExchangeFront {
     const market = typeof params.market === 'string' ? upbitMarket(this.sim, params.market) : undefined;
     const states = this.states(params, ['done', 'cancel'], ['done', 'cancel']);
     const limit = Math.max(1, Math.min(Number(params.limit ?? 100) || 100, 1000));
-    const time = (v: unknown): number | undefined => {
-      if (v === undefined || v === null || v === '') return undefined;
-      const n = /^\d+$/.test(String(v)) ? Number(v) : Date.parse(String(v));
-      if (Number.isNaN(n)) throw validation('start_time/end_time does not have a valid value');
-      return n;
-    };
-    const end = time(params.end_time) ?? now;
-    const start = time(params.start_time) ?? end - 7 * DAY;
+    const end = timeParam(params.end_time) ?? now;
+    const start = timeParam(params.start_time) ?? end - 7 * DAY;
     const orders = this.sim.store
       .listOrders({
         exchange: 'upbit',

@@ -1,5 +1,5 @@
 import { Dec, ZERO } from '../core/decimal.js';
-import type { AccountBalance } from '../core/engine.js';
+import type { AccountBalance } from '../core/account.js';
 import type { SimOrder, SimTrade } from '../core/types.js';
 
 const KST_OFFSET_MS = 9 * 3_600_000;
@@ -41,13 +41,8 @@ export function upbitOrderJson(order: SimOrder, trades?: SimTrade[]): Record<str
   const reserved = new Dec(order.reservedFee);
   const paid = new Dec(order.commission);
   const remainingFee = open && order.side === 'buy' ? Dec.max(reserved.minus(paid), ZERO) : ZERO;
-  let remainingVolume: string | null;
-  if (order.quantity !== null)
-    remainingVolume = open
-      ? new Dec(order.quantity).minus(order.executedQty).toFixed()
-      : new Dec(order.quantity).minus(order.executedQty).toFixed();
   // An order sized in KRW has no volume; once it is over nothing remains, which lets clients total it.
-  else remainingVolume = open ? null : '0';
+  const remainingVolume = order.quantity !== null ? new Dec(order.quantity).minus(order.executedQty).toFixed() : open ? null : '0';
   const json: Record<string, unknown> = {
     uuid: order.id,
     side: order.side === 'buy' ? 'bid' : 'ask',

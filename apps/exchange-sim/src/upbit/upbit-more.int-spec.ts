@@ -2,6 +2,7 @@ import ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RELAXED_RATE_LIMITS, type SimHarness, startSimHarness } from '../../../../test/support/sim-harness.js';
+import { byCodeUnits } from '../core/code-unit-order.js';
 
 describe('Upbit: more order flows and quotation routes', () => {
   let fx: SimHarness;
@@ -39,9 +40,9 @@ describe('Upbit: more order flows and quotation routes', () => {
     await fx.control('POST', '/price', { exchange: 'upbit', symbol: 'ETH/KRW', price: '4000000' });
     const b = await ex.createOrder('ETH/KRW', 'limit', 'buy', 0.01, 3000000, { clientOrderId: 'u-b' });
     const open = await ex.fetchOpenOrders();
-    expect(open.map((o) => o.id).sort()).toEqual([a.id, b.id].sort());
+    expect(open.map((o) => String(o.id)).sort(byCodeUnits)).toEqual([String(a.id), String(b.id)].sort(byCodeUnits));
     const found = (await raw.privateGetOrdersUuids({ market: 'KRW-BTC', uuids: [a.id], identifiers: ['u-b'] })) as Array<{ uuid: string }>;
-    expect(found.map((o) => o.uuid).sort()).toEqual([a.id, b.id].sort());
+    expect(found.map((o) => o.uuid).sort(byCodeUnits)).toEqual([String(a.id), String(b.id)].sort(byCodeUnits));
     const byIdentifier = ex.parseOrder((await raw.privateDeleteOrder({ identifier: 'u-b' })) as Record<string, unknown>);
     expect(byIdentifier.status).toBe('canceled');
     await expect(raw.privateGetOrder({})).rejects.toThrow(/uuid or identifier/);

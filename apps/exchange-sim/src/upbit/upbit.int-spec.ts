@@ -4,6 +4,7 @@ import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RELAXED_RATE_LIMITS, type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '../../../../test/support/sim-harness.js';
 import { signUpbitJwt } from './auth.js';
+import { byCodeUnits } from '../core/code-unit-order.js';
 
 const D = (v: unknown): Decimal => new Decimal(String(v));
 
@@ -34,7 +35,7 @@ describe('Upbit routes driven by ccxt upbit', () => {
     expect(ticker.last).toBe(90000000);
     expect(ticker.timestamp).toBeGreaterThan(0);
     const tickers = await ex.fetchTickers(['BTC/KRW', 'ETH/KRW']);
-    expect(Object.keys(tickers).sort()).toEqual(['BTC/KRW', 'ETH/KRW']);
+    expect(Object.keys(tickers).sort(byCodeUnits)).toEqual(['BTC/KRW', 'ETH/KRW']);
     const book = await ex.fetchOrderBook('BTC/KRW');
     expect(book.asks[0][0]).toBeGreaterThan(90000000);
     expect(book.bids[0][0]).toBeLessThan(90000000);
@@ -82,7 +83,7 @@ describe('Upbit routes driven by ccxt upbit', () => {
     const order = await ex.createOrder('BTC/KRW', 'market', 'sell', 0.01);
     expectComplete(order);
     expect(order.status).toBe('closed');
-    expect(order.filled).toBe(0.01);
+    expect(String(order.filled)).toBe('0.01');
     const balance = await ex.fetchBalance();
     const proceeds = D(order.info.executed_funds).minus(order.info.paid_fee);
     expect(D(balance['KRW'].free).toFixed()).toBe(D(10000000).plus(proceeds).toFixed());

@@ -1,4 +1,4 @@
-import { Decimal, type ResilientCache } from '@tradedesk/shared';
+import { byCodeUnits, Decimal, type ResilientCache } from '@tradedesk/shared';
 import type {
   AccountMode,
   Balances,
@@ -106,7 +106,7 @@ export class CachedGateway implements ExchangeGateway {
   }
 
   async fetchTickers(symbols: string[], options?: CallOptions): Promise<Record<string, Ticker>> {
-    const unique = [...new Set(symbols.map((s) => s.toUpperCase()))].sort();
+    const unique = [...new Set(symbols.map((s) => s.toUpperCase()))].sort(byCodeUnits);
     if (unique.length <= 1) return unique.length === 0 ? {} : { [unique[0]]: await this.fetchTicker(unique[0], options) };
     return this.cached(
       `exchanges:tickers:${this.venueKey}:${unique.join(',')}`,

@@ -1,4 +1,4 @@
-import { appendAuditEntry } from '@tradedesk/shared';
+import { appendAuditEntry, byCodeUnits } from '@tradedesk/shared';
 import { type EntityManager, Not } from 'typeorm';
 import { SecretCipher, SecretDecryptionError } from '../infrastructure/crypto/secret-cipher.js';
 import { ExchangeAccountOrmEntity } from '../infrastructure/persistence/exchange-account.orm-entity.js';
@@ -28,7 +28,7 @@ export interface MasterKeyRotation {
 /** Key ids the stored exchange secrets are sealed under (paper accounts hold none). */
 export async function sealedKeyIds(manager: EntityManager): Promise<string[]> {
   const rows = await manager.find(ExchangeAccountOrmEntity, { where: { mode: Not('paper') }, select: { id: true, keyId: true } });
-  return [...new Set(rows.map((r) => r.keyId))].sort();
+  return [...new Set(rows.map((r) => r.keyId))].sort(byCodeUnits);
 }
 
 /**
@@ -42,7 +42,7 @@ export async function reencryptExchangeSecrets(manager: EntityManager, oldKey: B
   const from = new SecretCipher(oldKey);
   const to = new SecretCipher(newKey);
   if (from.keyId === to.keyId) throw new MasterKeyMismatchError('the new master key is the current one: nothing to rotate');
-  const postgres = manager.connection.options.type === 'postgres';
+  const postgres = manager.dataSource.options.type === 'postgres';
   const rows = await manager.find(ExchangeAccountOrmEntity, {
     where: { mode: Not('paper') },
     order: { createdAt: 'ASC', id: 'ASC' },

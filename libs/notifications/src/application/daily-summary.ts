@@ -72,8 +72,8 @@ export class DailySummary implements OnApplicationBootstrap, OnApplicationShutdo
     const rows = await this.uow.autocommit((m) => m.find(NotificationOrmEntity, { where: { createdAt: Between(from, to) } }));
     const pnl = new Map<string, ReturnType<typeof dec>>();
     for (const r of rows.filter((n) => n.type === 'trade.completed')) {
-      const quote = String(r.data.quote ?? '');
-      pnl.set(quote, (pnl.get(quote) ?? ZERO).plus(dec(String(r.data.realizedPnl ?? '0'))));
+      const quote = textOf(r.data.quote) ?? '';
+      pnl.set(quote, (pnl.get(quote) ?? ZERO).plus(dec(textOf(r.data.realizedPnl) ?? '0')));
     }
     await this.commands.execute(
       new RecordNotificationCommand({
@@ -93,4 +93,9 @@ export class DailySummary implements OnApplicationBootstrap, OnApplicationShutdo
       }),
     );
   }
+}
+
+/** A stored notification's field as text (its data is JSON: a quote or an amount is a string, or a number). */
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }

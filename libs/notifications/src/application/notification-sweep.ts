@@ -7,12 +7,20 @@ import type { NotificationDraft } from '../domain/notification-draft.js';
 import { ExitOrigins } from '../infrastructure/exit-origins.js';
 import { NotificationOrmEntity } from '../infrastructure/persistence/notification.orm-entity.js';
 import { NotificationsConfig } from '../notifications.config.js';
-import { RecordNotificationCommand } from './commands/record-notification/record-notification.command.js';
+import { RecordNotificationCommand, type RecordOutcome } from './commands/record-notification/record-notification.command.js';
 import { type OrderFact, orderDraft, tradeCompletedDraft } from './order-drafts.js';
 
 /** How far back facts are looked for. */
 const WINDOW_MS = 24 * 3600_000;
 const PAGE = 500;
+const SWEPT_ORDER_STATUSES = ['FILLED', 'REJECTED', 'UNKNOWN'] as const;
+type SweptOrderStatus = (typeof SWEPT_ORDER_STATUSES)[number];
+
+/** Facts settled between these instants are swept. */
+interface SweepWindow {
+  from: Date;
+  to: Date;
+}
 
 function factsOf(o: OrderView): OrderFacts {
   return {
@@ -76,13 +84,27 @@ export class NotificationSweep implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async pass(now: Date): Promise<void> {
+    const window = await this.windowOf(now);
+    if (!window) return;
+    let told = await this.tellCompletedTrades(window);
+    told += await this.tellSettledOrders(window);
+    told += await this.tellFailedConditions(window);
+    if (told > 0)
+      this.logger.warn(`told ${told} fact(s) whose notification had not been recorded (a crash between a fact and its notification)`);
+  }
+
+  /** The last day up to the settle time, or nothing when that is empty. */
+  private async windowOf(now: Date): Promise<SweepWindow | undefined> {
     const to = new Date(now.getTime() - this.config.sweep.settleMs);
     // Never before notifications existed here: an upgrade must not tell a day of old fills at once.
     const first = await this.uow.autocommit((m) =>
       m.find(NotificationOrmEntity, { select: { createdAt: true }, order: { id: 'ASC' }, take: 1 }),
     );
     const from = new Date(Math.max(now.getTime() - WINDOW_MS, first[0]?.createdAt.getTime() ?? now.getTime()));
-    if (from >= to) return;
+    return from < to ? { from, to } : undefined;
+  }
+
+  private async tellCompletedTrades({ from, to }: SweepWindow): Promise<number> {
     let told = 0;
     const trips = await this.queries.execute<ListRoundTripsQuery, RoundTripFacts[]>(new ListRoundTripsQuery({ from, to, limit: PAGE }));
     for (const trip of trips) {
@@ -91,26 +113,30 @@ export class NotificationSweep implements OnApplicationBootstrap, OnApplicationS
       const origin = trip.closingOrder ? await this.origins.of(trip.closingOrder) : undefined;
       told += await this.tell(tradeCompletedDraft(trip, closing, origin));
     }
-    for (const status of ['FILLED', 'REJECTED', 'UNKNOWN'] as const) {
+    return told;
+  }
+
+  /** Fills, rejections and orders needing attention, once they last changed before the settle time. */
+  private async tellSettledOrders({ from, to }: SweepWindow): Promise<number> {
+    let told = 0;
+    for (const status of SWEPT_ORDER_STATUSES) {
       const page = await this.queries.execute<ListOrdersQuery, Page<OrderView>>(
         new ListOrdersQuery({ status, from, to, limit: PAGE, offset: 0 }),
       );
       for (const view of page.items) {
         if (Date.parse(view.updatedAt) > to.getTime()) continue;
         const order = factsOf(view);
-        const fact: OrderFact | undefined =
-          status === 'FILLED'
-            ? { kind: 'filled', order }
-            : status === 'REJECTED'
-              ? { kind: 'rejected', order, reason: view.rejectReason ?? 'rejected' }
-              : view.needsAttention
-                ? { kind: 'unknown', order }
-                : undefined;
+        const fact = orderFactOf(status, view, order);
         if (!fact) continue;
         const origin = await this.origins.of(order);
         told += await this.tell(orderDraft(fact, new Date(view.updatedAt), origin));
       }
     }
+    return told;
+  }
+
+  private async tellFailedConditions({ from, to }: SweepWindow): Promise<number> {
+    let told = 0;
     const failed = await this.queries.execute<ListConditionsQuery, ConditionPage>(
       new ListConditionsQuery({ status: 'FAILED', limit: PAGE, offset: 0 }),
     );
@@ -132,13 +158,19 @@ export class NotificationSweep implements OnApplicationBootstrap, OnApplicationS
         },
       });
     }
-    if (told > 0)
-      this.logger.warn(`told ${told} fact(s) whose notification had not been recorded (a crash between a fact and its notification)`);
+    return told;
   }
 
   private async tell(draft: NotificationDraft | undefined): Promise<number> {
     if (!draft) return 0;
-    const outcome = await this.commands.execute(new RecordNotificationCommand(draft));
+    const outcome = await this.commands.execute<RecordNotificationCommand, RecordOutcome>(new RecordNotificationCommand(draft));
     return outcome.recorded ? 1 : 0;
   }
+}
+
+/** What an order in a swept status tells: a fill, a rejection, or (only when it needs attention) an unknown outcome. */
+function orderFactOf(status: SweptOrderStatus, view: OrderView, order: OrderFacts): OrderFact | undefined {
+  if (status === 'FILLED') return { kind: 'filled', order };
+  if (status === 'REJECTED') return { kind: 'rejected', order, reason: view.rejectReason ?? 'rejected' };
+  return view.needsAttention ? { kind: 'unknown', order } : undefined;
 }

@@ -56,8 +56,10 @@ export class ExchangeIncidents {
   }
 
   private state(venue: string): VenueState {
-    let s = this.venues.get(venue);
-    if (!s) this.venues.set(venue, (s = { failuresInARow: 0 }));
-    return s;
+    const known = this.venues.get(venue);
+    if (known) return known;
+    const fresh: VenueState = { failuresInARow: 0 };
+    this.venues.set(venue, fresh);
+    return fresh;
   }
 }

@@ -52,6 +52,7 @@ export const NOTIFICATION_TYPES = {
   'exchange.rate_limited': { severity: 'warning', defaults: WEB, threshold: 3, cooldownSeconds: 600 },
   'errors.spike': { severity: 'warning', defaults: LOUD },
   'errors.resolved': { severity: 'info', defaults: LOUD },
+  'backup.failed': { severity: 'critical', critical: true, defaults: LOUD },
   'system.started': { severity: 'info', defaults: QUIET },
   'system.stopping': { severity: 'info', defaults: QUIET },
   'daily.summary': { severity: 'info', defaults: { web: 'silent', email: 'on', webhook: 'off' } },

@@ -33,23 +33,28 @@ export function requestHash(spec: OrderSpec): string {
 }
 
 export function checkShape(spec: OrderSpec): void {
-  if (spec.type === 'limit') {
-    if (!spec.price) throw new ValidationError('ORDER.PRICE_REQUIRED', 'price: a limit order needs a price', { field: 'price' });
-    if (!spec.amount) throw new ValidationError('ORDER.AMOUNT_REQUIRED', 'amount: a limit order needs an amount', { field: 'amount' });
-    if (spec.cost) throw new ValidationError('ORDER.COST_NOT_ALLOWED', 'cost: only market buys can be sized by cost', { field: 'cost' });
-  } else {
-    if (spec.price) throw new ValidationError('ORDER.PRICE_NOT_ALLOWED', 'price: a market order takes no price', { field: 'price' });
-    if (spec.cost && spec.side === 'sell')
-      throw new ValidationError('ORDER.COST_NOT_ALLOWED', 'cost: only market buys can be sized by cost', { field: 'cost' });
-    if (!spec.amount === !spec.cost) {
-      throw new ValidationError('ORDER.AMOUNT_OR_COST', 'amount/cost: give exactly one of amount (base) or cost (quote, market buys)', {
-        field: 'amount',
-      });
-    }
-  }
+  if (spec.type === 'limit') checkLimitShape(spec);
+  else checkMarketShape(spec);
   for (const field of ['amount', 'cost', 'price'] as const) {
     const value = spec[field];
     if (value && !value.gt(ZERO)) throw new ValidationError('REQUEST.VALIDATION_FAILED', `${field}: must be greater than 0`, { field });
+  }
+}
+
+function checkLimitShape(spec: OrderSpec): void {
+  if (!spec.price) throw new ValidationError('ORDER.PRICE_REQUIRED', 'price: a limit order needs a price', { field: 'price' });
+  if (!spec.amount) throw new ValidationError('ORDER.AMOUNT_REQUIRED', 'amount: a limit order needs an amount', { field: 'amount' });
+  if (spec.cost) throw new ValidationError('ORDER.COST_NOT_ALLOWED', 'cost: only market buys can be sized by cost', { field: 'cost' });
+}
+
+function checkMarketShape(spec: OrderSpec): void {
+  if (spec.price) throw new ValidationError('ORDER.PRICE_NOT_ALLOWED', 'price: a market order takes no price', { field: 'price' });
+  if (spec.cost && spec.side === 'sell')
+    throw new ValidationError('ORDER.COST_NOT_ALLOWED', 'cost: only market buys can be sized by cost', { field: 'cost' });
+  if (!spec.amount === !spec.cost) {
+    throw new ValidationError('ORDER.AMOUNT_OR_COST', 'amount/cost: give exactly one of amount (base) or cost (quote, market buys)', {
+      field: 'amount',
+    });
   }
 }
 

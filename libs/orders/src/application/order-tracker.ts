@@ -35,11 +35,13 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
     registry.register({
       name: 'orders',
       readiness: true,
-      check: async () => {
+      check: () => {
         const session = indicator.check('orders');
-        return this.reconciledAt
-          ? session.up({ reconciledAt: this.reconciledAt.toISOString() })
-          : session.down({ message: `start-up order reconciliation not finished${this.lastError ? `: ${this.lastError}` : ''}` });
+        return Promise.resolve(
+          this.reconciledAt
+            ? session.up({ reconciledAt: this.reconciledAt.toISOString() })
+            : session.down({ message: `start-up order reconciliation not finished${this.lastError ? `: ${this.lastError}` : ''}` }),
+        );
       },
     });
   }
@@ -117,23 +119,7 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
     let failures = 0;
     for (const order of orders) {
       try {
-        const gateway = await this.gateways.forAccount(order.accountId);
-        const resting = await books.snapshotOf(order);
-        if (resting && !snapshotChanges(order, resting)) continue;
-        const outcome: LookupOutcome = resting ? { kind: 'found', snapshot: resting } : await lookUp(gateway, order);
-        if (outcome.kind === 'found') {
-          const trades = await fillsOf(gateway, order, outcome.snapshot);
-          await this.ledger.applySnapshot(order.id, outcome.snapshot, cause, trades);
-          if (outcome.snapshot.filled.gt(order.filled)) await this.gateways.invalidateBalances(order.accountId);
-        } else if (order.status === 'PENDING') {
-          // Not there (yet): let the bounded resolution decide, never resend.
-          await this.uow.run(async (tx) => {
-            const row = await this.ledger.lock(tx.manager, order.id);
-            if (row?.status === 'PENDING') await this.submission.markInterrupted(tx, row, cause);
-          });
-        } else if (outcome.kind === 'unreachable') {
-          failures++;
-        }
+        if (!(await this.reconcileOne(order, books, cause))) failures++;
       } catch (error) {
         failures++;
         this.logger.warn(`could not reconcile order ${order.id}: ${error instanceof Error ? error.message : String(error)}`);
@@ -141,6 +127,29 @@ export class OrderTracker implements OnApplicationBootstrap, OnApplicationShutdo
     }
     if (atStart && failures > 0) throw new Error(`${failures} of ${orders.length} live orders could not be reached`);
     return orders.length;
+  }
+
+  /** One order brought up to date; false when its exchange could not be reached. */
+  private async reconcileOne(order: OrderOrmEntity, books: RestingOrders, cause: string): Promise<boolean> {
+    const gateway = await this.gateways.forAccount(order.accountId);
+    const resting = await books.snapshotOf(order);
+    if (resting && !snapshotChanges(order, resting)) return true;
+    const outcome: LookupOutcome = resting ? { kind: 'found', snapshot: resting } : await lookUp(gateway, order);
+    if (outcome.kind === 'found') {
+      const trades = await fillsOf(gateway, order, outcome.snapshot);
+      await this.ledger.applySnapshot(order.id, outcome.snapshot, cause, trades);
+      if (outcome.snapshot.filled.gt(order.filled)) await this.gateways.invalidateBalances(order.accountId);
+      return true;
+    }
+    if (order.status === 'PENDING') {
+      // Not there (yet): let the bounded resolution decide, never resend.
+      await this.uow.run(async (tx) => {
+        const row = await this.ledger.lock(tx.manager, order.id);
+        if (row?.status === 'PENDING') await this.submission.markInterrupted(tx, row, cause);
+      });
+      return true;
+    }
+    return outcome.kind !== 'unreachable';
   }
 }
 

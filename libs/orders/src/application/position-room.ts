@@ -61,12 +61,12 @@ export async function exitRoom(manager: EntityManager, key: PositionKey, quantit
       ?.quantity ??
     ZERO;
   // Raw columns, no entities: a burst of exits reads hundreds of live sells per batch.
-  const sells = (await manager
+  const sells = await manager
     .createQueryBuilder(OrderOrmEntity, 'o')
     .select(['o.amount AS amount', 'o.filled AS filled', 'o.listClientOrderId AS list'])
     .where('o.accountId = :accountId AND o.symbol = :symbol AND o.side = :side', { ...key, side: 'sell' })
     .andWhere('o.status IN (:...live)', { live: [...LIVE_STATUSES] })
-    .getRawMany()) as Array<{ amount: string | null; filled: string; list: string | null }>;
+    .getRawMany<{ amount: string | null; filled: string; list: string | null }>();
   const byList = new Map<string, Decimal>();
   let committed = ZERO;
   for (const o of sells) {

@@ -9,7 +9,7 @@ import { CACHE_BACKEND, type CacheBackend, ResilientCache } from './resilient-ca
 function createBackend(config: CacheConfig): CacheBackend & { store: Keyv; close(): Promise<void> } {
   if (!config.redisUrl) {
     const store = new Keyv();
-    return { kind: 'memory', store, ping: async () => true, close: async () => undefined };
+    return { kind: 'memory', store, ping: () => Promise.resolve(true), close: () => Promise.resolve() };
   }
   const redis = new KeyvRedis(
     {

@@ -50,8 +50,9 @@ export class ResilientCache {
     if (this.skipWhileDegraded()) return undefined;
     try {
       const value = await withTimeout(this.cache.get<T>(key), OPERATION_TIMEOUT_MS);
-      this.metrics?.cacheLookup(key, value !== undefined && value !== null);
-      return value ?? undefined;
+      const found = value ?? undefined;
+      this.metrics?.cacheLookup(key, found !== undefined);
+      return found;
     } catch (error) {
       this.degraded(error);
       return undefined;

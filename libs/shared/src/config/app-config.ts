@@ -149,8 +149,15 @@ export class EnvReader {
   httpUrl(name: string, problem: string): string | undefined {
     const url = this.text(name);
     if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) throw new ConfigError(name, problem);
-    return url?.replace(/\/+$/, '');
+    return url === undefined ? undefined : withoutTrailingSlashes(url);
   }
+}
+
+/** `url` without the slashes it ends with (a loop: a regex for this backtracks on long runs of slashes). */
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
 }
 
 function absolute(cwd: string, path: string): string {

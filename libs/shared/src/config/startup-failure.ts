@@ -53,62 +53,89 @@ function* chain(error: unknown): Generator<ErrorFacts> {
   }
 }
 
+/** What the messages below need to know about the configuration, with a word for what is unknown. */
+interface Setting {
+  config: AppConfig | undefined;
+  /** "the user running tradedesk (uid N)": who needs the permission. */
+  user: string;
+}
+
+type PostgresTarget = ReturnType<typeof postgresTarget>;
+
 function describeOne(e: ErrorFacts, config: AppConfig | undefined): string | undefined {
   if (e.name === 'ConfigError' || e.name === 'SqliteLockedError' || e.name === 'StartupError') return e.message;
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (!code) return undefined;
+  const setting: Setting = { config, user: `the user running tradedesk${uid()}` };
+  if (code.startsWith('SQLITE_')) return describeSqlite(code, setting);
   const database = config?.database;
-  const sqlitePath = database?.kind === 'sqlite' ? database.url : undefined;
   const postgres = database?.kind === 'postgres' ? postgresTarget(database.url) : undefined;
-  const dataDir = config?.server.dataDir ?? 'DATA_DIR';
-  const user = `the user running tradedesk${uid()}`;
+  // A failed listen whose code has no message of its own goes on to the file-system messages.
+  const listen = e.syscall === 'listen' || e.syscall === 'bind' ? describeListen(e, code, setting) : undefined;
+  if (listen) return listen;
+  if (postgres && isConnectionCode(code, e)) return describePostgresUnreachable(code, postgres);
+  if (postgres && /^[0-9A-Z]{5}$/.test(code)) return describePostgresRefusal(code, postgres);
+  return describeFileSystem(e, code, setting);
+}
 
-  if (code.startsWith('SQLITE_')) {
-    const file = sqlitePath ?? 'the SQLite database';
-    if (code.startsWith('SQLITE_READONLY'))
-      return `DATABASE_URL: the SQLite database ${file} is read-only (${code}): make the file, its -wal/-shm files and its directory writable by ${user}`;
-    if (code.startsWith('SQLITE_CANTOPEN'))
-      return `DATABASE_URL: cannot open the SQLite database ${file} (${code}): check that its directory exists and is writable by ${user}`;
-    if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC')
-      return `no space left to write the SQLite database ${file} (${code}): free disk space on its file system and start again`;
-    if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
-      return `DATABASE_URL: ${file} is not a SQLite database or is damaged (${code}): restore it from a backup or point DATABASE_URL at the right file`;
-    if (code.startsWith('SQLITE_BUSY'))
-      return `DATABASE_URL: ${file} is locked by another program (${code}): close it (an open sqlite3 shell, a backup tool) and start again`;
-    return undefined;
-  }
+function describeSqlite(code: string, { config, user }: Setting): string | undefined {
+  const database = config?.database;
+  const file = (database?.kind === 'sqlite' ? database.url : undefined) ?? 'the SQLite database';
+  if (code.startsWith('SQLITE_READONLY'))
+    return `DATABASE_URL: the SQLite database ${file} is read-only (${code}): make the file, its -wal/-shm files and its directory writable by ${user}`;
+  if (code.startsWith('SQLITE_CANTOPEN'))
+    return `DATABASE_URL: cannot open the SQLite database ${file} (${code}): check that its directory exists and is writable by ${user}`;
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC')
+    return `no space left to write the SQLite database ${file} (${code}): free disk space on its file system and start again`;
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
+    return `DATABASE_URL: ${file} is not a SQLite database or is damaged (${code}): restore it from a backup or point DATABASE_URL at the right file`;
+  if (code.startsWith('SQLITE_BUSY'))
+    return `DATABASE_URL: ${file} is locked by another program (${code}): close it (an open sqlite3 shell, a backup tool) and start again`;
+  return undefined;
+}
 
-  if (e.syscall === 'listen' || e.syscall === 'bind') {
-    const where = `${e.address ?? config?.server.host}:${e.port ?? config?.server.port}`;
-    if (code === 'EADDRINUSE') return `PORT: ${where} is already in use by another process: stop it or choose another PORT`;
-    if (code === 'EADDRNOTAVAIL')
-      return `HOST: ${e.address ?? config?.server.host} is not an address of this machine: set HOST to one of its addresses`;
-    if (code === 'EACCES') return `PORT: ${where} needs privileges ${user} does not have: choose a PORT above 1023`;
-  }
+function describeListen(e: ErrorFacts, code: string, { config, user }: Setting): string | undefined {
+  const host = e.address ?? config?.server.host;
+  const where = `${host}:${e.port ?? config?.server.port}`;
+  if (code === 'EADDRINUSE') return `PORT: ${where} is already in use by another process: stop it or choose another PORT`;
+  if (code === 'EADDRNOTAVAIL') return `HOST: ${host} is not an address of this machine: set HOST to one of its addresses`;
+  if (code === 'EACCES') return `PORT: ${where} needs privileges ${user} does not have: choose a PORT above 1023`;
+  return undefined;
+}
 
-  if (postgres && isConnectionCode(code, e)) {
-    if (code === 'ECONNREFUSED')
-      return `DATABASE_URL: PostgreSQL at ${postgres.hostPort} refused the connection (ECONNREFUSED): start PostgreSQL or check the host and port in DATABASE_URL`;
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-      return `DATABASE_URL: the host ${postgres.host} is unknown (${code}): check the host in DATABASE_URL`;
-    return `DATABASE_URL: PostgreSQL at ${postgres.hostPort} did not answer (${code}): check that it runs and that the network lets tradedesk reach it`;
-  }
-  if (postgres && /^[0-9A-Z]{5}$/.test(code)) {
-    if (code === '28P01' || code === '28000')
-      return `DATABASE_URL: PostgreSQL at ${postgres.hostPort} refused the login of user "${postgres.user}" (${code}): check the user and password in DATABASE_URL`;
-    if (code === '3D000')
-      return `DATABASE_URL: the database "${postgres.database}" does not exist on ${postgres.hostPort} (3D000): create it (createdb ${postgres.database}) or fix DATABASE_URL`;
-    if (code === '42501')
-      return `DATABASE_URL: user "${postgres.user}" may not create or change tables in "${postgres.database}" (42501): make it the owner of the database`;
-    if (code === '53300')
-      return `DATABASE_URL: PostgreSQL at ${postgres.hostPort} has no connection left (53300): lower DATABASE_POOL_SIZE or raise max_connections`;
-    if (code === '57P03')
-      return `DATABASE_URL: PostgreSQL at ${postgres.hostPort} is still starting up (57P03): start tradedesk again once it accepts connections`;
-    return undefined;
-  }
+function describePostgresUnreachable(code: string, postgres: PostgresTarget): string {
+  if (code === 'ECONNREFUSED')
+    return `DATABASE_URL: PostgreSQL at ${postgres.hostPort} refused the connection (ECONNREFUSED): start PostgreSQL or check the host and port in DATABASE_URL`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return `DATABASE_URL: the host ${postgres.host} is unknown (${code}): check the host in DATABASE_URL`;
+  return `DATABASE_URL: PostgreSQL at ${postgres.hostPort} did not answer (${code}): check that it runs and that the network lets tradedesk reach it`;
+}
 
+/** PostgreSQL's SQLSTATE codes a start can fail on, each with what the operator should do. */
+const POSTGRES_REFUSALS: Record<string, (postgres: PostgresTarget, code: string) => string> = {
+  '28P01': loginRefused,
+  '28000': loginRefused,
+  '3D000': (p) =>
+    `DATABASE_URL: the database "${p.database}" does not exist on ${p.hostPort} (3D000): create it (createdb ${p.database}) or fix DATABASE_URL`,
+  '42501': (p) =>
+    `DATABASE_URL: user "${p.user}" may not create or change tables in "${p.database}" (42501): make it the owner of the database`,
+  '53300': (p) =>
+    `DATABASE_URL: PostgreSQL at ${p.hostPort} has no connection left (53300): lower DATABASE_POOL_SIZE or raise max_connections`,
+  '57P03': (p) =>
+    `DATABASE_URL: PostgreSQL at ${p.hostPort} is still starting up (57P03): start tradedesk again once it accepts connections`,
+};
+
+function loginRefused(p: PostgresTarget, code: string): string {
+  return `DATABASE_URL: PostgreSQL at ${p.hostPort} refused the login of user "${p.user}" (${code}): check the user and password in DATABASE_URL`;
+}
+
+function describePostgresRefusal(code: string, postgres: PostgresTarget): string | undefined {
+  return Object.hasOwn(POSTGRES_REFUSALS, code) ? POSTGRES_REFUSALS[code](postgres, code) : undefined;
+}
+
+function describeFileSystem(e: ErrorFacts, code: string, { config, user }: Setting): string | undefined {
   if (NO_SPACE.has(code))
-    return `no space left to write ${e.path ?? 'a file'} (${code}): free disk space on the file system of ${e.path ?? dataDir} and start again`;
+    return `no space left to write ${e.path ?? 'a file'} (${code}): free disk space on the file system of ${e.path ?? config?.server.dataDir ?? 'DATA_DIR'} and start again`;
   if (NOT_PERMITTED.has(code) && e.path) {
     const variable = variableFor(e.path, config);
     return `${variable}: cannot ${e.syscall === 'open' || e.syscall === 'read' ? 'use' : 'write'} ${e.path} (${code}): make it writable by ${user}, or set ${variable} to a directory that is`;

@@ -1,10 +1,11 @@
-import { EventBus, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
+import { EventBus } from '@nestjs/cqrs';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { TEST_DRIVERS } from '@tradedesk/testing';
 import { type DataSource, In } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainEvent } from '../ddd/domain-event.js';
-import { MAX_HANDLERS_IN_FLIGHT, Outbox, RetryLater } from '../outbox/outbox.js';
+import { MAX_HANDLERS_IN_FLIGHT, Outbox } from '../outbox/outbox.js';
+import { RetryLater } from '../outbox/outbox-message.js';
 import { OutboxMessageOrmEntity } from '../outbox/outbox-message.orm-entity.js';
 import { UnitOfWork } from './unit-of-work.js';
 import { TradedeskDataSource } from './tradedesk-data-source.js';
@@ -15,12 +16,6 @@ class SomethingHappened extends DomainEvent {
     super();
   }
 }
-
-@EventsHandler(SomethingHappened)
-class Unused implements IEventHandler<SomethingHappened> {
-  handle(): void {}
-}
-void Unused;
 
 describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
   let t: TestApp;
@@ -82,7 +77,7 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
       for (let n = 0; n < 40; n++) await outbox.enqueue(tx, `test.deliver.${driver}`, { n }, { availableAt: new Date(0) });
     });
     await outbox.drain();
-    expect(delivered.sort((a, b) => a - b)).toEqual(Array.from({ length: 39 }, (_, i) => i + 1));
+    expect(delivered.toSorted((a, b) => a - b)).toEqual(Array.from({ length: 39 }, (_, i) => i + 1));
     // The failed message waits for its backoff; make it due and drain again.
     await dataSource.getRepository(OutboxMessageOrmEntity).update({ status: 'pending' }, { availableAt: new Date(0) });
     await outbox.drain();

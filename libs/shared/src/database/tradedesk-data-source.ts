@@ -103,7 +103,8 @@ export async function assertWritable(dataSource: DataSource, config: DatabaseCon
   if (dataSource.options.type === 'better-sqlite3') {
     try {
       // Rewriting the header with its own value is a write that changes nothing.
-      const version = Number((await dataSource.query('PRAGMA user_version'))[0]?.user_version ?? 0);
+      const [header] = await dataSource.query<Array<{ user_version?: number }>>('PRAGMA user_version');
+      const version = Number(header?.user_version ?? 0);
       await dataSource.query(`PRAGMA user_version = ${version}`);
     } catch (error) {
       if (!String((error as { code?: string })?.code ?? (error as Error)?.message).includes('READONLY')) throw error;
@@ -113,7 +114,7 @@ export async function assertWritable(dataSource: DataSource, config: DatabaseCon
     }
     return;
   }
-  const [row] = (await dataSource.query('SHOW transaction_read_only')) as Array<{ transaction_read_only?: string }>;
+  const [row] = await dataSource.query<Array<{ transaction_read_only?: string }>>('SHOW transaction_read_only');
   if (row?.transaction_read_only === 'on') {
     const url = new URL(config.url);
     throw new StartupError(

@@ -99,28 +99,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
         ...(exception.details ? { details: exception.details } : {}),
       };
     }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      const message = typeof response === 'string' ? response : (messageOf(response) ?? exception.message);
-      const code =
-        exception instanceof ThrottlerException
-          ? 'REQUEST.RATE_LIMITED'
-          : // Nest's Fastify adapter rethrows the body parser's failure as a plain BadRequestException.
-            status === 400 && MALFORMED_JSON.test(message)
-            ? 'REQUEST.MALFORMED_JSON'
-            : (CODE_BY_STATUS[status] ?? `HTTP.${status}`);
-      return { statusCode: status, error: reason(status), message, code, requestId };
-    }
-    const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
+    if (exception instanceof HttpException) return httpExceptionBody(exception, requestId);
+    const fastifyError = exception as FastifyClientError | null | undefined;
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-      // Raised by Fastify before Nest sees the request (malformed JSON, body too large, bad content type).
-      const status = fastifyError.statusCode;
-      const code =
-        fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || MALFORMED_JSON.test(fastifyError.message ?? '')
-          ? 'REQUEST.MALFORMED_JSON'
-          : (CODE_BY_STATUS[status] ?? `HTTP.${status}`);
-      return { statusCode: status, error: reason(status), message: fastifyError.message ?? reason(status), code, requestId };
+      return fastifyClientErrorBody(fastifyError, fastifyError.statusCode, requestId);
     }
     return {
       statusCode: 500,
@@ -132,12 +114,48 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
+interface FastifyClientError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+function httpExceptionBody(exception: HttpException, requestId: string): ErrorBody {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  const message = typeof response === 'string' ? response : (messageOf(response) ?? exception.message);
+  const code =
+    exception instanceof ThrottlerException
+      ? 'REQUEST.RATE_LIMITED'
+      : // Nest's Fastify adapter rethrows the body parser's failure as a plain BadRequestException.
+        status === 400 && MALFORMED_JSON.test(message)
+        ? 'REQUEST.MALFORMED_JSON'
+        : codeOfStatus(status);
+  return { statusCode: status, error: reason(status), message, code, requestId };
+}
+
+/** Raised by Fastify before Nest sees the request (malformed JSON, body too large, bad content type). */
+function fastifyClientErrorBody(error: FastifyClientError, status: number, requestId: string): ErrorBody {
+  const code =
+    error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || MALFORMED_JSON.test(error.message ?? '')
+      ? 'REQUEST.MALFORMED_JSON'
+      : codeOfStatus(status);
+  return { statusCode: status, error: reason(status), message: error.message ?? reason(status), code, requestId };
+}
+
+function codeOfStatus(status: number): string {
+  return CODE_BY_STATUS[status] ?? `HTTP.${status}`;
+}
+
 function healthReport(exception: unknown): Record<string, unknown> | undefined {
   if (!(exception instanceof HttpException) || exception.getStatus() !== 503) return undefined;
-  const response = exception.getResponse();
-  return typeof response === 'object' && response !== null && 'details' in response && (response as { status?: unknown }).status === 'error'
-    ? response
-    : undefined;
+  const response: unknown = exception.getResponse();
+  return isObject(response) && 'details' in response && (response as { status?: unknown }).status === 'error' ? response : undefined;
+}
+
+/** Checked at run time: an HttpException may carry any response, null included, whatever its type says. */
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 function messageOf(response: object): string | undefined {

@@ -55,14 +55,12 @@ export function parseJsonBody(text: string, maxDepth = MAX_JSON_DEPTH): unknown 
 /** Counts brackets outside strings; stops at the first level past the limit. */
 function checkDepth(text: string, maxDepth: number): void {
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  while (i < text.length) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) {
-      inString = true;
+    if (c === QUOTE) {
+      // A string's brackets do not count: go on after its closing quote.
+      i = closingQuote(text, i);
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (++depth > maxDepth) {
         throw new ValidationError('REQUEST.TOO_DEEP', `The body nests deeper than ${maxDepth} levels of objects and arrays`, {
@@ -73,12 +71,28 @@ function checkDepth(text: string, maxDepth: number): void {
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
     }
+    i++;
   }
+}
+
+/** Where the string that opens at `open` ends: its closing quote, or the end of an unterminated text. */
+function closingQuote(text: string, open: number): number {
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH) i++;
+    else if (c === QUOTE) return i;
+  }
+  return text.length;
+}
+
+interface BodyNode {
+  value: unknown;
+  path: string;
 }
 
 /** Walks a parsed body (its depth is bounded already) without recursion. */
 function checkKeysAndText(root: unknown): void {
-  const stack: Array<{ value: unknown; path: string }> = [{ value: root, path: '' }];
+  const stack: BodyNode[] = [{ value: root, path: '' }];
   while (stack.length > 0) {
     const { value, path } = stack.pop()!;
     if (typeof value === 'string') {
@@ -86,19 +100,24 @@ function checkKeysAndText(root: unknown): void {
     } else if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) stack.push({ value: value[i], path: `${path}[${i}]` });
     } else if (value !== null && typeof value === 'object') {
-      for (const key of Object.keys(value)) {
-        const keyPath = path ? `${path}.${key}` : key;
-        if (FORBIDDEN_KEYS.has(key)) {
-          throw new ValidationError(
-            'REQUEST.FORBIDDEN_KEY',
-            `"${key}" is not accepted as a key (at ${keyPath}): it could reach an object's prototype`,
-            { field: keyPath },
-          );
-        }
-        if (FORBIDDEN_CONTROL_CHARACTERS.test(key)) throw controlCharacter(keyPath);
-        stack.push({ value: (value as Record<string, unknown>)[key], path: keyPath });
-      }
+      pushCheckedMembers(value as Record<string, unknown>, path, stack);
     }
+  }
+}
+
+/** Queues the members of an object once each key is known not to reach a prototype nor hide a control character. */
+function pushCheckedMembers(object: Record<string, unknown>, path: string, stack: BodyNode[]): void {
+  for (const key of Object.keys(object)) {
+    const keyPath = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) {
+      throw new ValidationError(
+        'REQUEST.FORBIDDEN_KEY',
+        `"${key}" is not accepted as a key (at ${keyPath}): it could reach an object's prototype`,
+        { field: keyPath },
+      );
+    }
+    if (FORBIDDEN_CONTROL_CHARACTERS.test(key)) throw controlCharacter(keyPath);
+    stack.push({ value: object[key], path: keyPath });
   }
 }
 
@@ -110,10 +129,13 @@ export function controlCharacter(field: string): ValidationError {
 export function checkTextParameters(source: 'query' | 'path', values: unknown): void {
   if (values === null || typeof values !== 'object') return;
   for (const [name, value] of Object.entries(values)) {
-    const all = Array.isArray(value) ? value : [value];
-    for (const v of all) {
-      if (typeof v === 'string' && FORBIDDEN_CONTROL_CHARACTERS.test(v)) throw controlCharacter(`${source === 'query' ? '' : ':'}${name}`);
-    }
+    if (hasControlCharacter(value)) throw controlCharacter(`${source === 'query' ? '' : ':'}${name}`);
     if (FORBIDDEN_CONTROL_CHARACTERS.test(name)) throw controlCharacter(name);
   }
+}
+
+/** A parameter's value, or any of a repeated parameter's values, holds a control character. */
+function hasControlCharacter(value: unknown): boolean {
+  const all: unknown[] = Array.isArray(value) ? value : [value];
+  return all.some((v) => typeof v === 'string' && FORBIDDEN_CONTROL_CHARACTERS.test(v));
 }

@@ -6,9 +6,8 @@
  */
 export const REDACTED = '[REDACTED]';
 
-const SENSITIVE_KEY =
-  /(secret|password|passphrase|token|api[-_]?key|apikey|authorization|master[-_]?key|signature|cookie|private[-_]?key|access[-_]?key)/i;
-const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+const SENSITIVE_KEY = /secret|password|passphrase|token|(?:api|master|private|access)[-_]?key|authorization|signature|cookie/i;
+const BEARER = /(Bearer\s+)[a-z0-9._~+/=-]+/gi;
 const SIGNATURE_PARAM = /((?:signature|apiKey|api_key|secret|token)=)[^&\s"']+/gi;
 const MIN_SECRET_LENGTH = 6;
 
@@ -33,7 +32,7 @@ export function redact<T>(value: T, depth = 0): T {
     copy.stack = value.stack ? redactString(value.stack) : undefined;
     return copy as T;
   }
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redact(v, depth + 1)) as T;
   if (value instanceof Date || Buffer.isBuffer(value)) return value;
   const out: Record<string | symbol, unknown> = {};
   for (const [key, v] of Object.entries(value)) {

@@ -7,7 +7,7 @@ export const decimalTransformer: ValueTransformer = {
     if (value === null || value === undefined) return value;
     return new Decimal(value).toFixed();
   },
-  from(value: string | number | null): Decimal | null {
+  from(value: string | number | null | undefined): Decimal | null {
     if (value === null || value === undefined) return null;
     if (typeof value === 'number') throw new Error(`a money column came back as a float (${value}); check the column type`);
     return new Decimal(value);

@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Semaphore } from 'async-mutex';
 import { In, IsNull, LessThan } from 'typeorm';
@@ -7,34 +6,16 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { RequestContext } from '../context/request-context.js';
 import { insertRows } from '../database/insert-rows.js';
 import { type TransactionScope, UnitOfWork } from '../database/unit-of-work.js';
+import {
+  type ClaimedMessage,
+  doneNow,
+  type EnqueueOptions,
+  type OutboxHandler,
+  type OutboxMessage,
+  pendingRow,
+  RetryLater,
+} from './outbox-message.js';
 import { OutboxMessageOrmEntity } from './outbox-message.orm-entity.js';
-
-export interface OutboxMessage {
-  id: string;
-  topic: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-}
-
-/** Handles one topic. Must be idempotent: a message can be delivered more than once. */
-export type OutboxHandler = (message: OutboxMessage) => Promise<void>;
-
-/** Thrown by a handler to say "try again later" without counting towards the dead-letter limit. */
-export class RetryLater extends Error {
-  constructor(
-    message: string,
-    readonly afterMs: number,
-  ) {
-    super(message);
-  }
-}
-
-export interface EnqueueOptions {
-  priority?: number;
-  id?: string;
-  /** Not before this time. */
-  availableAt?: Date;
-}
 
 /**
  * A claim expires after this long unless renewed, so a message held by a crashed process is
@@ -52,38 +33,6 @@ const MAX_ATTEMPTS = 10;
 export const MAX_HANDLERS_IN_FLIGHT = 32;
 /** Slots that only priority-0 messages (protective exits, lookups of their orders) may take. */
 const PROTECTIVE_RESERVE = 8;
-
-export interface ClaimedMessage extends OutboxMessage {
-  priority: number;
-}
-
-/** A new message's row: pending, no attempt yet, claimed by its writer when `claimedUntil` is set. */
-function pendingRow(
-  topic: string,
-  payload: Record<string, unknown>,
-  options: EnqueueOptions,
-  claimedUntil: Date | null,
-): OutboxMessageOrmEntity {
-  const now = new Date();
-  return Object.assign(new OutboxMessageOrmEntity(), {
-    id: options.id ?? randomUUID(),
-    topic,
-    payload,
-    priority: options.priority ?? 100,
-    status: 'pending',
-    attempts: 0,
-    availableAt: options.availableAt ?? now,
-    claimedUntil,
-    lastError: null,
-    createdAt: now,
-    processedAt: null,
-  });
-}
-
-/** What a message's row becomes once its work is done. */
-function doneNow(): QueryDeepPartialEntity<OutboxMessageOrmEntity> {
-  return { status: 'done', processedAt: new Date(), claimedUntil: null, lastError: null };
-}
 
 function changeSignal(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -291,25 +240,11 @@ export class Outbox implements OnApplicationShutdown {
   async drain(): Promise<number> {
     let total = 0;
     const running = new Set<Promise<void>>();
-    for (;;) {
-      if (this.stopped) break;
+    while (!this.stopped) {
       const free = this.slots.getValue();
-      let batch: ClaimedMessage[] = [];
-      if (free > 0) {
-        try {
-          batch = await this.claim({ limit: free });
-        } catch (error) {
-          this.logger.warn(`outbox claim failed: ${error instanceof Error ? error.message : String(error)}`);
-          break;
-        }
-      }
-      for (const message of batch) {
-        const run: Promise<void> = this.process(message).finally(() => {
-          running.delete(run);
-          this.signalChange();
-        });
-        running.add(run);
-      }
+      const batch = free > 0 ? await this.claimDue(free) : [];
+      if (batch === undefined) break;
+      for (const message of batch) this.runInPool(message, running);
       total += batch.length;
       if (free > 0 && batch.length === free) continue;
       if (running.size === 0) break;
@@ -318,6 +253,25 @@ export class Outbox implements OnApplicationShutdown {
     }
     await Promise.all(running);
     return total;
+  }
+
+  /** Up to `limit` due messages; undefined when the claim failed (logged: the next wake-up tries again). */
+  private async claimDue(limit: number): Promise<ClaimedMessage[] | undefined> {
+    try {
+      return await this.claim({ limit });
+    } catch (error) {
+      this.logger.warn(`outbox claim failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
+  /** Starts a message's handler; `running` holds it until it ends, which wakes the drain to refill its slot. */
+  private runInPool(message: ClaimedMessage, running: Set<Promise<void>>): void {
+    const run: Promise<void> = this.process(message).finally(() => {
+      running.delete(run);
+      this.signalChange();
+    });
+    running.add(run);
   }
 
   private signalChange(): void {

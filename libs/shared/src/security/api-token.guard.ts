@@ -18,13 +18,13 @@ export class ApiTokenGuard implements CanActivate {
     private readonly authenticator: ApiAuthenticator,
   ) {}
 
+  /** Lets the request through or throws: a wrong or missing token is an error answer, never a silent 403. */
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context
       .switchToHttp()
       .getRequest<{ ip?: string; headers: Record<string, string | undefined>; [AUTHENTICATED]?: boolean }>();
-    if (request[AUTHENTICATED]) return true;
-    await this.authenticator.authenticate(request.ip ?? 'unknown', request.headers.authorization);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    if (!isPublic && !request[AUTHENTICATED]) await this.authenticator.authenticate(request.ip ?? 'unknown', request.headers.authorization);
     return true;
   }
 }

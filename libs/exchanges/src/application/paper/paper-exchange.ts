@@ -127,7 +127,8 @@ export class PaperExchange {
     accountId: string,
     exchange: ExchangeId,
     venues: Map<string, PaperVenue>,
-    tickers: Record<string, Ticker>,
+    /** By symbol; the orders of a market without a ticker here are left as they are. */
+    tickers: Partial<Record<string, Ticker>>,
   ): Promise<number> {
     const symbols = [...venues.keys()];
     const crossed = (await this.ledger.openOrders(accountId, symbols)).some((row) => {

@@ -9,11 +9,11 @@ import {
   fillRestingOrder,
   type PaperClock,
   type PaperVenue,
-  PaperWallet,
   placePaperOrder,
   restingOrderCrossed,
-  walkBook,
 } from './paper-matching.js';
+import { walkBook } from './book-walk.js';
+import { PaperWallet } from './paper-wallet.js';
 
 const binance: PaperVenue = {
   exchange: 'binance',
@@ -227,7 +227,10 @@ const units = (min: number, max: number, step: string) => fc.integer({ min, max 
 const ascendingBook = (tick: string, from: number) =>
   fc.array(fc.tuple(fc.integer({ min: 1, max: 500 }), units(1, 200_000, '0.00001')), { minLength: 0, maxLength: 12 }).map((rows) => {
     let price = from;
-    return rows.map(([gap, amount]) => ({ price: dec((price += gap)).mul(tick), amount }));
+    return rows.map(([gap, amount]) => {
+      price += gap;
+      return { price: dec(price).mul(tick), amount };
+    });
   });
 const venues = fc.constantFrom(binance, upbit);
 

@@ -1,7 +1,6 @@
 import { Decimal, ZERO } from '@tradedesk/shared';
 import { InsufficientFunds, InvalidOrder } from '../exchange.errors.js';
 import type {
-  AssetBalance,
   ExchangeId,
   ExchangeOrderStatus,
   Market,
@@ -13,6 +12,8 @@ import type {
   Ticker,
   TradingFee,
 } from '../exchange-gateway.js';
+import { type BookFill, type BookWalk, walkBook } from './book-walk.js';
+import type { PaperWallet } from './paper-wallet.js';
 
 /**
  * The fill simulation of paper accounts: orders executed against the live order book of the
@@ -131,146 +132,12 @@ function ceilTo(value: Decimal, decimals: number): Decimal {
   return value.toDecimalPlaces(decimals, Decimal.ROUND_UP);
 }
 
-function floorToStep(value: Decimal, step: Decimal): Decimal {
-  return value.div(step).floor().mul(step);
-}
-
 function minOf(a: Decimal, b: Decimal): Decimal {
   return a.lessThan(b) ? a : b;
 }
 
 function maxOf(a: Decimal, b: Decimal): Decimal {
   return a.greaterThan(b) ? a : b;
-}
-
-/** Balances of one paper account: free and locked per asset, and which assets a change touched. */
-export class PaperWallet {
-  private readonly balances = new Map<string, { free: Decimal; locked: Decimal }>();
-  private readonly touched = new Set<string>();
-
-  constructor(entries: Iterable<{ asset: string; free: Decimal; locked: Decimal }> = []) {
-    for (const entry of entries) this.balances.set(entry.asset, { free: entry.free, locked: entry.locked });
-  }
-
-  free(asset: string): Decimal {
-    return this.balances.get(asset)?.free ?? ZERO;
-  }
-
-  locked(asset: string): Decimal {
-    return this.balances.get(asset)?.locked ?? ZERO;
-  }
-
-  total(asset: string): Decimal {
-    return this.free(asset).plus(this.locked(asset));
-  }
-
-  assets(): string[] {
-    return [...this.balances.keys()].sort();
-  }
-
-  /** Free → locked, for an order that rests. The caller has checked the free balance. */
-  lock(asset: string, amount: Decimal): void {
-    this.change(asset, amount.negated(), amount);
-  }
-
-  /** Locked → free, when an order ends holding more than it spent. */
-  unlock(asset: string, amount: Decimal): void {
-    this.change(asset, amount, amount.negated());
-  }
-
-  /** Pays out of what an order holds locked. */
-  spendLocked(asset: string, amount: Decimal): void {
-    this.change(asset, ZERO, amount.negated());
-  }
-
-  credit(asset: string, amount: Decimal): void {
-    this.change(asset, amount, ZERO);
-  }
-
-  debit(asset: string, amount: Decimal): void {
-    this.change(asset, amount.negated(), ZERO);
-  }
-
-  /** Balances of the touched assets, for persisting exactly what changed. */
-  changed(): AssetBalance[] {
-    return [...this.touched].sort().map((asset) => this.balanceOf(asset));
-  }
-
-  snapshot(): AssetBalance[] {
-    return this.assets().map((asset) => this.balanceOf(asset));
-  }
-
-  private balanceOf(asset: string): AssetBalance {
-    const free = this.free(asset);
-    const locked = this.locked(asset);
-    return { asset, free, locked, total: free.plus(locked) };
-  }
-
-  private change(asset: string, free: Decimal, locked: Decimal): void {
-    const next = { free: this.free(asset).plus(free), locked: this.locked(asset).plus(locked) };
-    // A negative balance would be money out of nothing: every caller checks before it moves funds.
-    if (next.free.lessThan(0) || next.locked.lessThan(0))
-      throw new Error(`paper wallet: ${asset} would go negative (free ${next.free.toFixed()}, locked ${next.locked.toFixed()})`);
-    this.balances.set(asset, next);
-    this.touched.add(asset);
-  }
-}
-
-export interface BookFill {
-  price: Decimal;
-  amount: Decimal;
-}
-
-export interface BookWalk {
-  fills: BookFill[];
-  filled: Decimal;
-  /** Quote value of the fills, before fees. */
-  cost: Decimal;
-  /**
-   * An amount: all of it filled. A cost budget: what is left of it buys less than one amount step
-   * at the next price. False when the visible book (or the limit) ran out first.
-   */
-  complete: boolean;
-}
-
-/**
- * Takes liquidity level by level, best first: up to `amount` of the base asset, or as much as a
- * quote `cost` buys in whole amount steps, never past `limit`. The book is not consumed — the
- * live exchange's makers are still there for the next order, as they would be a moment later.
- */
-export function walkBook(
-  levels: OrderBookLevel[],
-  side: OrderSide,
-  want: { amount: Decimal; cost?: undefined } | { cost: Decimal; amount?: undefined },
-  amountStep: Decimal,
-  limit?: Decimal,
-): BookWalk {
-  const fills: BookFill[] = [];
-  let filled = ZERO;
-  let cost = ZERO;
-  let budgetSpent = false;
-  for (const level of levels) {
-    if (limit && (side === 'buy' ? level.price.greaterThan(limit) : level.price.lessThan(limit))) break;
-    let take: Decimal;
-    if (want.amount !== undefined) {
-      const remaining = want.amount.minus(filled);
-      if (remaining.lessThanOrEqualTo(0)) break;
-      take = minOf(level.amount, remaining);
-    } else {
-      const affordable = floorToStep(want.cost.minus(cost).div(level.price), amountStep);
-      if (affordable.lessThanOrEqualTo(0)) {
-        budgetSpent = true;
-        break;
-      }
-      take = minOf(level.amount, affordable);
-    }
-    if (take.lessThanOrEqualTo(0)) continue;
-    fills.push({ price: level.price, amount: take });
-    filled = filled.plus(take);
-    cost = cost.plus(take.mul(level.price));
-  }
-  const complete = want.amount !== undefined ? filled.greaterThanOrEqualTo(want.amount) : budgetSpent || want.cost.equals(cost);
-  return { fills, filled, cost, complete };
 }
 
 /** The fee currency of an order on a venue: Binance charges what the trade brings in, Upbit KRW. */
@@ -336,17 +203,10 @@ function settleFill(
   const fee = ceilTo(order.feeAccrued, FEE_DECIMALS).minus(order.fee);
 
   if (order.side === 'buy') {
-    const spent = rules.feeAsset === 'quote' ? gross.plus(fee) : gross;
-    const fromReserve = minOf(spent, order.reserved);
-    if (fromReserve.greaterThan(0)) wallet.spendLocked(quote, fromReserve);
-    order.reserved = order.reserved.minus(fromReserve);
-    if (spent.greaterThan(fromReserve)) wallet.debit(quote, spent.minus(fromReserve));
+    payFromReserve(wallet, order, quote, rules.feeAsset === 'quote' ? gross.plus(fee) : gross);
     wallet.credit(base, feeInBase ? fill.amount.minus(fee) : fill.amount);
   } else {
-    const fromReserve = minOf(fill.amount, order.reserved);
-    if (fromReserve.greaterThan(0)) wallet.spendLocked(base, fromReserve);
-    order.reserved = order.reserved.minus(fromReserve);
-    if (fill.amount.greaterThan(fromReserve)) wallet.debit(base, fill.amount.minus(fromReserve));
+    payFromReserve(wallet, order, base, fill.amount);
     wallet.credit(quote, gross.minus(fee));
   }
 
@@ -367,6 +227,14 @@ function settleFill(
     maker,
     executedAt: clock.now,
   };
+}
+
+/** Pays out of what the order holds locked, and out of the free balance what the reserve does not cover. */
+function payFromReserve(wallet: PaperWallet, order: PaperOrder, asset: string, amount: Decimal): void {
+  const fromReserve = minOf(amount, order.reserved);
+  if (fromReserve.greaterThan(0)) wallet.spendLocked(asset, fromReserve);
+  order.reserved = order.reserved.minus(fromReserve);
+  if (amount.greaterThan(fromReserve)) wallet.debit(asset, amount.minus(fromReserve));
 }
 
 /** Ends an order: whatever it still holds locked goes back to the free balance. */
@@ -390,11 +258,40 @@ export function placePaperOrder(
   book: Pick<OrderBook, 'bids' | 'asks'>,
   clock: PaperClock,
 ): { order: PaperOrder; trades: PaperTrade[] } {
-  const { base, quote, amountStep } = venue.market;
-  const rules = PAPER_VENUE_RULES[venue.exchange];
+  const order = newPaperOrder(venue, request, clock);
+  const levels = request.side === 'buy' ? book.asks : book.bids;
+  const trades: PaperTrade[] = [];
+  const take = (walk: BookWalk) => {
+    for (const fill of walk.fills) trades.push(settleFill(venue, wallet, order, fill, false, clock));
+  };
+
+  if (request.type === 'market') {
+    const walk = walkMarketOrder(venue, wallet, order, request, levels);
+    take(walk);
+    const rules = PAPER_VENUE_RULES[venue.exchange];
+    if (order.requestedCost) order.amount = order.filled;
+    // The fee comes on top of an Upbit budget, so "unspent" compares the value bought with the budget.
+    const unspent = rules.leftoverCostCancels && order.requestedCost !== undefined && walk.cost.lessThan(order.requestedCost);
+    finish(wallet, order, walk.complete && !unspent ? 'closed' : rules.incompleteMarketStatus, clock.now);
+    return { order, trades };
+  }
+
+  const price = positiveOrRefuse(venue, request.price, 'price');
+  const amount = positiveOrRefuse(venue, request.amount, 'amount');
+  const reserve = request.side === 'buy' ? price.mul(amount).plus(buyFeeReserve(venue, price.mul(amount))) : amount;
+  requireFree(venue, wallet, request.side, order.reservedAsset, reserve);
+  wallet.lock(order.reservedAsset, reserve);
+  order.reserved = reserve;
+  take(walkBook(levels, request.side, { amount }, venue.market.amountStep, price));
+  if (order.filled.greaterThanOrEqualTo(amount)) finish(wallet, order, 'closed', clock.now);
+  return { order, trades };
+}
+
+/** The order as placed, nothing filled or reserved yet. */
+function newPaperOrder(venue: PaperVenue, request: PlaceOrderRequest, clock: PaperClock): PaperOrder {
+  const { base, quote } = venue.market;
   const side = request.side;
-  const levels = side === 'buy' ? book.asks : book.bids;
-  const order: PaperOrder = {
+  return {
     id: clock.newId(),
     clientOrderId: request.clientOrderId,
     symbol: venue.market.symbol,
@@ -414,40 +311,31 @@ export function placePaperOrder(
     createdAt: clock.now,
     updatedAt: clock.now,
   };
-  const trades: PaperTrade[] = [];
-  const take = (walk: BookWalk) => {
-    for (const fill of walk.fills) trades.push(settleFill(venue, wallet, order, fill, false, clock));
-  };
+}
 
-  if (request.type === 'market') {
-    let walk: BookWalk;
-    if (side === 'buy' && order.requestedCost) {
-      const budget = order.requestedCost;
-      requireFree(venue, wallet, side, quote, budget.plus(buyFeeReserve(venue, budget)));
-      walk = walkBook(levels, side, { cost: budget }, amountStep);
-    } else {
-      const amount = positiveOrRefuse(venue, request.amount, 'amount');
-      walk = walkBook(levels, side, { amount }, amountStep);
-      if (side === 'buy') requireFree(venue, wallet, side, quote, walk.cost.plus(buyFeeReserve(venue, walk.cost)));
-      else requireFree(venue, wallet, side, base, amount);
-    }
-    take(walk);
-    if (order.requestedCost) order.amount = order.filled;
-    // The fee comes on top of an Upbit budget, so "unspent" compares the value bought with the budget.
-    const unspent = rules.leftoverCostCancels && order.requestedCost !== undefined && walk.cost.lessThan(order.requestedCost);
-    finish(wallet, order, walk.complete && !unspent ? 'closed' : rules.incompleteMarketStatus, clock.now);
-    return { order, trades };
+/**
+ * What a market order takes from the book, once the free balance is known to cover it: a buy by
+ * cost its budget (and the fee a venue reserves on top), a buy by amount the value it takes, a sell its amount.
+ */
+function walkMarketOrder(
+  venue: PaperVenue,
+  wallet: PaperWallet,
+  order: PaperOrder,
+  request: PlaceOrderRequest,
+  levels: OrderBookLevel[],
+): BookWalk {
+  const { base, quote, amountStep } = venue.market;
+  const side = request.side;
+  if (side === 'buy' && order.requestedCost) {
+    const budget = order.requestedCost;
+    requireFree(venue, wallet, side, quote, budget.plus(buyFeeReserve(venue, budget)));
+    return walkBook(levels, side, { cost: budget }, amountStep);
   }
-
-  const price = positiveOrRefuse(venue, request.price, 'price');
   const amount = positiveOrRefuse(venue, request.amount, 'amount');
-  const reserve = side === 'buy' ? price.mul(amount).plus(buyFeeReserve(venue, price.mul(amount))) : amount;
-  requireFree(venue, wallet, side, order.reservedAsset, reserve);
-  wallet.lock(order.reservedAsset, reserve);
-  order.reserved = reserve;
-  take(walkBook(levels, side, { amount }, amountStep, price));
-  if (order.filled.greaterThanOrEqualTo(amount)) finish(wallet, order, 'closed', clock.now);
-  return { order, trades };
+  const walk = walkBook(levels, side, { amount }, amountStep);
+  if (side === 'buy') requireFree(venue, wallet, side, quote, walk.cost.plus(buyFeeReserve(venue, walk.cost)));
+  else requireFree(venue, wallet, side, base, amount);
+  return walk;
 }
 
 function positiveOrRefuse(venue: PaperVenue, value: Decimal | undefined, field: 'amount' | 'price'): Decimal {

@@ -1,4 +1,4 @@
-import { dec, NotFoundError } from '@tradedesk/shared';
+import { byCodeUnits, dec, NotFoundError } from '@tradedesk/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BINANCE_ACCOUNT, type SimHarness, startSimHarness } from '../../../../../test/support/sim-harness.js';
 import type { PlaceOrderRequest } from '../../domain/exchange-gateway.js';
@@ -75,7 +75,7 @@ describe('BinanceGateway against the emulator', () => {
     const one = await sut.fetchTicker('BTC/USDT');
     expect(one.last.toFixed()).toBe('60000');
     const many = await sut.fetchTickers(['BTC/USDT', 'ETH/USDT']);
-    expect(Object.keys(many).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    expect(Object.keys(many).sort(byCodeUnits)).toEqual(['BTC/USDT', 'ETH/USDT']);
     const book = await sut.fetchOrderBook('BTC/USDT', 5);
     expect(book.asks[0].price.greaterThanOrEqualTo(book.bids[0].price)).toBe(true);
     expect(book.asks.length).toBeGreaterThan(0);

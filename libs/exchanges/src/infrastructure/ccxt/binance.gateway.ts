@@ -12,7 +12,8 @@ import type {
   TradingFee,
 } from '../../domain/exchange-gateway.js';
 import { RateGovernor, type BudgetSpec } from '../rate/rate-governor.js';
-import { CcxtGateway, type CallName, type CcxtGatewayOptions, optionalDec } from './ccxt-gateway.js';
+import { CcxtGateway, type CallName, type CcxtGatewayOptions } from './ccxt-gateway.js';
+import { optionalDec } from './ccxt-mapping.js';
 
 export const BINANCE_CAPABILITIES: ExchangeCapabilities = {
   nativeStopLoss: true,
@@ -33,6 +34,13 @@ export const BINANCE_BUDGETS: Record<string, BudgetSpec> = {
 };
 
 const INTERVAL_MS: Record<string, number> = { SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };
+
+/** What Binance answers to an OCO order list (the fields read here). */
+interface OcoAnswer {
+  orderListId?: number | string;
+  listClientOrderId?: string;
+  orderReports?: Array<Record<string, unknown>>;
+}
 
 function depthWeight(depth: number): number {
   if (depth <= 100) return 5;
@@ -127,7 +135,9 @@ export class BinanceGateway extends CcxtGateway {
     ).last_json_response;
     for (const limit of info?.rateLimits ?? []) {
       const windowMs = (INTERVAL_MS[limit.interval] ?? 0) * (limit.intervalNum || 1);
-      if (!windowMs || !(limit.limit > 0)) continue;
+      // Not `limit.limit <= 0`: a missing or non-numeric limit must be skipped too.
+      const positiveLimit = limit.limit > 0;
+      if (!windowMs || !positiveLimit) continue;
       if (limit.rateLimitType === 'REQUEST_WEIGHT' && limit.interval === 'MINUTE')
         this.governor.setLimit('weight', { limit: limit.limit, windowMs });
       else if (limit.rateLimitType === 'ORDERS' && windowMs <= 60_000) this.governor.setLimit('orders', { limit: limit.limit, windowMs });
@@ -194,17 +204,16 @@ export class BinanceGateway extends CcxtGateway {
       newOrderRespType: 'FULL',
       ...(limitStop ? { belowPrice: request.stopLoss.price!.toFixed(), belowTimeInForce: 'GTC' } : {}),
     };
-    const raw = (this.client as unknown as { privatePostOrderListOco(p: Record<string, string>): Promise<Record<string, unknown>> })
-      .privatePostOrderListOco;
+    const client = this.client as unknown as { privatePostOrderListOco(p: Record<string, string>): Promise<OcoAnswer> };
     const answer = await this.call(
       'createOrderList',
       'create-order',
       options?.lane ?? 'order',
-      () => raw.call(this.client, params),
+      () => client.privatePostOrderListOco(params),
       undefined,
       request.listClientOrderId,
     );
-    const reports = (answer.orderReports ?? []) as Array<Record<string, unknown>>;
+    const reports = answer.orderReports ?? [];
     const ccxtMarket = this.client.market(market.symbol);
     const leg = (clientOrderId: string, sent: PlaceOrderRequest) => {
       const report = reports.find((r) => r.clientOrderId === clientOrderId);

@@ -1,5 +1,5 @@
-import { dec, type Decimal, type MetricsSink, NotFoundError } from '@tradedesk/shared';
-import type { Exchange, Market as CcxtMarket, Order as CcxtOrder, Ticker as CcxtTicker, Trade as CcxtTrade } from 'ccxt';
+import { type MetricsSink, NotFoundError } from '@tradedesk/shared';
+import type { Exchange, Market as CcxtMarket, Order as CcxtOrder } from 'ccxt';
 import type {
   AccountMode,
   Balances,
@@ -8,7 +8,6 @@ import type {
   ExchangeGateway,
   ExchangeId,
   ExchangeOrder,
-  ExchangeOrderStatus,
   ExchangeTrade,
   KeyPermissions,
   Market,
@@ -21,6 +20,7 @@ import type {
 import { type ExchangeError, ExchangeRateLimited, isTemporaryExchangeError, OutcomeUnknown } from '../../domain/exchange.errors.js';
 import type { RateGovernor } from '../rate/rate-governor.js';
 import { type CallKind, translateCcxtError } from './ccxt-error-translator.js';
+import { required, toExchangeOrder, toTicker, toTrade } from './ccxt-mapping.js';
 
 export interface GatewayCredentials {
   apiKey: string;
@@ -68,31 +68,18 @@ export type CallName =
   | 'closedOrders'
   | 'keyPermissions';
 
+/** What sizes a call's cost: how many symbols, how deep a book, whether one symbol is named. */
+export interface CallDetail {
+  symbols?: number;
+  depth?: number;
+  symbol?: boolean;
+}
+
 export interface CallHealth {
   lastLatencyMs?: number;
   lastSuccessAt?: Date;
   lastFailureAt?: Date;
   lastError?: string;
-}
-
-const STATUS: Record<string, ExchangeOrderStatus> = {
-  open: 'open',
-  closed: 'closed',
-  canceled: 'canceled',
-  cancelled: 'canceled',
-  rejected: 'rejected',
-  expired: 'expired',
-};
-
-/** ccxt runs with `number: String`, so its numbers reach us as strings; a float never holds money. */
-export function optionalDec(value: unknown): Decimal | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const parsed = dec(String(value));
-  return parsed.isFinite() ? parsed : undefined;
-}
-
-function required(value: unknown, fallback = '0'): Decimal {
-  return optionalDec(value) ?? dec(fallback);
 }
 
 /**
@@ -120,7 +107,7 @@ export abstract class CcxtGateway implements ExchangeGateway {
 
   protected abstract createClient(): Exchange;
   /** Budget units a call spends, e.g. `{ weight: 20 }` or `{ order: 1 }`. */
-  protected abstract costOf(call: CallName, detail?: { symbols?: number; depth?: number; symbol?: boolean }): Record<string, number>;
+  protected abstract costOf(call: CallName, detail?: CallDetail): Record<string, number>;
   /** Reads the exchange's usage headers into the governor. */
   protected abstract observeHeaders(headers: Record<string, string>): void;
   /** Loads markets through ccxt (one governed request), for subclasses that read more from the answer. */
@@ -143,7 +130,7 @@ export abstract class CcxtGateway implements ExchangeGateway {
     this.marketsLoading ??= this.call('markets', 'read', 'market-data', async () => {
       await this.loadCcxtMarkets();
       const markets = Object.values(this.client.markets ?? {})
-        .filter((m): m is CcxtMarket => !!m && m.spot === true)
+        .filter((m: CcxtMarket | undefined): m is CcxtMarket => !!m && m.spot === true)
         .map((m) => this.toMarket(m));
       this.marketsBySymbol = new Map(markets.map((m) => [m.symbol, m]));
       return markets;
@@ -167,7 +154,7 @@ export abstract class CcxtGateway implements ExchangeGateway {
     const ticker = await this.call('ticker', 'read', options?.lane ?? 'market-data', () => this.client.fetchTicker(symbol), {
       symbol: true,
     });
-    return this.toTicker(ticker);
+    return toTicker(ticker);
   }
 
   async fetchTickers(symbols: string[], options?: CallOptions): Promise<Record<string, Ticker>> {
@@ -179,7 +166,7 @@ export abstract class CcxtGateway implements ExchangeGateway {
       symbols: unique.length,
     });
     const out: Record<string, Ticker> = {};
-    for (const symbol of unique) if (tickers[symbol]) out[symbol] = this.toTicker(tickers[symbol]);
+    for (const symbol of unique) if (tickers[symbol]) out[symbol] = toTicker(tickers[symbol]);
     return out;
   }
 
@@ -211,8 +198,8 @@ export abstract class CcxtGateway implements ExchangeGateway {
   }
 
   /** Unknown unless the venue reports a key's permissions (BinanceGateway does). */
-  async fetchKeyPermissions(): Promise<KeyPermissions | undefined> {
-    return undefined;
+  fetchKeyPermissions(): Promise<KeyPermissions | undefined> {
+    return Promise.resolve(undefined);
   }
 
   // ---- orders ----
@@ -284,7 +271,7 @@ export abstract class CcxtGateway implements ExchangeGateway {
   async fetchMyTrades(symbol: string, since?: Date, options?: CallOptions): Promise<ExchangeTrade[]> {
     await this.market(symbol);
     const trades = await this.call('myTrades', 'read', options?.lane ?? 'order', () => this.client.fetchMyTrades(symbol, since?.getTime()));
-    return trades.map((t) => this.toTrade(t)).sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+    return trades.map((t) => toTrade(t)).sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
   }
 
   // ---- plumbing ----
@@ -298,60 +285,83 @@ export abstract class CcxtGateway implements ExchangeGateway {
     kind: CallKind,
     lane: RequestLane,
     run: () => Promise<T>,
-    detail?: { symbols?: number; depth?: number; symbol?: boolean },
+    detail?: CallDetail,
     clientOrderId?: string,
   ): Promise<T> {
     const attempts = kind === 'read' ? (this.options.readAttempts ?? 3) : 1;
-    const metrics = this.options.metrics;
     for (let attempt = 1; ; attempt++) {
-      const started = Date.now();
       // When the request left the governor's queue for the exchange (0: it never did).
-      let sentAt = 0;
+      const sent = { at: 0 };
       try {
-        // Markets first: they carry the exchange's published limits (Binance exchangeInfo).
-        if (name !== 'markets') await this.fetchMarkets();
-        const cost = this.costOf(name, detail);
-        const queuedAt = performance.now();
-        metrics?.exchangeRequestQueued(this.exchange, lane);
-        // Usage headers are read before the governor counts the call as done, so the next start knows them.
-        const result = await this.governor.run(lane, cost, async () => {
-          sentAt = performance.now();
-          metrics?.exchangeRequestStarted(this.exchange, lane, (sentAt - queuedAt) / 1000);
-          try {
-            return await run();
-          } finally {
-            this.observe();
-          }
-        });
-        metrics?.exchangeRequestEnded({ exchange: this.exchange, endpoint: name, seconds: (performance.now() - sentAt) / 1000 });
-        this.health.lastLatencyMs = Date.now() - started;
-        this.health.lastSuccessAt = new Date();
+        const result = await this.attempt(name, lane, run, detail, sent);
         this.options.observer?.succeeded();
         return result;
       } catch (error) {
-        const headers = this.lastHeaders();
-        const translated = translateCcxtError(error, { exchange: this.exchange, kind, clientOrderId, headers });
-        if (sentAt > 0)
-          metrics?.exchangeRequestEnded({
-            exchange: this.exchange,
-            endpoint: name,
-            seconds: (performance.now() - sentAt) / 1000,
-            errorCode: (translated as { code?: string }).code ?? 'UNTRANSLATED',
-          });
-        if (translated instanceof ExchangeRateLimited) this.governor.pause(translated.retryAfterMs ?? 1000);
-        if (isTemporaryExchangeError(translated)) {
-          this.health.lastFailureAt = new Date();
-          this.health.lastError = translated.message;
+        const translated = this.failed(error, kind, clientOrderId);
+        this.measureFailure(name, sent.at, translated);
+        if (attempt >= attempts || !isTemporaryExchangeError(translated)) {
+          // An order call whose outcome is unknown timed out or met a 5xx: the exchange did not answer either.
+          if (isTemporaryExchangeError(translated) || translated instanceof OutcomeUnknown) this.options.observer?.failed(translated);
+          throw translated;
         }
-        if (attempt < attempts && isTemporaryExchangeError(translated)) {
-          if (!(translated instanceof ExchangeRateLimited)) await new Promise((r) => setTimeout(r, 100 * attempt));
-          continue;
-        }
-        // An order call whose outcome is unknown timed out or met a 5xx: the exchange did not answer either.
-        if (isTemporaryExchangeError(translated) || translated instanceof OutcomeUnknown) this.options.observer?.failed(translated);
-        throw translated;
+        // A rate-limited read waits for the governor's pause instead.
+        if (!(translated instanceof ExchangeRateLimited)) await new Promise((r) => setTimeout(r, 100 * attempt));
       }
     }
+  }
+
+  /** One try of a call: markets first, then the call in its lane; a success's latency is recorded. */
+  private async attempt<T>(
+    name: CallName,
+    lane: RequestLane,
+    run: () => Promise<T>,
+    detail: CallDetail | undefined,
+    sent: { at: number },
+  ): Promise<T> {
+    const started = Date.now();
+    const metrics = this.options.metrics;
+    // Markets first: they carry the exchange's published limits (Binance exchangeInfo).
+    if (name !== 'markets') await this.fetchMarkets();
+    const cost = this.costOf(name, detail);
+    const queuedAt = performance.now();
+    metrics?.exchangeRequestQueued(this.exchange, lane);
+    // Usage headers are read before the governor counts the call as done, so the next start knows them.
+    const result = await this.governor.run(lane, cost, async () => {
+      sent.at = performance.now();
+      metrics?.exchangeRequestStarted(this.exchange, lane, (sent.at - queuedAt) / 1000);
+      try {
+        return await run();
+      } finally {
+        this.observe();
+      }
+    });
+    metrics?.exchangeRequestEnded({ exchange: this.exchange, endpoint: name, seconds: (performance.now() - sent.at) / 1000 });
+    this.health.lastLatencyMs = Date.now() - started;
+    this.health.lastSuccessAt = new Date();
+    return result;
+  }
+
+  /** A request that reached the exchange (`sentAt` > 0) and failed: its duration and error class, for the metrics. */
+  private measureFailure(name: CallName, sentAt: number, translated: Error): void {
+    if (sentAt === 0) return;
+    this.options.metrics?.exchangeRequestEnded({
+      exchange: this.exchange,
+      endpoint: name,
+      seconds: (performance.now() - sentAt) / 1000,
+      errorCode: (translated as { code?: string }).code ?? 'UNTRANSLATED',
+    });
+  }
+
+  /** The failure as tradedesk's error; a 429 pauses the governor, a temporary failure is recorded in the health. */
+  private failed(error: unknown, kind: CallKind, clientOrderId: string | undefined): Error {
+    const headers = this.lastHeaders();
+    const translated = translateCcxtError(error, { exchange: this.exchange, kind, clientOrderId, headers });
+    if (translated instanceof ExchangeRateLimited) this.governor.pause(translated.retryAfterMs ?? 1000);
+    if (isTemporaryExchangeError(translated)) {
+      this.health.lastFailureAt = new Date();
+      this.health.lastError = translated.message;
+    }
+    return translated;
   }
 
   private observe(): void {
@@ -367,65 +377,12 @@ export abstract class CcxtGateway implements ExchangeGateway {
     return headers;
   }
 
-  protected toTicker(ticker: CcxtTicker): Ticker {
-    return {
-      symbol: ticker.symbol ?? '',
-      last: required(ticker.last ?? ticker.close),
-      bid: optionalDec(ticker.bid),
-      ask: optionalDec(ticker.ask),
-      high: optionalDec(ticker.high),
-      low: optionalDec(ticker.low),
-      baseVolume: optionalDec(ticker.baseVolume),
-      quoteVolume: optionalDec(ticker.quoteVolume),
-      percentage: optionalDec(ticker.percentage),
-      timestamp: new Date(ticker.timestamp ?? Date.now()),
-    };
-  }
-
-  protected toTrade(trade: CcxtTrade): ExchangeTrade {
-    return {
-      tradeId: String(trade.id),
-      orderId: String(trade.order ?? ''),
-      symbol: trade.symbol ?? '',
-      side: trade.side === 'buy' || trade.side === 'sell' ? trade.side : undefined,
-      price: required(trade.price),
-      amount: required(trade.amount),
-      fee: required(trade.fee?.cost),
-      feeCurrency: trade.fee?.currency ?? undefined,
-      timestamp: new Date(trade.timestamp ?? Date.now()),
-    };
-  }
-
   /** The exchange's own state word in its raw answer; ccxt's unified status where the answer has none. */
   protected exchangeStateOf(order: CcxtOrder): string {
     return order.status ?? 'unknown';
   }
 
   protected toOrder(order: CcxtOrder, sent?: PlaceOrderRequest): ExchangeOrder {
-    const filled = required(order.filled);
-    const amount = optionalDec(order.amount) ?? sent?.amount;
-    const trades = (order.trades ?? []).map((t) => this.toTrade(t));
-    const fee =
-      order.fee?.cost !== undefined && order.fee?.cost !== null
-        ? { cost: required(order.fee.cost), currency: order.fee.currency ?? undefined }
-        : undefined;
-    return {
-      exchangeOrderId: String(order.id),
-      clientOrderId: order.clientOrderId ?? sent?.clientOrderId,
-      symbol: order.symbol ?? sent?.symbol ?? '',
-      side: (order.side as ExchangeOrder['side']) ?? sent?.side,
-      type: order.type ?? sent?.type ?? 'unknown',
-      status: STATUS[order.status ?? ''] ?? 'open',
-      exchangeState: this.exchangeStateOf(order),
-      amount,
-      filled,
-      remaining: optionalDec(order.remaining) ?? (amount ? amount.minus(filled) : undefined),
-      price: optionalDec(order.price),
-      average: optionalDec(order.average),
-      cost: required(order.cost),
-      fee,
-      timestamp: new Date(order.timestamp ?? Date.now()),
-      ...(trades.length > 0 ? { trades } : {}),
-    };
+    return toExchangeOrder(order, this.exchangeStateOf(order), sent);
   }
 }

@@ -1,4 +1,4 @@
-import { dec } from '@tradedesk/shared';
+import { byCodeUnits, dec } from '@tradedesk/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type SimHarness, startSimHarness, UPBIT_ACCOUNT } from '../../../../../test/support/sim-harness.js';
 import {
@@ -41,7 +41,7 @@ describe('UpbitGateway against the emulator', () => {
 
   it('reads tickers, the book, balances and the fee', async () => {
     expect((await sut.fetchTicker('BTC/KRW')).last.toFixed()).toBe('80000000');
-    expect(Object.keys(await sut.fetchTickers(['BTC/KRW', 'ETH/KRW'])).sort()).toEqual(['BTC/KRW', 'ETH/KRW']);
+    expect(Object.keys(await sut.fetchTickers(['BTC/KRW', 'ETH/KRW'])).sort(byCodeUnits)).toEqual(['BTC/KRW', 'ETH/KRW']);
     const book = await sut.fetchOrderBook('BTC/KRW', 5);
     expect(book.bids.length).toBeGreaterThan(0);
     expect((await sut.fetchBalances()).KRW.free.greaterThan(0)).toBe(true);

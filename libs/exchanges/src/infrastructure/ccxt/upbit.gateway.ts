@@ -12,7 +12,8 @@ import type {
 } from '../../domain/exchange-gateway.js';
 import { settleUpbitMarketBuyByCost } from '../../domain/upbit-market-buy.js';
 import { RateGovernor, type BudgetSpec } from '../rate/rate-governor.js';
-import { CcxtGateway, type CallName, type CcxtGatewayOptions, optionalDec } from './ccxt-gateway.js';
+import { CcxtGateway, type CallName, type CcxtGatewayOptions } from './ccxt-gateway.js';
+import { optionalDec } from './ccxt-mapping.js';
 
 export const UPBIT_MIN_ORDER_TOTAL_KRW = dec(5000);
 

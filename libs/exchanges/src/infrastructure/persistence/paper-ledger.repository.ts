@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Decimal, ZERO } from '@tradedesk/shared';
+import { byCodeUnits, type Decimal, ZERO } from '@tradedesk/shared';
 import { DataSource, type EntityManager, In, MoreThanOrEqual } from 'typeorm';
 import type { ExchangeId, ExchangeOrderStatus } from '../../domain/exchange-gateway.js';
-import { accruedFee, type PaperOrder, type PaperTrade, PaperWallet } from '../../domain/paper/paper-matching.js';
+import { accruedFee, type PaperOrder, type PaperTrade } from '../../domain/paper/paper-matching.js';
+import { PaperWallet } from '../../domain/paper/paper-wallet.js';
 import { PaperAccountOrmEntity } from './paper-account.orm-entity.js';
 import { PaperBalanceOrmEntity } from './paper-balance.orm-entity.js';
 import { PaperOrderOrmEntity } from './paper-order.orm-entity.js';
@@ -43,7 +44,7 @@ export class PaperLedgerRepository {
   /** Locks the account for a change (row lock on PostgreSQL; SQLite writers are serialized); false when it has no paper side. */
   async lockAccount(manager: EntityManager, accountId: string): Promise<boolean> {
     const query = manager.createQueryBuilder(PaperAccountOrmEntity, 'a').where('a.accountId = :accountId', { accountId });
-    if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+    if (manager.dataSource.options.type === 'postgres') query.setLock('pessimistic_write');
     return (await query.getOne()) !== null;
   }
 
@@ -89,16 +90,19 @@ export class PaperLedgerRepository {
       .select('DISTINCT o.symbol', 'symbol')
       .where('o.accountId = :accountId AND o.status = :status', { accountId, status: 'open' })
       .getRawMany<{ symbol: string }>();
-    return rows.map((r) => r.symbol).sort();
+    return rows.map((r) => r.symbol).sort(byCodeUnits);
   }
 
   async tradesOfOrders(orderIds: string[], manager?: EntityManager): Promise<Map<string, PaperTrade[]>> {
     const byOrder = new Map<string, PaperTrade[]>(orderIds.map((id) => [id, []]));
-    if (orderIds.length === 0) return byOrder;
-    const rows = await this.manager(manager).find(PaperTradeOrmEntity, {
-      where: { orderId: In(orderIds) },
-      order: { executedAt: 'ASC', id: 'ASC' },
-    });
+    // No order, no query (an empty IN list).
+    const rows =
+      orderIds.length === 0
+        ? []
+        : await this.manager(manager).find(PaperTradeOrmEntity, {
+            where: { orderId: In(orderIds) },
+            order: { executedAt: 'ASC', id: 'ASC' },
+          });
     for (const row of rows) byOrder.get(row.orderId)?.push(toTrade(row));
     return byOrder;
   }

@@ -15,7 +15,11 @@ describe('RateGovernor', () => {
   it('never lets more than its share of a limit through in any window', async () => {
     const sut = new RateGovernor({ weight: { limit: 10, windowMs: 1000 } }, { jitterMs: 0 });
     const starts: number[] = [];
-    const calls = Array.from({ length: 40 }, () => sut.run('order', { weight: 1 }, async () => void starts.push(Date.now())));
+    const calls = Array.from({ length: 40 }, () =>
+      sut.run('order', { weight: 1 }, async () => {
+        starts.push(Date.now());
+      }),
+    );
     await vi.advanceTimersByTimeAsync(10_000);
     await Promise.all(calls);
     expect(starts).toHaveLength(40);
@@ -30,7 +34,10 @@ describe('RateGovernor', () => {
       { safety: 1, jitterMs: 0, laneShare: { protective: 1, order: 1, 'market-data': 1 } },
     );
     const order: string[] = [];
-    const track = (name: string, lane: RequestLane) => sut.run(lane, { requests: 1 }, async () => void order.push(name));
+    const track = (name: string, lane: RequestLane) =>
+      sut.run(lane, { requests: 1 }, async () => {
+        order.push(name);
+      });
     const all = [
       track('md1', 'market-data'),
       track('md2', 'market-data'),
@@ -50,7 +57,11 @@ describe('RateGovernor', () => {
   it('keeps the last part of a budget for orders and protective exits', async () => {
     const sut = new RateGovernor({ requests: { limit: 10, windowMs: 1000 } }, { safety: 1, jitterMs: 0 });
     let marketData = 0;
-    const reads = Array.from({ length: 10 }, () => sut.run('market-data', { requests: 1 }, async () => void marketData++));
+    const reads = Array.from({ length: 10 }, () =>
+      sut.run('market-data', { requests: 1 }, async () => {
+        marketData++;
+      }),
+    );
     await vi.advanceTimersByTimeAsync(0);
     expect(marketData).toBe(7);
     const started = vi.fn();
@@ -84,7 +95,10 @@ describe('RateGovernor', () => {
       { safety: 1, jitterMs: 0 },
     );
     const started: string[] = [];
-    const track = (name: string, costs: Record<string, number>) => sut.run('protective', costs, async () => void started.push(name));
+    const track = (name: string, costs: Record<string, number>) =>
+      sut.run('protective', costs, async () => {
+        started.push(name);
+      });
     const exits = Array.from({ length: 5 }, (_, i) => track(`exit${i}`, { orders: 1, weight: 1 }));
     const read = track('read', { weight: 2 });
     await vi.advanceTimersByTimeAsync(0);

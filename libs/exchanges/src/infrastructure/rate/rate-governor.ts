@@ -197,43 +197,52 @@ export class RateGovernor {
     for (;;) {
       const now = Date.now();
       if (now < this.pausedUntil) return this.wakeIn(this.pausedUntil - now);
-      let started = false;
-      let soonest = Infinity;
-      const blocked = new Set<string>();
-      for (const lane of LANES) {
-        const queue = this.queues[lane];
-        for (let i = 0; i < queue.length && !started; i++) {
-          const task = queue[i];
-          const names = Object.keys(task.costs);
-          // Nothing may take from a budget that a task ahead of it (same lane or higher) waits for…
-          if (names.some((n) => blocked.has(n))) continue;
-          let wait = 0;
-          const short: string[] = [];
-          for (const name of names) {
-            const budget = this.budgets.get(name);
-            const w = budget ? budget.waitFor(now, task.costs[name], this.capacity(budget, lane)) : 0;
-            if (w > 0) short.push(name);
-            wait = Math.max(wait, w);
-          }
-          if (wait === 0) {
-            queue.splice(i, 1);
-            for (const name of names) this.budgets.get(name)?.spend(now, task.costs[name]);
-            task.start();
-            started = true;
-            break;
-          }
-          if (wait !== Infinity) soonest = Math.min(soonest, wait);
-          // …but a budget with room is not held back: a price read behind exits that wait for the
-          // order budget goes ahead on the weight they leave (lane shares keep weight for the exits).
-          for (const name of short) blocked.add(name);
-        }
-        if (started) break;
-      }
-      if (!started) {
-        if (soonest !== Infinity) this.wakeIn(soonest);
+      const next = this.nextStartable(now);
+      if ('soonest' in next) {
+        if (next.soonest !== Infinity) this.wakeIn(next.soonest);
         return;
       }
+      const [task] = next.queue.splice(next.index, 1);
+      for (const name of Object.keys(task.costs)) this.budgets.get(name)?.spend(now, task.costs[name]);
+      task.start();
     }
+  }
+
+  /**
+   * The first queued task, lanes in priority order, whose budgets all have room now; otherwise how
+   * soon one may have (Infinity: only an answer in flight can tell).
+   */
+  private nextStartable(now: number): { queue: Task[]; index: number } | { soonest: number } {
+    let soonest = Infinity;
+    const blocked = new Set<string>();
+    for (const lane of LANES) {
+      const queue = this.queues[lane];
+      for (let index = 0; index < queue.length; index++) {
+        const task = queue[index];
+        // Nothing may take from a budget that a task ahead of it (same lane or higher) waits for…
+        if (Object.keys(task.costs).some((n) => blocked.has(n))) continue;
+        const { wait, short } = this.waitOf(task, lane, now);
+        if (wait === 0) return { queue, index };
+        soonest = Math.min(soonest, wait);
+        // …but a budget with room is not held back: a price read behind exits that wait for the
+        // order budget goes ahead on the weight they leave (lane shares keep weight for the exits).
+        for (const name of short) blocked.add(name);
+      }
+    }
+    return { soonest };
+  }
+
+  /** How long a task must wait for the budgets it spends (within its lane's share), and which of them are short. */
+  private waitOf(task: Task, lane: RequestLane, now: number): { wait: number; short: string[] } {
+    let wait = 0;
+    const short: string[] = [];
+    for (const name of Object.keys(task.costs)) {
+      const budget = this.budgets.get(name);
+      const w = budget ? budget.waitFor(now, task.costs[name], this.capacity(budget, lane)) : 0;
+      if (w > 0) short.push(name);
+      wait = Math.max(wait, w);
+    }
+    return { wait, short };
   }
 
   private wakeIn(ms: number): void {

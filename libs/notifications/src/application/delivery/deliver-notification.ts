@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { MetricsPort, Outbox, RetryLater, UnitOfWork } from '@tradedesk/shared';
 import { type NotificationType } from '../../domain/notification-types.js';
@@ -177,8 +178,9 @@ export class DeliverNotification implements OnModuleInit, BeforeApplicationShutd
   }
 }
 
+/** Up to a second more, so deliveries held back together do not all come back in the same instant. */
 function jitter(): number {
-  return Math.round(Math.random() * 1000);
+  return randomInt(0, 1001);
 }
 
 function smtpPassword(url: string | undefined): string | undefined {

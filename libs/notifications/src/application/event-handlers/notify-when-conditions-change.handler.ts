@@ -36,14 +36,14 @@ export class NotifyWhenConditionsChangeHandler implements IEventHandler<Conditio
 
   async handle(event: ConditionEvent): Promise<void> {
     try {
-      const draft = await this.draftOf(event);
+      const draft = this.draftOf(event);
       if (draft) await this.commands.execute(new RecordNotificationCommand(draft));
     } catch (error) {
       this.logger.error(`could not record a notification: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
-  private async draftOf(event: ConditionEvent): Promise<NotificationDraft | undefined> {
+  private draftOf(event: ConditionEvent): NotificationDraft | undefined {
     const at = event.occurredAt;
     if (event instanceof PositionUnprotectedEvent) {
       return {

@@ -6,8 +6,19 @@ function grouped(fixed: string): string {
   const [int, frac] = fixed.split('.') as [string, string | undefined];
   const sign = int.startsWith('-') ? '-' : '';
   const digits = sign ? int.slice(1) : int;
-  const withCommas = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${withCommas}${frac ? `.${frac}` : ''}`;
+  return `${sign}${withThousands(digits)}${frac ? `.${frac}` : ''}`;
+}
+
+/**
+ * Commas every three digits from the right (1234567 → 1,234,567), counted rather than matched: the
+ * look-ahead regex for this backtracks. Anything but digits (NaN, Infinity) is left as it is.
+ */
+function withThousands(digits: string): string {
+  if (!/^\d+$/.test(digits)) return digits;
+  const head = digits.length % 3 || 3;
+  const groups = [digits.slice(0, head)];
+  for (let i = head; i < digits.length; i += 3) groups.push(digits.slice(i, i + 3));
+  return groups.join(',');
 }
 
 /** Money in its currency's places: KRW in whole won (₩1,234,567), USDT to 8 places with trailing zeros dropped. */
@@ -47,8 +58,13 @@ export function percent(value: string | undefined | null): string {
   return `${d.gt(0) ? '+' : ''}${d.toFixed(2)}%`;
 }
 
+/** Drops the trailing zeros of the fraction, and its point when nothing is left of it (1.50 → 1.5, 2.00 → 2). */
 function trimZeros(fixed: string): string {
-  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+  if (!fixed.includes('.')) return fixed;
+  let end = fixed.length;
+  while (fixed[end - 1] === '0') end--;
+  if (end === fixed.length) return fixed;
+  return fixed[end - 1] === '.' ? fixed.slice(0, end - 1) : fixed.slice(0, end);
 }
 
 /** A moment in the configured zone, e.g. `2026-12-07 21:04:05 KST` (ko: `2026. 12. 7. 21:04:05 KST`). */

@@ -41,9 +41,18 @@ const W: Words = {
   fills: { en: 'Fills', ko: '체결' },
   trades: { en: 'Trades completed', ko: '완료된 거래' },
   alerts: { en: 'Alerts', ko: '경고' },
+  backup: { en: 'Backup', ko: '백업' },
+  stage: { en: 'Failed at', ko: '실패 단계' },
+  started: { en: 'Started', ko: '시작 시각' },
   errors: { en: 'Errors in the window', ko: '구간 내 오류' },
   peak: { en: 'Most errors in the window', ko: '구간 최대 오류' },
   top: { en: 'Most frequent', ko: '가장 잦은 오류' },
+};
+
+const BACKUP_STAGE: Words = {
+  space: { en: 'disk space check (not started)', ko: '디스크 공간 확인 (시작 안 함)' },
+  backup: { en: 'writing the backup', ko: '백업 작성' },
+  verification: { en: 'verification (restore test)', ko: '검증 (복원 시험)' },
 };
 
 const KIND: Words = {
@@ -56,215 +65,263 @@ const KIND: Words = {
 
 const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
+type Line = [label: string, value: string];
+type Rendered = [title: string, lines: Line[]];
+
+/** What every type's renderer reads: the data, and the words and values most of them share. */
+interface Context {
+  data: Data;
+  locale: NotifyLocale;
+  /** The English or the Korean of a phrase, by the locale configured. */
+  say: (en: string, ko: string) => string;
+  label: (key: keyof typeof W) => string;
+  /** A moment of the data (`at`, `since`…) in the locale and zone configured. */
+  when: (key: string) => string;
+  /** A text field of the data, or a dash when it is missing. */
+  field: (key: string) => string;
+  symbol: string;
+  quote: string;
+  venue: string;
+  market: string;
+  /** The condition kind in words (Stop-loss, 익절…), or as given when it is not one of ours. */
+  kind: string;
+  side: string;
+  /** The kind of condition an exit closed by, in words, when the data says. */
+  exitKind: string | undefined;
+  /** The lines of a fill: market, side, amount, average price, total and fee. */
+  fill: Line[];
+}
+
 /** Renders a notification's title and body lines from its data, in the locale and zone configured. */
 export function renderNotification(type: NotificationType, data: Data, locale: NotifyLocale, timeZone: string): RenderedNotification {
-  const t = (w: { en: string; ko: string }) => w[locale];
-  const L = (key: keyof typeof W) => t(W[key]);
-  const quote = s(data.quote) ?? s(data.symbol)?.split('/')[1] ?? '';
-  const base = s(data.base) ?? s(data.symbol)?.split('/')[0] ?? '';
-  const when = (key: string) => moment(s(data[key]), locale, timeZone);
+  const [title, lines] = RENDERERS[type](contextOf(data, locale, timeZone));
+  return { title, lines, text: toText(title, lines), html: toHtml(title, lines) };
+}
+
+function contextOf(data: Data, locale: NotifyLocale, timeZone: string): Context {
+  const say = (en: string, ko: string) => (locale === 'ko' ? ko : en);
+  const label = (key: keyof typeof W) => W[key][locale];
+  const [symbolBase, symbolQuote] = s(data.symbol)?.split('/') ?? [];
+  const quote = s(data.quote) ?? symbolQuote ?? '';
+  const base = s(data.base) ?? symbolBase ?? '';
   const venue = `${s(data.exchange) ?? ''}${data.mode ? ` (${s(data.mode)})` : ''}`;
   const market = `${s(data.symbol) ?? ''} · ${venue}`;
-  const kind = KIND[s(data.kind) ?? ''] ? t(KIND[s(data.kind)!]) : (s(data.kind) ?? '');
-  const sideWord = data.side === 'sell' ? (locale === 'ko' ? '매도' : 'sell') : locale === 'ko' ? '매수' : 'buy';
-  const exitWord = data.conditionKind && KIND[s(data.conditionKind)!] ? t(KIND[s(data.conditionKind)!]) : undefined;
-  const fill: Array<[string, string]> = [
-    [L('market'), market],
-    [L('side'), sideWord],
-    [L('amount'), quantity(s(data.filled), base)],
-    [L('price'), price(s(data.average), quote)],
-    [L('total'), money(s(data.cost), quote)],
-    [L('fee'), feeOf(s(data.fee), s(data.feeCurrency) ?? quote, quote)],
+  const side = data.side === 'sell' ? say('sell', '매도') : say('buy', '매수');
+  return {
+    data,
+    locale,
+    say,
+    label,
+    when: (key) => moment(s(data[key]), locale, timeZone),
+    field: (key) => s(data[key]) ?? '–',
+    symbol: s(data.symbol) ?? '',
+    quote,
+    venue,
+    market,
+    kind: kindInWords(s(data.kind), locale) ?? s(data.kind) ?? '',
+    side,
+    exitKind: kindInWords(s(data.conditionKind), locale),
+    fill: [
+      [label('market'), market],
+      [label('side'), side],
+      [label('amount'), quantity(s(data.filled), base)],
+      [label('price'), price(s(data.average), quote)],
+      [label('total'), money(s(data.cost), quote)],
+      [label('fee'), feeOf(s(data.fee), s(data.feeCurrency) ?? quote, quote)],
+    ],
+  };
+}
+
+function kindInWords(kind: string | undefined, locale: NotifyLocale): string | undefined {
+  return kind && KIND[kind] ? KIND[kind][locale] : undefined;
+}
+
+/** Seconds of the data (held for, down for) as a duration for people. */
+function durationOf(c: Context, key: string): string {
+  const seconds = c.data[key];
+  return duration(typeof seconds === 'number' ? seconds : undefined, c.locale);
+}
+
+const RENDERERS: Record<NotificationType, (c: Context) => Rendered> = {
+  'order.filled': (c) => [
+    c.say(`Filled: ${c.side} ${c.symbol}`, `체결: ${c.symbol} ${c.side}`),
+    [...c.fill, [c.label('at'), c.when('at')]],
+  ],
+  'order.partially_filled': (c) => [
+    c.say(`Partially filled: ${c.side} ${c.symbol}`, `부분 체결: ${c.symbol} ${c.side}`),
+    [...c.fill, [c.label('at'), c.when('at')]],
+  ],
+  'exit.filled': (c) => [
+    c.say(`${c.exitKind ?? 'Exit'} filled: ${c.symbol}`, `${c.exitKind ?? '청산 주문'} 체결: ${c.symbol}`),
+    [...c.fill, [c.label('at'), c.when('at')]],
+  ],
+  'trade.completed': renderTradeCompleted,
+  'order.canceled': (c) => [
+    c.say(`Order cancelled: ${c.symbol}`, `주문 취소: ${c.symbol}`),
+    [...c.fill, [c.label('reason'), c.field('cause')]],
+  ],
+  'order.rejected': (c) => [
+    c.say(`Order rejected: ${c.symbol}`, `주문 거부: ${c.symbol}`),
+    [
+      [c.label('market'), c.market],
+      [c.label('side'), c.side],
+      [c.label('reason'), c.field('reason')],
+      [c.label('order'), c.field('orderId')],
+    ],
+  ],
+  'order.unknown': (c) => [
+    c.say(`Needs attention: outcome of a ${c.symbol} order unknown`, `확인 필요: ${c.symbol} 주문 결과를 알 수 없음`),
+    [
+      [c.label('market'), c.market],
+      [c.label('side'), c.side],
+      [c.label('order'), `${s(c.data.orderId)} (${s(c.data.clientOrderId)})`],
+      [c.label('at'), c.when('at')],
+    ],
+  ],
+  'condition.fired': (c) => [
+    c.say(`${c.kind} fired: ${c.symbol}`, `${c.kind} 발동: ${c.symbol}`),
+    [
+      [c.label('condition'), c.field('conditionId')],
+      [c.label('at'), c.when('at')],
+    ],
+  ],
+  'condition.failed': (c) => [
+    c.say(`${c.kind} failed — position unprotected: ${c.symbol}`, `${c.kind} 실패 — 포지션 무방비: ${c.symbol}`),
+    [
+      [c.label('condition'), c.field('conditionId')],
+      [c.label('reason'), c.field('reason')],
+      [c.label('at'), c.when('at')],
+    ],
+  ],
+  'condition.missed': (c) => [
+    c.say(`${c.kind} missed while the server was down: ${c.symbol}`, `${c.kind} 미발동 (서버 중단 중 도달): ${c.symbol}`),
+    [
+      [c.label('condition'), c.field('conditionId')],
+      [c.label('at'), c.when('at')],
+    ],
+  ],
+  'condition.expired': (c) => [
+    c.say(`${c.kind} expired: ${c.symbol}`, `${c.kind} 만료: ${c.symbol}`),
+    [
+      [c.label('condition'), c.field('conditionId')],
+      [c.label('at'), c.when('expiresAt')],
+    ],
+  ],
+  'condition.cancelled': (c) => [
+    c.say(`${c.kind} ended: ${c.symbol}`, `${c.kind} 종료: ${c.symbol}`),
+    [
+      [c.label('condition'), c.field('conditionId')],
+      [c.label('reason'), c.field('reason')],
+    ],
+  ],
+  'position.unprotected': (c) => [
+    c.say(`Position unprotected: cannot read ${c.symbol}`, `포지션 무방비: ${c.symbol} 가격을 읽을 수 없음`),
+    [
+      [c.label('market'), c.field('symbol')],
+      [c.label('reason'), c.field('reason')],
+      [c.label('conditions'), String((c.data.conditions as unknown[] | undefined)?.length ?? 0)],
+      [c.label('since'), c.when('since')],
+    ],
+  ],
+  'exchange.unavailable': (c) => [
+    c.say(`Exchange unavailable: ${c.venue}`, `거래소 연결 불가: ${c.venue}`),
+    [
+      [c.label('exchange'), c.venue],
+      [c.label('reason'), c.field('reason')],
+      [c.label('failures'), c.field('failuresInARow')],
+      [c.label('since'), c.when('since')],
+    ],
+  ],
+  'exchange.recovered': (c) => [
+    c.say(`Exchange recovered: ${c.venue}`, `거래소 복구: ${c.venue}`),
+    [
+      [c.label('exchange'), c.venue],
+      [c.label('down'), durationOf(c, 'downSeconds')],
+      [c.label('since'), c.when('since')],
+      [c.label('at'), c.when('at')],
+    ],
+  ],
+  'exchange.rate_limited': (c) => [
+    c.say(`Rate limited: ${c.venue}`, `거래소 요청 제한: ${c.venue}`),
+    [
+      [c.label('exchange'), c.venue],
+      [c.label('reason'), c.field('reason')],
+      [c.label('at'), c.when('at')],
+    ],
+  ],
+  'errors.spike': (c) => [
+    c.say(
+      `Error spike: ${c.field('errors')} errors in ${c.field('windowSeconds')} s`,
+      `오류 급증: ${c.field('windowSeconds')}초에 ${c.field('errors')}건`,
+    ),
+    [
+      [c.label('errors'), `${c.field('errors')} / ${c.field('threshold')}`],
+      [c.label('top'), c.field('topError')],
+      [c.label('since'), c.when('since')],
+    ],
+  ],
+  'errors.resolved': (c) => [
+    c.say('Error spike resolved', '오류 급증 해소'),
+    [
+      [c.label('peak'), c.field('peak')],
+      [c.label('since'), c.when('since')],
+      [c.label('at'), c.when('at')],
+    ],
+  ],
+  'backup.failed': (c) => [
+    c.say(`Backup failed: ${c.field('backupId')}`, `백업 실패: ${c.field('backupId')}`),
+    [
+      [c.label('backup'), `${c.field('backupId')} (${c.field('driver')}, ${c.field('trigger')})`],
+      [c.label('stage'), BACKUP_STAGE[c.field('stage')]?.[c.locale] ?? c.field('stage')],
+      [c.label('reason'), c.field('reason')],
+      [c.label('started'), c.when('startedAt')],
+    ],
+  ],
+  'system.started': (c) => [c.say('tradedesk started', 'tradedesk 시작'), [[c.label('at'), c.when('at')]]],
+  'system.stopping': (c) => [
+    c.say('tradedesk stopping', 'tradedesk 종료 중'),
+    [
+      [c.label('at'), c.when('at')],
+      [c.label('reason'), c.field('signal')],
+    ],
+  ],
+  'daily.summary': renderDailySummary,
+};
+
+/** A round trip closed: how it closed (the exit's fill when there was one), its PnL, fees, return and holding time. */
+function renderTradeCompleted(c: Context): Rendered {
+  const pnl = signedMoney(s(c.data.realizedPnl), c.quote);
+  const closedBy: Line[] = c.exitKind ? [[c.label('exit'), c.exitKind]] : [];
+  const closing: Line[] = c.data.orderId ? c.fill : [[c.label('market'), c.market]];
+  return [
+    c.say(`Trade completed: ${c.symbol} ${pnl}`, `거래 완료: ${c.symbol} ${pnl}`),
+    [
+      ...closedBy,
+      ...closing,
+      [c.label('pnl'), pnl],
+      [c.label('fees'), money(s(c.data.fees), c.quote)],
+      [c.label('return'), percent(s(c.data.returnPercent))],
+      [c.label('held'), durationOf(c, 'holdingSeconds')],
+      [c.label('opened'), c.when('openedAt')],
+      [c.label('closed'), c.when('closedAt')],
+    ],
   ];
-  const [title, lines]: [string, Array<[string, string]>] = ((): [string, Array<[string, string]>] => {
-    switch (type) {
-      case 'order.filled':
-      case 'order.partially_filled': {
-        const partial = type === 'order.partially_filled';
-        const head =
-          locale === 'ko'
-            ? `${partial ? '부분 체결' : '체결'}: ${data.symbol} ${sideWord}`
-            : `${partial ? 'Partially filled' : 'Filled'}: ${sideWord} ${data.symbol}`;
-        return [head, [...fill, [L('at'), when('at')]]];
-      }
-      case 'exit.filled':
-        return [
-          locale === 'ko' ? `${exitWord ?? '청산 주문'} 체결: ${data.symbol}` : `${exitWord ?? 'Exit'} filled: ${data.symbol}`,
-          [...fill, [L('at'), when('at')]],
-        ];
-      case 'trade.completed':
-        return [
-          locale === 'ko'
-            ? `거래 완료: ${data.symbol} ${signedMoney(s(data.realizedPnl), quote)}`
-            : `Trade completed: ${data.symbol} ${signedMoney(s(data.realizedPnl), quote)}`,
-          [
-            ...(exitWord ? [[L('exit'), exitWord] as [string, string]] : []),
-            ...(data.orderId ? fill : [[L('market'), market] as [string, string]]),
-            [L('pnl'), signedMoney(s(data.realizedPnl), quote)],
-            [L('fees'), money(s(data.fees), quote)],
-            [L('return'), percent(s(data.returnPercent))],
-            [L('held'), duration(typeof data.holdingSeconds === 'number' ? data.holdingSeconds : undefined, locale)],
-            [L('opened'), when('openedAt')],
-            [L('closed'), when('closedAt')],
-          ],
-        ];
-      case 'order.canceled':
-        return [
-          locale === 'ko' ? `주문 취소: ${data.symbol}` : `Order cancelled: ${data.symbol}`,
-          [...fill, [L('reason'), s(data.cause) ?? '–']],
-        ];
-      case 'order.rejected':
-        return [
-          locale === 'ko' ? `주문 거부: ${data.symbol}` : `Order rejected: ${data.symbol}`,
-          [
-            [L('market'), market],
-            [L('side'), sideWord],
-            [L('reason'), s(data.reason) ?? '–'],
-            [L('order'), s(data.orderId) ?? '–'],
-          ],
-        ];
-      case 'order.unknown':
-        return [
-          locale === 'ko'
-            ? `확인 필요: ${data.symbol} 주문 결과를 알 수 없음`
-            : `Needs attention: outcome of a ${data.symbol} order unknown`,
-          [
-            [L('market'), market],
-            [L('side'), sideWord],
-            [L('order'), `${s(data.orderId)} (${s(data.clientOrderId)})`],
-            [L('at'), when('at')],
-          ],
-        ];
-      case 'condition.fired':
-        return [
-          locale === 'ko' ? `${kind} 발동: ${data.symbol}` : `${kind} fired: ${data.symbol}`,
-          [
-            [L('condition'), s(data.conditionId) ?? '–'],
-            [L('at'), when('at')],
-          ],
-        ];
-      case 'condition.failed':
-        return [
-          locale === 'ko' ? `${kind} 실패 — 포지션 무방비: ${data.symbol}` : `${kind} failed — position unprotected: ${data.symbol}`,
-          [
-            [L('condition'), s(data.conditionId) ?? '–'],
-            [L('reason'), s(data.reason) ?? '–'],
-            [L('at'), when('at')],
-          ],
-        ];
-      case 'condition.missed':
-        return [
-          locale === 'ko'
-            ? `${kind} 미발동 (서버 중단 중 도달): ${data.symbol ?? ''}`
-            : `${kind} missed while the server was down: ${data.symbol ?? ''}`,
-          [
-            [L('condition'), s(data.conditionId) ?? '–'],
-            [L('at'), when('at')],
-          ],
-        ];
-      case 'condition.expired':
-        return [
-          locale === 'ko' ? `${kind} 만료: ${data.symbol ?? ''}` : `${kind} expired: ${data.symbol ?? ''}`,
-          [
-            [L('condition'), s(data.conditionId) ?? '–'],
-            [L('at'), when('expiresAt')],
-          ],
-        ];
-      case 'condition.cancelled':
-        return [
-          locale === 'ko' ? `${kind} 종료: ${data.symbol}` : `${kind} ended: ${data.symbol}`,
-          [
-            [L('condition'), s(data.conditionId) ?? '–'],
-            [L('reason'), s(data.reason) ?? '–'],
-          ],
-        ];
-      case 'position.unprotected':
-        return [
-          locale === 'ko' ? `포지션 무방비: ${data.symbol} 가격을 읽을 수 없음` : `Position unprotected: cannot read ${data.symbol}`,
-          [
-            [L('market'), s(data.symbol) ?? '–'],
-            [L('reason'), s(data.reason) ?? '–'],
-            [L('conditions'), String((data.conditions as unknown[] | undefined)?.length ?? 0)],
-            [L('since'), when('since')],
-          ],
-        ];
-      case 'exchange.unavailable':
-        return [
-          locale === 'ko' ? `거래소 연결 불가: ${venue}` : `Exchange unavailable: ${venue}`,
-          [
-            [L('exchange'), venue],
-            [L('reason'), s(data.reason) ?? '–'],
-            [L('failures'), s(data.failuresInARow) ?? '–'],
-            [L('since'), when('since')],
-          ],
-        ];
-      case 'exchange.recovered':
-        return [
-          locale === 'ko' ? `거래소 복구: ${venue}` : `Exchange recovered: ${venue}`,
-          [
-            [L('exchange'), venue],
-            [L('down'), duration(typeof data.downSeconds === 'number' ? data.downSeconds : undefined, locale)],
-            [L('since'), when('since')],
-            [L('at'), when('at')],
-          ],
-        ];
-      case 'errors.spike':
-        return [
-          locale === 'ko'
-            ? `오류 급증: ${s(data.windowSeconds)}초에 ${s(data.errors)}건`
-            : `Error spike: ${s(data.errors)} errors in ${s(data.windowSeconds)} s`,
-          [
-            [L('errors'), `${s(data.errors) ?? '–'} / ${s(data.threshold) ?? '–'}`],
-            [L('top'), s(data.topError) ?? '–'],
-            [L('since'), when('since')],
-          ],
-        ];
-      case 'errors.resolved':
-        return [
-          locale === 'ko' ? '오류 급증 해소' : 'Error spike resolved',
-          [
-            [L('peak'), s(data.peak) ?? '–'],
-            [L('since'), when('since')],
-            [L('at'), when('at')],
-          ],
-        ];
-      case 'exchange.rate_limited':
-        return [
-          locale === 'ko' ? `거래소 요청 제한: ${venue}` : `Rate limited: ${venue}`,
-          [
-            [L('exchange'), venue],
-            [L('reason'), s(data.reason) ?? '–'],
-            [L('at'), when('at')],
-          ],
-        ];
-      case 'system.started':
-        return [locale === 'ko' ? 'tradedesk 시작' : 'tradedesk started', [[L('at'), when('at')]]];
-      case 'system.stopping':
-        return [
-          locale === 'ko' ? 'tradedesk 종료 중' : 'tradedesk stopping',
-          [
-            [L('at'), when('at')],
-            [L('reason'), s(data.signal) ?? '–'],
-          ],
-        ];
-      case 'daily.summary': {
-        const pnl = (data.realizedPnl ?? {}) as Record<string, string>;
-        return [
-          locale === 'ko' ? `일일 요약 ${data.day}` : `Daily summary ${data.day}`,
-          [
-            [L('day'), s(data.day) ?? '–'],
-            [L('fills'), s(data.fills) ?? '0'],
-            [L('trades'), s(data.tradesCompleted) ?? '0'],
-            ...Object.entries(pnl).map(
-              ([currency, value]) => [`${L('pnl')} (${currency})`, signedMoney(value, currency)] as [string, string],
-            ),
-            [L('alerts'), s(data.alerts) ?? '0'],
-          ],
-        ];
-      }
-    }
-  })();
-  return { title, lines, text: toText(title, lines), html: toHtml(title, lines) };
+}
+
+/** The day's fills, trades completed, realized PnL per quote currency and alerts. */
+function renderDailySummary(c: Context): Rendered {
+  const pnl = (c.data.realizedPnl ?? {}) as Record<string, string>;
+  const day = s(c.data.day) ?? '';
+  return [
+    c.say(`Daily summary ${day}`, `일일 요약 ${day}`),
+    [
+      [c.label('day'), c.field('day')],
+      [c.label('fills'), s(c.data.fills) ?? '0'],
+      [c.label('trades'), s(c.data.tradesCompleted) ?? '0'],
+      ...Object.entries(pnl).map(([currency, value]): Line => [`${c.label('pnl')} (${currency})`, signedMoney(value, currency)]),
+      [c.label('alerts'), s(c.data.alerts) ?? '0'],
+    ],
+  ];
 }
 
 /** A fee in the quote currency is money (₩335); in another currency (BNB, the coin) an amount of it. */

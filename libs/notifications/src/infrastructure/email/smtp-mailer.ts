@@ -20,13 +20,9 @@ export interface OutgoingEmail {
 export class SmtpMailer implements BeforeApplicationShutdown {
   private transporter: Transporter | undefined;
   private closed = false;
-  private stop!: (reason: Error) => void;
-  private readonly stopped = new Promise<never>((_, reject) => (this.stop = reject));
+  private readonly stopping = stopSignal();
 
-  constructor(private readonly config: NotificationsConfig) {
-    // Nobody may be waiting on it when the stop comes: that is not an unhandled rejection.
-    this.stopped.catch(() => undefined);
-  }
+  constructor(private readonly config: NotificationsConfig) {}
 
   get configured(): boolean {
     return this.config.smtp !== undefined;
@@ -41,7 +37,7 @@ export class SmtpMailer implements BeforeApplicationShutdown {
       messageId: email.messageId,
     });
     // A pool's close() does not end a send waiting on a silent server: the stop ends the wait itself.
-    await Promise.race([sending, this.stopped]);
+    await Promise.race([sending, this.stopping.stopped]);
   }
 
   /** Connects and authenticates without sending (the health check). */
@@ -52,8 +48,7 @@ export class SmtpMailer implements BeforeApplicationShutdown {
   /** Closed before the outbox waits for its handlers: a send hanging on a silent server ends now, not at its timeout. */
   beforeApplicationShutdown(): void {
     this.closed = true;
-    this.stopped.catch(() => undefined);
-    this.stop(new Error('stopping'));
+    this.stopping.stop(new Error('stopping'));
     this.transporter?.close();
     this.transporter = undefined;
   }
@@ -66,6 +61,8 @@ export class SmtpMailer implements BeforeApplicationShutdown {
     this.transporter ??= nodemailer.createTransport(
       {
         url: smtp.url(),
+        // What the URL says (smtps: TLS from the start, smtp: STARTTLS when offered); nodemailer reads it there too.
+        secure: smtp.secure,
         pool: true,
         maxConnections: 2,
         maxMessages: 100,
@@ -79,4 +76,15 @@ export class SmtpMailer implements BeforeApplicationShutdown {
     );
     return this.transporter;
   }
+}
+
+/** A wait that rejects when `stop` is called, for sends to race against. */
+function stopSignal(): { stopped: Promise<never>; stop: (reason: Error) => void } {
+  let stop: (reason: Error) => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject;
+  });
+  // Nobody may be waiting on it when the stop comes: that is not an unhandled rejection.
+  stopped.catch(() => undefined);
+  return { stopped, stop };
 }

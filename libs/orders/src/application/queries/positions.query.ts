@@ -85,10 +85,8 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
 
     const accountList = await this.gateways.listAccounts();
     const accounts = new Map(accountList.map((a) => [a.id, a]));
-    const withPrices = filter.prices !== false;
-    const [lastPrices, usdtKrw, markets] = await Promise.all([
-      withPrices ? this.lastPrices(books) : new Map<string, Decimal>(),
-      withPrices ? this.usdtKrw(accountList) : undefined,
+    const [[lastPrices, usdtKrw], markets] = await Promise.all([
+      this.prices(books, accountList, filter.prices !== false),
       this.marketsOf(books),
     ]);
     const protection = await this.queries
@@ -185,6 +183,16 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
   }
 
   /** Upbit's USDT/KRW market price, from the first Upbit account. */
+  /** Each position's last price and Upbit's USDT/KRW, or none when the caller asked for no prices. */
+  private async prices(
+    entries: Array<{ accountId: string; symbol: string }>,
+    accounts: ExchangeAccountSummary[],
+    read: boolean,
+  ): Promise<[Map<string, Decimal>, Decimal | undefined]> {
+    if (!read) return [new Map(), undefined];
+    return Promise.all([this.lastPrices(entries), this.usdtKrw(accounts)]);
+  }
+
   private async usdtKrw(accounts: ExchangeAccountSummary[]): Promise<Decimal | undefined> {
     const upbit = accounts.find((a) => a.exchange === 'upbit');
     if (!upbit) return undefined;

@@ -89,7 +89,7 @@ export const PositionRepository = {
         const query = manager
           .createQueryBuilder(PositionOrmEntity, 'p')
           .where('p.accountId = :accountId AND p.symbol = :symbol', { accountId, symbol });
-        if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+        if (manager.dataSource.options.type === 'postgres') query.setLock('pessimistic_write');
         return query.getOne();
       };
       let row = await select();

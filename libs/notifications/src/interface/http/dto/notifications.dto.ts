@@ -7,7 +7,7 @@ import { CHANNEL_MODES, NOTIFICATION_TYPE_NAMES } from '../../../domain/notifica
 export class ListNotificationsRequest extends PageQuery {
   @ApiPropertyOptional({ description: 'Only unread notifications' })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   unread?: boolean;
 

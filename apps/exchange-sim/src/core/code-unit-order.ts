@@ -1,0 +1,9 @@
+/**
+ * Compares strings by their UTF-16 code units: the order `Array.prototype.sort()` gives without a
+ * comparator, the same on every machine and in every locale (`localeCompare` is neither). The
+ * emulator's answers and its seeded price walk depend on such an order staying put.
+ */
+export function byCodeUnits(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
