@@ -1,7 +1,6 @@
 // Monitoring context: Prometheus metrics (GET /metrics), error-log monitoring with spike alerts, log analysis, and its lines of /api/health.
 export { MonitoringConfig, type HealthThresholds, type ErrorSpikeSettings } from './monitoring.config.js';
 export { ErrorSpikeDetectedEvent, ErrorSpikeResolvedEvent, type SpikeCulprit } from './domain/events/monitoring.events.js';
-export { GetBackupStatusQuery, type BackupStatus } from './application/queries/get-backup-status.query.js';
 export { ListErrorsQuery, type ErrorGroupPage } from './application/queries/list-errors.query.js';
 export type { ErrorGroupView } from './domain/error-groups.js';
 export { SearchLogsQuery, type LogPage } from './application/queries/search-logs.query.js';

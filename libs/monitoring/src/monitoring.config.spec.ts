@@ -19,7 +19,7 @@ describe('MonitoringConfig.fromEnv', () => {
         true,
         undefined,
         '127.0.0.1',
-        { tickMaxAgeSeconds: 30, outboxMaxLagSeconds: 60, exchangeDataMaxAgeSeconds: 60, backupMaxAgeHours: 26 },
+        { tickMaxAgeSeconds: 30, outboxMaxLagSeconds: 60, exchangeDataMaxAgeSeconds: 60 },
         { threshold: 20, windowSeconds: 300 },
         1000,
       ),

@@ -8,8 +8,6 @@ export interface HealthThresholds {
   outboxMaxLagSeconds: number;
   /** The last price read from an exchange the scheduler reads (HEALTH_EXCHANGE_DATA_MAX_AGE_SECONDS). */
   exchangeDataMaxAgeSeconds: number;
-  /** The last successful backup, once backups exist (HEALTH_BACKUP_MAX_AGE_HOURS). */
-  backupMaxAgeHours: number;
 }
 
 /** An error spike: at least `threshold` errors within `windowSeconds`; resolved once the window holds fewer than half as many. */
@@ -46,7 +44,6 @@ export class MonitoringConfig {
         tickMaxAgeSeconds: env.int('HEALTH_TICK_MAX_AGE_SECONDS', 30, 1, 86_400),
         outboxMaxLagSeconds: env.int('HEALTH_OUTBOX_MAX_LAG_SECONDS', 60, 1, 86_400),
         exchangeDataMaxAgeSeconds: env.int('HEALTH_EXCHANGE_DATA_MAX_AGE_SECONDS', 60, 1, 86_400),
-        backupMaxAgeHours: env.int('HEALTH_BACKUP_MAX_AGE_HOURS', 26, 1, 24 * 365),
       },
       {
         threshold: env.int('ERROR_SPIKE_THRESHOLD', 20, 1, 1_000_000),

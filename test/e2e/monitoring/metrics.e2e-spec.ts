@@ -117,6 +117,22 @@ describe.each(TEST_DRIVERS)('GET /metrics on %s after a scripted session against
     expect(total(after, 'tradedesk_process_resident_memory_bytes')).toBeGreaterThan(0);
   }, 60_000);
 
+  it('reports the newest verified backup’s end and verification times', async () => {
+    const started = (await s.api().post('/api/backups').send({}).expect(202)).body as { id: string };
+    let backup = { status: 'running', finishedAt: null as string | null, verification: null as { verifiedAt: string } | null };
+    await expect
+      .poll(async () => (backup = (await s.api().get(`/api/backups/${started.id}`).expect(200)).body as typeof backup).status, {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toBe('verified');
+    const { samples } = await scrape();
+    expect(total(samples, 'tradedesk_backup_last_success_timestamp_seconds')).toBe(new Date(backup.finishedAt!).getTime() / 1000);
+    expect(total(samples, 'tradedesk_backup_last_verified_timestamp_seconds')).toBe(
+      new Date(backup.verification!.verifiedAt).getTime() / 1000,
+    );
+  }, 60_000);
+
   it('the text passes Prometheus’ own parser', async () => {
     const verdict = await promtoolCheckMetrics((await scrape()).text);
     expect(verdict.code === 0 || verdict.code === 3, verdict.findings.join('\n')).toBe(true);

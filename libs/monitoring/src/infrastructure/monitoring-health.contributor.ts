@@ -1,12 +1,9 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { HealthRegistry } from '@tradedesk/shared';
-import { ScrapeCollectors } from '../application/metrics/scrape-collectors.js';
 import { Liveness } from '../application/metrics/liveness.js';
 import { MonitoringConfig } from '../monitoring.config.js';
 import { OutboxBacklog } from './outbox-backlog.js';
-
-const HOUR_MS = 3600_000;
 
 function seconds(ms: number): number {
   return Math.round(ms / 100) / 10;
@@ -14,8 +11,7 @@ function seconds(ms: number): number {
 
 /**
  * Adds to /api/health, each against its threshold in config: the scheduler's liveness (age of its
- * last tick), the outbox's lag, the freshness of each exchange's prices, and — once the backup
- * context answers — the age of the last backup (an old backup makes tradedesk `degraded`, not down).
+ * last tick), the outbox's lag, the freshness of each exchange's prices (the backup context reports its own backups' age).
  */
 @Injectable()
 export class MonitoringHealthContributor implements OnApplicationBootstrap {
@@ -25,16 +21,13 @@ export class MonitoringHealthContributor implements OnApplicationBootstrap {
     private readonly registry: HealthRegistry,
     private readonly liveness: Liveness,
     private readonly outbox: OutboxBacklog,
-    private readonly collectors: ScrapeCollectors,
     private readonly config: MonitoringConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.registry.register({ name: 'scheduler', readiness: false, check: () => Promise.resolve(this.scheduler()) });
     this.registry.register({ name: 'outbox', readiness: false, check: () => this.outboxLag() });
     this.registry.register({ name: 'exchangeData', readiness: false, check: () => Promise.resolve(this.exchangeData()) });
-    if ((await this.collectors.backupStatus().catch(() => undefined)) !== undefined)
-      this.registry.register({ name: 'backup', readiness: false, degradable: true, check: () => this.backup() });
   }
 
   /** Before the first tick (start-up waits for the reconciliation of orders) the age counts from the start. */
@@ -78,21 +71,5 @@ export class MonitoringHealthContributor implements OnApplicationBootstrap {
       };
     const fresh = Object.values(exchanges).every((e) => e.fresh);
     return { exchangeData: { status: fresh ? 'up' : 'down', maxAgeSeconds, exchanges } };
-  }
-
-  async backup(now = Date.now()): Promise<HealthIndicatorResult> {
-    const status = await this.collectors.backupStatus();
-    const last = status?.lastSuccessAt ?? null;
-    const maxAgeHours = this.config.health.backupMaxAgeHours;
-    const ageHours = last ? (now - last.getTime()) / HOUR_MS : null;
-    return {
-      backup: {
-        status: ageHours !== null && ageHours <= maxAgeHours ? 'up' : 'down',
-        lastSuccessAt: last?.toISOString() ?? null,
-        lastVerifiedAt: status?.lastVerifiedAt?.toISOString() ?? null,
-        ageHours: ageHours === null ? null : Math.round(ageHours * 10) / 10,
-        maxAgeHours,
-      },
-    };
   }
 }

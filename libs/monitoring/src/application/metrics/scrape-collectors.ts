@@ -1,13 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { QueryBus, QueryHandlerNotFoundException } from '@nestjs/cqrs';
+import { type BackupPage, ListBackupsQuery } from '@tradedesk/backup';
 import { ListConditionsQuery, type ConditionPage } from '@tradedesk/conditions';
 import { GetPositionsQuery, type PositionsReport } from '@tradedesk/orders';
 import { Gauge } from 'prom-client';
 import { OutboxBacklog } from '../../infrastructure/outbox-backlog.js';
-import { type BackupStatus, GetBackupStatusQuery } from '../queries/get-backup-status.query.js';
 import { CONDITION_KINDS } from './labels.js';
 import { Liveness } from './liveness.js';
 import { METRIC_PREFIX, TradingMetrics } from './trading-metrics.js';
+
+/** The backup context's newest verified backup (a backup only succeeds once its restore is verified). */
+interface BackupStatus {
+  lastSuccessAt: Date | null;
+  lastVerifiedAt: Date | null;
+}
+
+/** Backups kept are few (retention); this reads them all. */
+const BACKUPS_READ = 10_000;
 
 /**
  * Gauges read when Prometheus scrapes, from the contexts' queries and the outbox table: armed
@@ -86,7 +95,7 @@ export class ScrapeCollectors {
     });
   }
 
-  /** Registers the backup gauges when the backup context answers GetBackupStatusQuery (checked once at start). */
+  /** Registers the backup gauges when the backup context answers ListBackupsQuery (checked once at start). */
   async registerBackups(): Promise<boolean> {
     if ((await this.backupStatus()) === undefined) return false;
     const registers = [this.metrics.registry];
@@ -110,14 +119,21 @@ export class ScrapeCollectors {
     return true;
   }
 
-  /** The backup context's answer; undefined while no context answers. */
+  /** The newest verified backup's times; undefined while no backup context answers. */
   async backupStatus(): Promise<BackupStatus | undefined> {
+    let page: BackupPage;
     try {
-      return await this.queries.execute<GetBackupStatusQuery, BackupStatus>(new GetBackupStatusQuery());
+      page = await this.queries.execute<ListBackupsQuery, BackupPage>(
+        new ListBackupsQuery({ limit: BACKUPS_READ, offset: 0, status: 'verified' }),
+      );
     } catch (error) {
       if (error instanceof QueryHandlerNotFoundException) return undefined;
       throw error;
     }
+    let newest: BackupPage['items'][number] | undefined;
+    for (const backup of page.items) if (!newest || (backup.finishedAt ?? '') > (newest.finishedAt ?? '')) newest = backup;
+    const at = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
+    return { lastSuccessAt: at(newest?.finishedAt), lastVerifiedAt: at(newest?.verification?.verifiedAt) };
   }
 
   private async guarded(what: string, read: () => Promise<void>): Promise<void> {
