@@ -119,13 +119,10 @@ describe.each(TEST_DRIVERS)('GET /metrics on %s after a scripted session against
 
   it('reports the newest verified backup’s end and verification times', async () => {
     const started = (await s.api().post('/api/backups').send({}).expect(202)).body as { id: string };
-    let backup = { status: 'running', finishedAt: null as string | null, verification: null as { verifiedAt: string } | null };
-    await expect
-      .poll(async () => (backup = (await s.api().get(`/api/backups/${started.id}`).expect(200)).body as typeof backup).status, {
-        timeout: 30_000,
-        interval: 200,
-      })
-      .toBe('verified');
+    type Backup = { status: string; finishedAt: string | null; verification: { verifiedAt: string } | null };
+    const read = async () => (await s.api().get(`/api/backups/${started.id}`).expect(200)).body as Backup;
+    await expect.poll(async () => (await read()).status, { timeout: 30_000, interval: 200 }).toBe('verified');
+    const backup = await read();
     const { samples } = await scrape();
     expect(total(samples, 'tradedesk_backup_last_success_timestamp_seconds')).toBe(new Date(backup.finishedAt!).getTime() / 1000);
     expect(total(samples, 'tradedesk_backup_last_verified_timestamp_seconds')).toBe(
