@@ -9,6 +9,7 @@ import { ExchangesModule } from '@tradedesk/exchanges';
 import { MonitoringModule } from '@tradedesk/monitoring';
 import { NotificationsModule } from '@tradedesk/notifications';
 import { OrdersModule } from '@tradedesk/orders';
+import { TemplatesModule } from '@tradedesk/templates';
 import {
   AllExceptionsFilter,
   ApiTokenGuard,
@@ -43,6 +44,7 @@ export class AppModule implements NestModule {
         ConditionsModule,
         NotificationsModule,
         MonitoringModule,
+        TemplatesModule,
         BackupModule,
         SchedulerModule,
         AuditModule,

@@ -19,6 +19,13 @@ export { ArmConditionCommand } from './application/commands/arm-condition.js';
 export { AdjustConditionCommand } from './application/commands/adjust-condition.js';
 export { PauseConditionCommand, ResumeConditionCommand, CancelConditionCommand } from './application/commands/hold-condition.js';
 export { GetConditionQuery, ListConditionsQuery, type ConditionPage } from './application/queries/get-condition.query.js';
+export {
+  CheckTemplateActionQuery,
+  RunTemplateActionCommand,
+  type TemplateAction,
+  type TemplateActionCheck,
+  type TemplateActionRun,
+} from './application/template-action.js';
 export { parseAmount } from './application/arming-checks.js';
 export { ConditionEngine, FIRE_TOPIC, premiumOf, type TickReport } from './application/condition-engine.js';
 export { EvaluateTriggersCommand } from './application/commands/evaluate-triggers.js';

@@ -171,6 +171,44 @@ const PAIRS: Record<string, Input[] | ((p: Printed) => Input[])> = {
   'premium.usdtKrw': PRICE,
   'premium.binancePriceKrw': PRICE,
   'premium.premiumPercent': ['when.premium.value'],
+  // Order templates: their terms (percentages of a fill, a size), a preview's orders, an execution's fill and exits.
+  'template.size.amount': AMOUNT,
+  'template.size.cost': MONEY,
+  'template.exits.stopLoss.triggerPercent': ['condition.triggerPercent'],
+  'template.exits.takeProfit.triggerPercent': ['condition.triggerPercent'],
+  'template.exits.takeProfit.ladder[].offsetPercent': ['condition.triggerPercent'],
+  'template.exits.trailing.trailPercent': ['condition.trailPercent'],
+  'template.exits.trailing.activationPercent': ['condition.triggerPercent'],
+  'template.exits.stopLoss.execution.limitOffset': ['condition.limitOffset'],
+  'template.exits.takeProfit.execution.limitOffset': ['condition.limitOffset'],
+  'templatePreview.entry.amount': AMOUNT,
+  'templatePreview.entry.cost': MONEY,
+  'templatePreview.entry.price': PRICE,
+  'templatePreview.entry.expectedPrice': PRICE,
+  'templatePreview.estimate.price': PRICE,
+  'templatePreview.estimate.amount': AMOUNT,
+  'templatePreview.estimate.received': AMOUNT,
+  'templatePreview.estimate.cost': MONEY,
+  'templatePreview.estimate.paid': MONEY,
+  'templatePreview.exits[].amount': AMOUNT,
+  'templatePreview.exits[].triggerPrice': PRICE,
+  'templatePreview.exits[].activationPrice': ['condition.activationPrice', ...PRICE],
+  'templatePreview.exits[].trailPercent': ['condition.trailPercent'],
+  'templatePreview.exits[].offsetPercent': ['condition.triggerPercent'],
+  'templateExecution.entry.amount': AMOUNT,
+  'templateExecution.entry.cost': MONEY,
+  'templateExecution.entry.price': PRICE,
+  'templateExecution.entry.expectedPrice': PRICE,
+  'templateExecution.entry.filled': AMOUNT,
+  'templateExecution.entry.average': PRICE,
+  'templateExecution.entry.received': AMOUNT,
+  'templateExecution.entry.paid': MONEY,
+  'templateExecution.sold': AMOUNT,
+  'templateExecution.exits[].amount': AMOUNT,
+  'templateExecution.exits[].sold': AMOUNT,
+  'templateExecution.exits[].triggerPrice': PRICE,
+  'templateExecution.exits[].activationPrice': ['condition.activationPrice', ...PRICE],
+  'templateExecution.exits[].trailPercent': ['condition.trailPercent'],
 };
 
 /** Decimal outputs that no input takes, and why. */
@@ -199,6 +237,12 @@ const OUTPUT_ONLY: Record<string, string> = {
   'market.takerFee': "the exchange's fee rate; no request sets one",
   'ticker.baseVolume': 'a market statistic; no request takes a traded volume',
   'ticker.quoteVolume': 'a market statistic; no request takes a traded volume',
+  'template.exits.takeProfit.ladder[].sizePercent':
+    "a ladder rung's share of the fill; taken back only by the template request itself (checked by the templates context, no DTO field)",
+  'templatePreview.exits[].sizePercent':
+    "a ladder rung's share of the fill; taken back only by the template request itself (checked by the templates context, no DTO field)",
+  'templatePreview.estimate.fee': 'the fee the exchange would charge; no request sets one',
+  'templatePreview.riskReward': 'a ratio of the planned exits; no request takes one',
 };
 
 /** Where each output lives: `<operation>` + a path prefix → a resource name (list wrappers dropped). */
@@ -221,6 +265,13 @@ const RESOURCES: Array<[RegExp, RegExp, string]> = [
   [/^GET \/api\/fees\/compare$/, /^venues\[\]\./, 'feeVenue.'],
   [/^GET \/api\/fees\/compare$/, /^/, 'fees.'],
   [/^GET \/api\/premium$/, /^/, 'premium.'],
+  [
+    /^(POST|GET) \/api\/templates$|^(GET|PATCH|DELETE) \/api\/templates\/\{id\}$|^POST \/api\/templates\/(\{id\}\/duplicate|import)$|^GET \/api\/templates\/(export|\{id\}\/versions)$/,
+    /^(items\[\]\.|templates\[\]\.|\[\]\.)?/,
+    'template.',
+  ],
+  [/^POST \/api\/templates\/\{id\}\/preview$/, /^/, 'templatePreview.'],
+  [/^GET \/api\/templates\/executions(\/\{id\})?$/, /^(items\[\]\.)?/, 'templateExecution.'],
 ];
 
 /** The table's name of an output: `GET /api/orders` + `items[].price` → `order.price`. */

@@ -4,6 +4,7 @@ import { ExchangesConfig } from '@tradedesk/exchanges';
 import { MonitoringConfig } from '@tradedesk/monitoring';
 import { NotificationsConfig } from '@tradedesk/notifications';
 import { OrdersConfig } from '@tradedesk/orders';
+import { TemplatesConfig } from '@tradedesk/templates';
 import { AppConfig, type Env } from '@tradedesk/shared';
 
 /** The configuration namespace of every context this app composes; each context defines its own. */
@@ -13,6 +14,7 @@ export const CONTEXT_CONFIG = [
   ConditionsConfig,
   NotificationsConfig,
   MonitoringConfig,
+  TemplatesConfig,
   BackupConfig,
 ] as const;
 

@@ -89,7 +89,7 @@ export function toView(
     ...(row.placement === 'native' ? { nativeOrders: { stopLoss: row.stopOrderId, takeProfit: row.takeProfitOrderId } } : {}),
     onDowntime: row.onDowntime,
     when: row.whenTree ? (JSON.parse(row.whenTree) as unknown) : null,
-    then: row.action ? { order: JSON.parse(row.action) as unknown } : null,
+    then: row.action ? actionView(row.action) : null,
     expiresAt: row.expiresAt?.toISOString() ?? null,
     firedLeg: row.firedLeg,
     firings: row.firings,
@@ -132,4 +132,11 @@ function timelineView(t: StoredTimelineLine): ConditionTimelineView {
     trigger: t.trigger?.toFixed() ?? null,
     details: t.details ? (JSON.parse(t.details) as Record<string, unknown>) : null,
   };
+}
+
+/** A conditional's action as the request gave it: `{ order }`, or `{ template, overrides }` for an order template. */
+function actionView(action: string): Record<string, unknown> {
+  const parsed = JSON.parse(action) as Record<string, unknown>;
+  if (typeof parsed.template === 'string') return { template: parsed.template, overrides: parsed.overrides ?? {} };
+  return { order: parsed };
 }

@@ -117,13 +117,16 @@ export class CachedGateway implements ExchangeGateway {
   }
 
   fetchOrderBook(symbol: string, depth = 20, options?: CallOptions): Promise<OrderBook> {
-    return this.cached(`exchanges:book:${this.venueKey}:${symbol.toUpperCase()}:${depth}`, CACHE_TTL_MS.orderBook, () =>
-      this.inner.fetchOrderBook(symbol, depth, options),
+    return this.cached(
+      `exchanges:book:${this.venueKey}:${symbol.toUpperCase()}:${depth}`,
+      CACHE_TTL_MS.orderBook,
+      () => this.inner.fetchOrderBook(symbol, depth, options),
+      options?.fresh,
     );
   }
 
   fetchBalances(options?: CallOptions): Promise<Balances> {
-    return this.cached(this.balancesKey(), CACHE_TTL_MS.balances, () => this.inner.fetchBalances(options));
+    return this.cached(this.balancesKey(), CACHE_TTL_MS.balances, () => this.inner.fetchBalances(options), options?.fresh);
   }
 
   fetchTradingFee(symbol: string): Promise<TradingFee> {

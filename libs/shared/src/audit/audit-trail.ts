@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = [
   'api_token.rotated',
   'master_key.rotated',
   'log_level.changed',
+  'hook.created',
+  'hook.deleted',
   'backup.restored',
   'database.migrated_from_sqlite',
 ] as const;

@@ -10,11 +10,16 @@ import { NATIVE_BRACKET_TOPIC } from '../native-bracket-lifecycle.js';
 import { ConditionRepository } from '../ports/condition-repository.js';
 import { COMMON_FIELDS, type CreateConditionInput, FIELDS_OF } from './condition-requests.js';
 
-/** Arms a condition (api.md's condition request); answers its id. */
+/**
+ * Arms a condition (api.md's condition request); answers its id. `options.conditionId` chooses the
+ * id, which makes arming idempotent: a condition with that id already armed is answered as it is
+ * (a caller that arms from an at-least-once message — a template's exits — arms each exit once).
+ */
 export class ArmConditionCommand {
   constructor(
     readonly input: CreateConditionInput,
     readonly now = new Date(),
+    readonly options: { conditionId?: string } = {},
   ) {}
 }
 
@@ -33,7 +38,8 @@ export class ArmConditionHandler implements ICommandHandler<ArmConditionCommand,
     private readonly outbox: Outbox,
   ) {}
 
-  async execute({ input, now }: ArmConditionCommand): Promise<string> {
+  async execute({ input, now, options }: ArmConditionCommand): Promise<string> {
+    if (options.conditionId && (await this.conditions.find(options.conditionId))) return options.conditionId;
     if (!CONDITION_KINDS.includes(input.kind)) invalid('kind', `must be one of ${CONDITION_KINDS.join(', ')}`);
     const allowed = [...COMMON_FIELDS, ...FIELDS_OF[input.kind]];
     for (const [field, value] of Object.entries(input))
@@ -42,27 +48,43 @@ export class ArmConditionHandler implements ICommandHandler<ArmConditionCommand,
     const onDowntime = (input.onDowntime ?? 'fire') as DowntimePolicy;
     if (!['fire', 'skip', 'notify'].includes(onDowntime)) invalid('onDowntime', 'must be one of fire, skip, notify');
     const row = Condition.armed(input.kind, account, onDowntime, expiry(input.expiresAt, now), now);
+    if (options.conditionId) row.id = options.conditionId;
     const armed: Record<string, unknown> = { at: now.toISOString() };
     let observed: Decimal | undefined;
-    if (input.kind === 'conditional') await conditionalTerms(input, row, { gateways: this.gateways, account }, now);
+    if (input.kind === 'conditional') await conditionalTerms(input, row, { gateways: this.gateways, queries: this.queries, account }, now);
     else observed = await exitTerms(input, row, armed, { gateways: this.gateways, queries: this.queries, account });
     if (row.placement === 'native') await this.checkOrderList(row);
-    const intent = await this.conditions.insert(
-      row,
-      {
-        event: 'armed',
-        status: 'ARMED',
-        price: observed ?? null,
-        trigger: row.stopPrice ?? row.takeProfitPrice ?? null,
-        details: { source: row.source, ...armed, ...(row.placement === 'native' ? { placement: 'native', amount: row.amount } : {}) },
-      },
-      async (tx) =>
-        row.placement === 'native'
-          ? (await this.outbox.enqueue(tx, NATIVE_BRACKET_TOPIC, { conditionId: row.id }, { priority: 0 })).id
-          : undefined,
-    );
+    const intent = await this.insert(row, observed, armed, options.conditionId !== undefined);
     if (intent) await this.outbox.dispatchNow(intent);
     return row.id;
+  }
+
+  /** Stores the row with its first timeline line; an id given by the caller that another request armed meanwhile is that condition. */
+  private async insert(
+    row: ConditionState,
+    observed: Decimal | undefined,
+    armed: Record<string, unknown>,
+    idChosen: boolean,
+  ): Promise<string | undefined> {
+    try {
+      return await this.conditions.insert(
+        row,
+        {
+          event: 'armed',
+          status: 'ARMED',
+          price: observed ?? null,
+          trigger: row.stopPrice ?? row.takeProfitPrice ?? null,
+          details: { source: row.source, ...armed, ...(row.placement === 'native' ? { placement: 'native', amount: row.amount } : {}) },
+        },
+        async (tx) =>
+          row.placement === 'native'
+            ? (await this.outbox.enqueue(tx, NATIVE_BRACKET_TOPIC, { conditionId: row.id }, { priority: 0 })).id
+            : undefined,
+      );
+    } catch (error) {
+      if (idChosen && (await this.conditions.find(row.id))) return undefined;
+      throw error;
+    }
   }
 
   /** The exchange's rules for each leg of a native bracket, checked now: a list that cannot be placed is a 400, not a later FAILED. */

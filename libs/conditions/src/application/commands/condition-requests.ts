@@ -26,7 +26,8 @@ export interface CreateConditionInput extends TriggerInput {
   stopLoss?: TriggerInput;
   takeProfit?: TriggerInput;
   when?: unknown;
-  then?: { order?: Record<string, unknown> };
+  /** `{ order }` (an order spec) or `{ template, overrides }` (an order template's id and what it may override). */
+  then?: { order?: Record<string, unknown>; template?: unknown; overrides?: unknown };
 }
 
 export interface AdjustConditionInput extends TriggerInput {

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { CommandBus, CommandHandlerNotFoundException, QueryBus } from '@nestjs/cqrs';
 import { ClosePositionCommand, PlaceOrderCommand, type PlaceOrderResult, PositionClosedError } from '@tradedesk/orders';
 import {
   ConflictError,
@@ -20,6 +20,7 @@ import { causeOf, dustLeft, exitOrderSpec, exitTermsOf } from '../condition-orde
 import { ConditionOutcomes } from '../condition-outcomes.js';
 import { ConditionSettlement } from '../condition-settlement.js';
 import { appendTimeline, compareAndSet } from '../condition-store.js';
+import { RunTemplateActionCommand, type TemplateActionRun } from '../template-action.js';
 
 /**
  * Consumes condition firing intents (outbox topic `conditions.fire`): places the order of a FIRING
@@ -115,7 +116,9 @@ export class ConditionIntentConsumer implements OnModuleInit {
   }
 
   private async placeAction(row: ConditionOrmEntity, cause: string, key: string): Promise<string> {
-    const a = JSON.parse(row.action!) as Record<string, string>;
+    const action = JSON.parse(row.action!) as Record<string, unknown>;
+    if (typeof action.template === 'string') return this.runTemplate(row, action, key);
+    const a = action as Record<string, string>;
     const result: PlaceOrderResult = await this.commands.execute(
       new PlaceOrderCommand(
         {
@@ -131,6 +134,24 @@ export class ConditionIntentConsumer implements OnModuleInit {
       ),
     );
     return result.orderId;
+  }
+
+  /** A template action: the templates context runs it under the firing's key and answers its entry order. */
+  private async runTemplate(row: ConditionOrmEntity, action: Record<string, unknown>, key: string): Promise<string> {
+    const command = new RunTemplateActionCommand(
+      row.accountId,
+      { templateId: action.template as string, overrides: (action.overrides ?? {}) as Record<string, unknown> },
+      key,
+      row.id,
+    );
+    try {
+      const run: TemplateActionRun = await this.commands.execute(command);
+      return run.orderId;
+    } catch (error) {
+      if (error instanceof CommandHandlerNotFoundException)
+        throw new ValidationError('CONDITION.TEMPLATES_UNAVAILABLE', 'order templates are not available in this server');
+      throw error;
+    }
   }
 
   private async placeExit(row: ConditionOrmEntity, terms: ExitTerms, trigger: Decimal, cause: string, key: string): Promise<string> {

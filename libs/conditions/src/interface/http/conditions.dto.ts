@@ -153,12 +153,15 @@ export class CreateConditionRequestDto {
   when?: Record<string, unknown>;
 
   @ApiPropertyOptional({
-    description: 'conditional: the order to place',
+    description:
+      'conditional: the order to place, `{ order: { symbol, side, type, amount | cost, price? } }`, or an order template to run, ' +
+      "`{ template: <template id>, overrides?: { symbol?, size? } }` on this condition's account: it is executed when the condition fires " +
+      '(its entry placed, its exits armed from the actual fill; GET /api/templates/executions?conditionId=… finds the run).',
     example: { order: { symbol: 'BTC/KRW', side: 'buy', type: 'market', cost: '100000' } },
   })
   @IsOptional()
   @IsObject()
-  then?: { order?: Record<string, unknown> };
+  then?: { order?: Record<string, unknown>; template?: string; overrides?: Record<string, unknown> };
 }
 
 export class AdjustConditionRequestDto {

@@ -1,3 +1,4 @@
+import { OrderTemplates1796673459810 } from './1796673459810-OrderTemplates.js';
 import { Notifications1796666334234 } from './1796666334234-Notifications.js';
 import { AuditLog1796663800609 } from './1796663800609-AuditLog.js';
 import { Positions1796660433814 } from './1796660433814-Positions.js';
@@ -18,4 +19,5 @@ export const postgresMigrations = [
   Positions1796660433814,
   AuditLog1796663800609,
   Notifications1796666334234,
+  OrderTemplates1796673459810,
 ];

@@ -1,3 +1,4 @@
+import { OrderTemplates1796673448195 } from './1796673448195-OrderTemplates.js';
 import { Notifications1796666329893 } from './1796666329893-Notifications.js';
 import { AuditLog1796663792378 } from './1796663792378-AuditLog.js';
 import { Positions1796660429834 } from './1796660429834-Positions.js';
@@ -18,4 +19,5 @@ export const sqliteMigrations = [
   Positions1796660429834,
   AuditLog1796663792378,
   Notifications1796666329893,
+  OrderTemplates1796673448195,
 ];
