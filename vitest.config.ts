@@ -22,7 +22,7 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['apps/**/src/**/*.ts', 'libs/**/src/**/*.ts'],
-      exclude: ['**/*.spec.ts', 'libs/testing/**', '**/migrations/**', 'apps/*/src/main.ts'],
+      exclude: ['**/*.spec.ts', 'libs/testing/**', 'apps/dashboard/**', '**/migrations/**', 'apps/*/src/main.ts'],
       reporter: ['text-summary', 'json-summary'],
       thresholds: { lines: 80 },
     },

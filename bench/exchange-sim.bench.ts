@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startExchangeSim } from '@tradedesk/exchange-sim';
 import { ccxtUrlsFor } from '@tradedesk/exchange-sim-client';
 import { BinanceApi } from '../apps/exchange-sim/src/binance/routes.js';
+import { record } from './support/results.js';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -148,6 +149,15 @@ async function main(): Promise<void> {
     `\nexchange-sim order throughput (standalone emulator process, loopback, ${CONCURRENCY} concurrent clients, ${DURATION_MS} ms each)`,
   );
   for (const r of results) console.log(`  ${r.name.padEnd(52)} ${r.perSecond.toFixed(0).padStart(7)} req/s  (${r.count})`);
+  const [bareHttp, ...rest] = results;
+  for (const r of rest)
+    record({
+      bench: 'exchange-sim',
+      name: r.name,
+      value: r.perSecond,
+      unit: '/s',
+      baseline: { name: 'bare node:http', value: bareHttp.perSecond },
+    });
   console.log(
     `  ccxt's own cost per createOrder (signing + parsing, canned reply, no network): binance ${ccxtCost.binance.toFixed(0)} µs, upbit ${ccxtCost.upbit.toFixed(0)} µs`,
   );

@@ -9,13 +9,14 @@
 //  or: npm run build && node --import ./apps/exchange-sim/src/testing/ts-register.mjs bench/hostile-bodies.bench.ts
 // Knobs: BENCH_MS (each phase, 10000), BENCH_CLIENTS (20), BENCH_BODY_BYTES (1048576), BENCH_PROBE_MS (10),
 // BENCH_APP_MAIN (the built entry point, dist/apps/api/src/main.js).
-// Imports only node: modules, so it runs from its TypeScript source as well as from dist/.
+// Imports only node: modules and ./support/results (node: only too), so it runs from its TypeScript source as well as from dist/.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { record } from './support/results.js';
 
 export interface HostileBodiesOptions {
   phaseMs: number;
@@ -287,6 +288,16 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     await attack(process.argv[3], Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6]));
   } else {
     const options = optionsFromEnv();
-    console.log(report(options, await runHostileBodiesBench(options)));
+    const result = await runHostileBodiesBench(options);
+    console.log(report(options, result));
+    record({
+      bench: 'hostile-bodies',
+      name: 'GET /api/health/live p99 under attack',
+      value: result.attack.p99,
+      unit: 'ms',
+      baseline: { name: 'no attack', value: result.baseline.p99 },
+      goal: `< ${GOAL_P99_MS} ms`,
+      met: result.goalMet,
+    });
   }
 }

@@ -26,6 +26,7 @@ import { type ExchangeSimulator, type RateLimitOptions } from '@tradedesk/exchan
 import { ccxtUrlsFor, type ExchangeSimAccount } from '@tradedesk/exchange-sim-client';
 import { freePort, PostgresServer, waitFor } from '@tradedesk/testing';
 import { DEEP_POCKETS, seededSimAccounts, type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '../test/support/sim-harness.js';
+import { record } from './support/results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP_MAIN = join(here, '..', 'apps', 'api', 'src', 'main.js');
@@ -197,6 +198,16 @@ function tickPart(): void {
     `  ratio 10,000 vs 100 armed (p50): books ${(mid.booksP50 / small.booksP50).toFixed(2)}×, naive scan ${(mid.scanP50 / small.scanP50).toFixed(2)}×`,
   );
   console.log(`  RSS with 100,000 armed (books and the naive list, one process): ${mb(rows[2].rss)} (goal < 512 MB)`);
+  const top = rows[2];
+  record({
+    bench: 'triggers',
+    name: `tick p99, ${count(top.armed)} armed`,
+    value: top.booksP99,
+    unit: 'ms',
+    baseline: { name: 'naive scan p99', value: top.scanP99 },
+    goal: '< 1 ms',
+    met: top.booksP99 < 1,
+  });
 }
 
 // ---------------------------------------------------------------- the app as a child process
@@ -628,6 +639,15 @@ async function raisedPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | un
         : `  price change → only ${count(accepted.length)} of ${count(TRIGGERS)} sells accepted within 120 s`,
     );
     console.log(`  per order, price change → accepted: ${spread(accepted)}`);
+    record({
+      bench: 'triggers',
+      name: `${count(TRIGGERS)} stops: all sells accepted, ${driver}`,
+      value: acceptedAll ? accepted[accepted.length - 1] / 1000 : NaN,
+      unit: 's',
+      baseline: { name: 'bare ccxt, sent at once', value: (bare.accepted[bare.accepted.length - 1] ?? NaN) / 1000 },
+      goal: '< 5 s',
+      met: acceptedAll && accepted[accepted.length - 1] < 5000,
+    });
     console.log(`  ${stageLine}`);
     console.log(`  ${settledLine(outcome, TRIGGERS)}`);
     console.log(
@@ -730,6 +750,15 @@ async function realPart(driver: 'sqlite' | 'postgres', pg: PostgresServer | unde
         : `  only ${count(protective.length)} of ${count(TRIGGERS)} protective exits accepted within ${seconds(deadlineMs)}`,
     );
     console.log(`  protective exits, price change → accepted: ${spread(protective)}`);
+    record({
+      bench: 'triggers',
+      name: `${count(TRIGGERS)} stops at real limits: all accepted, ${driver}`,
+      value: protective.length >= TRIGGERS ? lastProtective / 1000 : NaN,
+      unit: 's',
+      baseline: { name: 'floor of the order limit', value: floorMs / 1000 },
+      goal: 'protective first',
+      met: manualBeforeLast === 0 && protective.length >= TRIGGERS,
+    });
     console.log(
       `  manual orders (${count(manualAccepted.length)} of ${MANUAL} accepted; HTTP ${[...manualStatuses].map(([st, n]) => `${st}×${n}`).join(' ')}): ${spread(manualAccepted)}`,
     );

@@ -7,6 +7,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { answerClientError, ApiAuthenticator, ApiTokenService, type AppConfig, createValidationPipe } from '@tradedesk/shared';
 import { AppModule } from './app.module.js';
 import { answerFrameworkError, CORS_OPTIONS, installJsonBodyParser, installRequestGuard } from './http/request-guards.js';
+import { DashboardConfig, serveDashboard } from './http/dashboard.js';
 import { setupSwagger } from './http/swagger.js';
 
 export interface StartedApp {
@@ -63,6 +64,7 @@ export async function startApp(config: AppConfig, logger: LoggerService): Promis
     reply.header('x-request-id', request.id);
   });
   setupSwagger(app);
+  await serveDashboard(app, config.get(DashboardConfig));
   await app.init();
 
   const generatedToken = await app.get(ApiTokenService).initialize();

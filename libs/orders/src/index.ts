@@ -24,6 +24,7 @@ export {
   ListRoundTripsQuery,
   type PositionFacts,
 } from './application/queries/position.query.js';
+export { GetPnlSummaryQuery, type PnlSummary, type OpenPositionPnl } from './application/queries/pnl-summary.query.js';
 export { GetOrderReconciliationQuery, type OrderReconciliation } from './application/queries/order-reconciliation.query.js';
 export { PositionClosedError, type ClosedBy } from './application/position-room.js';
 export type { OrderView, TradeView, Page } from './application/queries/order-views.js';

@@ -11,10 +11,12 @@ import { OrderLedger } from './application/order-ledger.js';
 import { OrderPlacement } from './application/order-placement.js';
 import { OrderSubmission } from './application/order-submission.js';
 import { OrderTracker } from './application/order-tracker.js';
-import { GetOrderHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
+import { GetOrderHandler, GetOrderTimelineHandler, ListOrdersHandler, ListTradesHandler } from './application/queries/orders.queries.js';
 import { GetOrderReconciliationHandler } from './application/queries/order-reconciliation.query.js';
 import { GetPositionHandler, GetPositionTimelineHandler, ListRoundTripsHandler } from './application/queries/position.query.js';
 import { GetPositionsHandler } from './application/queries/positions.query.js';
+import { GetPnlSummaryHandler } from './application/queries/pnl-summary.query.js';
+import { PnlController } from './interface/http/pnl.controller.js';
 import { OrdersController } from './interface/http/orders.controller.js';
 
 const CommandHandlers = [
@@ -27,6 +29,7 @@ const CommandHandlers = [
 ];
 const QueryHandlers = [
   GetOrderHandler,
+  GetOrderTimelineHandler,
   ListOrdersHandler,
   ListTradesHandler,
   GetPositionsHandler,
@@ -34,12 +37,13 @@ const QueryHandlers = [
   GetPositionTimelineHandler,
   ListRoundTripsHandler,
   GetOrderReconciliationHandler,
+  GetPnlSummaryHandler,
 ];
 
 /** Orders: the lifecycle that never sends an order twice, fills, positions and PnL. */
 @Module({
   imports: [ExchangesModule, TerminusModule],
-  controllers: [OrdersController],
+  controllers: [OrdersController, PnlController],
   providers: [OrderLedger, OrderSubmission, OrderPlacement, OrderTracker, ...CommandHandlers, ...QueryHandlers],
   exports: [OrderPlacement],
 })

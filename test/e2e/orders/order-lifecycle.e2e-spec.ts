@@ -55,6 +55,31 @@ describe.each(TEST_DRIVERS)('order lifecycle against the emulator on %s', (drive
     expect(atExchange.orders).toHaveLength(1);
   });
 
+  it('pages an order’s timeline (limit at most 500, offset) and a position’s', async () => {
+    const order = (
+      await s
+        .api()
+        .post('/api/orders')
+        .send({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: '0.001' })
+        .expect(201)
+    ).body as OrderBody;
+    const page = await s.api().get(`/api/orders/${order.id}/timeline`).query({ limit: 2, offset: 1 }).expect(200);
+    expect(page.body).toMatchObject({ total: 4, limit: 2, offset: 1 });
+    expect(page.body.items.map((t: { event: string }) => t.event)).toEqual(['submitted', 'fill']);
+    const all = await s.api().get(`/api/orders/${order.id}/timeline`).expect(200);
+    expect(all.body.items.map((t: { event: string }) => t.event)).toEqual(order.timeline.map((t) => t.event));
+    await s.api().get(`/api/orders/${order.id}/timeline`).query({ limit: 501 }).expect(400);
+    await s.api().get('/api/orders/00000000-0000-4000-8000-000000000000/timeline').expect(404);
+
+    const timeline = (offset: number, limit: number) =>
+      s.api().get('/api/positions/timeline').query({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', limit, offset }).expect(200);
+    const first = (await timeline(0, 500)).body as Array<{ event: string }>;
+    expect(first.length).toBeGreaterThan(0);
+    expect((await timeline(first.length, 500)).body).toEqual([]);
+    expect((await timeline(0, 1)).body).toEqual(first.slice(0, 1));
+    await s.api().get('/api/positions/timeline').query({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', limit: 501 }).expect(400);
+  });
+
   it('fills an Upbit market buy sized by KRW cost', async () => {
     const res = await s
       .api()

@@ -1,5 +1,9 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
+import { PositionBook } from '@tradedesk/orders';
+import { dec, type Decimal } from '@tradedesk/shared';
 import { TEST_DRIVERS } from '@tradedesk/testing';
+import type { DataSource } from 'typeorm';
 import DecimalModule, { type Decimal as DecimalClass } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +24,10 @@ import { startTradingStack, type TradingStack } from '../../support/trading-stac
  *      quote currency's last printed digit (KRW 1, USDT 0.00000001), quantity exactly;
  *  (c) the coins at the emulator (and as `GET /api/accounts/:id/balances` reports them) equal what
  *      was held before + bought (less a fee charged in the coin) − sold.
+ *  (d) the `positions` table as it was kept fill by fill equals a replay, through the same
+ *      PositionBook, of every fill in the `trades` table and every adoption in `position_events`,
+ *      in the order they were recorded, to the last stored digit; and each sell's stored
+ *      `untracked` is the replay's (issue 14: the incremental figures are the recomputation's).
  * Besides, softly (a breach fails the test but the runs go on checking the above): every exit ends
  * DONE, or CANCELLED "position closed" — never FAILED for want of a position — and a lone exit (or
  * an `all` among several) sells all that its amount means.
@@ -36,6 +44,7 @@ const Dec = DecimalJs.clone({ precision: 80, rounding: DecimalJs.ROUND_HALF_UP, 
 type Dec = DecimalClass;
 const d = (value: DecimalClass.Value): Dec => new Dec(value);
 const ZERO = d(0);
+const byText = (a: string, b: string): number => a.localeCompare(b);
 
 const SEED = Number(process.env.POSITION_PROPERTY_SEED ?? 20261207);
 const RUNS = Number(process.env.POSITION_PROPERTY_RUNS ?? 10);
@@ -651,6 +660,84 @@ class World {
   }
 }
 
+/** A timestamp as the driver hands it back: a Date (PostgreSQL) or SQLite's UTC `YYYY-MM-DD HH:MM:SS.SSS`. */
+function instant(value: Date | string): number {
+  if (value instanceof Date) return value.getTime();
+  return Date.parse(/Z$|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+}
+
+/** (d) The positions table against a replay of the recorded fills and adoptions (raw rows, both drivers). */
+async function checkTableAgainstReplay(s: TradingStack): Promise<void> {
+  const ds = s.app.app.get<DataSource>(getDataSourceToken());
+  type Num = string | number;
+  const positions = await ds.query<
+    Array<{ accountId: string; symbol: string; quantity: Num; costBasis: Num; realizedPnl: Num; totalBought: Num; otherFees: string }>
+  >('SELECT "accountId", "symbol", "quantity", "costBasis", "realizedPnl", "totalBought", "otherFees" FROM "positions"');
+  const trades = await ds.query<
+    Array<{
+      id: string;
+      accountId: string;
+      symbol: string;
+      side: 'buy' | 'sell';
+      price: Num;
+      amount: Num;
+      fee: Num;
+      feeCurrency: string | null;
+      untracked: Num | null;
+      recordedAt: Date | string;
+    }>
+  >('SELECT "id", "accountId", "symbol", "side", "price", "amount", "fee", "feeCurrency", "untracked", "recordedAt" FROM "trades"');
+  const adoptions = await ds.query<Array<{ accountId: string; symbol: string; at: Date | string; details: string }>>(
+    `SELECT "accountId", "symbol", "at", "details" FROM "position_events" WHERE "event" = 'adopted'`,
+  );
+  type Entry = { key: string; at: number; apply: (book: PositionBook) => void };
+  const entries: Entry[] = [
+    ...adoptions.map((a) => ({
+      key: `${a.accountId} ${a.symbol}`,
+      at: instant(a.at),
+      apply: (book: PositionBook) => {
+        const details = JSON.parse(a.details) as { amount: string; averageEntry: string };
+        book.adopt(dec(details.amount), dec(details.averageEntry));
+      },
+    })),
+    ...trades.map((t) => ({
+      key: `${t.accountId} ${t.symbol}`,
+      at: instant(t.recordedAt),
+      apply: (book: PositionBook) => {
+        const { untracked } = book.apply({
+          side: t.side,
+          price: dec(String(t.price)),
+          amount: dec(String(t.amount)),
+          fee: dec(String(t.fee)),
+          ...(t.feeCurrency ? { feeCurrency: t.feeCurrency } : {}),
+        });
+        expect(untracked.toFixed(), `untracked of trade ${t.id} (${t.side} ${t.amount} ${t.symbol})`).toBe(
+          dec(String(t.untracked ?? 0)).toFixed(),
+        );
+      },
+    })),
+  ].sort((a, b) => a.at - b.at);
+  expect(positions.length, 'a positions row for every market with a fill or an adoption').toBeGreaterThanOrEqual(
+    new Set(entries.map((e) => e.key)).size,
+  );
+  for (const row of positions) {
+    const [base, quote] = row.symbol.split('/') as [string, string];
+    const book = new PositionBook(base, quote);
+    for (const e of entries) if (e.key === `${row.accountId} ${row.symbol}`) e.apply(book);
+    const replayed = book.state();
+    const same = (stored: Num, computed: Decimal) => dec(String(stored)).eq(computed);
+    const show = `${row.symbol}: table ${JSON.stringify(row)}, replay ${JSON.stringify(replayed)}`;
+    expect(same(row.quantity, replayed.quantity), `quantity, ${show}`).toBe(true);
+    expect(same(row.costBasis, replayed.costBasis), `costBasis, ${show}`).toBe(true);
+    expect(same(row.realizedPnl, replayed.realizedPnl), `realizedPnl, ${show}`).toBe(true);
+    expect(same(row.totalBought, replayed.totalBought), `totalBought, ${show}`).toBe(true);
+    const otherFees = JSON.parse(row.otherFees) as Record<string, string>;
+    expect(Object.keys(otherFees).sort(byText), `otherFees, ${show}`).toEqual(Object.keys(replayed.otherFees).sort(byText));
+    for (const [currency, fee] of Object.entries(replayed.otherFees))
+      expect(same(otherFees[currency], fee), `otherFees ${currency}, ${show}`).toBe(true);
+  }
+}
+
 describe.each(TEST_DRIVERS)('positions under random buys, sells, adoptions and exits on %s', (driver) => {
   it(`keeps exits within the position, PnL on average cost and coins conserved (${RUNS} seeded runs)`, async () => {
     await fc.assert(
@@ -671,6 +758,7 @@ describe.each(TEST_DRIVERS)('positions under random buys, sells, adoptions and e
             await world.checkPosition(v);
             await world.checkCoinsThroughApi(v);
           }
+          await checkTableAgainstReplay(s);
           if (process.env.POSITION_PROPERTY_LOG) console.log(`run:\n  ${world.log.join('\n  ')}`);
         } catch (error) {
           if (error instanceof Error) error.message += `\n  run log:\n    ${world.log.join('\n    ')}`;

@@ -6,6 +6,7 @@ import { NotificationsConfig } from '@tradedesk/notifications';
 import { OrdersConfig } from '@tradedesk/orders';
 import { TemplatesConfig } from '@tradedesk/templates';
 import { AppConfig, type Env } from '@tradedesk/shared';
+import { DashboardConfig } from '../http/dashboard.js';
 
 /** The configuration namespace of every context this app composes; each context defines its own. */
 export const CONTEXT_CONFIG = [
@@ -16,6 +17,7 @@ export const CONTEXT_CONFIG = [
   MonitoringConfig,
   TemplatesConfig,
   BackupConfig,
+  DashboardConfig,
 ] as const;
 
 /**

@@ -1,4 +1,5 @@
 import { byCodeUnits, Decimal, type ResilientCache } from '@tradedesk/shared';
+import type { Candle, CandleTimeframe } from '../domain/candles.js';
 import type {
   AccountMode,
   Balances,
@@ -21,6 +22,7 @@ export const CACHE_TTL_MS = {
   markets: 60 * 60_000,
   ticker: 1000,
   orderBook: 500,
+  candles: 2000,
   balances: 2000,
   tradingFee: 60 * 60_000,
 } as const;
@@ -122,6 +124,12 @@ export class CachedGateway implements ExchangeGateway {
       CACHE_TTL_MS.orderBook,
       () => this.inner.fetchOrderBook(symbol, depth, options),
       options?.fresh,
+    );
+  }
+
+  fetchCandles(symbol: string, timeframe: CandleTimeframe, limit: number, options?: CallOptions): Promise<Candle[]> {
+    return this.cached(`exchanges:candles:${this.venueKey}:${symbol.toUpperCase()}:${timeframe}:${limit}`, CACHE_TTL_MS.candles, () =>
+      this.inner.fetchCandles(symbol, timeframe, limit, options),
     );
   }
 

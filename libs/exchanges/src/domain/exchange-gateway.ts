@@ -1,4 +1,5 @@
 import type { Decimal } from '@tradedesk/shared';
+import type { Candle, CandleTimeframe } from './candles.js';
 
 /** Exchanges tradedesk speaks to (spot only). */
 export type ExchangeId = 'binance' | 'upbit';
@@ -211,6 +212,8 @@ export interface ExchangeGateway {
   fetchTickers(symbols: string[], options?: CallOptions): Promise<Record<string, Ticker>>;
   fetchTicker(symbol: string, options?: CallOptions): Promise<Ticker>;
   fetchOrderBook(symbol: string, depth?: number, options?: CallOptions): Promise<OrderBook>;
+  /** The latest `limit` candles of a market, oldest first (the last one still forming). */
+  fetchCandles(symbol: string, timeframe: CandleTimeframe, limit: number, options?: CallOptions): Promise<Candle[]>;
   fetchBalances(options?: CallOptions): Promise<Balances>;
   fetchTradingFee(symbol: string): Promise<TradingFee>;
 

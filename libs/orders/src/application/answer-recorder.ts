@@ -14,10 +14,13 @@ interface SentAnswer {
 }
 
 /**
- * Answers waiting to be written, written in one transaction per batch while more arrive. While
- * sends of the same burst are still on their way, writing waits (up to ANSWER_HOLD_MS): an order
- * accepted a moment later protects a position, a status written a moment later only informs, and
- * on SQLite every write blocks the event loop that the remaining sends need.
+ * Answers waiting to be written, written in one transaction per batch while more arrive (group
+ * commit), each batch with its submissions' outbox messages marked done in the same transaction.
+ * With `holdMs` (a tick's burst of exits): while sends of the same burst are still on their way,
+ * writing waits up to that long: an order accepted a moment later protects a position, a status
+ * written a moment later only informs, and on SQLite every write blocks the event loop that the
+ * remaining sends need. Without (orders placed through the API, whose request waits for the
+ * answer): a batch is written as soon as the previous one committed.
  */
 export class AnswerRecorder {
   private readonly waiting: SentAnswer[] = [];
@@ -29,6 +32,7 @@ export class AnswerRecorder {
     private readonly ledger: OrderLedger,
     private readonly outbox: Outbox,
     private readonly logger: Logger,
+    private readonly holdMs = ANSWER_HOLD_MS,
   ) {}
 
   /** Counts a send in flight until the returned function is called. */
@@ -49,7 +53,7 @@ export class AnswerRecorder {
 
   private async writeAll(): Promise<void> {
     while (this.waiting.length > 0) {
-      const holdUntil = this.waiting[0].at + ANSWER_HOLD_MS;
+      const holdUntil = this.waiting[0].at + this.holdMs;
       if (this.sending > 0 && Date.now() < holdUntil) {
         await this.sendsSettledOr(holdUntil);
         continue;
@@ -58,8 +62,12 @@ export class AnswerRecorder {
       try {
         await this.ledger.applySnapshots(
           batch.map((a) => ({ orderId: a.order.orderId, snapshot: a.outcome.snapshot, cause: 'submission', trades: a.outcome.trades })),
+          (tx) =>
+            this.outbox.completeClaimedIn(
+              tx,
+              batch.map((a) => a.message),
+            ),
         );
-        await this.outbox.completeClaimed(batch.map((a) => a.message));
       } catch (error) {
         // One by one instead, each with the outbox's retries behind it (and the submit handler's lookup after that).
         this.logger.warn(`recording ${batch.length} order answers together failed, recording each: ${String(error)}`);
@@ -90,7 +98,7 @@ export class AnswerRecorder {
   }
 }
 
-/** How long an answer may wait for the rest of its burst's sends before it is written anyway. */
-const ANSWER_HOLD_MS = 1_000;
+/** How long an answer of a burst may wait for the rest of its burst's sends before it is written anyway. */
+export const ANSWER_HOLD_MS = 1_000;
 /** Answers written per transaction: one commit for many, without holding SQLite's writer long. */
 const ANSWERS_PER_TRANSACTION = 100;

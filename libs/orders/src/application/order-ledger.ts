@@ -76,7 +76,7 @@ export class OrderLedger {
   /** Loads the order row for update (row lock on PostgreSQL; SQLite writers are serialized). */
   async lock(manager: EntityManager, orderId: string): Promise<OrderOrmEntity | null> {
     const query = manager.createQueryBuilder(OrderOrmEntity, 'o').where('o.id = :orderId', { orderId });
-    if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+    if (manager.dataSource.options.type === 'postgres') query.setLock('pessimistic_write');
     return query.getOne();
   }
 
@@ -86,7 +86,7 @@ export class OrderLedger {
       .createQueryBuilder(OrderOrmEntity, 'o')
       .where('o.listClientOrderId = :listClientOrderId', { listClientOrderId })
       .orderBy('o.legType', 'DESC');
-    if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+    if (manager.dataSource.options.type === 'postgres') query.setLock('pessimistic_write');
     return query.getMany();
   }
 
@@ -118,6 +118,8 @@ export class OrderLedger {
    */
   async applySnapshots(
     items: ReadonlyArray<{ orderId: string; snapshot: ExchangeOrder; cause: string; trades?: ExchangeTrade[] }>,
+    /** More work for the same transaction (e.g. marking the submissions' outbox messages done). */
+    alsoInside?: (tx: TransactionScope) => Promise<void>,
   ): Promise<void> {
     if (items.length === 0) return;
     // Locks in one order for every writer: the orders by id, then their positions by key.
@@ -150,6 +152,7 @@ export class OrderLedger {
             }),
           );
       }
+      await alsoInside?.(tx);
     });
   }
 
@@ -170,25 +173,31 @@ export class OrderLedger {
 
     if (!order.exchangeOrderId) order.exchangeOrderId = snapshot.exchangeOrderId;
     // Cumulative figures only grow; a stale snapshot never takes back a fill.
-    if (snapshot.filled.gte(order.filled)) {
-      order.filled = snapshot.filled;
-      order.cost = snapshot.cost.gt(0) ? snapshot.cost : (snapshot.average?.times(snapshot.filled) ?? order.cost);
-      order.average = snapshot.average ?? (snapshot.filled.gt(0) ? order.cost.div(snapshot.filled) : order.average);
-      if (snapshot.fee) {
-        order.fee = snapshot.fee.cost;
-        order.feeCurrency = snapshot.fee.currency ?? order.feeCurrency;
-      } else if (recorded.fee.gt(0) || (order.fee === null && recorded.count > 0)) {
-        order.fee = (order.fee ?? ZERO).plus(recorded.fee);
-        order.feeCurrency = recorded.feeCurrency ?? order.feeCurrency;
-      }
-    }
+    if (snapshot.filled.gte(order.filled)) takeCumulativeFigures(order, snapshot, recorded);
     const statusChanges = !isTerminal(before) && (RANK[next] > RANK[before] || before === 'UNKNOWN' || before === 'PENDING');
     if (statusChanges) {
       order.status = next;
       order.needsAttention = false;
     }
     order.updatedAt = new Date();
-    await manager.save(order);
+    // One UPDATE of what a snapshot changes (it bumps the version): save() would read the row
+    // before writing it and again after (bench/orders, issue 14).
+    await manager.update(
+      OrderOrmEntity,
+      { id: order.id },
+      {
+        exchangeOrderId: order.exchangeOrderId,
+        filled: order.filled,
+        cost: order.cost,
+        average: order.average,
+        fee: order.fee,
+        feeCurrency: order.feeCurrency,
+        status: order.status,
+        needsAttention: order.needsAttention,
+        updatedAt: order.updatedAt,
+      },
+    );
+    order.version += 1;
 
     if (recorded.count > 0 || order.filled.gt(filledBefore)) {
       await this.appendTimeline(manager, order, 'fill', cause, {
@@ -197,22 +206,25 @@ export class OrderLedger {
         newFills: recorded.count,
       });
     }
-    if (statusChanges && next !== before) {
-      await this.appendTimeline(manager, order, next.toLowerCase(), cause, {
-        exchangeOrderId: snapshot.exchangeOrderId,
-        exchangeStatus: snapshot.exchangeState,
-      });
-      const facts = orderFacts(order);
-      if (next === 'OPEN') tx.publish(new OrderAcceptedEvent(facts));
-      if (next === 'PARTIALLY_FILLED') tx.publish(new OrderPartiallyFilledEvent(facts));
-      if (next === 'FILLED') tx.publish(new OrderFilledEvent(facts));
-      if (next === 'CANCELED') tx.publish(new OrderCanceledEvent(facts, cause));
-      if (next === 'REJECTED') tx.publish(new OrderRejectedEvent(facts, 'rejected by the exchange'));
-    } else if (recorded.count > 0 && next === 'PARTIALLY_FILLED') {
-      tx.publish(new OrderPartiallyFilledEvent(orderFacts(order)));
-    }
+    if (statusChanges && next !== before) await this.tellStatus(tx, order, snapshot, cause);
+    else if (recorded.count > 0 && next === 'PARTIALLY_FILLED') tx.publish(new OrderPartiallyFilledEvent(orderFacts(order)));
     if (recorded.count > 0) tx.publish(new PositionChangedEvent(order.accountId, order.symbol));
     return recorded.count > 0;
+  }
+
+  /** A new status on the order's timeline, and the event that tells it. */
+  private async tellStatus(tx: TransactionScope, order: OrderOrmEntity, snapshot: ExchangeOrder, cause: string): Promise<void> {
+    const next = order.status;
+    await this.appendTimeline(tx.manager, order, next.toLowerCase(), cause, {
+      exchangeOrderId: snapshot.exchangeOrderId,
+      exchangeStatus: snapshot.exchangeState,
+    });
+    const facts = orderFacts(order);
+    if (next === 'OPEN') tx.publish(new OrderAcceptedEvent(facts));
+    if (next === 'PARTIALLY_FILLED') tx.publish(new OrderPartiallyFilledEvent(facts));
+    if (next === 'FILLED') tx.publish(new OrderFilledEvent(facts));
+    if (next === 'CANCELED') tx.publish(new OrderCanceledEvent(facts, cause));
+    if (next === 'REJECTED') tx.publish(new OrderRejectedEvent(facts, 'rejected by the exchange'));
   }
 
   /** Marks an order whose submission outcome is unknown. */
@@ -256,10 +268,7 @@ export class OrderLedger {
     snapshot: ExchangeOrder,
     trades: ExchangeTrade[] | undefined,
   ): Promise<{ count: number; fee: Decimal; feeCurrency?: string }> {
-    const existing = await manager.find(TradeOrmEntity, {
-      where: { orderId: order.id },
-      select: { tradeId: true, amount: true, price: true, fee: true },
-    });
+    const existing = await recordedFillsOf(manager, order);
     const known = new Set(existing.map((t) => t.tradeId));
     let recordedAmount = existing.reduce((sum, t) => sum.plus(t.amount), ZERO);
     let recordedCost = existing.reduce((sum, t) => sum.plus(t.amount.times(t.price)), ZERO);
@@ -278,21 +287,10 @@ export class OrderLedger {
       fee = fee.plus(trade.fee);
       feeCurrency = trade.feeCurrency ?? feeCurrency;
     }
-    // Upbit lists an order's trades without fees and reports the fee on the order: share it out.
-    const reportedFee = snapshot.fee?.cost;
-    const newRows = rows.length;
-    if (reportedFee && newRows > 0 && recordedFee.lt(reportedFee)) {
-      const unassigned = reportedFee.minus(recordedFee);
-      const newAmount = rows.reduce((sum, r) => sum.plus(r.amount!), ZERO);
-      let left = unassigned;
-      rows.forEach((row, i) => {
-        const share = i === newRows - 1 ? left : unassigned.times(row.amount!).div(newAmount);
-        row.fee = row.fee!.plus(share);
-        row.feeCurrency = row.feeCurrency ?? snapshot.fee?.currency ?? null;
-        left = left.minus(share);
-      });
-      recordedFee = reportedFee;
-      fee = fee.plus(unassigned);
+    const shared = shareReportedFee(rows, snapshot, recordedFee);
+    if (shared.gt(0)) {
+      recordedFee = recordedFee.plus(shared);
+      fee = fee.plus(shared);
       feeCurrency = feeCurrency ?? snapshot.fee?.currency;
     }
     const missing = snapshot.filled.minus(recordedAmount);
@@ -346,4 +344,51 @@ export class OrderLedger {
       recordedAt: new Date(),
     };
   }
+}
+
+/** The snapshot's cumulative figures taken over; the fee from the snapshot, else from the fills just recorded. */
+function takeCumulativeFigures(
+  order: OrderOrmEntity,
+  snapshot: ExchangeOrder,
+  recorded: { count: number; fee: Decimal; feeCurrency?: string },
+): void {
+  order.filled = snapshot.filled;
+  order.cost = snapshot.cost.gt(0) ? snapshot.cost : (snapshot.average?.times(snapshot.filled) ?? order.cost);
+  order.average = snapshot.average ?? (snapshot.filled.gt(0) ? order.cost.div(snapshot.filled) : order.average);
+  if (snapshot.fee) {
+    order.fee = snapshot.fee.cost;
+    order.feeCurrency = snapshot.fee.currency ?? order.feeCurrency;
+  } else if (recorded.fee.gt(0) || (order.fee === null && recorded.count > 0)) {
+    order.fee = (order.fee ?? ZERO).plus(recorded.fee);
+    order.feeCurrency = recorded.feeCurrency ?? order.feeCurrency;
+  }
+}
+
+/**
+ * Upbit lists an order's trades without fees and reports the fee on the order: the part of it no
+ * recorded fill carries yet is shared out over the new rows by amount (the last takes the rest).
+ * Returns the amount shared out.
+ */
+function shareReportedFee(rows: Partial<TradeOrmEntity>[], snapshot: ExchangeOrder, recordedFee: Decimal): Decimal {
+  const reportedFee = snapshot.fee?.cost;
+  if (!reportedFee || rows.length === 0 || !recordedFee.lt(reportedFee)) return ZERO;
+  const unassigned = reportedFee.minus(recordedFee);
+  const newAmount = rows.reduce((sum, r) => sum.plus(r.amount!), ZERO);
+  let left = unassigned;
+  rows.forEach((row, i) => {
+    const share = i === rows.length - 1 ? left : unassigned.times(row.amount!).div(newAmount);
+    row.fee = row.fee!.plus(share);
+    row.feeCurrency = row.feeCurrency ?? snapshot.fee?.currency ?? null;
+    left = left.minus(share);
+  });
+  return unassigned;
+}
+
+/** The fills recorded so far. Nothing filled yet means nothing recorded yet (the recorded total never exceeds `filled`): no read. */
+async function recordedFillsOf(
+  manager: EntityManager,
+  order: OrderOrmEntity,
+): Promise<Array<Pick<TradeOrmEntity, 'tradeId' | 'amount' | 'price' | 'fee'>>> {
+  if (order.filled.isZero()) return [];
+  return manager.find(TradeOrmEntity, { where: { orderId: order.id }, select: { tradeId: true, amount: true, price: true, fee: true } });
 }

@@ -56,7 +56,10 @@ export interface ClosedExit {
 @Injectable()
 export class OrderPlacement {
   private readonly logger = new Logger(OrderPlacement.name);
+  /** Answers of a tick's burst of exits: held while the rest of the burst is being sent. */
   private readonly answers: AnswerRecorder;
+  /** Answers of orders whose request waits: written as soon as the previous batch committed. */
+  private readonly directAnswers: AnswerRecorder;
 
   constructor(
     private readonly gateways: ExchangeGateways,
@@ -66,6 +69,7 @@ export class OrderPlacement {
     ledger: OrderLedger,
   ) {
     this.answers = new AnswerRecorder(ledger, outbox, this.logger);
+    this.directAnswers = new AnswerRecorder(ledger, outbox, this.logger, 0);
   }
 
   /** Checks the shape, the account and the exchange's rules (may read balances); throws a DomainError when the order cannot go. */
@@ -192,6 +196,89 @@ export class OrderPlacement {
     return 'recorded';
   }
 
+  /**
+   * The way a request's orders are born and sent: `write` returns the orders to record (after any
+   * checks inside the transaction), which are written with their submission already marked as
+   * started and a submit message claimed by this process — one commit — and sent right after it;
+   * the request waits until their answers are recorded. A crash between that commit and the send
+   * leaves orders that are looked up by client order id and never sent again (ADR 0400). Two
+   * requests racing with one key: the loser answers `replay()`.
+   */
+  async recordAndSend<T>(
+    key: string | undefined,
+    replay: () => Promise<T | undefined>,
+    write: (tx: TransactionScope) => Promise<readonly PreparedOrder[]>,
+  ): Promise<T | 'recorded'> {
+    let started: StartedOrders | undefined;
+    try {
+      // On SQLite, requests arriving together share one commit (each in its own savepoint).
+      await this.uow.runGrouped(async (tx) => {
+        started = await this.recordStarted(tx, await write(tx));
+      });
+    } catch (error) {
+      // Rolled back: nothing of it exists, its claims are not renewed.
+      if (started) this.abandon(started);
+      if (key && isUniqueViolation(error)) {
+        const winner = await replay();
+        if (winner) return winner;
+      }
+      throw error;
+    }
+    await this.sendWith(this.directAnswers, started!);
+    return 'recorded';
+  }
+
+  /**
+   * `recordAndSend` for one plain order (no Idempotency-Key, not an exit: nothing in its write can
+   * fail on its own): orders of requests arriving together are written in one transaction, one
+   * multi-row statement per table, with their submissions started and their submit messages
+   * claimed; each is sent as soon as that commits. A batch that fails is written again order by
+   * order, so one order's failure is its own.
+   */
+  async recordAndSendPlain(order: PreparedOrder): Promise<void> {
+    const started = await new Promise<StartedOrders[number]>((resolve, reject) => {
+      this.plainWaiting.push({ order, resolve, reject });
+      this.plainWriting ??= this.writePlain().finally(() => (this.plainWriting = undefined));
+    });
+    await this.sendWith(this.directAnswers, [started]);
+  }
+
+  private readonly plainWaiting: Array<{
+    order: PreparedOrder;
+    resolve: (started: StartedOrders[number]) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  private plainWriting: Promise<void> | undefined;
+
+  /** Writes the waiting plain orders a batch at a time, while more arrive (group commit). */
+  private async writePlain(): Promise<void> {
+    while (this.plainWaiting.length > 0) {
+      const batch = this.plainWaiting.splice(0, PLAIN_ORDERS_PER_TRANSACTION);
+      const attempt = async (items: typeof batch): Promise<void> => {
+        let started: StartedOrders | undefined;
+        try {
+          await this.uow.run(async (tx) => {
+            started = await this.recordStarted(
+              tx,
+              items.map((i) => i.order),
+            );
+          });
+        } catch (error) {
+          // Rolled back: nothing of it exists, its claims are not renewed.
+          if (started) this.abandon(started);
+          throw error;
+        }
+        items.forEach((item, i) => item.resolve(started![i]));
+      };
+      try {
+        await attempt(batch);
+      } catch (error) {
+        if (batch.length === 1) batch[0].reject(error);
+        else for (const item of batch) await attempt([item]).catch((e: unknown) => item.reject(e));
+      }
+    }
+  }
+
   /** Writes prepared orders as PENDING with their `placed` timeline lines (one statement each for all of them). */
   async record(tx: TransactionScope, orders: readonly PreparedOrder[]): Promise<void> {
     if (orders.length === 0) return;
@@ -240,15 +327,19 @@ export class OrderPlacement {
    * goes into the next transaction (group commit). A failed send is recorded on its own, in an
    * outbox handler slot, as a single submission's would be. Resolves once all are recorded.
    */
-  async sendStarted(started: StartedOrders): Promise<void> {
+  sendStarted(started: StartedOrders): Promise<void> {
+    return this.sendWith(this.answers, started);
+  }
+
+  private async sendWith(answers: AnswerRecorder, started: StartedOrders): Promise<void> {
     await Promise.all(
       started.map(async ({ order, message }) => {
-        const sent = this.answers.countSend();
+        const sent = answers.countSend();
         try {
           const outcome = await this.submission.send(order.row);
           sent();
           if (!outcome.sent) await this.outbox.runClaimed(message, () => this.submission.onSubmissionError(order.row, outcome.error));
-          else await new Promise<void>((done) => this.answers.add({ at: Date.now(), order, message, outcome, done }));
+          else await new Promise<void>((done) => answers.add({ at: Date.now(), order, message, outcome, done }));
         } catch (error) {
           // Not sent, or not known to be: its claim is let go, so when the lease runs out the submit
           // handler finds the submission started and looks the order up (it never sends it again).
@@ -266,6 +357,9 @@ export class OrderPlacement {
     this.outbox.abandonClaimed(started.map((s) => s.message));
   }
 }
+
+/** Plain orders written per transaction at most (one multi-row statement per table). */
+const PLAIN_ORDERS_PER_TRANSACTION = 100;
 
 /** The amount an exit may have with `room` left of its position: its own, less, or none (undefined). */
 function fitAmount(order: PreparedOrder, room: Decimal): Decimal | undefined {

@@ -17,6 +17,8 @@ class SomethingHappened extends DomainEvent {
   }
 }
 
+const byText = (a: unknown, b: unknown): number => String(a).localeCompare(String(b));
+
 describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
   let t: TestApp;
   let uow: UnitOfWork;
@@ -306,6 +308,34 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
     expect(await uow.autocommit((manager) => manager.countBy(OutboxMessageOrmEntity, { id }))).toBe(1);
   });
 
+  it('runGrouped: of units arriving together, one that throws is rolled back and rejected alone; the others commit with their events and after-commit callbacks', async () => {
+    const topic = `test.grouped.${driver}`;
+    const afterCommit: string[] = [];
+    // Queued in one turn: on SQLite they share one transaction, each in a savepoint; on PostgreSQL each is its own.
+    const units = ['a', 'b', 'boom', 'c'].map((what) =>
+      uow.runGrouped(async (tx) => {
+        await outbox.enqueue(tx, topic, { what });
+        tx.publish(new SomethingHappened(`grouped-${what}`));
+        tx.afterCommit(() => afterCommit.push(what));
+        if (what === 'boom') throw new Error('this unit fails');
+        return what;
+      }),
+    );
+    const settled = await Promise.allSettled(units);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual([
+      'a',
+      'b',
+      'this unit fails',
+      'c',
+    ]);
+    const rows = await dataSource.getRepository(OutboxMessageOrmEntity).findBy({ topic });
+    expect(rows.map((r) => r.payload.what).sort(byText)).toEqual(['a', 'b', 'c']);
+    const published = seen.filter((s) => s.startsWith('grouped-'));
+    published.sort(byText);
+    expect(published).toEqual(['grouped-a', 'grouped-b', 'grouped-c']);
+    afterCommit.sort(byText);
+    expect(afterCommit).toEqual(['a', 'b', 'c']);
+  });
   it('dispatchNow from two instances at once runs the message once, and not at all once it is done', async () => {
     const other = new Outbox(uow);
     let runs = 0;

@@ -49,7 +49,7 @@ export class UnitOfWork {
           afterCommit: (cb) => callbacks.push(cb),
         }),
       );
-    const result = this.serialized ? await this.sqliteWriter.runExclusive(afterPendingIo(transact)) : await transact();
+    const result = this.serialized ? await this.sqliteWriter.runExclusive(this.afterPendingIo(transact)) : await transact();
     if (events.length > 0) this.eventBus.publishAll(events);
     for (const callback of callbacks) {
       try {
@@ -62,6 +62,83 @@ export class UnitOfWork {
   }
 
   /**
+   * Like `run`, for many small independent units arriving together (orders placed through the API):
+   * on SQLite the units that queue while the writer is busy run in one transaction, each inside
+   * its own savepoint — one commit (one fsync) for the lot, and a unit that throws is rolled back
+   * alone and rejects alone. A unit's events and after-commit callbacks run only if its savepoint
+   * held and the whole commit succeeded. On PostgreSQL, where transactions run concurrently and
+   * concurrent commits already share their WAL flush, it is `run`.
+   */
+  runGrouped<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+    if (!this.serialized) return this.run(work);
+    return new Promise<T>((resolve, reject) => {
+      this.grouped.push({ work, resolve, reject } as GroupedUnit);
+      this.drainingGroups ??= this.drainGroups().finally(() => (this.drainingGroups = undefined));
+    });
+  }
+
+  private readonly grouped: GroupedUnit[] = [];
+  private drainingGroups: Promise<void> | undefined;
+
+  private async drainGroups(): Promise<void> {
+    while (this.grouped.length > 0) {
+      // The group is taken once the writer is ours: whatever queued while waiting joins it.
+      let batch: GroupedUnit[] = [];
+      let outcomes: GroupedOutcome[];
+      try {
+        outcomes = await this.sqliteWriter.runExclusive(
+          this.afterPendingIo(() => {
+            batch = this.grouped.splice(0, MAX_GROUPED_UNITS);
+            return this.runGroup(batch);
+          }),
+        );
+      } catch (error) {
+        // The transaction itself failed (its commit): none of the group was written.
+        for (const unit of batch) unit.reject(error);
+        continue;
+      }
+      for (const [i, unit] of batch.entries()) await this.settle(unit, outcomes[i]);
+    }
+  }
+
+  /** One transaction for the group, each unit in a savepoint of its own (a nested transaction on the same connection). */
+  private async runGroup(batch: readonly GroupedUnit[]): Promise<GroupedOutcome[]> {
+    const outcomes: GroupedOutcome[] = [];
+    await this.dataSource.transaction(async (manager) => {
+      for (const unit of batch) {
+        const events: DomainEvent[] = [];
+        const callbacks: Array<() => unknown> = [];
+        try {
+          const value = await manager.transaction((inner) =>
+            unit.work({ manager: inner, publish: (...e) => events.push(...e), afterCommit: (cb) => callbacks.push(cb) }),
+          );
+          outcomes.push({ ok: true, value, events, callbacks });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+    });
+    return outcomes;
+  }
+
+  /** After the group's commit: a unit that failed rejects; one that held publishes its events, runs its callbacks and resolves. */
+  private async settle(unit: GroupedUnit, outcome: GroupedOutcome): Promise<void> {
+    if (!outcome.ok) {
+      unit.reject(outcome.error);
+      return;
+    }
+    if (outcome.events.length > 0) this.eventBus.publishAll(outcome.events);
+    for (const callback of outcome.callbacks) {
+      try {
+        await callback();
+      } catch (error) {
+        this.logger.error(`after-commit callback failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    unit.resolve(outcome.value);
+  }
+
+  /**
    * Runs without a transaction of its own: reads of committed rows that need no snapshot across
    * statements, or one statement that is atomic by itself and publishes nothing. A START/COMMIT
    * pair is two of the three round trips of a one-statement unit on PostgreSQL, where each
@@ -71,19 +148,56 @@ export class UnitOfWork {
    */
   autocommit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const manager = this.dataSource.manager;
-    return this.serialized ? this.sqliteWriter.runExclusive(afterPendingIo(() => work(manager))) : work(manager);
+    return this.serialized ? this.sqliteWriter.runExclusive(this.afterPendingIo(() => work(manager))) : work(manager);
+  }
+
+  /** When the current run of SQLite units without an event-loop turn began (undefined: the loop turned since). */
+  private burstStartedAt: number | undefined;
+  private burstEndScheduled = false;
+
+  /**
+   * better-sqlite3 answers synchronously, so a unit of work on SQLite is a chain of resolved
+   * promises, and the next unit queued on the writer mutex starts in the same microtask queue:
+   * hundreds of units back to back never give the event loop a turn, and sockets (an exchange's
+   * answers, HTTP requests) wait seconds. So units run back to back for at most
+   * SQLITE_BURST_MS; the next one first lets pending I/O callbacks run (setImmediate). Yielding
+   * before every unit instead capped the writer at one unit per event-loop turn: under load a
+   * turn takes milliseconds, and orders queued behind it (bench/orders, issue 14).
+   */
+  private afterPendingIo<T>(work: () => Promise<T>): () => Promise<T> {
+    return async () => {
+      const now = performance.now();
+      if (this.burstStartedAt === undefined) this.burstStartedAt = now;
+      else if (now - this.burstStartedAt >= SQLITE_BURST_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.burstStartedAt = performance.now();
+      }
+      this.endBurstOnNextTurn();
+      return work();
+    };
+  }
+
+  /** Marks the burst over once the event loop reaches its check phase (I/O callbacks have run). */
+  private endBurstOnNextTurn(): void {
+    if (this.burstEndScheduled) return;
+    this.burstEndScheduled = true;
+    setImmediate(() => {
+      this.burstEndScheduled = false;
+      this.burstStartedAt = undefined;
+    });
   }
 }
 
-/**
- * better-sqlite3 answers synchronously, so a unit of work on SQLite is a chain of resolved
- * promises, and the next unit queued on the writer mutex starts in the same microtask queue:
- * hundreds of units back to back never give the event loop a turn, and sockets (an exchange's
- * answers, HTTP requests) wait seconds. Each unit first lets pending I/O callbacks run.
- */
-function afterPendingIo<T>(work: () => Promise<T>): () => Promise<T> {
-  return async () => {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    return work();
-  };
+type GroupedOutcome = { ok: true; value: unknown; events: DomainEvent[]; callbacks: Array<() => unknown> } | { ok: false; error: unknown };
+
+interface GroupedUnit {
+  work: (tx: TransactionScope) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
+
+/** Units of `runGrouped` in one SQLite transaction at most. */
+const MAX_GROUPED_UNITS = 64;
+
+/** How long SQLite units may run back to back before the event loop gets a turn. */
+const SQLITE_BURST_MS = 4;

@@ -129,6 +129,17 @@ export class Outbox implements OnApplicationShutdown {
   }
 
   /**
+   * Marks messages from `enqueueClaimed` done inside the caller's transaction, the one that records
+   * their work's outcome: one commit for both. Their claims stop being renewed once it commits; if
+   * it rolls back they stay claimed (and renewed) for the caller to finish another way.
+   */
+  async completeClaimedIn(tx: TransactionScope, messages: readonly ClaimedMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await tx.manager.update(OutboxMessageOrmEntity, { id: In(messages.map((m) => m.id)) }, doneNow());
+    tx.afterCommit(() => this.abandonClaimed(messages));
+  }
+
+  /**
    * Stops renewing claims from `enqueueClaimed`: their transaction rolled back (nothing to renew),
    * or their work is left to the topic's handler, which gets them once the lease runs out.
    */

@@ -9,6 +9,8 @@ import type { ConditionKind, ConditionStatus, DowntimePolicy, PriceSource } from
  */
 @Entity('conditions')
 @Index('ix_conditions_status', ['status'])
+// Conditions of a market by status, newest first (armed conditions by market; GET /api/conditions).
+@Index('ix_conditions_market_status', ['accountId', 'symbol', 'status', 'createdAt'])
 @Index('ix_conditions_changed', ['changedAt'])
 @Index('ix_conditions_last_order', ['lastOrderId'])
 @Index('ix_conditions_stop_order', ['stopOrderId'])

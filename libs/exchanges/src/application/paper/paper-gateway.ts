@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { Candle, CandleTimeframe } from '../../domain/candles.js';
 import type {
   AccountMode,
   Balances,
@@ -69,6 +70,10 @@ export class PaperGateway implements ExchangeGateway {
 
   fetchOrderBook(symbol: string, depth?: number, options?: CallOptions): Promise<OrderBook> {
     return this.marketData.fetchOrderBook(symbol, depth, options);
+  }
+
+  fetchCandles(symbol: string, timeframe: CandleTimeframe, limit: number, options?: CallOptions): Promise<Candle[]> {
+    return this.marketData.fetchCandles(symbol, timeframe, limit, options);
   }
 
   /** The exchange's listed rates for the market (the base level a new account pays); its private fee endpoint needs keys. */

@@ -81,6 +81,7 @@ export class BinanceGateway extends CcxtGateway {
       case 'markets':
         return { weight: 20 };
       case 'ticker':
+      case 'candles':
         return { weight: 2 };
       case 'tickers':
         return { weight: 80 };

@@ -1,5 +1,6 @@
 import { type MetricsSink, NotFoundError } from '@tradedesk/shared';
 import type { Exchange, Market as CcxtMarket, Order as CcxtOrder } from 'ccxt';
+import type { Candle, CandleTimeframe } from '../../domain/candles.js';
 import type {
   AccountMode,
   Balances,
@@ -57,6 +58,7 @@ export type CallName =
   | 'ticker'
   | 'tickers'
   | 'orderBook'
+  | 'candles'
   | 'balances'
   | 'tradingFee'
   | 'createOrder'
@@ -177,6 +179,23 @@ export abstract class CcxtGateway implements ExchangeGateway {
     });
     const levels = (side: unknown[][]) => side.map(([price, amount]) => ({ price: required(price), amount: required(amount) }));
     return { symbol, bids: levels(book.bids), asks: levels(book.asks), timestamp: new Date(book.timestamp ?? Date.now()) };
+  }
+
+  async fetchCandles(symbol: string, timeframe: CandleTimeframe, limit: number, options?: CallOptions): Promise<Candle[]> {
+    await this.market(symbol);
+    const rows = await this.call('candles', 'read', options?.lane ?? 'market-data', () =>
+      this.client.fetchOHLCV(symbol, timeframe, undefined, limit),
+    );
+    return rows
+      .map(([time, open, high, low, close, volume]) => ({
+        openTime: new Date(Number(time)),
+        open: required(open),
+        high: required(high),
+        low: required(low),
+        close: required(close),
+        volume: required(volume),
+      }))
+      .sort((a, b) => a.openTime.getTime() - b.openTime.getTime());
   }
 
   async fetchBalances(options?: CallOptions): Promise<Balances> {

@@ -34,6 +34,7 @@ export const UPBIT_BUDGETS: Record<string, BudgetSpec> = {
   market: { limit: 10, windowMs: 1000, calibrate: true },
   ticker: { limit: 10, windowMs: 1000, calibrate: true },
   orderbook: { limit: 10, windowMs: 1000, calibrate: true },
+  candles: { limit: 10, windowMs: 1000, calibrate: true },
   default: { limit: 30, windowMs: 1000, calibrate: true },
   order: { limit: 8, windowMs: 1000, calibrate: true },
 };
@@ -89,6 +90,8 @@ export class UpbitGateway extends CcxtGateway {
         return { ticker: 1 };
       case 'orderBook':
         return { orderbook: 1 };
+      case 'candles':
+        return { candles: 1 };
       case 'createOrder':
       case 'cancelOrder':
         return { order: 1 };

@@ -1,4 +1,4 @@
-import { ConflictError, dec, type Outbox, type TransactionScope } from '@tradedesk/shared';
+import { ConflictError, dec, type TransactionScope } from '@tradedesk/shared';
 import { describe, expect, it } from 'vitest';
 import type { OrderPlacement, PreparedOrder } from '../order-placement.js';
 import { PositionClosedError } from '../position-room.js';
@@ -6,10 +6,15 @@ import { PlaceOrderCommand, PlaceOrderHandler } from './place-order.js';
 
 const SPEC = { accountId: 'a', symbol: 'BTC/USDT', side: 'sell' as const, type: 'market' as const, amount: dec('0.1') };
 
-/** The placement port, faked: what was recorded and enqueued, an earlier order under a key, a position that may be closed. */
+/**
+ * The placement port, faked: the orders the handler hands to `recordAndSend` to be written with
+ * their submission started and their submit message (`recorded`), an earlier order under a key, a
+ * position that may be closed.
+ */
 function sut(world: { earlier?: { id: string }; raceWinner?: { id: string }; closed?: boolean; hashMismatch?: boolean } = {}) {
   const recorded: PreparedOrder[] = [];
-  const enqueued: unknown[] = [];
+  /** Orders handed to the batched path for plain orders (no key, not an exit). */
+  const plain: PreparedOrder[] = [];
   let replays = 0;
   const tx = {} as TransactionScope;
   const order = {
@@ -30,31 +35,35 @@ function sut(world: { earlier?: { id: string }; raceWinner?: { id: string }; clo
       fitted: world.closed ? [] : [order],
       closed: world.closed ? [{ order, closedBy: { orderId: 'x' }, reason: 'position closed' }] : [],
     }),
-    record: async (_tx: TransactionScope, orders: PreparedOrder[]) => {
-      recorded.push(...orders);
+    recordAndSendPlain: async (o: PreparedOrder) => {
+      plain.push(o);
     },
-    recordAndSubmit: async <T>(
+    recordAndSend: async <T>(
       key: string | undefined,
       replay: () => Promise<T | undefined>,
-      write: (tx: TransactionScope) => Promise<string>,
+      write: (tx: TransactionScope) => Promise<readonly PreparedOrder[]>,
     ) => {
       if (world.raceWinner && key) return (await replay())!;
-      await write(tx);
+      recorded.push(...(await write(tx)));
       return 'recorded' as const;
     },
   } as unknown as OrderPlacement;
-  const outbox = {
-    enqueue: async (_tx: unknown, topic: string, payload: unknown) => (enqueued.push({ topic, payload }), { id: 'message' }),
-  } as unknown as Outbox;
-  return { handler: new PlaceOrderHandler(outbox, placement), recorded, enqueued };
+  return { handler: new PlaceOrderHandler(placement), recorded, plain };
 }
 
 describe('PlaceOrderHandler', () => {
-  it('records the order with its submission intent in one transaction and answers it as created', async () => {
-    const { handler, recorded, enqueued } = sut();
+  it('records a plain order (no key, not an exit) through the batched path and answers it as created', async () => {
+    const { handler, recorded, plain } = sut();
     expect(await handler.execute(new PlaceOrderCommand(SPEC))).toEqual({ orderId: 'new-order', created: true });
+    expect(plain.map((o) => o.orderId)).toEqual(['new-order']);
+    expect(recorded).toEqual([]);
+  });
+
+  it('records an order with a key with its submission started and its submit message in one transaction', async () => {
+    const { handler, recorded, plain } = sut();
+    expect(await handler.execute(new PlaceOrderCommand(SPEC, { idempotencyKey: 'k' }))).toEqual({ orderId: 'new-order', created: true });
     expect(recorded.map((o) => o.orderId)).toEqual(['new-order']);
-    expect(enqueued).toEqual([{ topic: 'orders.submit', payload: { orderId: 'new-order' } }]);
+    expect(plain).toEqual([]);
   });
 
   it('answers the order recorded under the same key, records nothing new', async () => {
@@ -77,10 +86,9 @@ describe('PlaceOrderHandler', () => {
     expect(recorded).toEqual([]);
   });
 
-  it('writes no exit whose position has nothing left: PositionClosedError, nothing recorded or enqueued', async () => {
-    const { handler, recorded, enqueued } = sut({ closed: true });
+  it('writes no exit whose position has nothing left: PositionClosedError, nothing recorded', async () => {
+    const { handler, recorded } = sut({ closed: true });
     await expect(handler.execute(new PlaceOrderCommand(SPEC, { positionExit: {} }))).rejects.toBeInstanceOf(PositionClosedError);
     expect(recorded).toEqual([]);
-    expect(enqueued).toEqual([]);
   });
 });

@@ -1,7 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Outbox } from '@tradedesk/shared';
 import { OrderPlacement, type OrderSpec, type PlacementOptions, requestHash } from '../order-placement.js';
-import { SUBMIT_TOPIC, submitMessageOptions } from '../order-submission.js';
 import { PositionClosedError } from '../position-room.js';
 
 export class PlaceOrderCommand {
@@ -18,15 +16,13 @@ export interface PlaceOrderResult {
 }
 
 /**
- * Records the order (and its client order id) before any exchange call, queues its submission in
- * the same transaction, then submits it right away; the outbox covers a crash in between.
+ * Records the order (and its client order id) before any exchange call, with its submission marked
+ * as started and its submit message in the same transaction, then sends it at once; the request
+ * waits for the answer to be recorded. A crash in between leaves it to be looked up, never resent.
  */
 @CommandHandler(PlaceOrderCommand)
 export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, PlaceOrderResult> {
-  constructor(
-    private readonly outbox: Outbox,
-    private readonly placement: OrderPlacement,
-  ) {}
+  constructor(private readonly placement: OrderPlacement) {}
 
   async execute({ spec, options }: PlaceOrderCommand): Promise<PlaceOrderResult> {
     const key = options.idempotencyKey;
@@ -38,19 +34,17 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Pla
     const earlier = await replay();
     if (earlier) return earlier;
     const order = await this.placement.prepare(spec, options);
-    const outcome = await this.placement.recordAndSubmit(key, replay, async (tx) => {
+    if (!key && !options.positionExit) {
+      // Nothing to check inside the transaction and no key to race on: written with the orders of
+      // other requests arriving together.
+      await this.placement.recordAndSendPlain(order);
+      return { orderId: order.orderId, created: true };
+    }
+    const outcome = await this.placement.recordAndSend(key, replay, async (tx) => {
       // An exit takes no more than its position still holds, decided under the position's lock.
       const { closed } = await this.placement.fitExits(tx, [order]);
       if (closed[0]) throw new PositionClosedError(order.row, closed[0].closedBy, closed[0].reason);
-      await this.placement.record(tx, [order]);
-      // Submitted inline right after commit; the poller picks it up only if this process dies first.
-      const message = await this.outbox.enqueue(
-        tx,
-        SUBMIT_TOPIC,
-        { orderId: order.orderId },
-        submitMessageOptions(order.row.purpose, order.row.createdAt),
-      );
-      return message.id;
+      return [order];
     });
     return outcome === 'recorded' ? { orderId: order.orderId, created: true } : outcome;
   }

@@ -38,6 +38,16 @@ export interface OrderView {
   timeline?: TimelineEntryView[];
 }
 
+export function toTimelineEntryView(t: OrderTimelineOrmEntity): TimelineEntryView {
+  return {
+    at: t.at.toISOString(),
+    event: t.event,
+    status: t.status,
+    cause: t.cause,
+    ...(t.details ? { details: JSON.parse(t.details) as Record<string, unknown> } : {}),
+  };
+}
+
 export function toOrderView(o: OrderOrmEntity, timeline?: OrderTimelineOrmEntity[]): OrderView {
   return {
     id: o.id,
@@ -74,13 +84,7 @@ export function toOrderView(o: OrderOrmEntity, timeline?: OrderTimelineOrmEntity
       : {}),
     ...(timeline
       ? {
-          timeline: timeline.map((t) => ({
-            at: t.at.toISOString(),
-            event: t.event,
-            status: t.status,
-            cause: t.cause,
-            ...(t.details ? { details: JSON.parse(t.details) as Record<string, unknown> } : {}),
-          })),
+          timeline: timeline.map(toTimelineEntryView),
         }
       : {}),
   };

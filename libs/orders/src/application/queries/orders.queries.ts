@@ -1,17 +1,34 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { NotFoundError, UnitOfWork } from '@tradedesk/shared';
+import { MAX_PAGE_LIMIT, NotFoundError, UnitOfWork } from '@tradedesk/shared';
 import { Between, type FindOptionsWhere, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import type { OrderStatus } from '../../domain/order-status.js';
 import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
 import { OrderTimelineOrmEntity } from '../../infrastructure/persistence/order-timeline.orm-entity.js';
 import { TradeOrmEntity } from '../../infrastructure/persistence/trade.orm-entity.js';
-import { type OrderView, type Page, toOrderView, toTradeView, type TradeView } from './order-views.js';
+import {
+  type OrderView,
+  type Page,
+  type TimelineEntryView,
+  toOrderView,
+  toTimelineEntryView,
+  toTradeView,
+  type TradeView,
+} from './order-views.js';
 
 export class GetOrderQuery {
   /** `timeline: false` when only the order's state is wanted (one read instead of a transaction of two). */
   constructor(
     readonly orderId: string,
     readonly options: { timeline?: boolean } = {},
+  ) {}
+}
+
+/** An order's timeline, oldest first, a page at a time (GET /api/orders/:id/timeline). */
+export class GetOrderTimelineQuery {
+  constructor(
+    readonly orderId: string,
+    readonly limit: number,
+    readonly offset: number,
   ) {}
 }
 
@@ -50,11 +67,33 @@ export class GetOrderHandler implements IQueryHandler<GetOrderQuery, OrderView> 
       if (!order) throw new NotFoundError('ORDER.NOT_FOUND', `No order with id ${orderId}`);
       return toOrderView(order);
     }
-    return this.uow.run(async ({ manager }) => {
+    // Two reads without a transaction: on PostgreSQL a READ COMMITTED transaction gave each
+    // statement its own snapshot anyway; on SQLite nothing can write between them (writer mutex).
+    return this.uow.autocommit(async (manager) => {
       const order = await manager.findOneBy(OrderOrmEntity, { id: orderId });
       if (!order) throw new NotFoundError('ORDER.NOT_FOUND', `No order with id ${orderId}`);
-      const timeline = await manager.find(OrderTimelineOrmEntity, { where: { orderId }, order: { id: 'ASC' } });
+      // The first page of the timeline; the rest through GET /api/orders/:id/timeline.
+      const timeline = await manager.find(OrderTimelineOrmEntity, { where: { orderId }, order: { id: 'ASC' }, take: MAX_PAGE_LIMIT });
       return toOrderView(order, timeline);
+    });
+  }
+}
+
+@QueryHandler(GetOrderTimelineQuery)
+export class GetOrderTimelineHandler implements IQueryHandler<GetOrderTimelineQuery, Page<TimelineEntryView>> {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async execute({ orderId, limit, offset }: GetOrderTimelineQuery): Promise<Page<TimelineEntryView>> {
+    return this.uow.autocommit(async (manager) => {
+      if (!(await manager.exists(OrderOrmEntity, { where: { id: orderId } })))
+        throw new NotFoundError('ORDER.NOT_FOUND', `No order with id ${orderId}`);
+      const [rows, total] = await manager.findAndCount(OrderTimelineOrmEntity, {
+        where: { orderId },
+        order: { id: 'ASC' },
+        take: limit,
+        skip: offset,
+      });
+      return { items: rows.map(toTimelineEntryView), total, limit, offset };
     });
   }
 }

@@ -1,5 +1,5 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { type Decimal, UnitOfWork, ZERO } from '@tradedesk/shared';
+import { type Decimal, MAX_PAGE_LIMIT, UnitOfWork, ZERO } from '@tradedesk/shared';
 import { Between, In } from 'typeorm';
 import type { RoundTripFacts } from '../../domain/order.events.js';
 import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
@@ -65,6 +65,9 @@ export class GetPositionTimelineQuery {
   constructor(
     readonly accountId: string,
     readonly symbol: string,
+    /** A page of it, oldest first: at most MAX_PAGE_LIMIT lines. */
+    readonly limit: number = MAX_PAGE_LIMIT,
+    readonly offset = 0,
   ) {}
 }
 
@@ -78,9 +81,14 @@ export interface PositionTimelineLine {
 export class GetPositionTimelineHandler implements IQueryHandler<GetPositionTimelineQuery, PositionTimelineLine[]> {
   constructor(private readonly uow: UnitOfWork) {}
 
-  async execute({ accountId, symbol }: GetPositionTimelineQuery): Promise<PositionTimelineLine[]> {
+  async execute({ accountId, symbol, limit, offset }: GetPositionTimelineQuery): Promise<PositionTimelineLine[]> {
     const rows = await this.uow.autocommit((manager) =>
-      manager.find(PositionEventOrmEntity, { where: { accountId, symbol }, order: { at: 'ASC', id: 'ASC' }, take: 1000 }),
+      manager.find(PositionEventOrmEntity, {
+        where: { accountId, symbol },
+        order: { at: 'ASC', id: 'ASC' },
+        take: Math.min(limit, MAX_PAGE_LIMIT),
+        skip: offset,
+      }),
     );
     return rows.map((r) => ({
       at: r.at.toISOString(),

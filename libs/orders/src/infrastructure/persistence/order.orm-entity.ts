@@ -4,7 +4,14 @@ import type { OrderLegType, OrderPurpose, OrderStatus } from '../../domain/order
 
 /** One order, born here (with its client order id) before any exchange call. */
 @Entity('orders')
-@Index('ix_orders_status', ['status'])
+// The lists and the hot reads (bench/orders, issue 14; EXPLAIN-checked in orders-indexes.int-spec):
+// newest first overall, by account, by account and status; live orders by status (the tracker);
+// a position's live sells (the exit room).
+@Index('ix_orders_created', ['createdAt', 'id'])
+@Index('ix_orders_account_created', ['accountId', 'createdAt', 'id'])
+@Index('ix_orders_account_status_created', ['accountId', 'status', 'createdAt'])
+@Index('ix_orders_status_created', ['status', 'createdAt'])
+@Index('ix_orders_position_side_status', ['accountId', 'symbol', 'side', 'status'])
 @Index('ix_orders_account_symbol', ['accountId', 'symbol', 'createdAt'])
 @Index('ix_orders_list_client_order_id', ['listClientOrderId'])
 export class OrderOrmEntity {

@@ -5,6 +5,11 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity('trades')
 @Index('ux_trades_account_trade', ['accountId', 'tradeId'], { unique: true })
 @Index('ix_trades_account_symbol', ['accountId', 'symbol', 'timestamp'])
+// An order's fills (the ledger reads them before recording new ones; GET /api/trades?orderId=).
+@Index('ix_trades_order', ['orderId'])
+// Newest first overall and by account (GET /api/trades).
+@Index('ix_trades_timestamp', ['timestamp', 'id'])
+@Index('ix_trades_account_timestamp', ['accountId', 'timestamp', 'id'])
 export class TradeOrmEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

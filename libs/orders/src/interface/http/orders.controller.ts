@@ -11,14 +11,14 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { dec, DEFAULT_PAGE_LIMIT, ValidationError } from '@tradedesk/shared';
+import { dec, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PageQuery, ValidationError } from '@tradedesk/shared';
 import { CancelOrderCommand } from '../../application/commands/cancel-order.js';
 import { AdoptPositionCommand, type AdoptPositionResult } from '../../application/commands/adopt-position.js';
 import { ClosePositionCommand, type ClosePositionResult } from '../../application/commands/close-position.js';
 import { PlaceOrderCommand, type PlaceOrderResult } from '../../application/commands/place-order.js';
 import { ReconcileOrdersCommand } from '../../application/commands/reconcile-orders.js';
-import type { OrderView, Page, TradeView } from '../../application/queries/order-views.js';
-import { GetOrderQuery, ListOrdersQuery, ListTradesQuery } from '../../application/queries/orders.queries.js';
+import type { OrderView, Page, TimelineEntryView, TradeView } from '../../application/queries/order-views.js';
+import { GetOrderQuery, GetOrderTimelineQuery, ListOrdersQuery, ListTradesQuery } from '../../application/queries/orders.queries.js';
 import { GetPositionTimelineQuery, type PositionTimelineLine } from '../../application/queries/position.query.js';
 import { GetPositionsQuery, type PositionsReport, type PositionView } from '../../application/queries/positions.query.js';
 import {
@@ -144,11 +144,24 @@ export class OrdersController {
   }
 
   @Get('orders/:id')
-  @ApiOperation({ summary: 'One order with its timeline (every state change, its cause and the exchange facts)' })
+  @ApiOperation({
+    summary:
+      'One order with its timeline (every state change, its cause and the exchange facts): its first 500 lines, the rest at /orders/:id/timeline',
+  })
   @ApiResponse({ status: 200, schema: { example: orderExample } })
   @ApiNotFoundResponse({ description: '`ORDER.NOT_FOUND`' })
   get(@Param() p: OrderIdParam): Promise<OrderView> {
     return this.queries.execute(new GetOrderQuery(p.id));
+  }
+
+  @Get('orders/:id/timeline')
+  @ApiOperation({
+    summary: 'An order’s timeline, oldest first, a page at a time (`GET /orders/:id` embeds its first 500 lines)',
+  })
+  @ApiResponse({ status: 200, schema: { example: { items: orderExample.timeline, total: 1, limit: 50, offset: 0 } } })
+  @ApiNotFoundResponse({ description: '`ORDER.NOT_FOUND`' })
+  timelineOf(@Param() p: OrderIdParam, @Query() q: PageQuery): Promise<Page<TimelineEntryView>> {
+    return this.queries.execute(new GetOrderTimelineQuery(p.id, q.limit ?? DEFAULT_PAGE_LIMIT, q.offset ?? 0));
   }
 
   @Delete('orders/:id')
@@ -277,7 +290,9 @@ export class OrdersController {
   }
 
   @Get('positions/timeline')
-  @ApiOperation({ summary: 'A position’s timeline: `opened`, `adopted`, `closed`, oldest first' })
+  @ApiOperation({
+    summary: 'A position’s timeline: `opened`, `adopted`, `closed`, oldest first; `limit` (default and at most 500) and `offset` page it',
+  })
   @ApiResponse({
     status: 200,
     schema: {
@@ -287,6 +302,6 @@ export class OrdersController {
     },
   })
   timeline(@Query() q: PositionTimelineQueryDto): Promise<PositionTimelineLine[]> {
-    return this.queries.execute(new GetPositionTimelineQuery(q.accountId, q.symbol));
+    return this.queries.execute(new GetPositionTimelineQuery(q.accountId, q.symbol, q.limit ?? MAX_PAGE_LIMIT, q.offset ?? 0));
   }
 }

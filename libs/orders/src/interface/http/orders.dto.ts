@@ -135,7 +135,7 @@ export class AdoptPositionRequestDto {
   averageEntry: string;
 }
 
-export class PositionTimelineQueryDto {
+export class PositionTimelineQueryDto extends PageQuery {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   accountId: string;

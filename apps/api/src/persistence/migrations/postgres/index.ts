@@ -1,5 +1,6 @@
 import { OrderTemplates1796673459810 } from './1796673459810-OrderTemplates.js';
 import { Notifications1796666334234 } from './1796666334234-Notifications.js';
+import { ListIndexes1796669543781 } from './1796669543781-ListIndexes.js';
 import { AuditLog1796663800609 } from './1796663800609-AuditLog.js';
 import { Positions1796660433814 } from './1796660433814-Positions.js';
 import { NativeBrackets1795714202079 } from './1795714202079-NativeBrackets.js';
@@ -19,5 +20,6 @@ export const postgresMigrations = [
   Positions1796660433814,
   AuditLog1796663800609,
   Notifications1796666334234,
+  ListIndexes1796669543781,
   OrderTemplates1796673459810,
 ];

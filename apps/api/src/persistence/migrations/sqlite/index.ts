@@ -1,5 +1,6 @@
 import { OrderTemplates1796673448195 } from './1796673448195-OrderTemplates.js';
 import { Notifications1796666329893 } from './1796666329893-Notifications.js';
+import { ListIndexes1796669534571 } from './1796669534571-ListIndexes.js';
 import { AuditLog1796663792378 } from './1796663792378-AuditLog.js';
 import { Positions1796660429834 } from './1796660429834-Positions.js';
 import { NativeBrackets1795714196874 } from './1795714196874-NativeBrackets.js';
@@ -19,5 +20,6 @@ export const sqliteMigrations = [
   Positions1796660429834,
   AuditLog1796663792378,
   Notifications1796666329893,
+  ListIndexes1796669534571,
   OrderTemplates1796673448195,
 ];
