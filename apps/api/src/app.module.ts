@@ -6,6 +6,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { BackupModule } from '@tradedesk/backup';
 import { ConditionsModule } from '@tradedesk/conditions';
 import { ExchangesModule } from '@tradedesk/exchanges';
+import { MonitoringModule } from '@tradedesk/monitoring';
 import { NotificationsModule } from '@tradedesk/notifications';
 import { OrdersModule } from '@tradedesk/orders';
 import { TemplatesModule } from '@tradedesk/templates';
@@ -42,6 +43,7 @@ export class AppModule implements NestModule {
         OrdersModule,
         ConditionsModule,
         NotificationsModule,
+        MonitoringModule,
         TemplatesModule,
         BackupModule,
         SchedulerModule,

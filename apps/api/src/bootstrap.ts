@@ -42,7 +42,8 @@ export async function startApp(config: AppConfig, logger: LoggerService): Promis
     // installJsonBodyParser is the only body parser.
     bodyParser: false,
   });
-  app.setGlobalPrefix('api');
+  // Prometheus looks for /metrics by default: the one route outside /api.
+  app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalPipes(createValidationPipe());
   if (config.server.corsOrigins.length > 0) app.enableCors({ origin: config.server.corsOrigins, ...CORS_OPTIONS });
   const fastify = app.getHttpAdapter().getInstance();

@@ -6,6 +6,7 @@ import { DailySummary } from './application/daily-summary.js';
 import { DeliverNotification } from './application/delivery/deliver-notification.js';
 import { NotifyWhenBackupsFailHandler } from './application/event-handlers/notify-when-backups-fail.handler.js';
 import { NotifyWhenConditionsChangeHandler } from './application/event-handlers/notify-when-conditions-change.handler.js';
+import { NotifyWhenErrorsSpikeHandler } from './application/event-handlers/notify-when-errors-spike.handler.js';
 import { NotifyWhenExchangeAvailabilityChangesHandler } from './application/event-handlers/notify-when-exchange-availability-changes.handler.js';
 import { NotifyWhenOrdersChangeHandler } from './application/event-handlers/notify-when-orders-change.handler.js';
 import { LifecycleNotifications } from './application/lifecycle-notifications.js';
@@ -27,6 +28,7 @@ const EventHandlers = [
   NotifyWhenOrdersChangeHandler,
   NotifyWhenConditionsChangeHandler,
   NotifyWhenExchangeAvailabilityChangesHandler,
+  NotifyWhenErrorsSpikeHandler,
   NotifyWhenBackupsFailHandler,
 ];
 

@@ -14,6 +14,7 @@ import {
 } from './database/tradedesk-data-source.js';
 import { UnitOfWork } from './database/unit-of-work.js';
 import { HealthRegistry } from './health/health-registry.js';
+import { MetricsPort } from './metrics/metrics-port.js';
 import { Outbox } from './outbox/outbox.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { ApiAuthenticator } from './security/api-authenticator.js';
@@ -70,6 +71,7 @@ export class PlatformModule {
         UnitOfWork,
         Outbox,
         HealthRegistry,
+        MetricsPort,
         ApiTokenService,
         ApiAuthenticator,
         AuditTrail,
@@ -83,6 +85,7 @@ export class PlatformModule {
         UnitOfWork,
         Outbox,
         HealthRegistry,
+        MetricsPort,
         ApiTokenService,
         ApiAuthenticator,
         AuditTrail,

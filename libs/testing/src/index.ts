@@ -3,6 +3,7 @@ export * from './servers/free-port.js';
 export * from './servers/postgres-server.js';
 export * from './servers/redis-server.js';
 export * from './servers/smtp-catcher.js';
+export * from './servers/prometheus-server.js';
 export * from './databases.js';
 export * from './credentials.js';
 export * from './app/app-process.js';

@@ -1,6 +1,7 @@
 import { BackupConfig } from '@tradedesk/backup';
 import { ConditionsConfig } from '@tradedesk/conditions';
 import { ExchangesConfig } from '@tradedesk/exchanges';
+import { MonitoringConfig } from '@tradedesk/monitoring';
 import { NotificationsConfig } from '@tradedesk/notifications';
 import { OrdersConfig } from '@tradedesk/orders';
 import { TemplatesConfig } from '@tradedesk/templates';
@@ -13,6 +14,7 @@ export const CONTEXT_CONFIG = [
   OrdersConfig,
   ConditionsConfig,
   NotificationsConfig,
+  MonitoringConfig,
   TemplatesConfig,
   BackupConfig,
   DashboardConfig,

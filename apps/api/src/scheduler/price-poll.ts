@@ -10,7 +10,7 @@ import {
 } from '@tradedesk/conditions';
 import { ExchangeGateways } from '@tradedesk/exchanges';
 import { GetOrderReconciliationQuery, type OrderReconciliation } from '@tradedesk/orders';
-import { NotFoundError, RequestContext } from '@tradedesk/shared';
+import { MetricsPort, NotFoundError, RequestContext } from '@tradedesk/shared';
 
 const JOB = 'price-poll';
 /** Before the start-up reconciliation of orders is done, ask again this often. */
@@ -36,6 +36,7 @@ export class PricePoll implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly queries: QueryBus,
     private readonly gateways: ExchangeGateways,
     private readonly config: ConditionsConfig,
+    private readonly metrics: MetricsPort,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -74,18 +75,30 @@ export class PricePoll implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** One tick: the watched markets, their prices per account (in parallel), then what is due. */
   async tick(now = new Date()): Promise<void> {
+    const started = performance.now();
+    // The conditions' own part of the tick (evaluating prices read and what is due), without the exchange reads.
+    const evaluation = { seconds: 0, exchanges: new Set<string>() };
     const watched = await this.queries.execute<GetWatchedMarketsQuery, WatchedMarkets>(new GetWatchedMarketsQuery(now));
     const reads: Array<Promise<void>> = [];
     for (const [accountId, symbols] of watched) {
       // An account whose previous read is still running is skipped this tick, not waited for.
       if (this.inFlight.has(accountId)) continue;
-      const read = this.read(accountId, symbols).finally(() => this.inFlight.delete(accountId));
+      const read = this.read(accountId, symbols, evaluation).finally(() => this.inFlight.delete(accountId));
       this.inFlight.set(accountId, read);
       reads.push(read);
     }
     // Wait for the reads, but never longer than a tick: a slow account finishes on its own.
     await Promise.race([Promise.allSettled(reads), new Promise((resolve) => setTimeout(resolve, this.config.tickMs).unref())]);
+    const due = performance.now();
     await this.commands.execute(new EvaluateDueConditionsCommand(new Date(), Math.max(10_000, this.config.tickMs * 5)));
+    const ended = performance.now();
+    evaluation.seconds += (ended - due) / 1000;
+    this.metrics.tickEnded({
+      seconds: (ended - started) / 1000,
+      evaluationSeconds: evaluation.seconds,
+      endedAt: new Date(),
+      exchangesWatched: [...evaluation.exchanges],
+    });
   }
 
   /**
@@ -93,12 +106,13 @@ export class PricePoll implements OnApplicationBootstrap, BeforeApplicationShutd
    * delisted since it was armed — or missing from the answer) is left out and reported: it never
    * keeps the account's other markets, and the stops on them, from being evaluated.
    */
-  private async read(accountId: string, symbols: string[]): Promise<void> {
+  private async read(accountId: string, symbols: string[], evaluation: { seconds: number; exchanges: Set<string> }): Promise<void> {
     const unreadable: Array<{ symbol: string; reason: string }> = [];
     let readable = symbols;
     let quotes = {};
     try {
       const gateway = await this.gateways.forAccount(accountId);
+      evaluation.exchanges.add(gateway.exchange);
       readable = [];
       for (const symbol of symbols) {
         try {
@@ -118,6 +132,8 @@ export class PricePoll implements OnApplicationBootstrap, BeforeApplicationShutd
       for (const symbol of readable) unreadable.push({ symbol, reason });
       this.logger.warn(`prices of account ${accountId} not read this tick: ${reason}`);
     }
+    const evaluating = performance.now();
     await this.commands.execute(new EvaluateTriggersCommand(accountId, quotes, unreadable, new Date()));
+    evaluation.seconds += (performance.now() - evaluating) / 1000;
   }
 }

@@ -174,7 +174,7 @@ export class ConditionEngine {
   }
 
   /** One book against its market's quote: the moved high-water marks are kept to flush, the crossed triggers answered. */
-  private crossings(book: Book, quote: Quote): Crossing[] {
+  private crossings(book: Book, quote: Quote, observedAt: Date): Crossing[] {
     const observation = book.book.observe(priceOf(quote, book.source));
     for (const [id, h] of observation.moved) this.state.pendingHighs.set(id, h);
     const first = !book.observed;
@@ -184,6 +184,7 @@ export class ConditionEngine {
       source: book.source,
       // The first look at a market after start judges what was crossed while no engine ran.
       downtime: this.state.crossedWhileDown.has(hit.id) || (first && this.state.held.get(hit.id)?.loadedAtStart === true),
+      observedAt,
     }));
   }
 
@@ -197,7 +198,7 @@ export class ConditionEngine {
       const quote = book.accountId === accountId ? tickers[book.symbol] : undefined;
       if (!quote) continue;
       report.markets++;
-      hits.push(...this.crossings(book, quote));
+      hits.push(...this.crossings(book, quote, now));
     }
     const results = await this.fireCrossings(hits);
     for (const r of results) {
@@ -238,7 +239,11 @@ export class ConditionEngine {
     // claimed submit message covers a crash before or during the sends.
     for (const started of toSend)
       void this.placement.sendStarted(started).catch((error: unknown) => this.logger.warn(`sending exits failed: ${String(error)}`));
-    results.push(...(await mapConcurrently(viaIntent, FIRINGS_IN_FLIGHT, (c) => this.intent.fire(c.hit.id, c.hit, c.source, c.downtime))));
+    results.push(
+      ...(await mapConcurrently(viaIntent, FIRINGS_IN_FLIGHT, (c) =>
+        this.intent.fire(c.hit.id, c.hit, c.source, c.downtime, c.observedAt),
+      )),
+    );
     return results;
   }
 

@@ -16,7 +16,18 @@ abstract class ConditionEvent extends DomainEvent {
 }
 
 /** A trigger was crossed and the order intent is queued (status FIRING). */
-export class ConditionTriggeredEvent extends ConditionEvent {}
+export class ConditionTriggeredEvent extends ConditionEvent {
+  constructor(
+    condition: ConditionFacts,
+    /**
+     * When the price that crossed the trigger was read (the tick's read; for a conditional, its
+     * evaluation): where the trigger-to-exchange-acknowledgement latency is measured from.
+     */
+    readonly observedAt: Date = new Date(),
+  ) {
+    super(condition);
+  }
+}
 /** The order was accepted by the orders context (status FIRED). */
 export class ConditionFiredEvent extends ConditionEvent {}
 /** A protective condition that ends FAILED leaves its position unprotected: alerts listen to this. */

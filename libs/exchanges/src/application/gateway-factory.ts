@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { MetricsPort } from '@tradedesk/shared';
 import type { ApiCredentials } from '../domain/exchange-account.js';
 import type { AccountMode, ExchangeCapabilities, ExchangeId } from '../domain/exchange-gateway.js';
 import { BINANCE_CAPABILITIES, BinanceGateway } from '../infrastructure/ccxt/binance.gateway.js';
@@ -36,11 +37,19 @@ export class GatewayFactory {
   constructor(
     private readonly sim: SimEndpoint,
     private readonly config: ExchangesConfig,
+    @Optional() private readonly metrics?: MetricsPort,
   ) {}
 
   create(exchange: ExchangeId, mode: AccountMode, credentials?: ApiCredentials, observer?: CallObserver): CcxtGateway {
-    if (mode === 'paper') return ADAPTERS[exchange].create({ mode, simUrl: this.paperMarketDataUrl(), observer });
-    return ADAPTERS[exchange].create({ mode, credentials, simUrl: mode === 'sim' ? this.sim.require(exchange) : undefined, observer });
+    const metrics = this.metrics;
+    if (mode === 'paper') return ADAPTERS[exchange].create({ mode, simUrl: this.paperMarketDataUrl(), observer, metrics });
+    return ADAPTERS[exchange].create({
+      mode,
+      credentials,
+      simUrl: mode === 'sim' ? this.sim.require(exchange) : undefined,
+      observer,
+      metrics,
+    });
   }
 
   /** The cache scope of an exchange's public data: the same for every account on one venue. */

@@ -88,10 +88,11 @@ function ruleFields(input: unknown, at: string): Record<string, unknown> {
   return given;
 }
 
-/** A type with a rule of its own (exchange.recovered has none), given once in the body. */
+/** A type with a rule of its own (exchange.recovered and errors.resolved have none), given once in the body. */
 function ruleType(value: unknown, at: string, seen: Set<string>): NotificationType {
   if (!isNotificationType(value)) invalid(`${at}.type`, `must be one of ${NOTIFICATION_TYPE_NAMES.join(', ')}`);
   if (value === 'exchange.recovered') invalid(`${at}.type`, 'follows the rule of exchange.unavailable');
+  if (value === 'errors.resolved') invalid(`${at}.type`, 'follows the rule of errors.spike');
   if (seen.has(value)) invalid(`${at}.type`, `${value} is given twice`);
   seen.add(value);
   return value;

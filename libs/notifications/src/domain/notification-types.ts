@@ -30,7 +30,8 @@ const QUIET = { web: 'silent', email: 'off', webhook: 'off' } as const;
 /**
  * Every notification type and its defaults (api.md: with SMTP_URL and NOTIFY_EMAIL_TO set, fills of
  * exits, trade completed and every critical alert go by email). `exchange.recovered` follows the
- * channels of `exchange.unavailable`: a resolved message goes where its alert went.
+ * channels of `exchange.unavailable`, `errors.resolved` those of `errors.spike`: a resolved message
+ * goes where its alert went.
  */
 export const NOTIFICATION_TYPES = {
   'order.filled': { severity: 'info', defaults: WEB },
@@ -49,6 +50,8 @@ export const NOTIFICATION_TYPES = {
   'exchange.unavailable': { severity: 'critical', critical: true, defaults: LOUD, threshold: 3, cooldownSeconds: 120 },
   'exchange.recovered': { severity: 'info', defaults: LOUD },
   'exchange.rate_limited': { severity: 'warning', defaults: WEB, threshold: 3, cooldownSeconds: 600 },
+  'errors.spike': { severity: 'warning', defaults: LOUD },
+  'errors.resolved': { severity: 'info', defaults: LOUD },
   'backup.failed': { severity: 'critical', critical: true, defaults: LOUD },
   'system.started': { severity: 'info', defaults: QUIET },
   'system.stopping': { severity: 'info', defaults: QUIET },
@@ -68,5 +71,6 @@ export function specOf(type: NotificationType): TypeSpec {
 
 /** The type whose rule decides a type's channels: a resolved message goes where its alert went. */
 export function ruleTypeOf(type: NotificationType): NotificationType {
-  return type === 'exchange.recovered' ? 'exchange.unavailable' : type;
+  if (type === 'exchange.recovered') return 'exchange.unavailable';
+  return type === 'errors.resolved' ? 'errors.spike' : type;
 }

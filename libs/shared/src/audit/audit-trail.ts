@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   'account.deleted',
   'api_token.rotated',
   'master_key.rotated',
+  'log_level.changed',
   'hook.created',
   'hook.deleted',
   'backup.restored',

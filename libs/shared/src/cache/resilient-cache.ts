@@ -1,6 +1,7 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import { MetricsPort } from '../metrics/metrics-port.js';
 
 /** Something that can say whether the cache's backing store answers (Redis PING; memory always does). */
 export interface CacheBackend {
@@ -38,6 +39,7 @@ export class ResilientCache {
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     @Inject(CACHE_BACKEND) private readonly backend: CacheBackend,
+    @Optional() private readonly metrics?: MetricsPort,
   ) {}
 
   get kind(): 'redis' | 'memory' {
@@ -48,7 +50,9 @@ export class ResilientCache {
     if (this.skipWhileDegraded()) return undefined;
     try {
       const value = await withTimeout(this.cache.get<T>(key), OPERATION_TIMEOUT_MS);
-      return value ?? undefined;
+      const found = value ?? undefined;
+      this.metrics?.cacheLookup(key, found !== undefined);
+      return found;
     } catch (error) {
       this.degraded(error);
       return undefined;

@@ -3,6 +3,7 @@ import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
 import type { LoggingConfig } from '../config/app-config.js';
 import { RequestContext } from '../context/request-context.js';
+import { LogTapTransport, ProcessLog } from './log-tap.js';
 import { redact } from './redaction.js';
 
 /** Adds the correlation id of the current request/command/tick and masks secrets. */
@@ -40,7 +41,7 @@ export interface LoggerTargets {
 export const LOG_FILE_PREFIX = 'tradedesk';
 
 export function createWinstonLogger(config: LoggingConfig, targets: LoggerTargets = {}): winston.Logger {
-  const transports: winston.transport[] = [...(targets.extra ?? [])];
+  const transports: winston.transport[] = [new LogTapTransport(), ...(targets.extra ?? [])];
   if (targets.console ?? true) transports.push(new winston.transports.Console());
   if (targets.files ?? true) {
     mkdirSync(config.dir, { recursive: true, mode: 0o700 });
@@ -56,7 +57,7 @@ export function createWinstonLogger(config: LoggingConfig, targets: LoggerTarget
       }),
     );
   }
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: config.level,
     format: winston.format.combine(
       quietBootChatter(),
@@ -67,6 +68,8 @@ export function createWinstonLogger(config: LoggingConfig, targets: LoggerTarget
     ),
     transports,
   });
+  ProcessLog.track(logger);
+  return logger;
 }
 
 /**
@@ -74,6 +77,7 @@ export function createWinstonLogger(config: LoggingConfig, targets: LoggerTarget
  * exits, or the final lines (the shutdown's) are lost with the unflushed stream.
  */
 export async function closeLogger(logger: winston.Logger, timeoutMs = 2_000): Promise<void> {
+  ProcessLog.untrack(logger);
   const closing = logger.transports.map(
     (transport) =>
       new Promise<void>((resolve) => {

@@ -39,6 +39,8 @@ export interface Crossing {
   source: PriceSource;
   /** Crossed while no engine ran (the downtime policy applies). */
   downtime: boolean;
+  /** When the price that crossed was read. */
+  observedAt: Date;
 }
 
 /** One market's trigger book: the protective conditions watching one source of one market. */

@@ -161,7 +161,8 @@ export class ExitFiring {
       winners.map((w) => w.order),
     );
     recorded(started);
-    for (const w of winners) tx.publish(new ConditionTriggeredEvent(facts(w.h, 'FIRING')), new ConditionFiredEvent(facts(w.h, 'FIRED')));
+    for (const w of winners)
+      tx.publish(new ConditionTriggeredEvent(facts(w.h, 'FIRING'), w.crossing.observedAt), new ConditionFiredEvent(facts(w.h, 'FIRED')));
     return { winners, started };
   }
 

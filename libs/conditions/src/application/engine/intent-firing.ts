@@ -67,7 +67,7 @@ export class IntentFiring {
           { conditionId: id, firing: h.version + 1, key: firingKey(id, h.firings + 1) },
           { priority: isProtective(h.kind) ? 0 : 50 },
         );
-        tx.publish(new ConditionTriggeredEvent(facts(h, 'FIRING')));
+        tx.publish(new ConditionTriggeredEvent(facts(h, 'FIRING'), now));
         return message.id;
       }),
     );

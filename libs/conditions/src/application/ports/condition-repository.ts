@@ -1,6 +1,6 @@
 import { NotFoundError, type TransactionScope } from '@tradedesk/shared';
 import { Condition, type ConditionChange, type ConditionState, type TimelineEntry } from '../../domain/condition.js';
-import type { ConditionStatus } from '../../domain/condition.types.js';
+import type { ConditionKind, ConditionStatus } from '../../domain/condition.types.js';
 
 /** A stored timeline line, as the views show it. */
 export interface StoredTimelineLine {
@@ -16,6 +16,7 @@ export interface StoredTimelineLine {
 export interface ConditionFilter {
   accountId?: string;
   status?: ConditionStatus;
+  kind?: ConditionKind;
   symbol?: string;
   limit: number;
   offset: number;

@@ -31,6 +31,7 @@ export class TypeOrmConditionRepository extends ConditionRepository {
     const where: FindOptionsWhere<ConditionOrmEntity> = {};
     if (filter.accountId) where.accountId = filter.accountId;
     if (filter.status) where.status = filter.status;
+    if (filter.kind) where.kind = filter.kind;
     if (filter.symbol) where.symbol = filter.symbol;
     const [states, total] = await this.uow.autocommit((manager) =>
       manager.findAndCount(ConditionOrmEntity, { where, order: { createdAt: 'DESC', id: 'ASC' }, take: filter.limit, skip: filter.offset }),

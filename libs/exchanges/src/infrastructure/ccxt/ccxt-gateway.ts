@@ -1,4 +1,4 @@
-import { NotFoundError } from '@tradedesk/shared';
+import { type MetricsSink, NotFoundError } from '@tradedesk/shared';
 import type { Exchange, Market as CcxtMarket, Order as CcxtOrder } from 'ccxt';
 import type { Candle, CandleTimeframe } from '../../domain/candles.js';
 import type {
@@ -42,6 +42,8 @@ export interface CcxtGatewayOptions {
   readAttempts?: number;
   /** Told each call's outcome as far as the exchange's availability goes (see CallObserver). */
   observer?: CallObserver;
+  /** Told each request's wait in its lane, duration and outcome (the metrics port). */
+  metrics?: Pick<MetricsSink, 'exchangeRequestQueued' | 'exchangeRequestStarted' | 'exchangeRequestEnded'>;
 }
 
 /** Learns whether the exchange answers: each success, and each call that failed for a temporary reason after its retries. */
@@ -307,12 +309,15 @@ export abstract class CcxtGateway implements ExchangeGateway {
   ): Promise<T> {
     const attempts = kind === 'read' ? (this.options.readAttempts ?? 3) : 1;
     for (let attempt = 1; ; attempt++) {
+      // When the request left the governor's queue for the exchange (0: it never did).
+      const sent = { at: 0 };
       try {
-        const result = await this.attempt(name, lane, run, detail);
+        const result = await this.attempt(name, lane, run, detail, sent);
         this.options.observer?.succeeded();
         return result;
       } catch (error) {
         const translated = this.failed(error, kind, clientOrderId);
+        this.measureFailure(name, sent.at, translated);
         if (attempt >= attempts || !isTemporaryExchangeError(translated)) {
           // An order call whose outcome is unknown timed out or met a 5xx: the exchange did not answer either.
           if (isTemporaryExchangeError(translated) || translated instanceof OutcomeUnknown) this.options.observer?.failed(translated);
@@ -325,21 +330,45 @@ export abstract class CcxtGateway implements ExchangeGateway {
   }
 
   /** One try of a call: markets first, then the call in its lane; a success's latency is recorded. */
-  private async attempt<T>(name: CallName, lane: RequestLane, run: () => Promise<T>, detail?: CallDetail): Promise<T> {
+  private async attempt<T>(
+    name: CallName,
+    lane: RequestLane,
+    run: () => Promise<T>,
+    detail: CallDetail | undefined,
+    sent: { at: number },
+  ): Promise<T> {
     const started = Date.now();
+    const metrics = this.options.metrics;
     // Markets first: they carry the exchange's published limits (Binance exchangeInfo).
     if (name !== 'markets') await this.fetchMarkets();
+    const cost = this.costOf(name, detail);
+    const queuedAt = performance.now();
+    metrics?.exchangeRequestQueued(this.exchange, lane);
     // Usage headers are read before the governor counts the call as done, so the next start knows them.
-    const result = await this.governor.run(lane, this.costOf(name, detail), async () => {
+    const result = await this.governor.run(lane, cost, async () => {
+      sent.at = performance.now();
+      metrics?.exchangeRequestStarted(this.exchange, lane, (sent.at - queuedAt) / 1000);
       try {
         return await run();
       } finally {
         this.observe();
       }
     });
+    metrics?.exchangeRequestEnded({ exchange: this.exchange, endpoint: name, seconds: (performance.now() - sent.at) / 1000 });
     this.health.lastLatencyMs = Date.now() - started;
     this.health.lastSuccessAt = new Date();
     return result;
+  }
+
+  /** A request that reached the exchange (`sentAt` > 0) and failed: its duration and error class, for the metrics. */
+  private measureFailure(name: CallName, sentAt: number, translated: Error): void {
+    if (sentAt === 0) return;
+    this.options.metrics?.exchangeRequestEnded({
+      exchange: this.exchange,
+      endpoint: name,
+      seconds: (performance.now() - sentAt) / 1000,
+      errorCode: (translated as { code?: string }).code ?? 'UNTRANSLATED',
+    });
   }
 
   /** The failure as tradedesk's error; a 429 pauses the governor, a temporary failure is recorded in the health. */

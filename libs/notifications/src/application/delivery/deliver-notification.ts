@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Outbox, RetryLater, UnitOfWork } from '@tradedesk/shared';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
+import { MetricsPort, Outbox, RetryLater, UnitOfWork } from '@tradedesk/shared';
 import { type NotificationType } from '../../domain/notification-types.js';
 import { SmtpMailer } from '../../infrastructure/email/smtp-mailer.js';
 import { NotificationDeliveryOrmEntity } from '../../infrastructure/persistence/notification-delivery.orm-entity.js';
@@ -56,6 +56,7 @@ export class DeliverNotification implements OnModuleInit, BeforeApplicationShutd
     private readonly config: NotificationsConfig,
     private readonly mailer: SmtpMailer,
     private readonly webhooks: WebhookSender,
+    @Optional() private readonly metrics?: MetricsPort,
   ) {}
 
   onModuleInit(): void {
@@ -94,6 +95,7 @@ export class DeliverNotification implements OnModuleInit, BeforeApplicationShutd
     }
     channel.failures = 0;
     channel.pausedUntil = 0;
+    this.metrics?.notificationDelivery(delivery.channel, 'sent');
     await this.uow.autocommit((m) =>
       m.update(
         NotificationDeliveryOrmEntity,
@@ -129,6 +131,7 @@ export class DeliverNotification implements OnModuleInit, BeforeApplicationShutd
         },
       ),
     );
+    this.metrics?.notificationDelivery(delivery.channel, dead ? 'dead' : 'failed');
     if (dead) {
       this.logger.error(
         `notification ${notification.id} to ${delivery.recipient} (${delivery.channel}) is dead after ${attempt} tries: ${reason}`,

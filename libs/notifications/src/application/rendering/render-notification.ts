@@ -44,6 +44,9 @@ const W: Words = {
   backup: { en: 'Backup', ko: '백업' },
   stage: { en: 'Failed at', ko: '실패 단계' },
   started: { en: 'Started', ko: '시작 시각' },
+  errors: { en: 'Errors in the window', ko: '구간 내 오류' },
+  peak: { en: 'Most errors in the window', ko: '구간 최대 오류' },
+  top: { en: 'Most frequent', ko: '가장 잦은 오류' },
 };
 
 const BACKUP_STAGE: Words = {
@@ -243,6 +246,25 @@ const RENDERERS: Record<NotificationType, (c: Context) => Rendered> = {
     [
       [c.label('exchange'), c.venue],
       [c.label('reason'), c.field('reason')],
+      [c.label('at'), c.when('at')],
+    ],
+  ],
+  'errors.spike': (c) => [
+    c.say(
+      `Error spike: ${c.field('errors')} errors in ${c.field('windowSeconds')} s`,
+      `오류 급증: ${c.field('windowSeconds')}초에 ${c.field('errors')}건`,
+    ),
+    [
+      [c.label('errors'), `${c.field('errors')} / ${c.field('threshold')}`],
+      [c.label('top'), c.field('topError')],
+      [c.label('since'), c.when('since')],
+    ],
+  ],
+  'errors.resolved': (c) => [
+    c.say('Error spike resolved', '오류 급증 해소'),
+    [
+      [c.label('peak'), c.field('peak')],
+      [c.label('since'), c.when('since')],
       [c.label('at'), c.when('at')],
     ],
   ],

@@ -6,7 +6,15 @@ import { PositionOrmEntity } from '../../infrastructure/persistence/position.orm
 import { bookOf } from '../../infrastructure/persistence/position.repository.js';
 
 export class GetPositionsQuery {
-  constructor(readonly filter: { accountId?: string; symbol?: string; includeClosed?: boolean } = {}) {}
+  constructor(
+    readonly filter: {
+      accountId?: string;
+      symbol?: string;
+      includeClosed?: boolean;
+      /** false: no price is read from an exchange (no market value or unrealized PnL), for a caller that needs only quantities and protection. */
+      prices?: boolean;
+    } = {},
+  ) {}
 }
 
 /** `native` exchange-held stop, `emulated` server-side condition, `none`. */
@@ -77,7 +85,10 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
 
     const accountList = await this.gateways.listAccounts();
     const accounts = new Map(accountList.map((a) => [a.id, a]));
-    const [lastPrices, usdtKrw, markets] = await Promise.all([this.lastPrices(books), this.usdtKrw(accountList), this.marketsOf(books)]);
+    const [[lastPrices, usdtKrw], markets] = await Promise.all([
+      this.prices(books, accountList, filter.prices !== false),
+      this.marketsOf(books),
+    ]);
     const protection = await this.queries
       .execute<GetProtectionStatusQuery, ProtectionStatuses>(new GetProtectionStatusQuery(books))
       .catch(() => new Map<string, ProtectionStatus>());
@@ -172,6 +183,16 @@ export class GetPositionsHandler implements IQueryHandler<GetPositionsQuery, Pos
   }
 
   /** Upbit's USDT/KRW market price, from the first Upbit account. */
+  /** Each position's last price and Upbit's USDT/KRW, or none when the caller asked for no prices. */
+  private async prices(
+    entries: Array<{ accountId: string; symbol: string }>,
+    accounts: ExchangeAccountSummary[],
+    read: boolean,
+  ): Promise<[Map<string, Decimal>, Decimal | undefined]> {
+    if (!read) return [new Map(), undefined];
+    return Promise.all([this.lastPrices(entries), this.usdtKrw(accounts)]);
+  }
+
   private async usdtKrw(accounts: ExchangeAccountSummary[]): Promise<Decimal | undefined> {
     const upbit = accounts.find((a) => a.exchange === 'upbit');
     if (!upbit) return undefined;

@@ -96,7 +96,7 @@ class ChannelModesDto {
 }
 
 export class RuleRequest {
-  @ApiProperty({ enum: NOTIFICATION_TYPE_NAMES.filter((t) => t !== 'exchange.recovered') })
+  @ApiProperty({ enum: NOTIFICATION_TYPE_NAMES.filter((t) => t !== 'exchange.recovered' && t !== 'errors.resolved') })
   type: string;
 
   @ApiPropertyOptional({
