@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startExchangeSim } from '@tradedesk/exchange-sim';
 import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
+import { record } from './support/results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = (() => {
@@ -183,6 +184,16 @@ async function report(instances: Instance[]): Promise<void> {
   const scrapes = first.p.scrapes.toSorted((a, b) => a - b);
   console.log(`\nthroughput ratio first/second (mean): ${(first.perSecond / second.perSecond).toFixed(3)} (goal on/off ≥ 0.95)`);
   console.log(`app CPU ratio second/first: ${(second.p.cpuSeconds / first.p.cpuSeconds).toFixed(3)}`);
+  const ratio = first.perSecond / second.perSecond;
+  record({
+    bench: 'metrics',
+    name: `orders/s, ${first.p.name}`,
+    value: first.perSecond,
+    unit: '/s',
+    baseline: { name: second.p.name, value: second.perSecond },
+    goal: 'on/off ≥ 0.95',
+    met: ratio >= 0.95,
+  });
   console.log(
     `p50 ratio second/first: ${(percentile(second.sorted, 50) / percentile(first.sorted, 50)).toFixed(3)}; ` +
       `${scrapes.length} scrapes of the first, p50 ${percentile(scrapes, 50).toFixed(1)} ms`,

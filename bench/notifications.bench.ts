@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { startExchangeSim } from '@tradedesk/exchange-sim';
 import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
 import { SMTPServer } from 'smtp-server';
+import { record } from './support/results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = (() => {
@@ -233,6 +234,25 @@ async function main(): Promise<void> {
         `${r.name.padEnd(16)} | ${f(r.p50)} | ${f(r.p90)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.mean)} | ${String(r.emailsAccepted).padStart(15)} | ${`${r.deliveries.pending}/${r.deliveries.sent}/${r.deliveries.dead}`.padStart(30)} | ${r.stopMs} ms`,
       );
     console.log(`blackhole connections opened: ${hole.connections()}`);
+    const [ok, dead] = results;
+    record(
+      {
+        bench: 'notifications',
+        name: 'POST /api/orders p50, SMTP blackholed',
+        value: dead.p50,
+        unit: 'ms',
+        baseline: { name: 'SMTP healthy', value: ok.p50 },
+        goal: '≤ 1.2 × healthy',
+        met: dead.p50 <= ok.p50 * 1.2,
+      },
+      {
+        bench: 'notifications',
+        name: 'POST /api/orders p99, SMTP blackholed',
+        value: dead.p99,
+        unit: 'ms',
+        baseline: { name: 'SMTP healthy', value: ok.p99 },
+      },
+    );
   } finally {
     await healthy.close();
     await hole.close();

@@ -32,6 +32,9 @@ const BENCHES: Bench[] = [
   { name: 'triggers', file: 'triggers.bench.js', nodeArgs: ['--expose-gc'] },
   { name: 'exchange-sim', file: 'exchange-sim.bench.js', nodeArgs: ['--expose-gc'] },
   { name: 'hostile-bodies', file: 'hostile-bodies.bench.js' },
+  { name: 'notifications', file: 'notifications.bench.js' },
+  { name: 'metrics', file: 'metrics.bench.js' },
+  { name: 'dashboard', file: 'dashboard.bench.js' },
 ];
 
 function run(bench: Bench, resultsFile: string): Promise<number | null> {
