@@ -13,7 +13,8 @@ import {
   ZERO_SPREAD_BOOK,
 } from '../../support/sim-harness.js';
 
-const ROUNDS = 20;
+// CI runs 8 rounds; TEST_SCALE=full runs the 20 of issue 6 (run before each release and after structural changes).
+const ROUNDS = process.env.TEST_SCALE === 'full' ? 20 : 8;
 const TOKEN = 'crash-test-token-0123456789';
 const TRUE_STATUS: Record<string, string> = {
   NEW: 'OPEN',
