@@ -1,7 +1,7 @@
 import { Dec, parseDecimal } from '../core/decimal.js';
 import { validateFault } from '../core/faults.js';
-import { EXCHANGES } from '../core/markets.js';
-import type { ExchangeId, Market } from '../core/markets.js';
+import { EXCHANGES, UPBIT_CAUTION_REASONS } from '../core/markets.js';
+import type { ExchangeId, Market, UpbitCautionReason } from '../core/markets.js';
 import { bookPatch } from '../core/sim.js';
 import type { ExchangeSimulator } from '../core/sim.js';
 import type { BookOptions } from '../core/options.js';
@@ -138,6 +138,8 @@ export class ControlApi {
     ['GET /health', () => ({ ok: true })],
     ['GET /price', (req) => this.priceJson(this.market(query(req, 'exchange'), query(req, 'symbol')))],
     ['POST /price', (req) => this.setPrice(body(req))],
+    ['GET /market-notice', (req) => this.noticeJson(this.market(query(req, 'exchange'), query(req, 'symbol')))],
+    ['POST /market-notice', (req) => this.setNotice(body(req))],
     ['GET /prices', (req) => this.pricesJson(exchangeOf(query(req, 'exchange'), true))],
     ['GET /feed', () => this.feedJson()],
     ['POST /feed', (req) => this.setFeed(body(req))],
@@ -173,6 +175,27 @@ export class ControlApi {
     if (price.isZero()) throw bad('price must be positive');
     this.sim.setPrice(market, price);
     return this.priceJson(market);
+  }
+
+  private noticeJson(market: Market): Record<string, unknown> {
+    const notice = this.sim.catalog.noticeOf(market);
+    return { exchange: market.exchange, symbol: market.symbol, warning: notice.warning, cautions: notice.cautions };
+  }
+
+  /** Flags an Upbit market (or clears it with `warning: false, cautions: []`); Binance has no such flags. */
+  private setNotice(b: Record<string, unknown>): Record<string, unknown> {
+    const market = this.market(b.exchange, b.symbol);
+    if (market.exchange !== 'upbit') throw bad('exchange: only Upbit flags markets (market_warning / market_event)');
+    const warning = b.warning ?? false;
+    if (typeof warning !== 'boolean') throw bad('warning must be true or false');
+    const cautions = b.cautions ?? [];
+    if (!Array.isArray(cautions)) throw bad(`cautions must be a list of ${UPBIT_CAUTION_REASONS.join(', ')}`);
+    for (const reason of cautions) {
+      if (!UPBIT_CAUTION_REASONS.includes(reason as UpbitCautionReason))
+        throw bad(`cautions: ${String(reason)} is not one of ${UPBIT_CAUTION_REASONS.join(', ')}`);
+    }
+    this.sim.catalog.setNotice(market, { warning, cautions: [...new Set(cautions as UpbitCautionReason[])] });
+    return this.noticeJson(market);
   }
 
   private pricesJson(exchange: ExchangeId | undefined): Record<string, Record<string, string>> {

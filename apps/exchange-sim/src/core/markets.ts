@@ -136,8 +136,31 @@ function upbitMarket(base: string, korean: string, english: string, synthetic: b
   };
 }
 
+/** The reasons Upbit lists under `market_event.caution` (주의 종목), each a boolean in its market list. */
+export const UPBIT_CAUTION_REASONS = [
+  'PRICE_FLUCTUATIONS',
+  'TRADING_VOLUME_SOARING',
+  'DEPOSIT_AMOUNT_SOARING',
+  'GLOBAL_PRICE_DIFFERENCES',
+  'CONCENTRATION_OF_SMALL_ACCOUNTS',
+] as const;
+export type UpbitCautionReason = (typeof UPBIT_CAUTION_REASONS)[number];
+
+/**
+ * Upbit's flags on a market: `warning` is the investment-warning designation (유의 종목, also
+ * `market_warning: "CAUTION"` in the older field), `cautions` the caution reasons set now.
+ */
+export interface MarketNotice {
+  warning: boolean;
+  cautions: UpbitCautionReason[];
+}
+
+const NO_NOTICE: MarketNotice = { warning: false, cautions: [] };
+
 export class MarketCatalog {
   private readonly byKey = new Map<string, Market>();
+  /** Only flagged markets are here; a test sets them through the control API, a reset clears them. */
+  private readonly notices = new Map<string, MarketNotice>();
   private readonly bySymbol = new Map<string, Market>();
   private readonly lists: Record<ExchangeId, Market[]> = { binance: [], upbit: [] };
 
@@ -185,6 +208,20 @@ export class MarketCatalog {
 
   all(): Market[] {
     return [...this.lists.binance, ...this.lists.upbit];
+  }
+
+  noticeOf(market: Market): MarketNotice {
+    return this.notices.get(marketKey(market.exchange, market.id)) ?? NO_NOTICE;
+  }
+
+  setNotice(market: Market, notice: MarketNotice): void {
+    const key = marketKey(market.exchange, market.id);
+    if (notice.warning || notice.cautions.length > 0) this.notices.set(key, { warning: notice.warning, cautions: [...notice.cautions] });
+    else this.notices.delete(key);
+  }
+
+  clearNotices(): void {
+    this.notices.clear();
   }
 
   /** Every asset a market of this exchange trades, for balance listings. */

@@ -176,6 +176,7 @@ export class ExchangeSimulator {
     this.upbitLimiter.reset();
     this.faults.clear();
     this.requestCounts.clear();
+    this.catalog.clearNotices();
   }
 
   countRequest(exchange: ExchangeId, path: string): void {

@@ -1,6 +1,7 @@
 import { Dec } from '../core/decimal.js';
 import { MINUTE } from '../core/history.js';
-import type { Market } from '../core/markets.js';
+import { UPBIT_CAUTION_REASONS } from '../core/markets.js';
+import type { Market, MarketNotice } from '../core/markets.js';
 import type { ExchangeSimulator } from '../core/sim.js';
 import { RawNumber } from '../http/types.js';
 import { UpbitError, validation } from './errors.js';
@@ -20,6 +21,16 @@ export function marketsOf(sim: ExchangeSimulator, params: UpbitParams): Market[]
   const markets = list.map((id) => sim.catalog.get('upbit', id.trim())).filter((m): m is Market => m !== undefined);
   if (markets.length === 0) throw new UpbitError(404, '404', 'Code not found');
   return markets;
+}
+
+/**
+ * The flags `GET /v1/market/all?isDetails=true` adds to a market: the older `market_warning`
+ * ("CAUTION" under the investment-warning designation) and `market_event`, whose `caution` lists
+ * every reason Upbit knows, each true or false.
+ */
+export function marketDetails(notice: MarketNotice): Record<string, unknown> {
+  const caution = Object.fromEntries(UPBIT_CAUTION_REASONS.map((reason) => [reason, notice.cautions.includes(reason)]));
+  return { market_warning: notice.warning ? 'CAUTION' : 'NONE', market_event: { warning: notice.warning, caution } };
 }
 
 export function tickerJson(sim: ExchangeSimulator, m: Market, now: number): Record<string, unknown> {

@@ -13,7 +13,7 @@ import { decodeJwt, queryHashInput, sha512Hex, verifyJwtSignature } from './auth
 import { UpbitError, invalidAccessKey, invalidQueryPayload, jwtFailure, nonceUsed, orderNotFound, validation } from './errors.js';
 import { placeUpbitOrder, upbitMarket } from './orders.js';
 import type { UpbitParams } from './orders.js';
-import { candlesJson, DAY, marketsOf, orderbooksJson, tickerJson } from './quotation.js';
+import { candlesJson, DAY, marketDetails, marketsOf, orderbooksJson, tickerJson } from './quotation.js';
 import { orderState, upbitAccountJson, upbitOrderJson } from './serialize.js';
 
 interface RouteContext {
@@ -160,7 +160,7 @@ export class UpbitApi implements ExchangeFront {
           market: m.id,
           korean_name: m.koreanName,
           english_name: m.englishName,
-          ...(params.isDetails === 'true' ? { market_warning: 'NONE', market_event: { warning: false, caution: {} } } : {}),
+          ...(params.isDetails === 'true' ? marketDetails(sim.catalog.noticeOf(m)) : {}),
         })),
     });
     this.route('GET', '/v1/ticker', {

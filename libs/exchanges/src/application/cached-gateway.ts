@@ -94,8 +94,8 @@ export class CachedGateway implements ExchangeGateway {
     return this.cached(`exchanges:markets:${this.venueKey}`, CACHE_TTL_MS.markets, () => this.inner.fetchMarkets());
   }
 
-  market(symbol: string): Promise<Market> {
-    return this.inner.market(symbol);
+  market(symbol: string, options?: CallOptions): Promise<Market> {
+    return this.inner.market(symbol, options);
   }
 
   fetchTicker(symbol: string, options?: CallOptions): Promise<Ticker> {

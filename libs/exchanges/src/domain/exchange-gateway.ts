@@ -73,6 +73,13 @@ export interface Market {
   /** Fee rates as fractions (0.001 = 0.1 %), as listed; the account's own rate comes from `fetchTradingFee`. */
   makerFee?: Decimal;
   takerFee?: Decimal;
+  /**
+   * Upbit's caution flag: the market is designated for investment warning or has a caution reason
+   * set (price fluctuations, volume soaring…). Trading stays open; tradedesk warns. Always false on Binance.
+   */
+  caution: boolean;
+  /** What Upbit flags: `WARNING` for the designation, then each caution reason (e.g. `PRICE_FLUCTUATIONS`). */
+  cautionReasons: string[];
 }
 
 export interface Ticker {
@@ -206,8 +213,12 @@ export interface ExchangeGateway {
 
   /** Spot markets of the exchange (cached for a long time). */
   fetchMarkets(): Promise<Market[]>;
-  /** One market; NotFoundError `MARKET.NOT_FOUND` when the exchange does not list it. */
-  market(symbol: string): Promise<Market>;
+  /**
+   * One market; NotFoundError `MARKET.NOT_FOUND` when the exchange does not list it. Markets load
+   * once and are kept; `fresh` reads the exchange's market list again first (one request), for
+   * what changes while tradedesk runs, such as Upbit's caution flag.
+   */
+  market(symbol: string, options?: CallOptions): Promise<Market>;
   /** One batched request for many symbols (cached ~1 s). */
   fetchTickers(symbols: string[], options?: CallOptions): Promise<Record<string, Ticker>>;
   fetchTicker(symbol: string, options?: CallOptions): Promise<Ticker>;

@@ -37,6 +37,8 @@ const btcUsdt: Market = {
   minPrice: dec('0.01'),
   maxPrice: dec('1000000'),
   minNotional: dec('5'),
+  caution: false,
+  cautionReasons: [],
 };
 const btcKrw: Market = {
   symbol: 'BTC/KRW',
@@ -45,6 +47,8 @@ const btcKrw: Market = {
   quote: 'KRW',
   active: true,
   amountStep: dec('0.00000001'),
+  caution: false,
+  cautionReasons: [],
 };
 
 const binance = (extra: Partial<OrderRuleContext> = {}): OrderRuleContext => ({

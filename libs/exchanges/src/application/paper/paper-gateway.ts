@@ -56,8 +56,8 @@ export class PaperGateway implements ExchangeGateway {
     return this.marketData.fetchMarkets();
   }
 
-  market(symbol: string): Promise<Market> {
-    return this.marketData.market(symbol);
+  market(symbol: string, options?: CallOptions): Promise<Market> {
+    return this.marketData.market(symbol, options);
   }
 
   fetchTickers(symbols: string[], options?: CallOptions): Promise<Record<string, Ticker>> {

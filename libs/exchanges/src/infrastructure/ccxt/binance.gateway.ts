@@ -164,6 +164,9 @@ export class BinanceGateway extends CcxtGateway {
       maxNotional: optionalDec(m.limits?.cost?.max),
       makerFee: optionalDec(m.maker),
       takerFee: optionalDec(m.taker),
+      // Binance has no caution designation.
+      caution: false,
+      cautionReasons: [],
     };
   }
 

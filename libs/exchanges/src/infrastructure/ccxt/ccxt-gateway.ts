@@ -98,6 +98,9 @@ export abstract class CcxtGateway implements ExchangeGateway {
   protected readonly client: Exchange;
   private marketsLoading: Promise<Market[]> | undefined;
   private marketsBySymbol = new Map<string, Market>();
+  /** A fresh market read is loading: others asking fresh now share it. */
+  private marketsReloading = false;
+  private marketsGeneration = 0;
 
   constructor(
     protected readonly options: CcxtGatewayOptions,
@@ -129,21 +132,37 @@ export abstract class CcxtGateway implements ExchangeGateway {
   // ---- market data ----
 
   fetchMarkets(): Promise<Market[]> {
-    this.marketsLoading ??= this.call('markets', 'read', 'market-data', async () => {
+    this.marketsLoading ??= this.loadMarkets();
+    return this.marketsLoading;
+  }
+
+  /** One load of the market list; a load overtaken by a later one (a fresh read) leaves the later one's answer in place. */
+  private loadMarkets(): Promise<Market[]> {
+    const generation = ++this.marketsGeneration;
+    const current = (): boolean => generation === this.marketsGeneration;
+    return this.call('markets', 'read', 'market-data', async () => {
       await this.loadCcxtMarkets();
       const markets = Object.values(this.client.markets ?? {})
         .filter((m: CcxtMarket | undefined): m is CcxtMarket => !!m && m.spot === true)
         .map((m) => this.toMarket(m));
-      this.marketsBySymbol = new Map(markets.map((m) => [m.symbol, m]));
+      if (current()) this.marketsBySymbol = new Map(markets.map((m) => [m.symbol, m]));
       return markets;
-    }).catch((error: unknown) => {
-      this.marketsLoading = undefined;
-      throw error;
-    });
-    return this.marketsLoading;
+    })
+      .catch((error: unknown) => {
+        if (current()) this.marketsLoading = undefined;
+        throw error;
+      })
+      .finally(() => {
+        if (current()) this.marketsReloading = false;
+      });
   }
 
-  async market(symbol: string): Promise<Market> {
+  async market(symbol: string, options?: CallOptions): Promise<Market> {
+    // A fresh read starts a new load unless a fresh one is already under way (that one is as fresh).
+    if (options?.fresh && !this.marketsReloading) {
+      this.marketsReloading = true;
+      this.marketsLoading = undefined;
+    }
     await this.fetchMarkets();
     const market = this.marketsBySymbol.get(symbol.toUpperCase());
     if (!market)

@@ -14,6 +14,7 @@ import { settleUpbitMarketBuyByCost } from '../../domain/upbit-market-buy.js';
 import { RateGovernor, type BudgetSpec } from '../rate/rate-governor.js';
 import { CcxtGateway, type CallName, type CcxtGatewayOptions } from './ccxt-gateway.js';
 import { optionalDec } from './ccxt-mapping.js';
+import { upbitCautionOf } from './upbit-caution.js';
 
 export const UPBIT_MIN_ORDER_TOTAL_KRW = dec(5000);
 
@@ -112,8 +113,14 @@ export class UpbitGateway extends CcxtGateway {
     if (remaining.sec <= 0) this.governor.pauseBudget(remaining.group, 1000 - (Date.now() % 1000) + 50);
   }
 
+  /** The detailed list carries the caution flags (`market_warning`, `market_event`); it is still one request. */
+  protected override async loadCcxtMarkets(): Promise<void> {
+    await this.client.loadMarkets(true, { isDetails: true });
+  }
+
   protected toMarket(m: CcxtMarket): Market {
     const krw = m.quote === 'KRW';
+    const caution = upbitCautionOf(m.info);
     return {
       symbol: m.symbol,
       exchangeSymbol: m.id ?? m.symbol,
@@ -131,6 +138,8 @@ export class UpbitGateway extends CcxtGateway {
       maxNotional: optionalDec(m.limits?.cost?.max),
       makerFee: optionalDec(m.maker),
       takerFee: optionalDec(m.taker),
+      caution: caution.caution,
+      cautionReasons: caution.reasons,
     };
   }
 

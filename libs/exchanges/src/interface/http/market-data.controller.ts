@@ -62,6 +62,8 @@ export class MarketDataController {
             priceStep: '0.01',
             priceStepRule: 'tick-size',
             minNotional: '5',
+            caution: false,
+            cautionReasons: [],
           },
         ],
       },

@@ -52,6 +52,8 @@ export function presentMarket(m: Market) {
     maxNotional: s(m.maxNotional),
     makerFee: s(m.makerFee),
     takerFee: s(m.takerFee),
+    caution: m.caution,
+    cautionReasons: m.cautionReasons,
   };
 }
 

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { type Balances, ExchangeGateways, normalizeOrder, type OrderRuleContext, type PlaceOrderRequest } from '@tradedesk/exchanges';
+import {
+  type Balances,
+  ExchangeGateways,
+  type Market,
+  normalizeOrder,
+  type OrderRuleContext,
+  type PlaceOrderRequest,
+} from '@tradedesk/exchanges';
 import { Decimal, DomainError, ValidationError, ZERO } from '@tradedesk/shared';
 import { type EntryFacts, type EntryPlan, planEntry } from '../../domain/entry-plan.js';
 import type { ExecutionOverrides } from '../../domain/execution.js';
@@ -13,7 +20,7 @@ import {
   type PlannedExit,
 } from '../../domain/exit-plan.js';
 import type { ExitsDefinition, TemplateDefinition } from '../../domain/template-definition.js';
-import { type ExecutionTarget, resolveTarget } from './execution-target.js';
+import { type ExecutionTarget, type PlanOptions, resolveTarget } from './execution-target.js';
 
 /** Something about a planned execution the user should know; the ones that would make it fail also stop an execution. */
 export interface PlanWarning {
@@ -61,8 +68,8 @@ const PREVIEW_CLIENT_ID = 'td-template-preview';
 export class ExecutionPlanner {
   constructor(private readonly gateways: ExchangeGateways) {}
 
-  async plan(definition: TemplateDefinition, overrides: ExecutionOverrides): Promise<PlannedExecution> {
-    const target = await resolveTarget(this.gateways, definition, overrides);
+  async plan(definition: TemplateDefinition, overrides: ExecutionOverrides, options: PlanOptions = {}): Promise<PlannedExecution> {
+    const target = await resolveTarget(this.gateways, definition, overrides, options);
     const { gateway, market, account } = target;
     // Read now, not from the cache: a limit's offset and a balance share are taken of what is true at this moment.
     const [book, balances, fee] = await Promise.all([
@@ -112,6 +119,8 @@ export class ExecutionPlanner {
       blocking.push(new ValidationError(warning.code, warning.message, { field: note.field }));
     }
     warnings.push(...crossedExits(exits, facts));
+    const caution = cautionOf(market);
+    if (caution) warnings.push(caution);
     return { target, entry, order, estimate, exits, warnings, blocking: blocking[0], takerFee: fee.taker };
   }
 
@@ -216,6 +225,20 @@ function estimateOf(order: PlaceOrderRequest, entry: EntryPlan, facts: EntryFact
     feeCurrency: facts.market.quote,
     received: amount,
     paid: entry.side === 'buy' ? cost.plus(fee) : cost,
+  };
+}
+
+/**
+ * A market under Upbit's caution flag (investment warning, or a caution reason such as price
+ * fluctuations): worth knowing before buying, yet Upbit still trades it, so it warns and never blocks
+ * (no `blocking` entry: the preview stays executable).
+ */
+function cautionOf(market: Market): PlanWarning | undefined {
+  if (!market.caution) return undefined;
+  return {
+    code: 'TEMPLATE.MARKET_UNDER_CAUTION',
+    field: 'symbol',
+    message: `symbol: ${market.symbol} is under Upbit's caution flag (${market.cautionReasons.join(', ')}): read Upbit's notice on it before trading`,
   };
 }
 

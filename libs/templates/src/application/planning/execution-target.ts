@@ -4,6 +4,14 @@ import type { ExecutionOverrides } from '../../domain/execution.js';
 import { checkSizeAgainstExits, type TemplateDefinition } from '../../domain/template-definition.js';
 import { invalid } from '../../domain/template-errors.js';
 
+export interface PlanOptions {
+  /**
+   * Read the market list again rather than use the one loaded: a preview shows Upbit's caution flag
+   * as it is now (markets are otherwise loaded once). An execution does not need it: the flag only warns.
+   */
+  freshMarket?: boolean;
+}
+
 /** Where and what a template runs once its overrides are applied: the account, the market, the side and the size. */
 export interface ExecutionTarget {
   account: ExchangeAccountSummary;
@@ -23,6 +31,7 @@ export async function resolveTarget(
   gateways: ExchangeGateways,
   definition: TemplateDefinition,
   overrides: ExecutionOverrides,
+  options: PlanOptions = {},
 ): Promise<ExecutionTarget> {
   const account = await accountOf(gateways, definition, overrides);
   const symbol = overrides.symbol ?? definition.symbol;
@@ -30,7 +39,8 @@ export async function resolveTarget(
   const gateway = await gateways.forAccount(account.id);
   let market: Market;
   try {
-    market = await gateway.market(symbol);
+    // Only Upbit flags markets (its market list is one light request); Binance's exchangeInfo would cost weight for nothing new.
+    market = await gateway.market(symbol, { fresh: options.freshMarket === true && account.exchange === 'upbit' });
   } catch (error) {
     if (error instanceof NotFoundError)
       throw new NotFoundError('MARKET.NOT_FOUND', `symbol: ${account.exchange} has no spot market ${symbol}`, { field: 'symbol', symbol });

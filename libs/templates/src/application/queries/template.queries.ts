@@ -104,7 +104,7 @@ export class PreviewTemplateHandler implements IQueryHandler<PreviewTemplateQuer
   async execute({ templateId, overrides }: PreviewTemplateQuery): Promise<ReturnType<typeof previewView>> {
     const parsed = parseOverrides(overrides);
     const template = await this.templates.executable(templateId);
-    return previewView(template, await this.planner.plan(template.definition, parsed));
+    return previewView(template, await this.planner.plan(template.definition, parsed, { freshMarket: true }));
   }
 }
 

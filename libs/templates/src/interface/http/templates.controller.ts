@@ -192,7 +192,8 @@ export class TemplatesController {
     description:
       "Overrides `{ accountId?, symbol?, size? }`. Answers the entry (amount, cost, limit price on the market's grid — Upbit's KRW price steps included), " +
       'the estimate (price, cost, fee, what is received and paid), each exit with its amount and prices from the expected fill, `riskReward`, and `warnings` ' +
-      "(below the minimum order such as Upbit's 5,000 KRW, insufficient balance, an exit the price has already crossed). `executable` false: execute would refuse it.",
+      "(below the minimum order such as Upbit's 5,000 KRW, insufficient balance, an exit the price has already crossed, " +
+      "an Upbit market under Upbit's caution flag: `TEMPLATE.MARKET_UNDER_CAUTION`, informative only). `executable` false: execute would refuse it.",
   })
   @ApiBody({ required: false, schema: { example: overridesExample } })
   @ApiOkResponse({ schema: { example: previewExample } })

@@ -90,6 +90,11 @@ export const previewExample = {
       field: 'exits.takeProfit.ladder[2]',
       message: "exits.takeProfit.ladder[2]: its share (0.0049 at 4245000) is below the market's minimum order: sold with rung 2",
     },
+    {
+      code: 'TEMPLATE.MARKET_UNDER_CAUTION',
+      field: 'symbol',
+      message: "symbol: ETH/KRW is under Upbit's caution flag (PRICE_FLUCTUATIONS): read Upbit's notice on it before trading",
+    },
   ],
   executable: true,
 };
