@@ -158,7 +158,8 @@ export const en = {
     exchanges: 'Exchanges',
   },
   templates: {
-    explain: 'Saved orders in relative terms. Preview shows the orders one would place at today’s prices; execute places the entry and arms the exits once it fills.',
+    explain:
+      'Saved orders in relative terms. Preview shows the orders one would place at today’s prices; execute places the entry and arms the exits once it fills.',
     none: 'No templates yet (POST /api/templates creates one).',
     name: 'Name',
     entry: 'Entry',
@@ -384,7 +385,8 @@ export const ko: typeof en = {
     exchanges: '거래소',
   },
   templates: {
-    explain: '상대 조건으로 저장한 주문입니다. 미리보기는 지금 가격으로 낼 주문을 보여 주고, 실행은 진입 주문을 내고 체결되면 청산 조건을 설정합니다.',
+    explain:
+      '상대 조건으로 저장한 주문입니다. 미리보기는 지금 가격으로 낼 주문을 보여 주고, 실행은 진입 주문을 내고 체결되면 청산 조건을 설정합니다.',
     none: '템플릿이 없습니다 (POST /api/templates 로 만듭니다).',
     name: '이름',
     entry: '진입',

@@ -161,7 +161,13 @@ export interface TemplatePreview {
   side: 'buy' | 'sell';
   entry: { type: 'market' | 'limit'; amount: string | null; cost: string | null; price: string | null; expectedPrice: string };
   estimate: { price: string; amount: string; cost: string; fee: string; feeCurrency: string; received: string; paid: string };
-  exits: Array<{ role: 'stop_loss' | 'take_profit' | 'trailing_stop'; rung: number; amount: string; triggerPrice: string | null; trailPercent: string | null }>;
+  exits: Array<{
+    role: 'stop_loss' | 'take_profit' | 'trailing_stop';
+    rung: number;
+    amount: string;
+    triggerPrice: string | null;
+    trailPercent: string | null;
+  }>;
   riskReward: string | null;
   warnings: Array<{ code: string; field: string; message: string }>;
   executable: boolean;

@@ -37,14 +37,24 @@ export function TemplatesPage() {
               {items.map((x) => (
                 <Table.Tr key={x.id} data-testid="template-row" data-name={x.name}>
                   <Table.Th scope="row">
-                    {x.name} <Text span size="xs" c="gray.7">v{x.currentVersion}</Text>
+                    {x.name}{' '}
+                    <Text span size="xs" c="gray.7">
+                      v{x.currentVersion}
+                    </Text>
                   </Table.Th>
                   <Table.Td>{x.symbol ?? t('templates.anyMarket')}</Table.Td>
                   <Table.Td>{t(`common.${x.side}`)}</Table.Td>
-                  <Table.Td>{x.entry.type === 'market' ? t('templates.market') : t('templates.limit', { offset: x.entry.offsetPercent })}</Table.Td>
+                  <Table.Td>
+                    {x.entry.type === 'market' ? t('templates.market') : t('templates.limit', { offset: x.entry.offsetPercent })}
+                  </Table.Td>
                   <Table.Td>{sizeText(x.size)}</Table.Td>
                   <Table.Td>
-                    <Button size="xs" variant="light" onClick={() => setChosen(x.id)} aria-label={t('templates.previewOf', { name: x.name })}>
+                    <Button
+                      size="xs"
+                      variant="default"
+                      onClick={() => setChosen(x.id)}
+                      aria-label={t('templates.previewOf', { name: x.name })}
+                    >
                       {t('templates.preview')}
                     </Button>
                   </Table.Td>
@@ -85,8 +95,12 @@ function PreviewPanel({ template }: { template: Template }) {
         {p && (
           <Stack gap="xs">
             <Text data-testid="preview-entry">
-              {t(`common.${p.side}`)} {quantity(p.estimate.amount, language)} {p.symbol} · {p.entry.type === 'market' ? t('templates.market') : price(p.entry.price, quote, language)} ·{' '}
-              {t('templates.estimate', { price: price(p.estimate.price, quote, language), fee: `${p.estimate.fee} ${p.estimate.feeCurrency}` })}
+              {t(`common.${p.side}`)} {quantity(p.estimate.amount, language)} {p.symbol} ·{' '}
+              {p.entry.type === 'market' ? t('templates.market') : price(p.entry.price, quote, language)} ·{' '}
+              {t('templates.estimate', {
+                price: price(p.estimate.price, quote, language),
+                fee: `${p.estimate.fee} ${p.estimate.feeCurrency}`,
+              })}
             </Text>
             {p.exits.length > 0 && (
               <List size="sm" data-testid="preview-exits">
@@ -140,7 +154,9 @@ function Executions() {
   const executions = useQuery({
     queryKey: ['template-executions'],
     queryFn: () => api.get<Page<TemplateExecution>>('/templates/executions', { limit: 20 }),
-    refetchInterval: pollMs,
+    // Each second while a run is still on its way to its exits (they arm seconds after the fill).
+    refetchInterval: (query) =>
+      query.state.data?.items.some((x) => x.status === 'pending' || x.status === 'entry_filled') ? 1_000 : pollMs,
   });
   const items = executions.data?.items ?? [];
   return (
@@ -169,7 +185,9 @@ function Executions() {
                   )}
                 </Table.Td>
                 <Table.Td>
-                  {x.entry.filled ? `${quantity(x.entry.filled, language)} @ ${price(x.entry.average, x.symbol.split('/')[1] ?? '', language)}` : '—'}
+                  {x.entry.filled
+                    ? `${quantity(x.entry.filled, language)} @ ${price(x.entry.average, x.symbol.split('/')[1] ?? '', language)}`
+                    : '—'}
                 </Table.Td>
                 <Table.Td>{x.source}</Table.Td>
               </Table.Tr>

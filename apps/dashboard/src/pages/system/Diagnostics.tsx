@@ -43,7 +43,11 @@ export function ErrorGroups({ onShowRequest }: { onShowRequest: (requestId: stri
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm">
-                    {g.context && <Text span c="gray.7">[{g.context}] </Text>}
+                    {g.context && (
+                      <Text span c="gray.7">
+                        [{g.context}]{' '}
+                      </Text>
+                    )}
                     {g.pattern}
                   </Text>
                   <Text size="xs" c="gray.7">
@@ -55,7 +59,7 @@ export function ErrorGroups({ onShowRequest }: { onShowRequest: (requestId: stri
                 <Table.Td>{dateTime(g.lastSeen, language, timeZone)}</Table.Td>
                 <Table.Td>
                   {g.sample.requestId && (
-                    <Button size="xs" variant="light" onClick={() => onShowRequest(g.sample.requestId!)}>
+                    <Button size="xs" variant="default" onClick={() => onShowRequest(g.sample.requestId!)}>
                       {t('errors.showLogs')}
                     </Button>
                   )}
@@ -121,12 +125,9 @@ export function LogSearch({ filter, onSearch }: { filter: LogFilter; onSearch: (
           <TextInput label={t('logs.text')} {...field('text')} w={{ base: '100%', sm: 220 }} />
           <Select
             label={t('logs.level')}
-            data={[
-              { value: '', label: t('logs.anyLevel') },
-              ...['error', 'warn', 'info', 'debug'].map((l) => ({ value: l, label: l })),
-            ]}
-            value={draft.level}
-            onChange={(value) => setDraft({ ...draft, level: value ?? '' })}
+            data={[{ value: 'any', label: t('logs.anyLevel') }, ...['error', 'warn', 'info', 'debug'].map((l) => ({ value: l, label: l }))]}
+            value={draft.level || 'any'}
+            onChange={(value) => setDraft({ ...draft, level: value === 'any' || !value ? '' : value })}
             allowDeselect={false}
             w={{ base: '100%', sm: 140 }}
           />
@@ -145,7 +146,15 @@ export function LogSearch({ filter, onSearch }: { filter: LogFilter; onSearch: (
         {lines.length > 0 && (
           <Stack gap={4} role="list" aria-label={t('logs.title')} style={{ overflowX: 'auto' }}>
             {lines.map((l) => (
-              <Group key={`${l.file}:${l.line}`} role="listitem" gap="xs" wrap="nowrap" align="start" data-testid="log-line" data-level={l.level}>
+              <Group
+                key={`${l.file}:${l.line}`}
+                role="listitem"
+                gap="xs"
+                wrap="nowrap"
+                align="start"
+                data-testid="log-line"
+                data-level={l.level}
+              >
                 <Badge color={LEVEL_COLOURS[l.level] ?? 'gray.7'} variant="light" miw={64}>
                   {l.level}
                 </Badge>
