@@ -18,9 +18,11 @@ const sizeText = (size: Template['size']) =>
 export function TemplatesPage() {
   const { t } = useTranslation();
   const templates = useQuery({ queryKey: ['templates'], queryFn: () => api.get<Page<Template>>('/templates', { limit: 100 }) });
-  const [chosen, setChosen] = useState<string | null>(null);
+  // Each preview shown is a new panel (`shown` counts them): its own fresh plan and idempotency key.
+  const [chosen, setChosen] = useState<{ id: string; shown: number } | null>(null);
+  const show = (id: string) => setChosen((previous) => ({ id, shown: (previous?.shown ?? 0) + 1 }));
   const items = templates.data?.items ?? [];
-  const template = items.find((x) => x.id === chosen);
+  const template = items.find((x) => x.id === chosen?.id);
   return (
     <Stack>
       <Section title={t('nav.templates')} testId="templates">
@@ -49,12 +51,7 @@ export function TemplatesPage() {
                   </Table.Td>
                   <Table.Td>{sizeText(x.size)}</Table.Td>
                   <Table.Td>
-                    <Button
-                      size="xs"
-                      variant="default"
-                      onClick={() => setChosen(x.id)}
-                      aria-label={t('templates.previewOf', { name: x.name })}
-                    >
+                    <Button size="xs" variant="default" onClick={() => show(x.id)} aria-label={t('templates.previewOf', { name: x.name })}>
                       {t('templates.preview')}
                     </Button>
                   </Table.Td>
@@ -64,21 +61,29 @@ export function TemplatesPage() {
           )}
         </Loading>
       </Section>
-      {template && <PreviewPanel key={template.id} template={template} />}
+      {template && <PreviewPanel key={`${template.id} ${chosen?.shown}`} template={template} onAgain={() => show(template.id)} />}
       <Executions />
     </Stack>
   );
 }
 
+/**
+ * 128 random bits in hex. Not crypto.randomUUID: browsers offer it only to secure contexts, and the
+ * dashboard is often opened over plain http on a LAN address.
+ */
+function newIdempotencyKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** The concrete orders a template would place now, its warnings, and the button that places them. */
-function PreviewPanel({ template }: { template: Template }) {
+function PreviewPanel({ template, onAgain }: { template: Template; onAgain: () => void }) {
   const { t } = useTranslation();
   const { language } = useSettings().settings;
   const queries = useQueryClient();
   // One key per preview shown: a double click or a retried request executes once.
-  const [idempotencyKey] = useState(() => crypto.randomUUID());
+  const [idempotencyKey] = useState(newIdempotencyKey);
   const preview = useQuery({
-    queryKey: ['template-preview', template.id, template.currentVersion],
+    queryKey: ['template-preview', template.id, template.currentVersion, idempotencyKey],
     queryFn: () => api.post<TemplatePreview>(`/templates/${template.id}/preview`),
     staleTime: 0,
     retry: false,
@@ -122,7 +127,7 @@ function PreviewPanel({ template }: { template: Template }) {
               <Button onClick={() => execute.mutate()} disabled={!p.executable || execute.isSuccess} loading={execute.isPending}>
                 {t('templates.execute')}
               </Button>
-              <Button variant="default" onClick={() => void preview.refetch()}>
+              <Button variant="default" onClick={onAgain}>
                 {t('templates.refresh')}
               </Button>
             </Group>
