@@ -43,7 +43,7 @@ export function SystemPage() {
                 <Table.Tr key={name}>
                   <Table.Th scope="row">{name}</Table.Th>
                   <Table.Td>
-                    <Badge color={status === 'up' ? 'teal.9' : 'red.9'} variant="light">
+                    <Badge color={status === 'up' ? 'teal.9' : 'red.9'} variant="filled">
                       {status}
                     </Badge>
                   </Table.Td>

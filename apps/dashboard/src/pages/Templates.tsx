@@ -111,7 +111,8 @@ function PreviewPanel({ template, onAgain }: { template: Template; onAgain: () =
               <List size="sm" data-testid="preview-exits">
                 {p.exits.map((e) => (
                   <List.Item key={`${e.role}-${e.rung}`}>
-                    {t(`templates.role.${e.role}`)} {e.rung > 0 ? `#${e.rung}` : ''}: {quantity(e.amount, language)} @{' '}
+                    {t(`templates.role.${e.role}`)}
+                    {e.rung > 0 ? ` #${e.rung}` : ''}: {quantity(e.amount, language)} @{' '}
                     {e.triggerPrice ? price(e.triggerPrice, quote, language) : `${e.trailPercent ?? ''}%`}
                   </List.Item>
                 ))}

@@ -155,7 +155,7 @@ export function LogSearch({ filter, onSearch }: { filter: LogFilter; onSearch: (
                 data-testid="log-line"
                 data-level={l.level}
               >
-                <Badge color={LEVEL_COLOURS[l.level] ?? 'gray.7'} variant="light" miw={64}>
+                <Badge color={LEVEL_COLOURS[l.level] ?? 'gray.7'} variant="filled" miw={64}>
                   {l.level}
                 </Badge>
                 <Text size="xs" c="gray.7" style={{ whiteSpace: 'nowrap' }}>
