@@ -150,7 +150,7 @@ export function LogSearch({ filter, onSearch }: { filter: LogFilter; onSearch: (
                 key={`${l.file}:${l.line}`}
                 role="listitem"
                 gap="xs"
-                wrap="nowrap"
+                wrap="wrap"
                 align="start"
                 data-testid="log-line"
                 data-level={l.level}
@@ -161,7 +161,7 @@ export function LogSearch({ filter, onSearch }: { filter: LogFilter; onSearch: (
                 <Text size="xs" c="gray.7" style={{ whiteSpace: 'nowrap' }}>
                   {l.at ? dateTime(l.at, language, timeZone) : ''}
                 </Text>
-                <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+                <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', flex: '1 1 280px' }}>
                   {l.context ? `[${l.context}] ` : ''}
                   {l.message}
                 </Code>
