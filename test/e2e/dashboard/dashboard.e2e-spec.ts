@@ -34,6 +34,12 @@ const colourOf = (locator: Locator): Promise<string> =>
 
 async function expectAccessible(page: Page): Promise<void> {
   expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  // axe passed badges drawn in their own colour (Mantine's light variant with a shade): their text
+  // was invisible. A badge's text must not be the colour of its background.
+  const invisible = await page.evaluate<string[]>(`[...document.querySelectorAll('.mantine-Badge-root')]
+    .filter((b) => { const s = getComputedStyle(b); return s.color === s.backgroundColor; })
+    .map((b) => b.textContent)`);
+  expect(invisible).toEqual([]);
 }
 
 describe.each(TEST_DRIVERS)('dashboard in Chromium on %s', (driver) => {
