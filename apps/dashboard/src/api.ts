@@ -31,9 +31,16 @@ function url(path: string, query?: Query): string {
   return `/api${path}${search ? `?${search}` : ''}`;
 }
 
-async function request<T>(method: string, path: string, options: { query?: Query; body?: unknown; token?: string } = {}): Promise<T> {
+interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const token = options.token ?? storedToken();
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (token) headers.authorization = `Bearer ${token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(url(path, options.query), {
@@ -54,9 +61,20 @@ async function request<T>(method: string, path: string, options: { query?: Query
 
 export const api = {
   get: <T>(path: string, query?: Query) => request<T>('GET', path, { query }),
-  post: <T>(path: string, body?: unknown, query?: Query) => request<T>('POST', path, { body: body ?? {}, query }),
+  post: <T>(path: string, body?: unknown, query?: Query, headers?: Record<string, string>) =>
+    request<T>('POST', path, { body: body ?? {}, query, headers }),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
   delete: <T>(path: string) => request<T>('DELETE', path),
+  /** Prometheus text from `GET /metrics` (outside /api), with the same token. */
+  metricsText: async (): Promise<string> => {
+    const response = await fetch('/metrics', { headers: { authorization: `Bearer ${storedToken() ?? ''}` } });
+    const text = await response.text();
+    if (!response.ok) {
+      const error = (text.startsWith('{') ? JSON.parse(text) : {}) as { message?: string; code?: string };
+      throw new ApiError(response.status, error.message ?? response.statusText, error.code);
+    }
+    return text;
+  },
   /** Checks a token before keeping it. */
   checkToken: (token: string) => request<unknown>('GET', '/accounts', { token }),
 };

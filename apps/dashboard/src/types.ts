@@ -141,3 +141,87 @@ export interface Premium {
   premiumPercent: string | null;
   usdtKrw: string | null;
 }
+
+/** GET /api/templates items (docs/templates.md): relative terms, shown as stored. */
+export interface Template {
+  id: string;
+  name: string;
+  notes?: string;
+  accountId?: string;
+  exchange?: string;
+  symbol?: string;
+  side: 'buy' | 'sell';
+  entry: { type: 'market' } | { type: 'limit'; offsetPercent: string; expiresAfter?: string };
+  size: Record<string, string>;
+  currentVersion: number;
+}
+
+export interface TemplatePreview {
+  symbol: string;
+  side: 'buy' | 'sell';
+  entry: { type: 'market' | 'limit'; amount: string | null; cost: string | null; price: string | null; expectedPrice: string };
+  estimate: { price: string; amount: string; cost: string; fee: string; feeCurrency: string; received: string; paid: string };
+  exits: Array<{
+    role: 'stop_loss' | 'take_profit' | 'trailing_stop';
+    rung: number;
+    amount: string;
+    triggerPrice: string | null;
+    trailPercent: string | null;
+  }>;
+  riskReward: string | null;
+  warnings: Array<{ code: string; field: string; message: string }>;
+  executable: boolean;
+}
+
+export interface ExecutionStarted {
+  executionId: string;
+  orderId: string;
+  status: TemplateExecution['status'];
+}
+
+export interface TemplateExecution {
+  id: string;
+  templateId: string;
+  status: 'pending' | 'entry_filled' | 'exits_armed' | 'failed';
+  source: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  entry: { filled: string | null; average: string | null };
+  failure: { code: string; reason: string } | null;
+  createdAt: string;
+}
+
+/** GET /api/errors: errors and warnings grouped by fingerprint. */
+export interface ErrorGroup {
+  fingerprint: string;
+  level: string;
+  context: string | null;
+  pattern: string;
+  lastHour: number;
+  lastDay: number;
+  firstSeen: string;
+  lastSeen: string;
+  sample: { message: string; requestId: string | null; at: string };
+}
+
+export interface LogLine {
+  file: string;
+  line: number;
+  at: string | null;
+  level: string;
+  message: string;
+  context: string | null;
+  requestId: string | null;
+}
+
+export interface Backup {
+  id: string;
+  status: 'running' | 'verified' | 'failed';
+  trigger: string;
+  driver: string;
+  sizeBytes: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  verification: { verifiedAt: string; durationMs: number } | null;
+  failure: { stage: string; reason: string } | null;
+}

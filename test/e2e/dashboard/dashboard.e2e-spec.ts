@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import { RequestContext } from '@tradedesk/shared';
 import { TEST_API_TOKEN, TEST_DRIVERS } from '@tradedesk/testing';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +34,12 @@ const colourOf = (locator: Locator): Promise<string> =>
 
 async function expectAccessible(page: Page): Promise<void> {
   expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  // axe passed badges drawn in their own colour (Mantine's light variant with a shade): their text
+  // was invisible. A badge's text must not be the colour of its background.
+  const invisible = await page.evaluate<string[]>(`[...document.querySelectorAll('.mantine-Badge-root')]
+    .filter((b) => { const s = getComputedStyle(b); return s.color === s.backgroundColor; })
+    .map((b) => b.textContent)`);
+  expect(invisible).toEqual([]);
 }
 
 describe.each(TEST_DRIVERS)('dashboard in Chromium on %s', (driver) => {
@@ -182,6 +190,96 @@ describe.each(TEST_DRIVERS)('dashboard in Chromium on %s', (driver) => {
     await screenshot(page, `${driver}-overview-after-stop`);
   });
 
+  it('previews a template with its warnings, executes it once and shows the execution arming its exits', async () => {
+    const create = async (name: string, cost: string) =>
+      (
+        await s
+          .api()
+          .post('/api/templates')
+          .send({
+            name,
+            accountId: s.binanceAccountId,
+            symbol: 'BTC/USDT',
+            side: 'buy',
+            entry: { type: 'market' },
+            size: { cost },
+            exits: { stopLoss: { triggerPercent: '2' }, takeProfit: { triggerPercent: '4' } },
+          })
+          .expect(201)
+      ).body as { id: string };
+    const tooSmall = await create('Too small', '1');
+    const dip = await create('BTC dip buy', '100');
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.locator('[data-testid=template-row][data-name="BTC dip buy"]').waitFor();
+    await expectAccessible(page);
+
+    // 1 USDT is under Binance's 5 USDT minimum: the preview says so, and execute is not offered.
+    await page.getByRole('button', { name: 'Preview Too small' }).click();
+    await page.getByTestId('preview-warning').getByText('ORDER.BELOW_MIN_NOTIONAL').waitFor();
+    expect(await page.getByRole('button', { name: 'Execute' }).isDisabled()).toBe(true);
+
+    // 100 USDT at 47,000 (where the stop left the price): the stop 2 % and the target 4 % from that fill.
+    await page.getByRole('button', { name: 'Preview BTC dip buy' }).click();
+    await page.getByTestId('template-preview').getByRole('heading', { name: 'Preview: BTC dip buy' }).waitFor();
+    const exits = page.getByTestId('preview-exits');
+    await exits.getByText(/Stop-loss.*46,060/).waitFor();
+    await exits.getByText(/Take-profit.*48,880/).waitFor();
+    expect(await page.getByTestId('preview-warning').count()).toBe(0);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await page.getByTestId('execution-started').waitFor();
+    await page.locator(`[data-testid=execution-row][data-template="${dip.id}"][data-status=exits_armed]`).waitFor();
+
+    const runs = await s.api().get('/api/templates/executions').query({ templateId: dip.id }).expect(200);
+    expect(runs.body.items).toEqual([expect.objectContaining({ status: 'exits_armed', symbol: 'BTC/USDT' })]);
+    const refused = await s.api().get('/api/templates/executions').query({ templateId: tooSmall.id }).expect(200);
+    expect(refused.body.items).toEqual([]);
+    await screenshot(page, `${driver}-templates`);
+  });
+
+  it('shows key metrics, an error group, the logs of its request and a searched log, and a backup it starts ending verified', async () => {
+    const requestId = `req-dashboard-${driver}`;
+    RequestContext.run(requestId, () => new Logger('DashboardStory').error('reconcile of order 4711 failed: exchange said 503'));
+    // Written to the log file before the page asks for it (the search reads files, it does not follow them).
+    const logged = async () => ((await s.api().get('/api/logs').query({ requestId }).expect(200)).body.items as unknown[]).length;
+    await expect.poll(logged, { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.getByRole('link', { name: 'System' }).click();
+    await page.getByRole('heading', { name: 'Health' }).waitFor();
+
+    // The figures are GET /metrics': three orders filled so far (the ticket's two buys and the stop's sell) and more.
+    const figure = (key: string) => page.locator(`[data-testid=metric][data-metric=${key}] p`).last();
+    await expect.poll(async () => Number(await figure('ordersFilled').textContent())).toBeGreaterThanOrEqual(3);
+    await expect.poll(async () => Number(await figure('errorsLogged').textContent())).toBeGreaterThanOrEqual(1);
+
+    const group = page.locator('[data-testid=error-group][data-context=DashboardStory]');
+    await group.getByText('reconcile of order <n> failed: exchange said <n>').waitFor();
+    await group.getByRole('button', { name: 'Its logs' }).click();
+    expect(await page.getByRole('textbox', { name: 'Request id' }).inputValue()).toBe(requestId);
+    await page.getByTestId('log-line').getByText('reconcile of order 4711 failed').waitFor();
+
+    // A search by words and level: only error lines, all of them about the reconcile.
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('textbox', { name: 'Text', exact: true }).fill('RECONCILE of order');
+    await chooseOption(page, 'Level', 'error');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const lines = page.getByTestId('log-line');
+    await lines.first().getByText('reconcile of order 4711 failed').waitFor();
+    expect(await lines.count()).toBe(1);
+    expect(await lines.first().getAttribute('data-level')).toBe('error');
+    await expectAccessible(page);
+
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    const verified = page.locator('[data-testid=backup-row][data-status=verified]');
+    await verified.waitFor({ timeout: 60_000 });
+    const id = await verified.getAttribute('data-id');
+    const backup = await s.api().get(`/api/backups/${id}`).expect(200);
+    expect(backup.body).toMatchObject({ status: 'verified', trigger: 'api', driver });
+    expect(backup.body.verification).toMatchObject({ restore: 'ok' });
+    await screenshot(page, `${driver}-system`);
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Overview' }).click();
+  }, 90_000);
+
   it('speaks Korean with Korean number and time formats, and follows the colour setting', async () => {
     await chooseOption(page, 'Language', '한국어');
     await page.getByRole('heading', { name: '총 평가액' }).waitFor();
@@ -217,6 +315,14 @@ describe.each(TEST_DRIVERS)('dashboard in Chromium on %s', (driver) => {
     await page.getByRole('link', { name: '시스템' }).click();
     await page.getByRole('heading', { name: '상태' }).waitFor();
     await page.getByText('database').waitFor();
+    await page.getByRole('heading', { name: '백업' }).waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await screenshot(page, `${driver}-phone-system`);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: '메뉴' }).click();
+    await page.getByRole('link', { name: '템플릿' }).click();
+    await page.getByRole('heading', { name: '최근 실행' }).waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await expectAccessible(page);
   });
 

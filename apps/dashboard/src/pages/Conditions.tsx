@@ -80,7 +80,7 @@ function ConditionRow({ condition: c }: { condition: Condition }) {
           </Text>
         </Table.Td>
         <Table.Td>
-          <Badge variant="light" color={c.status === 'ARMED' ? 'teal.9' : c.status === 'FAILED' ? 'red.9' : 'gray.8'}>
+          <Badge variant="filled" color={c.status === 'ARMED' ? 'teal.9' : c.status === 'FAILED' ? 'red.9' : 'gray.8'}>
             {c.status}
           </Badge>
         </Table.Td>
@@ -99,7 +99,7 @@ function ConditionRow({ condition: c }: { condition: Condition }) {
         <Table.Td>
           <Group gap={4} wrap="nowrap">
             {c.status === 'ARMED' && hasStop(c) && (
-              <Button size="xs" variant="light" onClick={() => act.mutate('breakEven')}>
+              <Button size="xs" variant="default" onClick={() => act.mutate('breakEven')}>
                 {t('conditions.breakEven')}
               </Button>
             )}

@@ -1,8 +1,12 @@
 import { Badge, Code, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, storedToken } from '../api';
 import { DataTable, Loading, Section } from '../components';
+import { Backups } from './system/Backups';
+import { ErrorGroups, type LogFilter, LogSearch, NO_FILTER } from './system/Diagnostics';
+import { KeyMetrics } from './system/Metrics';
 
 interface Health {
   status: string;
@@ -21,6 +25,7 @@ export function SystemPage() {
   const { t } = useTranslation();
   const report = useQuery({ queryKey: ['health'], queryFn: health, refetchInterval: 10_000 });
   const accounts = useQuery({ queryKey: ['exchanges'], queryFn: () => api.get<unknown>('/exchanges'), staleTime: 300_000 });
+  const [logFilter, setLogFilter] = useState<LogFilter>(NO_FILTER);
   return (
     <Stack>
       <Section title={t('system.health')} testId="health">
@@ -38,7 +43,7 @@ export function SystemPage() {
                 <Table.Tr key={name}>
                   <Table.Th scope="row">{name}</Table.Th>
                   <Table.Td>
-                    <Badge color={status === 'up' ? 'teal.9' : 'red.9'} variant="light">
+                    <Badge color={status === 'up' ? 'teal.9' : 'red.9'} variant="filled">
                       {status}
                     </Badge>
                   </Table.Td>
@@ -53,14 +58,15 @@ export function SystemPage() {
           </DataTable>
         </Loading>
       </Section>
+      <KeyMetrics />
+      <ErrorGroups onShowRequest={(requestId) => setLogFilter({ ...NO_FILTER, requestId })} />
+      <LogSearch key={JSON.stringify(logFilter)} filter={logFilter} onSearch={setLogFilter} />
+      <Backups />
       <Section title={t('system.exchanges')}>
         <Loading query={accounts}>
           <Code block>{JSON.stringify(accounts.data, null, 1)}</Code>
         </Loading>
       </Section>
-      <Text size="sm" c="gray.7">
-        {t('system.comingLater')}
-      </Text>
     </Stack>
   );
 }
