@@ -1,4 +1,4 @@
-import { ConfigError, type EnvReader } from '@tradedesk/shared';
+import { ConfigError, type EnvReader, isTimeZone } from '@tradedesk/shared';
 import { isEmailAddress } from './domain/email-address.js';
 
 export type NotifyLocale = 'ko' | 'en';
@@ -72,11 +72,7 @@ export class NotificationsConfig {
     const locale = (env.text('NOTIFY_LOCALE') ?? 'en').toLowerCase();
     if (locale !== 'ko' && locale !== 'en') throw new ConfigError('NOTIFY_LOCALE', `must be ko or en (got "${locale}")`);
     const timeZone = env.text('NOTIFY_TIMEZONE') ?? 'Asia/Seoul';
-    try {
-      new Intl.DateTimeFormat('en', { timeZone });
-    } catch {
-      throw new ConfigError('NOTIFY_TIMEZONE', `is not an IANA time zone such as Asia/Seoul (got "${timeZone}")`);
-    }
+    if (!isTimeZone(timeZone)) throw new ConfigError('NOTIFY_TIMEZONE', `is not an IANA time zone such as Asia/Seoul (got "${timeZone}")`);
     const summary = (env.text('NOTIFY_DAILY_SUMMARY') ?? '09:00').toLowerCase();
     if (summary !== 'off' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(summary))
       throw new ConfigError('NOTIFY_DAILY_SUMMARY', `must be a local time HH:MM or off (got "${summary}")`);

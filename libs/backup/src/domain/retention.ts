@@ -1,3 +1,4 @@
+import { wallClockAt } from '@tradedesk/shared';
 import type { BackupStatus } from './backup-manifest.js';
 
 /** How many backups retention keeps per period: the newest of each of the last N days, weeks and months. */
@@ -56,15 +57,10 @@ export function backupsToRemove(backups: readonly RetainedBackup[], policy: Rete
 
 /** The local day (`2026-03-01`), ISO week (`2026-W09`) and month (`2026-03`) of an instant in a zone. */
 function localCalendar(timeZone: string): (at: Date) => { day: string; isoWeek: string; month: string } {
-  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const two = (n: number) => String(n).padStart(2, '0');
   return (at) => {
-    const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
-    const [year, month, day] = [Number(parts.year), Number(parts.month), Number(parts.day)];
-    return {
-      day: `${parts.year}-${parts.month}-${parts.day}`,
-      isoWeek: isoWeekOf(year, month, day),
-      month: `${parts.year}-${parts.month}`,
-    };
+    const { year, month, day } = wallClockAt(at, timeZone);
+    return { day: `${year}-${two(month)}-${two(day)}`, isoWeek: isoWeekOf(year, month, day), month: `${year}-${two(month)}` };
   };
 }
 

@@ -1,3 +1,4 @@
+import { isTimeZone } from '@tradedesk/shared';
 import { type CronExpression, CronExpressionParser } from 'cron-parser';
 
 /** Why a `time.every` rule was refused (the parser turns it into a 400 naming the path). */
@@ -10,15 +11,6 @@ const HASHED_FIELD = /(^|[\s,])H/;
 // Compiling costs about 0.2 ms; rules repeat (every engine load parses the stored trees again).
 const compiledRules = new Map<string, CronSchedule>();
 const MAX_COMPILED_RULES = 1_000;
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A recurring time rule (`time.every`, ADR 0301): five cron fields (minute precision) or six with a

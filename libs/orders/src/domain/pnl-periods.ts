@@ -1,3 +1,5 @@
+import { wallClockAt } from '@tradedesk/shared';
+
 /**
  * The periods realized PnL is summed over, as a person in a time zone counts them: today since
  * local midnight, this week since Monday's midnight (ISO weeks, as in Korea), this month since the
@@ -15,25 +17,8 @@ interface LocalDate {
 }
 
 function localParts(instant: Date, timeZone: string): LocalDate & { weekday: number; wallMs: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      hourCycle: 'h23',
-      weekday: 'short',
-    })
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
-  const [year, month, day] = [Number(parts.year), Number(parts.month), Number(parts.day)];
-  const wallMs = Date.UTC(year, month - 1, day, Number(parts.hour), Number(parts.minute), Number(parts.second));
-  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday);
-  return { year, month, day, weekday, wallMs };
+  const { year, month, day, hour, minute, second, weekday } = wallClockAt(instant, timeZone);
+  return { year, month, day, weekday, wallMs: Date.UTC(year, month - 1, day, hour, minute, second) };
 }
 
 /** The zone's offset from UTC at an instant, in ms (Seoul: +9 h), whole seconds. */
@@ -66,14 +51,4 @@ export function periodStarts(now: Date, timeZone: string): Record<PnlPeriod, Dat
     week: startOfLocalDate({ year: monday.getUTCFullYear(), month: monday.getUTCMonth() + 1, day: monday.getUTCDate() }, timeZone),
     month: startOfLocalDate({ year: today.year, month: today.month, day: 1 }, timeZone),
   };
-}
-
-/** Whether a string names a time zone this runtime knows. */
-export function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
 }

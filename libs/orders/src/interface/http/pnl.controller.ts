@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { type Decimal, roundMoney, ValidationError, ZERO } from '@tradedesk/shared';
-import { isTimeZone, PNL_PERIODS } from '../../domain/pnl-periods.js';
+import { type Decimal, isTimeZone, roundMoney, ValidationError, ZERO } from '@tradedesk/shared';
+import { PNL_PERIODS } from '../../domain/pnl-periods.js';
 import { GetPnlSummaryQuery, type PnlSummary } from '../../application/queries/pnl-summary.query.js';
 
 const DEFAULT_TIME_ZONE = 'Asia/Seoul';
