@@ -10,25 +10,8 @@ import { sqliteMigrations } from '../../../apps/api/src/persistence/migrations/s
 import { persistenceSchema } from '../../../apps/api/src/persistence/schema.js';
 import { runCli } from '../../support/cli.js';
 import { sqlClient } from '../../support/sql-client.js';
+import { type ConditionBody, scriptedSession, whatTheApiAnswers as answersOf } from '../../support/scripted-session.js';
 import { startTradingStack, type TradingStack } from '../../support/trading-stack.js';
-
-interface ConditionBody {
-  id: string;
-  status: string;
-  orderIds: string[];
-}
-
-/** Positions as stored; what follows the live ticker is left out (a restarted server reads a fresh one). */
-const MARKET_FIELDS = new Set(['lastPrice', 'marketValue', 'unrealizedPnl', 'returnPercent']);
-function withoutMarketPrice(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutMarketPrice);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([k]) => !MARKET_FIELDS.has(k))
-      .map(([k, v]) => [k, withoutMarketPrice(v)]),
-  );
-}
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -40,19 +23,8 @@ describe('SQLite → PostgreSQL migration', () => {
   let sqlitePath: string;
   let env: Record<string, string>;
 
-  const whatTheApiAnswers = async () => {
-    const get = async (path: string) => (await s.api().get(path).expect(200)).body as unknown;
-    return {
-      orders: await get('/api/orders?limit=100'),
-      trades: await get('/api/trades?limit=100'),
-      binancePositions: withoutMarketPrice(await get(`/api/positions?accountId=${s.binanceAccountId}`)),
-      upbitPositions: withoutMarketPrice(await get(`/api/positions?accountId=${s.upbitAccountId}`)),
-      conditions: await get('/api/conditions?limit=100'),
-      accounts: await get('/api/accounts'),
-      notifications: await get('/api/notifications?limit=100'),
-      audit: await get('/api/audit?limit=100'),
-    };
-  };
+  /** What a user sees of their trading, with the notifications and the audit log a migration also moves. */
+  const whatTheApiAnswers = () => answersOf(s, { notifications: '/api/notifications?limit=100', audit: '/api/audit?limit=100' });
 
   beforeAll(async () => {
     s = await startTradingStack('sqlite', { BACKUP_CRON: 'off', TICK_MS: '100' });
@@ -64,25 +36,7 @@ describe('SQLite → PostgreSQL migration', () => {
   });
 
   it('moves every row, and tradedesk on PostgreSQL answers as it did on SQLite', { timeout: 120_000 }, async () => {
-    await s.buyAtMarket({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', amount: '0.05' });
-    await s.buyAtMarket({ accountId: s.upbitAccountId, symbol: 'BTC/KRW', cost: '1400000' });
-    const fired = (
-      await s
-        .api()
-        .post('/api/conditions')
-        .send({ kind: 'stop_loss', accountId: s.upbitAccountId, symbol: 'BTC/KRW', triggerPrice: '68000000', amount: '0.005' })
-        .expect(201)
-    ).body as ConditionBody;
-    await s.setPrice('upbit', 'BTC/KRW', '67000000');
-    await s.conditionInStatus(fired.id, 'DONE', 15_000);
-    await s.setPrice('upbit', 'BTC/KRW', '70000000');
-    const armed = (
-      await s
-        .api()
-        .post('/api/conditions')
-        .send({ kind: 'stop_loss', accountId: s.binanceAccountId, symbol: 'BTC/USDT', triggerPrice: '48000', amount: '0.02' })
-        .expect(201)
-    ).body as ConditionBody;
+    const { armed } = await scriptedSession(s);
     const before = await whatTheApiAnswers();
 
     const target = await createPostgresDatabase(inject('postgresUrl'), 'td_migrated');

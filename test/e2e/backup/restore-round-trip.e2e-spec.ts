@@ -4,29 +4,8 @@ import { BackupConfig, type BackupManifest } from '@tradedesk/backup';
 import { TEST_DRIVERS, TEST_MASTER_KEY } from '@tradedesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
+import { type ConditionBody, scriptedSession, whatTheApiAnswers } from '../../support/scripted-session.js';
 import { startTradingStack, type TradingStack } from '../../support/trading-stack.js';
-
-/**
- * Positions as stored: quantity, entry, cost basis, realized PnL, fees. What follows the live
- * ticker (last price, market value, unrealized PnL, return) is left out: a restarted server reads
- * a fresh ticker where the one before may still have answered from its cache.
- */
-const MARKET_FIELDS = new Set(['lastPrice', 'marketValue', 'unrealizedPnl', 'returnPercent']);
-function withoutMarketPrice(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutMarketPrice);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([k]) => !MARKET_FIELDS.has(k))
-      .map(([k, v]) => [k, withoutMarketPrice(v)]),
-  );
-}
-
-interface ConditionBody {
-  id: string;
-  status: string;
-  orderIds: string[];
-}
 
 // Issue 18, first "done when": a scripted session → backup (verified) → more trading → restore with
 // `npm run backup:restore` → tradedesk started on the restored database answers exactly what it
@@ -34,19 +13,6 @@ interface ConditionBody {
 describe.each(TEST_DRIVERS)('backup and restore round trip (%s)', (driver) => {
   let s: TradingStack;
   let cliEnv: Record<string, string>;
-
-  /** What a user sees of their trading: every list the API answers, in a stable order. */
-  const whatTheApiAnswers = async () => {
-    const get = async (path: string) => (await s.api().get(path).expect(200)).body as unknown;
-    return {
-      orders: await get('/api/orders?limit=100'),
-      trades: await get('/api/trades?limit=100'),
-      binancePositions: withoutMarketPrice(await get(`/api/positions?accountId=${s.binanceAccountId}`)),
-      upbitPositions: withoutMarketPrice(await get(`/api/positions?accountId=${s.upbitAccountId}`)),
-      conditions: await get('/api/conditions?limit=100'),
-      accounts: await get('/api/accounts'),
-    };
-  };
 
   const settled = async (id: string): Promise<BackupManifest> => {
     let body: BackupManifest | undefined;
@@ -81,28 +47,10 @@ describe.each(TEST_DRIVERS)('backup and restore round trip (%s)', (driver) => {
     { timeout: 120_000 },
     async () => {
       // The scripted session: fills on both exchanges, one stop fired, one stop left armed.
-      await s.buyAtMarket({ accountId: s.binanceAccountId, symbol: 'BTC/USDT', amount: '0.05' });
-      await s.buyAtMarket({ accountId: s.upbitAccountId, symbol: 'BTC/KRW', cost: '1400000' });
-      const fired = (
-        await s
-          .api()
-          .post('/api/conditions')
-          .send({ kind: 'stop_loss', accountId: s.upbitAccountId, symbol: 'BTC/KRW', triggerPrice: '68000000', amount: '0.005' })
-          .expect(201)
-      ).body as ConditionBody;
-      await s.setPrice('upbit', 'BTC/KRW', '67000000');
-      await s.conditionInStatus(fired.id, 'DONE', 15_000);
-      await s.setPrice('upbit', 'BTC/KRW', '70000000');
-      const armed = (
-        await s
-          .api()
-          .post('/api/conditions')
-          .send({ kind: 'stop_loss', accountId: s.binanceAccountId, symbol: 'BTC/USDT', triggerPrice: '48000', amount: '0.02' })
-          .expect(201)
-      ).body as ConditionBody;
+      const { armed } = await scriptedSession(s);
       expect(armed.status).toBe('ARMED');
 
-      const before = await whatTheApiAnswers();
+      const before = await whatTheApiAnswers(s);
       const backup = await settled(((await s.api().post('/api/backups').expect(202)).body as BackupManifest).id);
       expect(backup).toMatchObject({ status: 'verified', encryption: { algorithm: 'aes-256-gcm' } });
 
@@ -128,7 +76,7 @@ describe.each(TEST_DRIVERS)('backup and restore round trip (%s)', (driver) => {
       });
 
       await s.api().get(`/api/orders/${later}`).expect(404);
-      expect(await whatTheApiAnswers()).toEqual(before);
+      expect(await whatTheApiAnswers(s)).toEqual(before);
       const audit = (await s.api().get('/api/audit?action=backup.restored').expect(200)).body as {
         total: number;
         items: Array<{ actor: string; subject: { id: string } | null; details: Record<string, unknown> }>;
