@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startExchangeSim } from '@tradedesk/exchange-sim';
 import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
+import { percentile } from './support/http-load.js';
 import { record } from './support/results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -55,10 +56,6 @@ function cpuSecondsOf(pid: number | undefined): number {
   } catch {
     return NaN;
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 async function startApp(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {

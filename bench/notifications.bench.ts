@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { startExchangeSim } from '@tradedesk/exchange-sim';
 import { SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
 import { SMTPServer } from 'smtp-server';
+import { percentile } from './support/http-load.js';
 import { record } from './support/results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -89,10 +90,6 @@ async function blackholeSmtp(): Promise<{ port: number; connections: () => numbe
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 async function startApp(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {

@@ -26,6 +26,7 @@ import { type ExchangeSimulator, type RateLimitOptions } from '@tradedesk/exchan
 import { ccxtUrlsFor, type ExchangeSimAccount } from '@tradedesk/exchange-sim-client';
 import { freePort, PostgresServer, waitFor } from '@tradedesk/testing';
 import { DEEP_POCKETS, seededSimAccounts, type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '../test/support/sim-harness.js';
+import { percentile } from './support/http-load.js';
 import { record } from './support/results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -69,10 +70,6 @@ const RAISED_LIMITS: RateLimitOptions = {
 };
 
 // ---------------------------------------------------------------- helpers
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
