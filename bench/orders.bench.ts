@@ -5,7 +5,12 @@
 //             event-loop stalls; next to a bare ccxt client (its own process) placing the same orders
 //             at the same emulator with the same concurrency. Afterwards every accepted order must be
 //             FILLED at the emulator exactly once (its /_sim/orders control route, by client order id),
-//             and no other order of ours may be there.
+//             and no other order of ours may be there. Then BENCH_RATE (100) orders a second on schedule
+//             for BENCH_RATE_MS (10 s; open loop, each timed from when it was due): the latency at the
+//             original plan's rate, where the closed loop's latency is only 32 / throughput. Next to a
+//             third baseline, the bare durable order route (bench/support/bare-durable: fastify + ccxt +
+//             one committed INSERT and UPDATE per order on the same database settings): what recording an
+//             order before sending it and its answer before replying costs here without any framework.
 //  positions: GET /api/positions (32 connections, BENCH_READ_MS) with no fills, then again after the
 //             trades table was seeded to BENCH_FILLS (100,000) fills — the order run's own fills plus
 //             filled orders written through the app's persistence layer while it was stopped
@@ -14,7 +19,7 @@
 //             one route, 32 connections, BENCH_READ_MS each.
 // Run: npm run build && node dist/bench/orders.bench.js
 // Knobs: BENCH_PARTS (orders,positions,http), BENCH_DRIVERS (sqlite,postgres), BENCH_MS (20000),
-// BENCH_READ_MS (5000), BENCH_CONNECTIONS (32), BENCH_FILLS (100000), BENCH_APP_NODE_ARGS (extra node
+// BENCH_READ_MS (5000), BENCH_RATE (100), BENCH_RATE_MS (10000), BENCH_CONNECTIONS (32), BENCH_FILLS (100000), BENCH_APP_NODE_ARGS (extra node
 // flags for the app, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_KEEP=1 (keep data directories),
 // BENCH_APP_MAIN (another build's dist/apps/api/src/main.js, e.g. of main, to compare with the same baselines).
 import ccxt from 'ccxt';
@@ -27,7 +32,17 @@ import type { RateLimitOptions } from '@tradedesk/exchange-sim';
 import { ccxtUrlsFor, SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
 import { PostgresServer } from '@tradedesk/testing';
 import { type LoadResult, runLoad } from './support/http-load.js';
-import { AppProcess, BareNestProcess, BENCH_TOKEN, cpuMsOf, memoryOf, rssSampler, SimProcess, sleep } from './support/processes.js';
+import {
+  AppProcess,
+  BareDurableProcess,
+  BareNestProcess,
+  BENCH_TOKEN,
+  cpuMsOf,
+  memoryOf,
+  rssSampler,
+  SimProcess,
+  sleep,
+} from './support/processes.js';
 import { type Figure, record } from './support/results.js';
 import { seedFills } from './support/seed-fills.js';
 
@@ -41,6 +56,8 @@ const DRIVERS = list(process.env.BENCH_DRIVERS, 'sqlite,postgres') as Array<'sql
 const DURATION_MS = Number(process.env.BENCH_MS ?? 20_000);
 const READ_MS = Number(process.env.BENCH_READ_MS ?? 5_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const RATE_MS = Number(process.env.BENCH_RATE_MS ?? 10_000);
 const FILLS = Number(process.env.BENCH_FILLS ?? 100_000);
 const APP_NODE_ARGS = list(process.env.BENCH_APP_NODE_ARGS?.replace(/\s+/g, ','), '');
 const KEEP = process.env.BENCH_KEEP === '1';
@@ -217,6 +234,8 @@ async function startStack(driver: 'sqlite' | 'postgres', pg: PostgresServer | un
 
 interface OrdersRun {
   load: LoadResult;
+  /** The open-loop run at RATE orders a second. */
+  paced: LoadResult;
   cpuPercent: number;
   peakRss: number;
   stalls: number[];
@@ -294,6 +313,20 @@ async function ordersRun(s: Stack, sim: SimProcess): Promise<OrdersRun> {
     load.count,
   );
 
+  const paced = await runLoad({
+    url: s.app.url,
+    connections: CONNECTIONS,
+    durationMs: RATE_MS,
+    ratePerSecond: RATE,
+    next: (i) => ({ method: 'POST', path: '/api/orders', headers, body: body(i) }),
+    onAnswer: (_req, answer) => {
+      if (answer.status === 201) {
+        const order = JSON.parse(answer.body) as { clientOrderId: string; status: string };
+        accepted.set(order.clientOrderId, order.status);
+      }
+    },
+  });
+
   // Exactly once at the emulator: every accepted client order id there once, FILLED; none of ours besides.
   const { orders } = await sim.control<{ orders: Array<{ clientOrderId: string; status: string; createdAt: number }> }>(
     'GET',
@@ -313,6 +346,7 @@ async function ordersRun(s: Stack, sim: SimProcess): Promise<OrdersRun> {
   const strays = [...seen.keys()].filter((id) => !accepted.has(id)).length;
   return {
     load,
+    paced,
     cpuPercent,
     peakRss,
     stalls,
@@ -324,8 +358,29 @@ async function ordersRun(s: Stack, sim: SimProcess): Promise<OrdersRun> {
   };
 }
 
-async function ordersPart(s: Stack, sim: SimProcess): Promise<void> {
+/** The bare durable order route on a database of the stack's kind, loaded as tradedesk is (closed loop). */
+async function durableBaseline(s: Stack, pg: PostgresServer | undefined, sim: SimProcess): Promise<LoadResult> {
+  const database =
+    s.driver === 'sqlite'
+      ? join(tempDir('td-bench-orders-durable-'), 'orders.sqlite')
+      : await pg!.createDatabase(`bench_durable_${Date.now().toString(36)}`);
+  const route = await BareDurableProcess.start(database, sim.url, BASELINE.apiKey, BASELINE.secret);
+  cleanups.push(() => route.stop());
+  const body = (i: number) => JSON.stringify({ symbol: SYMBOL, side: i % 2 === 0 ? 'buy' : 'sell', amount: AMOUNT });
+  const load = await runLoad({
+    url: route.url,
+    connections: CONNECTIONS,
+    durationMs: DURATION_MS,
+    warmup: 200,
+    next: (i) => ({ method: 'POST', path: '/orders', body: body(i) }),
+  });
+  await route.stop();
+  return load;
+}
+
+async function ordersPart(s: Stack, sim: SimProcess, pg: PostgresServer | undefined): Promise<void> {
   const bare = await ccxtBaseline(sim);
+  const durable = await durableBaseline(s, pg, sim);
   const run = await ordersRun(s, sim);
   const r = run.load;
   const throughputMet = r.perSecond >= 0.5 * bare.perSecond;
@@ -337,12 +392,19 @@ async function ordersPart(s: Stack, sim: SimProcess): Promise<void> {
   console.log(loadLine('POST /api/orders (tradedesk)', r));
   console.log(loadLine('bare ccxt createOrder (baseline)', bare));
   if (bare.error) console.log(`    baseline errors, e.g. ${bare.error}`);
+  console.log(loadLine('bare durable order route (baseline)', durable));
   console.log(
     `  ratio ${ratio(r.perSecond, bare.perSecond)} of the bare client (goal ≥ 0.5×: ${verdict(throughputMet)}); p99 ${ms(r.p99)} (goal ≤ 100 ms: ${verdict(p99Met)}); ` +
       `errors ${r.errors} (HTTP ${Object.entries(r.statuses)
         .map(([st, n]) => `${st}×${n}`)
         .join(' ')})`,
   );
+  console.log(
+    `  ratio ${ratio(r.perSecond, durable.perSecond)} of the bare durable route, which is ${ratio(durable.perSecond, bare.perSecond)} of the bare client`,
+  );
+  const pacedMet = run.paced.p99 <= 100 && run.paced.errors === 0;
+  console.log(loadLine(`POST /api/orders at ${RATE}/s on schedule (open loop)`, run.paced));
+  console.log(`  p99 at ${RATE}/s ${ms(run.paced.p99)} (goal ≤ 100 ms: ${verdict(pacedMet)})`);
   console.log(
     `  answered statuses: ${Object.entries(run.answeredStatuses)
       .map(([st, n]) => `${st} ${count(n)}`)
@@ -384,6 +446,21 @@ async function ordersPart(s: Stack, sim: SimProcess): Promise<void> {
       baseline: { name: 'bare ccxt client', value: bare.p99 },
       goal: '≤ 100 ms',
       met: p99Met,
+    },
+    {
+      bench: BENCH,
+      name: `bare durable order route orders/s, ${d}`,
+      value: durable.perSecond,
+      unit: '/s',
+      baseline: { name: 'bare ccxt client', value: bare.perSecond },
+    },
+    {
+      bench: BENCH,
+      name: `POST /api/orders p99 at ${RATE}/s on schedule, ${d}`,
+      value: run.paced.p99,
+      unit: 'ms',
+      goal: '≤ 100 ms',
+      met: pacedMet,
     },
     { bench: BENCH, name: `POST /api/orders max, ${d}`, value: r.max, unit: 'ms', baseline: { name: 'bare ccxt client', value: bare.max } },
     { bench: BENCH, name: `POST /api/orders errors, ${d}`, value: r.errors, unit: '', goal: '0', met: r.errors === 0 },
@@ -508,7 +585,7 @@ async function main(): Promise<void> {
     for (const [i, driver] of DRIVERS.entries()) {
       let s = await startStack(driver, pg, sim);
       const empty = PARTS.includes('positions') ? await positionsLoad(s.app, s.accountId) : undefined;
-      if (PARTS.includes('orders')) await ordersPart(s, sim);
+      if (PARTS.includes('orders')) await ordersPart(s, sim, pg);
       if (empty) s = await positionsPart(s, sim, empty);
       if (PARTS.includes('http') && i === 0) await httpPart(s);
       await s.app.stop();

@@ -1,5 +1,7 @@
-// A small closed-loop HTTP load generator for the benches: `connections` keep-alive connections,
-// each sending its next request as soon as the previous answer arrived, for a fixed duration.
+// A small HTTP load generator for the benches: `connections` keep-alive connections, each sending
+// its next request as soon as the previous answer arrived, for a fixed duration (closed loop); or,
+// with `ratePerSecond`, requests sent on a fixed schedule whatever the answers do (open loop), each
+// timed from when it was due, so a slow answer that holds the next request back is counted too.
 // node:http only, so every bench (and its baselines) is measured by the same client.
 import { Agent, request } from 'node:http';
 
@@ -38,6 +40,8 @@ export interface LoadOptions {
   onAnswer?: (req: LoadRequest, answer: LoadAnswer, i: number) => void;
   /** Requests sent first and not counted (JIT, connection set-up, first-use caches). */
   warmup?: number;
+  /** Open loop: this many requests a second on schedule (at most `connections` in flight; the rest queue, timed). */
+  ratePerSecond?: number;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -81,23 +85,36 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const latencies: number[] = [];
     const statuses: Record<string, number> = {};
     let errors = 0;
-    const started = process.hrtime.bigint();
+    const exchange = async (since: number): Promise<void> => {
+      const n = i++;
+      const req = options.next(n);
+      const answer = await send(agent, base, req);
+      latencies.push(performance.now() - since);
+      statuses[String(answer.status)] = (statuses[String(answer.status)] ?? 0) + 1;
+      if (answer.status < 200 || answer.status >= 300) errors++;
+      options.onAnswer?.(req, answer, n);
+    };
+    const started = performance.now();
     const end = Date.now() + options.durationMs;
-    await Promise.all(
-      Array.from({ length: options.connections }, async () => {
-        while (Date.now() < end) {
-          const n = i++;
-          const req = options.next(n);
-          const t0 = process.hrtime.bigint();
-          const answer = await send(agent, base, req);
-          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-          statuses[String(answer.status)] = (statuses[String(answer.status)] ?? 0) + 1;
-          if (answer.status < 200 || answer.status >= 300) errors++;
-          options.onAnswer?.(req, answer, n);
-        }
-      }),
-    );
-    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (options.ratePerSecond) {
+      const interval = 1000 / options.ratePerSecond;
+      const inFlight: Array<Promise<void>> = [];
+      for (let n = 0; ; n++) {
+        const due = started + n * interval;
+        if (due - started >= options.durationMs) break;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        inFlight.push(exchange(due));
+      }
+      await Promise.all(inFlight);
+    } else {
+      await Promise.all(
+        Array.from({ length: options.connections }, async () => {
+          while (Date.now() < end) await exchange(performance.now());
+        }),
+      );
+    }
+    const durationMs = performance.now() - started;
     latencies.sort((a, b) => a - b);
     return {
       count: latencies.length,

@@ -24,6 +24,7 @@ export const SIM_MAIN = join(DIST, 'apps', 'exchange-sim', 'src', 'main.js');
 export const LOOP_STALLS = join(here, 'loop-stalls.js');
 export const COUNT_STATEMENTS = join(here, 'count-statements.js');
 export const BARE_NEST = join(here, 'bare-nest.js');
+export const BARE_DURABLE = join(here, 'bare-durable.js');
 
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
 const MASTER_KEY = '00'.repeat(32);
@@ -180,6 +181,27 @@ export class BareNestProcess extends Child {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const url = await readyLine(child, /bare-nest listening (http:\/\/[\d.:[\]]+)/, 'the bare NestJS app', () => err);
     return new BareNestProcess(child, url);
+  }
+}
+
+/** The bare durable order route (bench/support/bare-durable): fastify + ccxt + one committed INSERT and UPDATE per order. */
+export class BareDurableProcess extends Child {
+  private constructor(
+    child: ChildProcess,
+    readonly url: string,
+  ) {
+    super(child);
+  }
+
+  static async start(database: string, simUrl: string, apiKey: string, secret: string): Promise<BareDurableProcess> {
+    const child = spawn(process.execPath, [BARE_DURABLE, database, simUrl, apiKey, secret], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const url = await readyLine(child, /bare-durable listening (http:\/\/[\d.:[\]]+)/, 'the bare durable order route', () => err);
+    return new BareDurableProcess(child, url);
   }
 }
 

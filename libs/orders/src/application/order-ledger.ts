@@ -36,6 +36,7 @@ export function orderFacts(o: OrderOrmEntity): OrderFacts {
     purpose: o.purpose,
     ...(o.listClientOrderId ? { listClientOrderId: o.listClientOrderId } : {}),
     ...(conditionOfKey(o.idempotencyKey) ? { conditionId: conditionOfKey(o.idempotencyKey) } : {}),
+    ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
     filled: o.filled.toFixed(),
     average: o.average?.toFixed(),
     cost: o.cost.toFixed(),
@@ -80,6 +81,13 @@ export class OrderLedger {
     return query.getOne();
   }
 
+  /** Loads orders for update in id order (one statement), by id; the order every writer locks in. */
+  async lockMany(manager: EntityManager, orderIds: readonly string[]): Promise<Map<string, OrderOrmEntity>> {
+    const query = manager.createQueryBuilder(OrderOrmEntity, 'o').where('o.id IN (:...orderIds)', { orderIds }).orderBy('o.id', 'ASC');
+    if (manager.dataSource.options.type === 'postgres') query.setLock('pessimistic_write');
+    return new Map((await query.getMany()).map((o) => [o.id, o]));
+  }
+
   /** Loads every leg of an order list for update, stop leg first. */
   async lockList(manager: EntityManager, listClientOrderId: string): Promise<OrderOrmEntity[]> {
     const query = manager
@@ -97,14 +105,7 @@ export class OrderLedger {
     cause: string,
     details?: Record<string, unknown>,
   ): Promise<void> {
-    await manager.insert(OrderTimelineOrmEntity, {
-      orderId: order.id,
-      at: new Date(),
-      event,
-      status: order.status,
-      cause,
-      details: details ? JSON.stringify(details) : null,
-    });
+    await manager.insert(OrderTimelineOrmEntity, timelineRow(order, event, cause, details));
   }
 
   /** Applies an exchange snapshot; `trades` are the order's fills when the caller fetched them. */
@@ -125,20 +126,28 @@ export class OrderLedger {
     // Locks in one order for every writer: the orders by id, then their positions by key.
     const sorted = [...items].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
     await this.uow.run(async (tx) => {
-      const orders: OrderOrmEntity[] = [];
-      for (const item of sorted) {
-        const order = await this.lock(tx.manager, item.orderId);
+      const locked = await this.lockMany(tx.manager, [...new Set(sorted.map((i) => i.orderId))]);
+      const orders = sorted.map((item) => {
+        const order = locked.get(item.orderId);
         if (!order) throw new Error(`order ${item.orderId} vanished`);
-        orders.push(order);
-      }
+        return order;
+      });
       const positions = await PositionRepository.lock(tx.manager, orders);
       // Per position moved by new fills, the last order that moved it: the one that closed it, if it closed.
       const changed = new Map<string, OrderOrmEntity>();
+      // New fills and timeline lines of the whole batch go in one statement per table at the end;
+      // an order answered twice in one batch reads its fills, so what it wrote is written first.
+      const rows = new PendingRows();
+      const applied = new Set<string>();
       for (const [i, item] of sorted.entries()) {
         const order = orders[i];
+        if (applied.has(order.id)) await rows.write(tx.manager);
+        applied.add(order.id);
         const position = positions.get(positionKey(order))!;
-        if (await this.applyInside(tx, order, position, item.snapshot, item.cause, item.trades)) changed.set(positionKey(order), order);
+        if (await this.applyInside(tx, rows, order, position, item.snapshot, item.cause, item.trades))
+          changed.set(positionKey(order), order);
       }
+      await rows.write(tx.manager);
       for (const [key, order] of changed) {
         const { closed } = await PositionRepository.save(tx.manager, positions.get(key)!, { cause: 'fill', orderId: order.id });
         if (closed)
@@ -159,6 +168,7 @@ export class OrderLedger {
   /** Applies one snapshot to a locked order and its locked position; true when new fills moved the position. */
   private async applyInside(
     tx: TransactionScope,
+    rows: PendingRows,
     order: OrderOrmEntity,
     position: HeldPosition,
     snapshot: ExchangeOrder,
@@ -169,7 +179,7 @@ export class OrderLedger {
     const before = order.status;
     const next = statusOf(snapshot);
     const filledBefore = order.filled;
-    const recorded = await this.recordFills(manager, order, position, snapshot, trades ?? snapshot.trades);
+    const recorded = await this.recordFills(manager, rows, order, position, snapshot, trades ?? snapshot.trades);
 
     if (!order.exchangeOrderId) order.exchangeOrderId = snapshot.exchangeOrderId;
     // Cumulative figures only grow; a stale snapshot never takes back a fill.
@@ -200,25 +210,29 @@ export class OrderLedger {
     order.version += 1;
 
     if (recorded.count > 0 || order.filled.gt(filledBefore)) {
-      await this.appendTimeline(manager, order, 'fill', cause, {
-        filled: order.filled.toFixed(),
-        average: order.average?.toFixed(),
-        newFills: recorded.count,
-      });
+      rows.timeline.push(
+        timelineRow(order, 'fill', cause, {
+          filled: order.filled.toFixed(),
+          average: order.average?.toFixed(),
+          newFills: recorded.count,
+        }),
+      );
     }
-    if (statusChanges && next !== before) await this.tellStatus(tx, order, snapshot, cause);
+    if (statusChanges && next !== before) this.tellStatus(tx, rows, order, snapshot, cause);
     else if (recorded.count > 0 && next === 'PARTIALLY_FILLED') tx.publish(new OrderPartiallyFilledEvent(orderFacts(order)));
     if (recorded.count > 0) tx.publish(new PositionChangedEvent(order.accountId, order.symbol));
     return recorded.count > 0;
   }
 
   /** A new status on the order's timeline, and the event that tells it. */
-  private async tellStatus(tx: TransactionScope, order: OrderOrmEntity, snapshot: ExchangeOrder, cause: string): Promise<void> {
+  private tellStatus(tx: TransactionScope, rows: PendingRows, order: OrderOrmEntity, snapshot: ExchangeOrder, cause: string): void {
     const next = order.status;
-    await this.appendTimeline(tx.manager, order, next.toLowerCase(), cause, {
-      exchangeOrderId: snapshot.exchangeOrderId,
-      exchangeStatus: snapshot.exchangeState,
-    });
+    rows.timeline.push(
+      timelineRow(order, next.toLowerCase(), cause, {
+        exchangeOrderId: snapshot.exchangeOrderId,
+        exchangeStatus: snapshot.exchangeState,
+      }),
+    );
     const facts = orderFacts(order);
     if (next === 'OPEN') tx.publish(new OrderAcceptedEvent(facts));
     if (next === 'PARTIALLY_FILLED') tx.publish(new OrderPartiallyFilledEvent(facts));
@@ -263,6 +277,7 @@ export class OrderLedger {
    */
   private async recordFills(
     manager: EntityManager,
+    pending: PendingRows,
     order: OrderOrmEntity,
     position: HeldPosition,
     snapshot: ExchangeOrder,
@@ -316,7 +331,7 @@ export class OrderLedger {
       });
       row.untracked = untracked.gt(0) ? untracked : null;
     }
-    await insertRows(manager, TradeOrmEntity, rows as QueryDeepPartialEntity<TradeOrmEntity>[]);
+    pending.trades.push(...(rows as QueryDeepPartialEntity<TradeOrmEntity>[]));
     return { count: rows.length, fee, feeCurrency };
   }
 
@@ -344,6 +359,27 @@ export class OrderLedger {
       recordedAt: new Date(),
     };
   }
+}
+
+/** Rows a batch of snapshots adds, written once per table (multi-row statements) before the transaction ends. */
+class PendingRows {
+  readonly trades: QueryDeepPartialEntity<TradeOrmEntity>[] = [];
+  readonly timeline: QueryDeepPartialEntity<OrderTimelineOrmEntity>[] = [];
+
+  async write(manager: EntityManager): Promise<void> {
+    // Fills before the timeline lines that tell them; each list in the order it was added (ids ascend with it).
+    await insertRows(manager, TradeOrmEntity, this.trades.splice(0));
+    await insertRows(manager, OrderTimelineOrmEntity, this.timeline.splice(0));
+  }
+}
+
+function timelineRow(
+  order: OrderOrmEntity,
+  event: string,
+  cause: string,
+  details?: Record<string, unknown>,
+): QueryDeepPartialEntity<OrderTimelineOrmEntity> {
+  return { orderId: order.id, at: new Date(), event, status: order.status, cause, details: details ? JSON.stringify(details) : null };
 }
 
 /** The snapshot's cumulative figures taken over; the fee from the snapshot, else from the fills just recorded. */

@@ -17,6 +17,8 @@ export interface OrderFacts {
   listClientOrderId?: string;
   /** Set on an order a condition placed (its idempotency key `cond-<id>-<n>`): that condition. */
   conditionId?: string;
+  /** The Idempotency-Key it was placed with, if any (a template's entry carries its execution's). */
+  idempotencyKey?: string;
   /** Decimal strings. */
   filled: string;
   average?: string;

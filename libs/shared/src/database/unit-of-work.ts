@@ -50,14 +50,7 @@ export class UnitOfWork {
         }),
       );
     const result = this.serialized ? await this.sqliteWriter.runExclusive(this.afterPendingIo(transact)) : await transact();
-    if (events.length > 0) this.eventBus.publishAll(events);
-    for (const callback of callbacks) {
-      try {
-        await callback();
-      } catch (error) {
-        this.logger.error(`after-commit callback failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    await this.afterUnit({ ok: true, value: result, events, callbacks });
     return result;
   }
 
@@ -89,7 +82,7 @@ export class UnitOfWork {
         outcomes = await this.sqliteWriter.runExclusive(
           this.afterPendingIo(() => {
             batch = this.grouped.splice(0, MAX_GROUPED_UNITS);
-            return this.runGroup(batch);
+            return this.runGroup(batch.map((unit) => unit.work));
           }),
         );
       } catch (error) {
@@ -101,16 +94,37 @@ export class UnitOfWork {
     }
   }
 
+  /**
+   * Independent units in one transaction, each inside its own savepoint, on either driver: one
+   * commit for all (one fsync, one WAL flush), and a unit that throws is rolled back alone and
+   * answers its own error. `prelude` runs first in the transaction (e.g. a lock the units share).
+   * Events and after-commit callbacks of the units that held run after the commit. If the commit
+   * itself fails, this rejects and none of the units was written.
+   */
+  async runTogether<T>(
+    units: ReadonlyArray<(tx: TransactionScope) => Promise<T>>,
+    prelude?: (manager: EntityManager) => Promise<void>,
+  ): Promise<Array<{ ok: true; value: T } | { ok: false; error: unknown }>> {
+    const group = () => this.runGroup(units, prelude);
+    const outcomes = this.serialized ? await this.sqliteWriter.runExclusive(this.afterPendingIo(group)) : await group();
+    for (const outcome of outcomes) if (outcome.ok) await this.afterUnit(outcome);
+    return outcomes.map((o) => (o.ok ? { ok: true as const, value: o.value as T } : { ok: false as const, error: o.error }));
+  }
+
   /** One transaction for the group, each unit in a savepoint of its own (a nested transaction on the same connection). */
-  private async runGroup(batch: readonly GroupedUnit[]): Promise<GroupedOutcome[]> {
+  private async runGroup(
+    units: ReadonlyArray<(tx: TransactionScope) => Promise<unknown>>,
+    prelude?: (manager: EntityManager) => Promise<void>,
+  ): Promise<GroupedOutcome[]> {
     const outcomes: GroupedOutcome[] = [];
     await this.dataSource.transaction(async (manager) => {
-      for (const unit of batch) {
+      await prelude?.(manager);
+      for (const work of units) {
         const events: DomainEvent[] = [];
         const callbacks: Array<() => unknown> = [];
         try {
           const value = await manager.transaction((inner) =>
-            unit.work({ manager: inner, publish: (...e) => events.push(...e), afterCommit: (cb) => callbacks.push(cb) }),
+            work({ manager: inner, publish: (...e) => events.push(...e), afterCommit: (cb) => callbacks.push(cb) }),
           );
           outcomes.push({ ok: true, value, events, callbacks });
         } catch (error) {
@@ -127,6 +141,12 @@ export class UnitOfWork {
       unit.reject(outcome.error);
       return;
     }
+    await this.afterUnit(outcome);
+    unit.resolve(outcome.value);
+  }
+
+  /** A unit that held, after its transaction's commit: its events, then its callbacks. */
+  private async afterUnit(outcome: Extract<GroupedOutcome, { ok: true }>): Promise<void> {
     if (outcome.events.length > 0) this.eventBus.publishAll(outcome.events);
     for (const callback of outcome.callbacks) {
       try {
@@ -135,7 +155,6 @@ export class UnitOfWork {
         this.logger.error(`after-commit callback failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    unit.resolve(outcome.value);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { currencyDecimals, dec, Decimal } from '@tradedesk/shared';
+import { currencyDecimals, dec, Decimal, wallClockAt } from '@tradedesk/shared';
 import type { NotifyLocale } from '../../notifications.config.js';
 
 /** Groups the integer part with commas, without ever going through a float. */
@@ -67,27 +67,35 @@ function trimZeros(fixed: string): string {
   return fixed[end - 1] === '.' ? fixed.slice(0, end - 1) : fixed.slice(0, end);
 }
 
-/** A moment in the configured zone, e.g. `2026-12-07 21:04:05 KST` (ko: `2026. 12. 7. 21:04:05 KST`). */
+/** A moment in the configured zone, e.g. `2026-12-07 21:04:05 KST` (ko: `2026년 12월 7일 21:04:05 KST`). */
 export function moment(iso: string | undefined | null, locale: NotifyLocale, timeZone: string): string {
   if (!iso) return '–';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '–';
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(date);
-  const p = Object.fromEntries(parts.map((x) => [x.type, x.value])) as Record<string, string>;
-  const zone = timeZone === 'Asia/Seoul' ? 'KST' : p.timeZoneName;
+  const w = wallClockAt(date, timeZone);
+  const [month, day, hour, minute, second] = [w.month, w.day, w.hour, w.minute, w.second].map(twoDigits);
+  const zone = zoneNameAt(date, timeZone);
   return locale === 'ko'
-    ? `${p.year}년 ${Number(p.month)}월 ${Number(p.day)}일 ${p.hour}:${p.minute}:${p.second} ${zone}`
-    : `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zone}`;
+    ? `${w.year}년 ${w.month}월 ${w.day}일 ${hour}:${minute}:${second} ${zone}`
+    : `${w.year}-${month}-${day} ${hour}:${minute}:${second} ${zone}`;
+}
+
+function twoDigits(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+// A formatter costs far more to build than to use (every fill's notification prints a moment): one per zone, kept.
+const zoneNames = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's short name at that instant (KST for Asia/Seoul, which Intl prints as GMT+9). */
+function zoneNameAt(date: Date, timeZone: string): string {
+  if (timeZone === 'Asia/Seoul') return 'KST';
+  let format = zoneNames.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, timeZoneName: 'short' });
+    zoneNames.set(timeZone, format);
+  }
+  return format.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
 }
 
 /** A duration for people: 2d 3h 4m / 2일 3시간 4분. */
@@ -105,5 +113,6 @@ export function duration(seconds: number | undefined | null, locale: NotifyLocal
 
 /** The calendar day (YYYY-MM-DD) of an instant in a zone. */
 export function dayIn(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  const w = wallClockAt(date, timeZone);
+  return `${w.year}-${twoDigits(w.month)}-${twoDigits(w.day)}`;
 }

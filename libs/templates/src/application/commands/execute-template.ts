@@ -9,6 +9,7 @@ import { ExecutionRepository, type NewExecution } from '../../infrastructure/per
 import type { TemplateExecutionOrmEntity } from '../../infrastructure/persistence/template-execution.orm-entity.js';
 import { type StoredTemplate, TemplateRepository } from '../../infrastructure/persistence/template.repository.js';
 import { EntrySettlement, entryFactsOf } from '../entry-settlement.js';
+import { entryKeyOf } from '../entry-key.js';
 import { ExecutionPlanner, type PlannedExecution } from '../planning/execution-planner.js';
 
 /** Runs a template now: its entry is placed; the saga arms its exits once the entry fills. */
@@ -83,7 +84,7 @@ export class ExecuteTemplateHandler implements ICommandHandler<ExecuteTemplateCo
             ...(order.price ? { price: order.price } : {}),
           },
           {
-            idempotencyKey: `tmpl-${row.id}`,
+            idempotencyKey: entryKeyOf(row.id),
             purpose: row.source === 'condition' ? 'conditional' : 'manual',
             // The order timeline's cause is a short word (32 characters); the execution names the template and version.
             cause: 'template',

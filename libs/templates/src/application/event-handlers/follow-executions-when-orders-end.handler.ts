@@ -4,6 +4,7 @@ import { OrderCanceledEvent, OrderFilledEvent, OrderRejectedEvent } from '@trade
 import { dec } from '@tradedesk/shared';
 import { ExecutionRepository } from '../../infrastructure/persistence/execution.repository.js';
 import { EntrySettlement } from '../entry-settlement.js';
+import { isEntryKey } from '../entry-key.js';
 
 type OrderEnded = OrderFilledEvent | OrderCanceledEvent | OrderRejectedEvent;
 
@@ -29,6 +30,8 @@ export class FollowExecutionsWhenOrdersEndHandler implements IEventHandler<Order
           await this.executions.exitSold(order.conditionId, order.orderId, filled);
         return;
       }
+      // Only a template's entry carries its execution's key: other orders cost no lookup.
+      if (!isEntryKey(order.idempotencyKey)) return;
       const execution = await this.executions.byOrder(order.orderId);
       if (execution) await this.settlement.settle(execution, order);
     } catch (error) {

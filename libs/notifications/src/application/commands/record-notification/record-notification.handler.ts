@@ -3,6 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Outbox, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
 import { In, MoreThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import type { NotificationDraft } from '../../../domain/notification-draft.js';
 import type { NotificationRule } from '../../../domain/notification-rule.js';
 import { ruleTypeOf, specOf } from '../../../domain/notification-types.js';
 import { NotificationDeliveryOrmEntity } from '../../../infrastructure/persistence/notification-delivery.orm-entity.js';
@@ -22,6 +23,9 @@ import { RecordNotificationCommand, type RecordOutcome } from './record-notifica
  */
 const NOTIFICATIONS_LOCK = 7_350_115;
 
+/** Drafts recorded per transaction at most. */
+const DRAFTS_PER_TRANSACTION = 50;
+
 interface PlannedDelivery {
   channel: 'email' | 'webhook';
   recipient: string;
@@ -40,70 +44,108 @@ export class RecordNotificationHandler implements ICommandHandler<RecordNotifica
     private readonly stream: NotificationStream,
   ) {}
 
-  async execute({ draft }: RecordNotificationCommand): Promise<RecordOutcome> {
-    const rule = await this.rules.of(ruleTypeOf(draft.type));
-    return this.uow.run(async (tx) => {
-      if (this.uow.driver === 'postgres') await tx.manager.query('SELECT pg_advisory_xact_lock($1)', [NOTIFICATIONS_LOCK]);
-      const now = new Date();
-      const told = await tx.manager.find(NotificationFactOrmEntity, { where: { factKey: In(draft.factKeys) } });
-      if (told.length > 0) {
-        // Facts told along with another (a fill inside its trade's notification) are marked, not told again.
-        await this.markTold(tx, draft.factKeys, told, told[0].notificationId, now);
-        return { recorded: false, why: 'told-already' };
-      }
-      if (Object.values(rule.channels).every((mode) => mode === 'off')) {
-        await this.markTold(tx, draft.factKeys, [], null, now);
-        return { recorded: false, why: 'all-channels-off' };
-      }
-      if (!draft.ignoreCooldown && rule.cooldownSeconds > 0) {
-        const recent = await tx.manager.count(NotificationOrmEntity, {
-          where: { type: draft.type, subject: draft.subject, createdAt: MoreThan(new Date(now.getTime() - rule.cooldownSeconds * 1000)) },
-        });
-        if (recent > 0) {
-          await this.markTold(tx, draft.factKeys, [], null, now);
-          return { recorded: false, why: 'cooldown' };
-        }
-      }
-      const rendered = renderNotification(draft.type, draft.data, this.config.locale, this.config.timeZone);
-      const row = Object.assign(new NotificationOrmEntity(), {
-        type: draft.type,
-        severity: specOf(draft.type).severity,
-        subject: draft.subject.slice(0, 200),
-        title: rendered.title.slice(0, 300),
-        body: rendered.text,
-        data: draft.data,
-        webMode: rule.channels.web,
-        createdAt: now,
-        // Silent on the web: kept in the list, never an unread alert.
-        readAt: rule.channels.web === 'on' ? null : now,
-      });
-      const inserted = await tx.manager.insert(NotificationOrmEntity, row as QueryDeepPartialEntity<NotificationOrmEntity>);
-      const notificationId = Number((inserted.identifiers[0] as { id: number | string }).id);
-      await this.markTold(tx, draft.factKeys, [], notificationId, now);
-      const planned = this.plan(rule);
-      for (const d of planned) {
-        const id = randomUUID();
-        await tx.manager.insert(NotificationDeliveryOrmEntity, {
-          id,
-          notificationId,
-          channel: d.channel,
-          uniqueKey: `${notificationId}:${d.key}`,
-          recipient: d.recipient,
-          target: d.target,
-          silent: d.silent,
-          status: 'pending',
-          attempts: 0,
-          lastError: null,
-          nextAttemptAt: now,
-          createdAt: now,
-          updatedAt: now,
-          sentAt: null,
-        });
-        await this.outbox.enqueue(tx, deliveryTopic(d.channel), { deliveryId: id }, { priority: DELIVERY_PRIORITY });
-      }
-      if (rule.channels.web === 'on') tx.afterCommit(() => this.stream.wake());
-      return { recorded: true, notificationId, deliveries: planned.length };
+  /**
+   * Drafts arriving together (a burst of fills, each telling its own) are recorded in one
+   * transaction, each in a savepoint of its own: one commit and one lock for the lot, and a draft
+   * that fails answers its error alone.
+   */
+  execute({ draft }: RecordNotificationCommand): Promise<RecordOutcome> {
+    return new Promise<RecordOutcome>((resolve, reject) => {
+      this.waiting.push({ draft, resolve, reject });
+      this.writing ??= this.writeWaiting().finally(() => (this.writing = undefined));
     });
+  }
+
+  private readonly waiting: Array<{
+    draft: NotificationDraft;
+    resolve: (outcome: RecordOutcome) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  private writing: Promise<void> | undefined;
+
+  private async writeWaiting(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, DRAFTS_PER_TRANSACTION);
+      try {
+        const rules = await Promise.all(batch.map(({ draft }) => this.rules.of(ruleTypeOf(draft.type))));
+        const outcomes = await this.uow.runTogether(
+          batch.map(
+            ({ draft }, i) =>
+              (tx: TransactionScope) =>
+                this.record(tx, draft, rules[i]),
+          ),
+          async (manager) => {
+            if (this.uow.driver === 'postgres') await manager.query('SELECT pg_advisory_xact_lock($1)', [NOTIFICATIONS_LOCK]);
+          },
+        );
+        outcomes.forEach((outcome, i) => (outcome.ok ? batch[i].resolve(outcome.value) : batch[i].reject(outcome.error)));
+      } catch (error) {
+        // The commit itself failed: none of the batch was written (the sweep tells what it was about).
+        for (const item of batch) item.reject(error);
+      }
+    }
+  }
+
+  private async record(tx: TransactionScope, draft: NotificationDraft, rule: NotificationRule): Promise<RecordOutcome> {
+    const now = new Date();
+    const told = await tx.manager.find(NotificationFactOrmEntity, { where: { factKey: In(draft.factKeys) } });
+    if (told.length > 0) {
+      // Facts told along with another (a fill inside its trade's notification) are marked, not told again.
+      await this.markTold(tx, draft.factKeys, told, told[0].notificationId, now);
+      return { recorded: false, why: 'told-already' };
+    }
+    if (Object.values(rule.channels).every((mode) => mode === 'off')) {
+      await this.markTold(tx, draft.factKeys, [], null, now);
+      return { recorded: false, why: 'all-channels-off' };
+    }
+    if (!draft.ignoreCooldown && rule.cooldownSeconds > 0) {
+      const recent = await tx.manager.count(NotificationOrmEntity, {
+        where: { type: draft.type, subject: draft.subject, createdAt: MoreThan(new Date(now.getTime() - rule.cooldownSeconds * 1000)) },
+      });
+      if (recent > 0) {
+        await this.markTold(tx, draft.factKeys, [], null, now);
+        return { recorded: false, why: 'cooldown' };
+      }
+    }
+    const rendered = renderNotification(draft.type, draft.data, this.config.locale, this.config.timeZone);
+    const row = Object.assign(new NotificationOrmEntity(), {
+      type: draft.type,
+      severity: specOf(draft.type).severity,
+      subject: draft.subject.slice(0, 200),
+      title: rendered.title.slice(0, 300),
+      body: rendered.text,
+      data: draft.data,
+      webMode: rule.channels.web,
+      createdAt: now,
+      // Silent on the web: kept in the list, never an unread alert.
+      readAt: rule.channels.web === 'on' ? null : now,
+    });
+    const inserted = await tx.manager.insert(NotificationOrmEntity, row as QueryDeepPartialEntity<NotificationOrmEntity>);
+    const notificationId = Number((inserted.identifiers[0] as { id: number | string }).id);
+    await this.markTold(tx, draft.factKeys, [], notificationId, now);
+    const planned = this.plan(rule);
+    for (const d of planned) {
+      const id = randomUUID();
+      await tx.manager.insert(NotificationDeliveryOrmEntity, {
+        id,
+        notificationId,
+        channel: d.channel,
+        uniqueKey: `${notificationId}:${d.key}`,
+        recipient: d.recipient,
+        target: d.target,
+        silent: d.silent,
+        status: 'pending',
+        attempts: 0,
+        lastError: null,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+        sentAt: null,
+      });
+      await this.outbox.enqueue(tx, deliveryTopic(d.channel), { deliveryId: id }, { priority: DELIVERY_PRIORITY });
+    }
+    if (rule.channels.web === 'on') tx.afterCommit(() => this.stream.wake());
+    return { recorded: true, notificationId, deliveries: planned.length };
   }
 
   private async markTold(
