@@ -14,6 +14,7 @@ export * from './logging/logger.factory.js';
 export * from './logging/log-tap.js';
 export * from './database/columns.js';
 export * from './database/insert-rows.js';
+export * from './database/select-rows.js';
 export * from './database/tradedesk-data-source.js';
 export * from './database/sqlite-instance-lock.js';
 export * from './database/unit-of-work.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { ExchangeOrder, ExchangeTrade } from '@tradedesk/exchanges';
-import { Decimal, insertRows, type TransactionScope, UnitOfWork, ZERO } from '@tradedesk/shared';
+import { Decimal, insertRows, selectRows, type TransactionScope, UnitOfWork, updateRow, ZERO } from '@tradedesk/shared';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import {
@@ -83,9 +83,12 @@ export class OrderLedger {
 
   /** Loads orders for update in id order (one statement), by id; the order every writer locks in. */
   async lockMany(manager: EntityManager, orderIds: readonly string[]): Promise<Map<string, OrderOrmEntity>> {
-    const query = manager.createQueryBuilder(OrderOrmEntity, 'o').where('o.id IN (:...orderIds)', { orderIds }).orderBy('o.id', 'ASC');
-    if (manager.dataSource.options.type === 'postgres') query.setLock('pessimistic_write');
-    return new Map((await query.getMany()).map((o) => [o.id, o]));
+    const orders = await selectRows(manager, OrderOrmEntity, {
+      where: { id: [...orderIds] },
+      orderBy: { property: 'id', direction: 'ASC' },
+      forUpdate: true,
+    });
+    return new Map(orders.map((o) => [o.id, o]));
   }
 
   /** Loads every leg of an order list for update, stop leg first. */
@@ -192,21 +195,17 @@ export class OrderLedger {
     order.updatedAt = new Date();
     // One UPDATE of what a snapshot changes (it bumps the version): save() would read the row
     // before writing it and again after (bench/orders, issue 14).
-    await manager.update(
-      OrderOrmEntity,
-      { id: order.id },
-      {
-        exchangeOrderId: order.exchangeOrderId,
-        filled: order.filled,
-        cost: order.cost,
-        average: order.average,
-        fee: order.fee,
-        feeCurrency: order.feeCurrency,
-        status: order.status,
-        needsAttention: order.needsAttention,
-        updatedAt: order.updatedAt,
-      },
-    );
+    await updateRow(manager, OrderOrmEntity, order.id, {
+      exchangeOrderId: order.exchangeOrderId,
+      filled: order.filled,
+      cost: order.cost,
+      average: order.average,
+      fee: order.fee,
+      feeCurrency: order.feeCurrency,
+      status: order.status,
+      needsAttention: order.needsAttention,
+      updatedAt: order.updatedAt,
+    });
     order.version += 1;
 
     if (recorded.count > 0 || order.filled.gt(filledBefore)) {

@@ -7,7 +7,7 @@ import { DomainEvent } from '../ddd/domain-event.js';
 import { MAX_HANDLERS_IN_FLIGHT, Outbox } from '../outbox/outbox.js';
 import { RetryLater } from '../outbox/outbox-message.js';
 import { OutboxMessageOrmEntity } from '../outbox/outbox-message.orm-entity.js';
-import { type TransactionScope, UnitOfWork } from './unit-of-work.js';
+import { UnitOfWork } from './unit-of-work.js';
 import { TradedeskDataSource } from './tradedesk-data-source.js';
 import { bootTestApp, type TestApp } from '../../../../test/support/boot-test-app.js';
 
@@ -335,31 +335,6 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
     expect(published).toEqual(['grouped-a', 'grouped-b', 'grouped-c']);
     afterCommit.sort(byText);
     expect(afterCommit).toEqual(['a', 'b', 'c']);
-  });
-  it('runTogether: one transaction on either driver after its prelude; a unit that throws is rolled back and answers its error alone', async () => {
-    const topic = `test.together.${driver}`;
-    const afterCommit: string[] = [];
-    let preludes = 0;
-    const outcomes = await uow.runTogether(
-      ['a', 'boom', 'b'].map((what) => async (tx: TransactionScope) => {
-        await outbox.enqueue(tx, topic, { what });
-        tx.publish(new SomethingHappened(`together-${what}`));
-        tx.afterCommit(() => afterCommit.push(what));
-        if (what === 'boom') throw new Error('this unit fails');
-        return what;
-      }),
-      async (manager) => {
-        preludes++;
-        // Inside the same transaction as the units: what it writes commits with them.
-        await outbox.enqueue({ manager, publish: () => undefined, afterCommit: () => undefined }, topic, { what: 'prelude' });
-      },
-    );
-    expect(outcomes.map((o) => (o.ok ? o.value : (o.error as Error).message))).toEqual(['a', 'this unit fails', 'b']);
-    expect(preludes).toBe(1);
-    const rows = await dataSource.getRepository(OutboxMessageOrmEntity).findBy({ topic });
-    expect(rows.map((r) => r.payload.what).sort(byText)).toEqual(['a', 'b', 'prelude']);
-    expect(seen.filter((s) => s.startsWith('together-')).sort(byText)).toEqual(['together-a', 'together-b']);
-    expect(afterCommit).toEqual(['a', 'b']);
   });
   it('dispatchNow from two instances at once runs the message once, and not at all once it is done', async () => {
     const other = new Outbox(uow);

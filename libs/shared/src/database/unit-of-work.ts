@@ -94,31 +94,10 @@ export class UnitOfWork {
     }
   }
 
-  /**
-   * Independent units in one transaction, each inside its own savepoint, on either driver: one
-   * commit for all (one fsync, one WAL flush), and a unit that throws is rolled back alone and
-   * answers its own error. `prelude` runs first in the transaction (e.g. a lock the units share).
-   * Events and after-commit callbacks of the units that held run after the commit. If the commit
-   * itself fails, this rejects and none of the units was written.
-   */
-  async runTogether<T>(
-    units: ReadonlyArray<(tx: TransactionScope) => Promise<T>>,
-    prelude?: (manager: EntityManager) => Promise<void>,
-  ): Promise<Array<{ ok: true; value: T } | { ok: false; error: unknown }>> {
-    const group = () => this.runGroup(units, prelude);
-    const outcomes = this.serialized ? await this.sqliteWriter.runExclusive(this.afterPendingIo(group)) : await group();
-    for (const outcome of outcomes) if (outcome.ok) await this.afterUnit(outcome);
-    return outcomes.map((o) => (o.ok ? { ok: true as const, value: o.value as T } : { ok: false as const, error: o.error }));
-  }
-
   /** One transaction for the group, each unit in a savepoint of its own (a nested transaction on the same connection). */
-  private async runGroup(
-    units: ReadonlyArray<(tx: TransactionScope) => Promise<unknown>>,
-    prelude?: (manager: EntityManager) => Promise<void>,
-  ): Promise<GroupedOutcome[]> {
+  private async runGroup(units: ReadonlyArray<(tx: TransactionScope) => Promise<unknown>>): Promise<GroupedOutcome[]> {
     const outcomes: GroupedOutcome[] = [];
     await this.dataSource.transaction(async (manager) => {
-      await prelude?.(manager);
       for (const work of units) {
         const events: DomainEvent[] = [];
         const callbacks: Array<() => unknown> = [];

@@ -1,5 +1,5 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { MAX_PAGE_LIMIT, NotFoundError, UnitOfWork } from '@tradedesk/shared';
+import { MAX_PAGE_LIMIT, NotFoundError, selectRows, UnitOfWork } from '@tradedesk/shared';
 import { Between, type FindOptionsWhere, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import type { OrderStatus } from '../../domain/order-status.js';
 import { OrderOrmEntity } from '../../infrastructure/persistence/order.orm-entity.js';
@@ -62,18 +62,19 @@ export class GetOrderHandler implements IQueryHandler<GetOrderQuery, OrderView> 
   constructor(private readonly uow: UnitOfWork) {}
 
   async execute({ orderId, options }: GetOrderQuery): Promise<OrderView> {
-    if (options.timeline === false) {
-      const order = await this.uow.autocommit((manager) => manager.findOneBy(OrderOrmEntity, { id: orderId }));
-      if (!order) throw new NotFoundError('ORDER.NOT_FOUND', `No order with id ${orderId}`);
-      return toOrderView(order);
-    }
     // Two reads without a transaction: on PostgreSQL a READ COMMITTED transaction gave each
     // statement its own snapshot anyway; on SQLite nothing can write between them (writer mutex).
+    // Every placed order is read back here: without the query builder (bench/orders, issue 14).
     return this.uow.autocommit(async (manager) => {
-      const order = await manager.findOneBy(OrderOrmEntity, { id: orderId });
+      const [order] = await selectRows(manager, OrderOrmEntity, { where: { id: orderId } });
       if (!order) throw new NotFoundError('ORDER.NOT_FOUND', `No order with id ${orderId}`);
+      if (options.timeline === false) return toOrderView(order);
       // The first page of the timeline; the rest through GET /api/orders/:id/timeline.
-      const timeline = await manager.find(OrderTimelineOrmEntity, { where: { orderId }, order: { id: 'ASC' }, take: MAX_PAGE_LIMIT });
+      const timeline = await selectRows(manager, OrderTimelineOrmEntity, {
+        where: { orderId },
+        orderBy: { property: 'id', direction: 'ASC' },
+        limit: MAX_PAGE_LIMIT,
+      });
       return toOrderView(order, timeline);
     });
   }

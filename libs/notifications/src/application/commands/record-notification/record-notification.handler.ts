@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Outbox, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
+import { insertRows, Outbox, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
 import { In, MoreThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { NotificationDraft } from '../../../domain/notification-draft.js';
@@ -26,6 +26,54 @@ const NOTIFICATIONS_LOCK = 7_350_115;
 /** Drafts recorded per transaction at most. */
 const DRAFTS_PER_TRANSACTION = 50;
 
+interface Waiting {
+  draft: NotificationDraft;
+  resolve: (outcome: RecordOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The facts of a batch of drafts: which were told before (one read for the batch) and which are
+ * told now (one insert for the batch, before commit). A fact told by an earlier draft of the same
+ * batch counts as told for the later ones.
+ */
+class FactsTold {
+  private readonly fresh: Array<{ factKey: string; notificationId: number | null; recordedAt: Date }> = [];
+
+  private constructor(private readonly told: Map<string, number | null>) {}
+
+  static async read(tx: TransactionScope, keys: readonly string[]): Promise<FactsTold> {
+    const told = new Map<string, number | null>();
+    for (let i = 0; i < keys.length; i += FACT_KEYS_PER_READ) {
+      const rows = await tx.manager.find(NotificationFactOrmEntity, { where: { factKey: In(keys.slice(i, i + FACT_KEYS_PER_READ)) } });
+      for (const row of rows) told.set(row.factKey, row.notificationId);
+    }
+    return new FactsTold(told);
+  }
+
+  /** The notification (or null: none was sent) that told one of these facts already; undefined when none was told. */
+  toldIn(keys: readonly string[]): number | null | undefined {
+    const key = keys.find((k) => this.told.has(k));
+    return key === undefined ? undefined : this.told.get(key);
+  }
+
+  /** Marks the facts not told yet as told by `notificationId`. */
+  tell(keys: readonly string[], notificationId: number | null, now: Date): void {
+    for (const factKey of keys) {
+      if (this.told.has(factKey)) continue;
+      this.told.set(factKey, notificationId);
+      this.fresh.push({ factKey, notificationId, recordedAt: now });
+    }
+  }
+
+  async write(tx: TransactionScope): Promise<void> {
+    await insertRows(tx.manager, NotificationFactOrmEntity, this.fresh.splice(0));
+  }
+}
+
+/** Fact keys per IN (...) read. */
+const FACT_KEYS_PER_READ = 500;
+
 interface PlannedDelivery {
   channel: 'email' | 'webhook';
   recipient: string;
@@ -46,8 +94,9 @@ export class RecordNotificationHandler implements ICommandHandler<RecordNotifica
 
   /**
    * Drafts arriving together (a burst of fills, each telling its own) are recorded in one
-   * transaction, each in a savepoint of its own: one commit and one lock for the lot, and a draft
-   * that fails answers its error alone.
+   * transaction: one read of the facts told already and one insert of the facts told now for the
+   * lot, one commit and one lock. If that transaction fails, each draft is recorded again in a
+   * transaction of its own, so a failure is only its own draft's.
    */
   execute({ draft }: RecordNotificationCommand): Promise<RecordOutcome> {
     return new Promise<RecordOutcome>((resolve, reject) => {
@@ -56,46 +105,49 @@ export class RecordNotificationHandler implements ICommandHandler<RecordNotifica
     });
   }
 
-  private readonly waiting: Array<{
-    draft: NotificationDraft;
-    resolve: (outcome: RecordOutcome) => void;
-    reject: (error: unknown) => void;
-  }> = [];
+  private readonly waiting: Waiting[] = [];
   private writing: Promise<void> | undefined;
 
   private async writeWaiting(): Promise<void> {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, DRAFTS_PER_TRANSACTION);
       try {
-        const rules = await Promise.all(batch.map(({ draft }) => this.rules.of(ruleTypeOf(draft.type))));
-        const outcomes = await this.uow.runTogether(
-          batch.map(
-            ({ draft }, i) =>
-              (tx: TransactionScope) =>
-                this.record(tx, draft, rules[i]),
-          ),
-          async (manager) => {
-            if (this.uow.driver === 'postgres') await manager.query('SELECT pg_advisory_xact_lock($1)', [NOTIFICATIONS_LOCK]);
-          },
-        );
-        outcomes.forEach((outcome, i) => (outcome.ok ? batch[i].resolve(outcome.value) : batch[i].reject(outcome.error)));
+        const outcomes = await this.recordTogether(batch);
+        outcomes.forEach((outcome, i) => batch[i].resolve(outcome));
       } catch (error) {
-        // The commit itself failed: none of the batch was written (the sweep tells what it was about).
-        for (const item of batch) item.reject(error);
+        if (batch.length === 1) batch[0].reject(error);
+        else
+          for (const item of batch)
+            await this.recordTogether([item]).then(
+              ([outcome]) => item.resolve(outcome),
+              (e: unknown) => item.reject(e),
+            );
       }
     }
   }
 
-  private async record(tx: TransactionScope, draft: NotificationDraft, rule: NotificationRule): Promise<RecordOutcome> {
+  private async recordTogether(batch: readonly Waiting[]): Promise<RecordOutcome[]> {
+    const rules = await Promise.all(batch.map(({ draft }) => this.rules.of(ruleTypeOf(draft.type))));
+    return this.uow.run(async (tx) => {
+      if (this.uow.driver === 'postgres') await tx.manager.query('SELECT pg_advisory_xact_lock($1)', [NOTIFICATIONS_LOCK]);
+      const facts = await FactsTold.read(tx, [...new Set(batch.flatMap(({ draft }) => draft.factKeys))]);
+      const outcomes: RecordOutcome[] = [];
+      for (const [i, { draft }] of batch.entries()) outcomes.push(await this.record(tx, facts, draft, rules[i]));
+      await facts.write(tx);
+      return outcomes;
+    });
+  }
+
+  private async record(tx: TransactionScope, facts: FactsTold, draft: NotificationDraft, rule: NotificationRule): Promise<RecordOutcome> {
     const now = new Date();
-    const told = await tx.manager.find(NotificationFactOrmEntity, { where: { factKey: In(draft.factKeys) } });
-    if (told.length > 0) {
+    const toldIn = facts.toldIn(draft.factKeys);
+    if (toldIn !== undefined) {
       // Facts told along with another (a fill inside its trade's notification) are marked, not told again.
-      await this.markTold(tx, draft.factKeys, told, told[0].notificationId, now);
+      facts.tell(draft.factKeys, toldIn, now);
       return { recorded: false, why: 'told-already' };
     }
     if (Object.values(rule.channels).every((mode) => mode === 'off')) {
-      await this.markTold(tx, draft.factKeys, [], null, now);
+      facts.tell(draft.factKeys, null, now);
       return { recorded: false, why: 'all-channels-off' };
     }
     if (!draft.ignoreCooldown && rule.cooldownSeconds > 0) {
@@ -103,7 +155,7 @@ export class RecordNotificationHandler implements ICommandHandler<RecordNotifica
         where: { type: draft.type, subject: draft.subject, createdAt: MoreThan(new Date(now.getTime() - rule.cooldownSeconds * 1000)) },
       });
       if (recent > 0) {
-        await this.markTold(tx, draft.factKeys, [], null, now);
+        facts.tell(draft.factKeys, null, now);
         return { recorded: false, why: 'cooldown' };
       }
     }
@@ -122,7 +174,7 @@ export class RecordNotificationHandler implements ICommandHandler<RecordNotifica
     });
     const inserted = await tx.manager.insert(NotificationOrmEntity, row as QueryDeepPartialEntity<NotificationOrmEntity>);
     const notificationId = Number((inserted.identifiers[0] as { id: number | string }).id);
-    await this.markTold(tx, draft.factKeys, [], notificationId, now);
+    facts.tell(draft.factKeys, notificationId, now);
     const planned = this.plan(rule);
     for (const d of planned) {
       const id = randomUUID();
@@ -146,18 +198,6 @@ export class RecordNotificationHandler implements ICommandHandler<RecordNotifica
     }
     if (rule.channels.web === 'on') tx.afterCommit(() => this.stream.wake());
     return { recorded: true, notificationId, deliveries: planned.length };
-  }
-
-  private async markTold(
-    tx: TransactionScope,
-    keys: readonly string[],
-    told: readonly NotificationFactOrmEntity[],
-    notificationId: number | null,
-    now: Date,
-  ): Promise<void> {
-    const known = new Set(told.map((t) => t.factKey));
-    const rows = [...new Set(keys)].filter((k) => !known.has(k)).map((factKey) => ({ factKey, notificationId, recordedAt: now }));
-    if (rows.length > 0) await tx.manager.insert(NotificationFactOrmEntity, rows);
   }
 
   /** Push deliveries of a rule: email to each recipient unless silent (the daily summary carries those), the webhook once. */
