@@ -44,7 +44,7 @@ export async function insertRows<T extends ObjectLiteral>(
         parameters.push(
           column.isVersion && row[column.propertyName as keyof typeof row] === undefined
             ? 1
-            : manager.connection.driver.preparePersistentValue(row[column.propertyName as keyof typeof row], column),
+            : manager.dataSource.driver.preparePersistentValue(row[column.propertyName as keyof typeof row], column),
         );
     await manager.query(insertStatement(manager, plan, chunk.length), parameters);
   }
@@ -60,19 +60,19 @@ export async function updateRow<T extends ObjectLiteral>(
   id: string,
   values: Partial<Record<keyof T & string, unknown>>,
 ): Promise<void> {
-  const metadata = manager.connection.getMetadata(entity);
+  const metadata = manager.dataSource.getMetadata(entity);
   const properties = Object.keys(values).filter((p) => values[p as keyof typeof values] !== undefined);
-  const columns = properties.map((p) => plainColumn(metadata, p, manager.connection.options.type));
+  const columns = properties.map((p) => plainColumn(metadata, p, manager.dataSource.options.type));
   const primary = metadata.primaryColumns;
   if (columns.some((c) => !c) || primary.length !== 1 || !isPlainTable(metadata) || metadata.updateDateColumn) {
-    await manager.update(entity, { [primary[0].propertyName]: id } as never, values as QueryDeepPartialEntity<T>);
+    await manager.update(entity, { [primary[0].propertyName]: id }, values as QueryDeepPartialEntity<T>);
     return;
   }
   const key = `${metadata.tablePath}|${properties.join(',')}`;
   const cache = updates(manager);
   let sql = cache.get(key);
   if (!sql) {
-    const escape = (name: string) => manager.connection.driver.escape(name);
+    const escape = (name: string) => manager.dataSource.driver.escape(name);
     const placeholder = placeholders(manager);
     const sets = columns.map((c, i) => `${escape(c!.databaseName)} = ${placeholder(i + 1)}`);
     if (metadata.versionColumn)
@@ -80,8 +80,8 @@ export async function updateRow<T extends ObjectLiteral>(
     sql = `UPDATE ${escape(metadata.tableName)} SET ${sets.join(', ')} WHERE ${escape(primary[0].databaseName)} = ${placeholder(columns.length + 1)}`;
     cache.set(key, sql);
   }
-  const parameters = columns.map((c, i) =>
-    manager.connection.driver.preparePersistentValue(values[properties[i] as keyof typeof values], c!),
+  const parameters = columns.map((c, i): unknown =>
+    manager.dataSource.driver.preparePersistentValue(values[properties[i] as keyof typeof values], c!),
   );
   parameters.push(id);
   await manager.query(sql, parameters);
@@ -99,13 +99,13 @@ function plainInsertPlan<T extends ObjectLiteral>(
   entity: EntityTarget<T>,
   rows: ReadonlyArray<QueryDeepPartialEntity<T>>,
 ): InsertPlan | undefined {
-  const metadata = manager.connection.getMetadata(entity);
+  const metadata = manager.dataSource.getMetadata(entity);
   if (!isPlainTable(metadata) || metadata.createDateColumn || metadata.updateDateColumn) return undefined;
   const set = (row: object) => Object.keys(row).filter((p) => (row as Record<string, unknown>)[p] !== undefined);
   const properties = set(rows[0]);
   const signature = properties.join(',');
   if (rows.some((row) => set(row).join(',') !== signature)) return undefined;
-  const type = manager.connection.options.type;
+  const type = manager.dataSource.options.type;
   const columns: ColumnMetadata[] = [];
   for (const p of properties) {
     const column = plainColumn(metadata, p, type);
@@ -137,7 +137,7 @@ function insertStatement(manager: EntityManager, plan: InsertPlan, rows: number)
   const cache = inserts(manager);
   let sql = cache.get(key);
   if (!sql) {
-    const escape = (name: string) => manager.connection.driver.escape(name);
+    const escape = (name: string) => manager.dataSource.driver.escape(name);
     const placeholder = placeholders(manager);
     const width = plan.columns.length;
     const tuples = Array.from({ length: rows }, (_, r) => `(${plan.columns.map((_c, i) => placeholder(r * width + i + 1)).join(', ')})`);
@@ -150,17 +150,17 @@ function insertStatement(manager: EntityManager, plan: InsertPlan, rows: number)
 }
 
 function placeholders(manager: EntityManager): (n: number) => string {
-  return manager.connection.options.type === 'postgres' ? (n) => `$${n}` : () => '?';
+  return manager.dataSource.options.type === 'postgres' ? (n) => `$${n}` : () => '?';
 }
 
 /** Statements built so far, per data source (two data sources of one process may be different drivers). */
 const insertCache = new WeakMap<object, Map<string, string>>();
 const updateCache = new WeakMap<object, Map<string, string>>();
 function inserts(manager: EntityManager): Map<string, string> {
-  return cacheOf(insertCache, manager.connection);
+  return cacheOf(insertCache, manager.dataSource);
 }
 function updates(manager: EntityManager): Map<string, string> {
-  return cacheOf(updateCache, manager.connection);
+  return cacheOf(updateCache, manager.dataSource);
 }
 function cacheOf(caches: WeakMap<object, Map<string, string>>, owner: object): Map<string, string> {
   let cache = caches.get(owner);

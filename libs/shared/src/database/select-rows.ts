@@ -22,11 +22,11 @@ export async function selectRows<T extends ObjectLiteral>(
   entity: EntityTarget<T>,
   options: SelectRowsOptions<T>,
 ): Promise<T[]> {
-  const metadata = manager.connection.getMetadata(entity);
+  const metadata = manager.dataSource.getMetadata(entity);
   if (metadata.schema || metadata.database || metadata.embeddeds.length > 0 || metadata.relations.length > 0)
     throw new Error(`selectRows: ${metadata.name} is not a table of plain columns`);
-  const driver = manager.connection.driver;
-  const postgres = manager.connection.options.type === 'postgres';
+  const driver = manager.dataSource.driver;
+  const postgres = manager.dataSource.options.type === 'postgres';
   const escape = (name: string) => driver.escape(name);
   const parameters: unknown[] = [];
   const conditions: string[] = [];
@@ -48,7 +48,7 @@ export async function selectRows<T extends ObjectLiteral>(
     sql += ` ORDER BY ${escape(columnOf(metadata.findColumnWithPropertyName(options.orderBy.property), options.orderBy.property).databaseName)} ${options.orderBy.direction}`;
   if (options.limit !== undefined) sql += ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
   if (options.forUpdate && postgres) sql += ' FOR UPDATE';
-  const raw = (await manager.query(sql, parameters)) as Array<Record<string, unknown>>;
+  const raw = await manager.query<Array<Record<string, unknown>>>(sql, parameters);
   return raw.map((row) => {
     const entityObject = metadata.create() as T;
     for (const column of metadata.columns) {

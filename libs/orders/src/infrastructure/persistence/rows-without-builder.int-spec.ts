@@ -5,11 +5,11 @@ import { TEST_DRIVERS } from '@tradedesk/testing';
 import { type DataSource, type EntityManager, type EntityTarget, In, type ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pendingOrderRow } from '../../../libs/orders/src/application/order-rows.js';
-import { OrderOrmEntity } from '../../../libs/orders/src/infrastructure/persistence/order.orm-entity.js';
-import { OrderTimelineOrmEntity } from '../../../libs/orders/src/infrastructure/persistence/order-timeline.orm-entity.js';
-import { TradeOrmEntity } from '../../../libs/orders/src/infrastructure/persistence/trade.orm-entity.js';
-import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
+import { pendingOrderRow } from '../../application/order-rows.js';
+import { OrderOrmEntity } from './order.orm-entity.js';
+import { OrderTimelineOrmEntity } from './order-timeline.orm-entity.js';
+import { TradeOrmEntity } from './trade.orm-entity.js';
+import { bootTestApp, type TestApp } from '../../../../../test/support/boot-test-app.js';
 
 /**
  * insertRows and updateRow write the order path's rows without TypeORM's query builder (issue 14).
@@ -31,7 +31,7 @@ describe.each(TEST_DRIVERS)('rows written without the query builder on %s', (dri
   const p = (n: number) => (driver === 'postgres' ? `$${n}` : '?');
   /** The stored row as the database has it, without the columns that differ between twins. */
   async function stored(table: string, id: unknown, differing: string[]): Promise<Record<string, unknown>> {
-    const [row] = (await dataSource.query(`SELECT * FROM ${table} WHERE id = ${p(1)}`, [id])) as Array<Record<string, unknown>>;
+    const [row] = await dataSource.query<Array<Record<string, unknown>>>(`SELECT * FROM ${table} WHERE id = ${p(1)}`, [id]);
     expect(row, `${table} ${String(id)}`).toBeDefined();
     return Object.fromEntries(Object.entries(row).filter(([k]) => !differing.includes(k)));
   }

@@ -3,12 +3,9 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { TEST_DRIVERS } from '@tradedesk/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  RecordNotificationCommand,
-  type RecordOutcome,
-} from '../../../libs/notifications/src/application/commands/record-notification/record-notification.command.js';
-import type { NotificationDraft } from '../../../libs/notifications/src/domain/notification-draft.js';
-import { bootTestApp, type TestApp } from '../../support/boot-test-app.js';
+import { RecordNotificationCommand, type RecordOutcome } from './record-notification.command.js';
+import type { NotificationDraft } from '../../../domain/notification-draft.js';
+import { bootTestApp, type TestApp } from '../../../../../../test/support/boot-test-app.js';
 
 /**
  * Drafts arriving together are recorded in one transaction (issue 14: a burst of fills, each with
@@ -39,12 +36,14 @@ describe.each(TEST_DRIVERS)('notifications recorded in batches on %s', (driver) 
   const record = (d: NotificationDraft) => commands.execute<RecordNotificationCommand, RecordOutcome>(new RecordNotificationCommand(d));
   const p = (n: number) => (driver === 'postgres' ? `$${n}` : '?');
   async function factsOf(...keys: string[]): Promise<Record<string, number | null>> {
-    const rows = (await dataSource.query(
+    const rows = await dataSource.query<Array<{ factKey: string; notificationId: number | string | null }>>(
       `SELECT "factKey", "notificationId" FROM notification_facts WHERE "factKey" IN (${keys.map((_, i) => p(i + 1)).join(', ')})`,
       keys,
-    )) as Array<{ factKey: string; notificationId: number | string | null }>;
+    );
     return Object.fromEntries(rows.map((r) => [r.factKey, r.notificationId === null ? null : Number(r.notificationId)]));
   }
+  const countNotifications = async (): Promise<number> =>
+    Number((await dataSource.query<Array<{ n: number | string }>>('SELECT COUNT(*) AS n FROM notifications'))[0].n);
   const idOf = (o: PromiseSettledResult<RecordOutcome>): number | undefined =>
     o.status === 'fulfilled' && o.value.recorded ? o.value.notificationId : undefined;
 
@@ -75,7 +74,7 @@ describe.each(TEST_DRIVERS)('notifications recorded in batches on %s', (driver) 
   });
 
   it('a draft that cannot be recorded fails alone: the others of its batch are recorded once', async () => {
-    const before = Number(((await dataSource.query('SELECT COUNT(*) AS n FROM notifications')) as Array<{ n: number | string }>)[0].n);
+    const before = await countNotifications();
     const outcomes = await Promise.allSettled([
       record(draft('b0')),
       record(draft('b1')),
@@ -91,7 +90,7 @@ describe.each(TEST_DRIVERS)('notifications recorded in batches on %s', (driver) 
       'recorded',
       'told-already',
     ]);
-    const after = Number(((await dataSource.query('SELECT COUNT(*) AS n FROM notifications')) as Array<{ n: number | string }>)[0].n);
+    const after = await countNotifications();
     expect(after - before).toBe(3);
     expect(await factsOf('fill:b0', 'fill:b1', 'fill:b2', 'fill:b3', 'fill:b4')).toEqual({
       'fill:b0': idOf(outcomes[0]),
