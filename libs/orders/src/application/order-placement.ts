@@ -257,7 +257,7 @@ export class OrderPlacement {
       const attempt = async (items: typeof batch): Promise<void> => {
         let started: StartedOrders | undefined;
         try {
-          await this.uow.run(async (tx) => {
+          await this.uow.runGrouped(async (tx) => {
             started = await this.recordStarted(
               tx,
               items.map((i) => i.order),
