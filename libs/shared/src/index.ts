@@ -31,6 +31,7 @@ export * from './http/json-body.js';
 export * from './http/text.js';
 export * from './text/code-unit-order.js';
 export * from './time/time-zone.js';
+export * from './async/serial-drain.js';
 export * from './http/client-error.js';
 export * from './http/page-query.js';
 export * from './http/request-context.middleware.js';

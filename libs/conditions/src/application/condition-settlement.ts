@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { GetOrderQuery, NEVER_RECEIVED_REASON, type OrderView } from '@tradedesk/orders';
-import { Outbox, UnitOfWork } from '@tradedesk/shared';
+import { Outbox, SerialDrain, UnitOfWork } from '@tradedesk/shared';
 import { In } from 'typeorm';
 import { ConditionExpiredEvent } from '../domain/condition.events.js';
 import { isProtective } from '../domain/condition.types.js';
@@ -34,7 +34,10 @@ const SETTLEMENTS_PER_TRANSACTION = 200;
 export class ConditionSettlement {
   private readonly logger = new Logger(ConditionSettlement.name);
   private readonly ends: OrderEnd[] = [];
-  private settling: Promise<void> | undefined;
+  private readonly settling = new SerialDrain(
+    () => this.settleQueued(),
+    () => this.ends.length > 0,
+  );
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -74,7 +77,7 @@ export class ConditionSettlement {
    */
   settleLater(end: OrderEnd): void {
     this.ends.push(end);
-    this.settling ??= this.settleQueued().finally(() => (this.settling = undefined));
+    this.settling.kick();
   }
 
   private async settleQueued(): Promise<void> {

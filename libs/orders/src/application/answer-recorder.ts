@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { ClaimedMessage, Outbox } from '@tradedesk/shared';
+import { type ClaimedMessage, type Outbox, SerialDrain } from '@tradedesk/shared';
 import type { OrderLedger } from './order-ledger.js';
 import type { SendOutcome } from './order-submission.js';
 import type { PreparedOrder } from './order-rows.js';
@@ -24,7 +24,10 @@ interface SentAnswer {
  */
 export class AnswerRecorder {
   private readonly waiting: SentAnswer[] = [];
-  private writing: Promise<void> | undefined;
+  private readonly writing = new SerialDrain(
+    () => this.writeAll(),
+    () => this.waiting.length > 0,
+  );
   private sending = 0;
   private sendsSettled: (() => void) | undefined;
 
@@ -48,7 +51,7 @@ export class AnswerRecorder {
 
   add(answer: SentAnswer): void {
     this.waiting.push(answer);
-    this.writing ??= this.writeAll().finally(() => (this.writing = undefined));
+    this.writing.kick();
   }
 
   private async writeAll(): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ExchangeGateways, type PlaceOrderRequest } from '@tradedesk/exchanges';
-import { ConflictError, type Decimal, insertRows, Outbox, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
+import { ConflictError, type Decimal, insertRows, Outbox, SerialDrain, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { OrderPlacedEvent } from '../domain/order.events.js';
@@ -238,7 +238,7 @@ export class OrderPlacement {
   async recordAndSendPlain(order: PreparedOrder): Promise<void> {
     const started = await new Promise<StartedOrders[number]>((resolve, reject) => {
       this.plainWaiting.push({ order, resolve, reject });
-      this.plainWriting ??= this.writePlain().finally(() => (this.plainWriting = undefined));
+      this.plainWriting.kick();
     });
     await this.sendWith(this.directAnswers, [started]);
   }
@@ -248,7 +248,10 @@ export class OrderPlacement {
     resolve: (started: StartedOrders[number]) => void;
     reject: (error: unknown) => void;
   }> = [];
-  private plainWriting: Promise<void> | undefined;
+  private readonly plainWriting = new SerialDrain(
+    () => this.writePlain(),
+    () => this.plainWaiting.length > 0,
+  );
 
   /** Writes the waiting plain orders a batch at a time, while more arrive (group commit). */
   private async writePlain(): Promise<void> {

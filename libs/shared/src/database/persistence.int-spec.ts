@@ -336,6 +336,20 @@ describe.each(TEST_DRIVERS)('persistence platform on %s', (driver) => {
     afterCommit.sort(byText);
     expect(afterCommit).toEqual(['a', 'b', 'c']);
   });
+  it('runGrouped: a unit queued just as the writer finishes its last group is still written (none is stranded)', async () => {
+    // The caller of one unit queues the next a few microtask hops after the first resolved: one of
+    // these lands between the drain loop's last "anything left?" and the moment it counts as ended.
+    for (let hops = 0; hops < 12; hops++) {
+      const second = uow
+        .runGrouped(async () => 'first')
+        .then(async () => {
+          for (let i = 0; i < hops; i++) await Promise.resolve();
+          return uow.runGrouped(async () => 'second');
+        });
+      const deadline = new Promise<string>((resolve) => setTimeout(() => resolve(`stranded after ${hops} hops`), 2_000));
+      expect(await Promise.race([second, deadline])).toBe('second');
+    }
+  });
   it('dispatchNow from two instances at once runs the message once, and not at all once it is done', async () => {
     const other = new Outbox(uow);
     let runs = 0;

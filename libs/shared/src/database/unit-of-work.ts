@@ -3,6 +3,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Mutex } from 'async-mutex';
 import { DataSource, type EntityManager } from 'typeorm';
+import { SerialDrain } from '../async/serial-drain.js';
 import type { DomainEvent } from '../ddd/domain-event.js';
 
 /** What a unit of work hands to the code running inside its transaction. */
@@ -66,12 +67,15 @@ export class UnitOfWork {
     if (!this.serialized) return this.run(work);
     return new Promise<T>((resolve, reject) => {
       this.grouped.push({ work, resolve, reject } as GroupedUnit);
-      this.drainingGroups ??= this.drainGroups().finally(() => (this.drainingGroups = undefined));
+      this.groupDrain.kick();
     });
   }
 
   private readonly grouped: GroupedUnit[] = [];
-  private drainingGroups: Promise<void> | undefined;
+  private readonly groupDrain = new SerialDrain(
+    () => this.drainGroups(),
+    () => this.grouped.length > 0,
+  );
 
   private async drainGroups(): Promise<void> {
     while (this.grouped.length > 0) {

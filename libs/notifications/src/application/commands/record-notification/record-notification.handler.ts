@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { insertRows, Outbox, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
+import { insertRows, Outbox, SerialDrain, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
 import { In, MoreThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { NotificationDraft } from '../../../domain/notification-draft.js';
@@ -101,12 +101,15 @@ export class RecordNotificationHandler implements ICommandHandler<RecordNotifica
   execute({ draft }: RecordNotificationCommand): Promise<RecordOutcome> {
     return new Promise<RecordOutcome>((resolve, reject) => {
       this.waiting.push({ draft, resolve, reject });
-      this.writing ??= this.writeWaiting().finally(() => (this.writing = undefined));
+      this.writing.kick();
     });
   }
 
   private readonly waiting: Waiting[] = [];
-  private writing: Promise<void> | undefined;
+  private readonly writing = new SerialDrain(
+    () => this.writeWaiting(),
+    () => this.waiting.length > 0,
+  );
 
   private async writeWaiting(): Promise<void> {
     while (this.waiting.length > 0) {
