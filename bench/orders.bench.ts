@@ -32,17 +32,7 @@ import type { RateLimitOptions } from '@tradedesk/exchange-sim';
 import { ccxtUrlsFor, SEEDED_SIM_ACCOUNTS } from '@tradedesk/exchange-sim-client';
 import { PostgresServer } from '@tradedesk/testing';
 import { type LoadResult, runLoad } from './support/http-load.js';
-import {
-  AppProcess,
-  BareDurableProcess,
-  BareNestProcess,
-  BENCH_TOKEN,
-  cpuMsOf,
-  memoryOf,
-  rssSampler,
-  SimProcess,
-  sleep,
-} from './support/processes.js';
+import { AppProcess, BaselineProcess, BENCH_TOKEN, cpuMsOf, memoryOf, rssSampler, SimProcess, sleep } from './support/processes.js';
 import { type Figure, record } from './support/results.js';
 import { seedFills } from './support/seed-fills.js';
 
@@ -364,7 +354,7 @@ async function durableBaseline(s: Stack, pg: PostgresServer | undefined, sim: Si
     s.driver === 'sqlite'
       ? join(tempDir('td-bench-orders-durable-'), 'orders.sqlite')
       : await pg!.createDatabase(`bench_durable_${Date.now().toString(36)}`);
-  const route = await BareDurableProcess.start(database, sim.url, BASELINE.apiKey, BASELINE.secret);
+  const route = await BaselineProcess.bareDurable(database, sim.url, BASELINE.apiKey, BASELINE.secret);
   cleanups.push(() => route.stop());
   const body = (i: number) => JSON.stringify({ symbol: SYMBOL, side: i % 2 === 0 ? 'buy' : 'sell', amount: AMOUNT });
   const load = await runLoad({
@@ -535,7 +525,7 @@ async function positionsPart(s: Stack, sim: SimProcess, empty: LoadResult): Prom
 // ---------------------------------------------------------------- http
 
 async function httpPart(s: Stack): Promise<void> {
-  const bare = await BareNestProcess.start();
+  const bare = await BaselineProcess.bareNest();
   cleanups.push(() => bare.stop());
   const rounds = async (url: string, path: string, headers: Record<string, string> = {}) =>
     runLoad({ url, connections: CONNECTIONS, durationMs: READ_MS, warmup: 500, next: () => ({ method: 'GET', path, headers }) });

@@ -166,8 +166,11 @@ export class SimProcess extends Child {
   }
 }
 
-/** The bare NestJS baseline (bench/support/bare-nest) in its own process. */
-export class BareNestProcess extends Child {
+/**
+ * A baseline server of a bench in its own process, ready once it prints "<name> listening <url>":
+ * the bare NestJS app (bench/support/bare-nest) or the bare durable order route (bench/support/bare-durable).
+ */
+export class BaselineProcess extends Child {
   private constructor(
     child: ChildProcess,
     readonly url: string,
@@ -175,33 +178,22 @@ export class BareNestProcess extends Child {
     super(child);
   }
 
-  static async start(): Promise<BareNestProcess> {
-    const child = spawn(process.execPath, [BARE_NEST], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const url = await readyLine(child, /bare-nest listening (http:\/\/[\d.:[\]]+)/, 'the bare NestJS app', () => err);
-    return new BareNestProcess(child, url);
-  }
-}
-
-/** The bare durable order route (bench/support/bare-durable): fastify + ccxt + one committed INSERT and UPDATE per order. */
-export class BareDurableProcess extends Child {
-  private constructor(
-    child: ChildProcess,
-    readonly url: string,
-  ) {
-    super(child);
+  /** The bare NestJS app: one route on tradedesk's HTTP adapter. */
+  static bareNest(): Promise<BaselineProcess> {
+    return BaselineProcess.start(BARE_NEST, [], 'bare-nest', 'the bare NestJS app');
   }
 
-  static async start(database: string, simUrl: string, apiKey: string, secret: string): Promise<BareDurableProcess> {
-    const child = spawn(process.execPath, [BARE_DURABLE, database, simUrl, apiKey, secret], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  /** The bare durable order route: fastify + ccxt + one committed INSERT and UPDATE per order. */
+  static bareDurable(database: string, simUrl: string, apiKey: string, secret: string): Promise<BaselineProcess> {
+    return BaselineProcess.start(BARE_DURABLE, [database, simUrl, apiKey, secret], 'bare-durable', 'the bare durable order route');
+  }
+
+  private static async start(script: string, args: string[], name: string, what: string): Promise<BaselineProcess> {
+    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const url = await readyLine(child, /bare-durable listening (http:\/\/[\d.:[\]]+)/, 'the bare durable order route', () => err);
-    return new BareDurableProcess(child, url);
+    const url = await readyLine(child, new RegExp(`${name} listening (http:\\/\\/[\\d.:[\\]]+)`), what, () => err);
+    return new BaselineProcess(child, url);
   }
 }
 

@@ -76,9 +76,7 @@ export class OrderLedger {
 
   /** Loads the order row for update (row lock on PostgreSQL; SQLite writers are serialized). */
   async lock(manager: EntityManager, orderId: string): Promise<OrderOrmEntity | null> {
-    const query = manager.createQueryBuilder(OrderOrmEntity, 'o').where('o.id = :orderId', { orderId });
-    if (manager.dataSource.options.type === 'postgres') query.setLock('pessimistic_write');
-    return query.getOne();
+    return (await this.lockMany(manager, [orderId])).get(orderId) ?? null;
   }
 
   /** Loads orders for update in id order (one statement), by id; the order every writer locks in. */
@@ -372,7 +370,8 @@ class PendingRows {
   }
 }
 
-function timelineRow(
+/** One line of an order's timeline, as the order stands now. */
+export function timelineRow(
   order: OrderOrmEntity,
   event: string,
   cause: string,

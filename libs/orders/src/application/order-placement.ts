@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ExchangeGateways, type PlaceOrderRequest } from '@tradedesk/exchanges';
 import { ConflictError, type Decimal, insertRows, Outbox, SerialDrain, type TransactionScope, UnitOfWork } from '@tradedesk/shared';
-import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { OrderPlacedEvent } from '../domain/order.events.js';
 import type { OrderPurpose } from '../domain/order-status.js';
@@ -10,7 +9,7 @@ import { OrderOrmEntity } from '../infrastructure/persistence/order.orm-entity.j
 import { OrderTimelineOrmEntity } from '../infrastructure/persistence/order-timeline.orm-entity.js';
 import { PositionRepository, positionKey } from '../infrastructure/persistence/position.repository.js';
 import { AnswerRecorder } from './answer-recorder.js';
-import { OrderLedger, orderFacts } from './order-ledger.js';
+import { OrderLedger, orderFacts, timelineRow } from './order-ledger.js';
 import {
   checkShape,
   clientOrderIdFor,
@@ -290,10 +289,11 @@ export class OrderPlacement {
       OrderOrmEntity,
       orders.map((o) => o.row as QueryDeepPartialEntity<OrderOrmEntity>),
     );
-    await insertTimeline(
+    await insertRows(
       tx.manager,
+      OrderTimelineOrmEntity,
       orders.flatMap((o) => [
-        timelineLine(o, 'placed', o.cause, {
+        timelineRow(o.row, 'placed', o.cause, {
           amount: o.row.amount?.toFixed(),
           cost: o.row.requestedCost?.toFixed(),
           price: o.row.price?.toFixed(),
@@ -302,7 +302,7 @@ export class OrderPlacement {
             ? { listClientOrderId: o.row.listClientOrderId, legType: o.row.legType, stopPrice: o.row.stopPrice?.toFixed() }
             : {}),
         }),
-        ...(o.row.submittedAt ? [timelineLine(o, 'submitted', 'submission')] : []),
+        ...(o.row.submittedAt ? [timelineRow(o.row, 'submitted', 'submission')] : []),
       ]),
     );
     for (const o of orders) tx.publish(new OrderPlacedEvent(orderFacts(o.row)));
@@ -387,26 +387,6 @@ function fitAmount(order: PreparedOrder, room: Decimal): Decimal | undefined {
     // Below the step, the minimum amount or the minimum order value: dust that cannot be sold.
     return undefined;
   }
-}
-
-function timelineLine(
-  order: PreparedOrder,
-  event: string,
-  cause: string,
-  details?: Record<string, unknown>,
-): QueryDeepPartialEntity<OrderTimelineOrmEntity> {
-  return {
-    orderId: order.orderId,
-    at: new Date(),
-    event,
-    status: order.row.status,
-    cause,
-    details: details ? JSON.stringify(details) : null,
-  };
-}
-
-async function insertTimeline(manager: EntityManager, lines: QueryDeepPartialEntity<OrderTimelineOrmEntity>[]): Promise<void> {
-  await insertRows(manager, OrderTimelineOrmEntity, lines);
 }
 
 /** A unique index refused the insert: here, an idempotency key another request recorded first. */
