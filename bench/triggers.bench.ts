@@ -15,29 +15,20 @@
 // BENCH_APP_NODE_ARGS (extra node flags for the app, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_KEEP=1 (keep the
 // app's data directory: database and logs).
 import ccxt from 'ccxt';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Decimal, dec } from '@tradedesk/shared';
 import { MarketTriggerBook } from '@tradedesk/conditions';
 import { type ExchangeSimulator, type RateLimitOptions } from '@tradedesk/exchange-sim';
 import { ccxtUrlsFor, type ExchangeSimAccount } from '@tradedesk/exchange-sim-client';
-import { freePort, PostgresServer, waitFor } from '@tradedesk/testing';
+import { PostgresServer, waitFor } from '@tradedesk/testing';
 import { DEEP_POCKETS, seededSimAccounts, type SimHarness, startSimHarness, ZERO_SPREAD_BOOK } from '../test/support/sim-harness.js';
 import { percentile } from './support/http-load.js';
+import { AppProcess, memoryOf } from './support/processes.js';
 import { record } from './support/results.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const APP_MAIN = join(here, '..', 'apps', 'api', 'src', 'main.js');
-const LOOP_STALLS = join(here, 'support', 'loop-stalls.js');
-/** The repository (the app's working directory, as `npm start` has it): the first parent holding a package.json. */
-const ROOT = (() => {
-  let dir = here;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-})();
 
 const list = (value: string | undefined, fallback: string): string[] =>
   (value ?? fallback)
@@ -53,8 +44,6 @@ const APP_NODE_ARGS = list(process.env.BENCH_APP_NODE_ARGS?.replace(/\s+/g, ',')
 /** Keep the app's data directory (database, logs) for a look afterwards. */
 const KEEP = process.env.BENCH_KEEP === '1';
 
-const TOKEN = 'bench-token-0123456789abcdef';
-const MASTER_KEY = '00'.repeat(32);
 const SYMBOL = 'BTC/USDT';
 const STOP_AMOUNT = '0.001';
 const BASELINE_ACCOUNT: ExchangeSimAccount = {
@@ -79,17 +68,6 @@ function spread(values: number[]): string {
   if (values.length === 0) return 'none';
   const sorted = [...values].sort((a, b) => a - b);
   return `p50 ${seconds(percentile(sorted, 50))}, p99 ${seconds(percentile(sorted, 99))}, max ${seconds(sorted[sorted.length - 1])}, first ${seconds(sorted[0])}`;
-}
-
-/** Resident and peak resident memory of another process (Linux /proc). */
-function memoryOf(pid: number): { rss: number; peak: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-  } catch {
-    return undefined;
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -209,89 +187,6 @@ function tickPart(): void {
 
 // ---------------------------------------------------------------- the app as a child process
 
-/** tradedesk's built entry point in its own process, as `npm start` runs it (what AppProcess does in the e2e specs). */
-class BenchApp {
-  private err = '';
-  readonly exit: Promise<number | null>;
-
-  private constructor(
-    readonly child: ChildProcess,
-    readonly url: string,
-    private readonly stallsFile: string,
-  ) {
-    child.stderr!.on('data', (d: Buffer) => (this.err = (this.err + d.toString()).slice(-8000)));
-    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  }
-
-  static async start(dataDir: string, env: Record<string, string>): Promise<BenchApp> {
-    const port = await freePort();
-    const stallsFile = join(dataDir, 'loop-stalls.json');
-    const child = spawn(process.execPath, [`--import=${LOOP_STALLS}`, ...APP_NODE_ARGS, APP_MAIN], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        API_TOKEN: TOKEN,
-        MASTER_KEY,
-        SIM: 'on',
-        SIM_PORT: '0',
-        LOG_LEVEL: 'warn',
-        THROTTLE_PER_MINUTE: '10000000',
-        TICK_MS: String(APP_TICK_MS),
-        DATA_DIR: dataDir,
-        BENCH_LOOP_STALLS_FILE: stallsFile,
-        ...env,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const app = new BenchApp(child, `http://127.0.0.1:${port}`, stallsFile);
-    cleanups.push(() => app.stop());
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`tradedesk exited (${child.exitCode}): ${app.err}`);
-        return (await fetch(`${app.url}/api/health/ready`)).status === 200;
-      },
-      'tradedesk to be ready',
-      90_000,
-      100,
-    );
-    return app;
-  }
-
-  async call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
-
-  /** The app's event-loop stalls (> 100 ms) that began at or after `since`, as recorded by bench/support/loop-stalls. */
-  stallsSince(since: number): number[] {
-    try {
-      const stalls = JSON.parse(readFileSync(this.stallsFile, 'utf8')) as Array<[number, number]>;
-      return stalls.filter(([at]) => at >= since).map(([, ms]) => ms);
-    } catch {
-      return [];
-    }
-  }
-
-  memory(): { rss: number; peak: number } | undefined {
-    return this.child.pid === undefined ? undefined : memoryOf(this.child.pid);
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
-    await this.exit;
-    clearTimeout(timer);
-  }
-}
-
 // ---------------------------------------------------------------- emulator instrumentation
 
 /** Counts the emulator's rate-limit answers: 429 (over a limit) and 418 (banned), both exchanges. */
@@ -400,7 +295,7 @@ async function baseline(sim: SimHarness, n: number): Promise<{ accepted: number[
 
 interface Stack {
   sim: SimHarness;
-  app: BenchApp;
+  app: AppProcess;
   dataDir: string;
   accountId: string;
   apiKey: string;
@@ -429,7 +324,12 @@ async function startStack(driver: 'sqlite' | 'postgres', pg: PostgresServer | un
   cleanups.push(removeDataDir);
   const databaseUrl =
     driver === 'sqlite' ? `sqlite:${join(dataDir, 'tradedesk.sqlite')}` : await pg!.createDatabase(`bench_${Date.now().toString(36)}`);
-  const app = await BenchApp.start(dataDir, { DATABASE_URL: databaseUrl, SIM_URL: sim.url });
+  const app = await AppProcess.start(
+    dataDir,
+    { DATABASE_URL: databaseUrl, SIM: 'on', SIM_PORT: '0', SIM_URL: sim.url, TICK_MS: String(APP_TICK_MS) },
+    APP_NODE_ARGS,
+  );
+  cleanups.push(() => app.stop());
   const accounts = (
     await app.call<Array<{ id: string; exchange: string }> | { items: Array<{ id: string; exchange: string }> }>('GET', '/api/accounts')
   ).body;
@@ -610,7 +510,7 @@ function stallLine(s: Stack, since: number): string {
 }
 
 function memoryLine(s: Stack): string {
-  const m = s.app.memory();
+  const m = memoryOf(s.app.pid);
   return `RSS: tradedesk ${m ? `${mb(m.rss)} now, ${mb(m.peak)} peak` : 'n/a'} (goal < 512 MB); emulator + bench process ${mb(process.memoryUsage().rss)}`;
 }
 
