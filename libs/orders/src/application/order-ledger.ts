@@ -126,7 +126,7 @@ export class OrderLedger {
     if (items.length === 0) return;
     // Locks in one order for every writer: the orders by id, then their positions by key.
     const sorted = [...items].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
-    await this.uow.runGrouped(async (tx) => {
+    await this.uow.run(async (tx) => {
       const locked = await this.lockMany(tx.manager, [...new Set(sorted.map((i) => i.orderId))]);
       const orders = sorted.map((item) => {
         const order = locked.get(item.orderId);

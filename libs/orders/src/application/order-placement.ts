@@ -259,7 +259,7 @@ export class OrderPlacement {
       const attempt = async (items: typeof batch): Promise<void> => {
         let started: StartedOrders | undefined;
         try {
-          await this.uow.runGrouped(async (tx) => {
+          await this.uow.run(async (tx) => {
             started = await this.recordStarted(
               tx,
               items.map((i) => i.order),

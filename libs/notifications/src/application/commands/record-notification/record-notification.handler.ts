@@ -131,7 +131,7 @@ export class RecordNotificationHandler implements ICommandHandler<RecordNotifica
 
   private async recordTogether(batch: readonly Waiting[]): Promise<RecordOutcome[]> {
     const rules = await Promise.all(batch.map(({ draft }) => this.rules.of(ruleTypeOf(draft.type))));
-    return this.uow.runGrouped(async (tx) => {
+    return this.uow.run(async (tx) => {
       if (this.uow.driver === 'postgres') await tx.manager.query('SELECT pg_advisory_xact_lock($1)', [NOTIFICATIONS_LOCK]);
       const facts = await FactsTold.read(tx, [...new Set(batch.flatMap(({ draft }) => draft.factKeys))]);
       const outcomes: RecordOutcome[] = [];
